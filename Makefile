@@ -1,0 +1,46 @@
+# circleback: `make demo` runs the main job locally, `make test` runs every check. Both set themselves up.
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+PYTHON ?= python3
+VENV := .venv
+SAM_VENV := .venv-sam
+BIN := $(VENV)/bin
+READY := $(VENV)/.ready
+SAM_READY := $(SAM_VENV)/.ready
+PIP := --disable-pip-version-check --quiet
+
+.PHONY: demo test lint typecheck unit template-check clean
+
+$(READY): pyproject.toml requirements-dev.txt layers/circleback/requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install $(PIP) -r layers/circleback/requirements.txt -r requirements-dev.txt
+	$(BIN)/python -m pip install $(PIP) --no-deps -e .
+	touch $@
+
+# aws-sam-cli pins boto3 and pydantic, so it gets a virtualenv of its own.
+$(SAM_READY): requirements-sam.txt
+	test -x $(SAM_VENV)/bin/python || $(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/python -m pip install $(PIP) -r requirements-sam.txt
+	touch $@
+
+demo: $(READY)
+	$(BIN)/circleback preview --contacts samples/contacts.csv --touches samples/touches.csv \
+		--events samples/events.csv --country GB --timezone Europe/London
+
+test: lint typecheck template-check unit
+
+lint: $(READY)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(READY)
+	$(BIN)/mypy
+
+template-check: $(SAM_READY)
+	bash scripts/check-template.sh
+
+unit: $(READY)
+	$(BIN)/pytest -q
+
+clean:
+	rm -rf $(VENV) $(SAM_VENV) .aws-sam out .pytest_cache .mypy_cache .ruff_cache .hypothesis

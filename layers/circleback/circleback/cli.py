@@ -1,0 +1,161 @@
+"""The `circleback` command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from circleback.domain.countries import is_country_code
+from circleback.domain.model import Owner
+from circleback.domain.planner import DEFAULT_LOOKAHEAD_DAYS, DEFAULT_MAX_DUE, DEFAULT_MONTHLY_GOAL
+from circleback.services.importing import ImportReport, import_contacts, import_events, import_touches
+from circleback.services.preview import plan_as_dict, plan_as_text, preview
+
+EXIT_REJECTED = 1  # some rows were refused
+EXIT_USAGE = 2  # the command itself was wrong
+LOCAL_OWNER = "local"
+
+
+class UsageError(Exception):
+    pass
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
+
+
+def _zone(text: str) -> str:
+    try:
+        ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise argparse.ArgumentTypeError(f"{text!r} is not an IANA time zone (such as Europe/London)") from None
+    return text
+
+
+def _country(text: str) -> str:
+    if not is_country_code(text.upper()):
+        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO 3166 two-letter country code (such as US)")
+    return text.upper()
+
+
+def _bounded(low: int, high: int) -> argparse._ActionType:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"expected a number from {low} to {high}, got {value}")
+        return value
+
+    return parse
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="circleback", description="Keep in touch with the people who know your work best."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    p = commands.add_parser(
+        "preview",
+        help="preview the digest for a day from CSV files, on the embedded emulator",
+        description=(
+            "Import the files (as of --as-of) into an in-process emulated table through the real importer "
+            "and store, plan that day's digest, and print it. Rejected rows are listed on standard error "
+            "and make the exit status 1."
+        ),
+    )
+    p.add_argument("--contacts", type=Path, required=True, metavar="FILE", help="contacts CSV")
+    p.add_argument("--touches", type=Path, metavar="FILE", help="touches CSV: contact,date,direction,channel,note")
+    p.add_argument("--events", type=Path, metavar="FILE", help="life events CSV: contact,date,kind,note")
+    p.add_argument(
+        "--as-of", type=_iso_date, metavar="YYYY-MM-DD", help="the digest's day (default: today in --timezone)"
+    )
+    p.add_argument("--country", type=_country, default="US", help="your country, for contacts without one (default US)")
+    p.add_argument("--timezone", type=_zone, default="UTC", help="your IANA time zone (default UTC)")
+    p.add_argument("--max-due", type=_bounded(0, 100), default=DEFAULT_MAX_DUE, help="due contacts to list (default 5)")
+    p.add_argument(
+        "--lookahead", type=_bounded(0, 60), default=DEFAULT_LOOKAHEAD_DAYS, help="days of occasions ahead (default 7)"
+    )
+    p.add_argument(
+        "--goal", type=_bounded(0, 1000), default=DEFAULT_MONTHLY_GOAL, help="touches a month to aim for (default 4)"
+    )
+    p.add_argument("--json", action="store_true", help="print the plan as JSON")
+    p.add_argument("--strict", action="store_true", help="import nothing from a file unless every row is valid")
+    p.set_defaults(handler=run_preview)
+    return parser
+
+
+def _read(path: Path | None) -> str | None:
+    if path is None:
+        return None
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such file") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"{path}: not UTF-8 text; save the file as CSV UTF-8 and try again") from None
+    except OSError as error:
+        raise UsageError(f"{path}: {error.strerror}") from None
+
+
+def run_preview(args: argparse.Namespace) -> int:
+    from circleback.local import embedded_repository
+
+    contacts = _read(args.contacts) or ""
+    touches, events = _read(args.touches), _read(args.events)
+    as_of = args.as_of or datetime.now(ZoneInfo(args.timezone)).date()
+    owner = Owner(
+        id=LOCAL_OWNER,
+        timezone=args.timezone,
+        country=args.country,
+        max_due=args.max_due,
+        lookahead_days=args.lookahead,
+        monthly_goal=args.goal,
+    )
+    reports: list[ImportReport] = []
+    with embedded_repository() as repo:
+        repo.put_owner(owner)
+        reports.append(import_contacts(repo, owner.id, contacts, as_of, strict=args.strict))
+        if touches is not None:
+            reports.append(import_touches(repo, owner.id, touches, as_of, strict=args.strict))
+        if events is not None:
+            reports.append(import_events(repo, owner.id, events, as_of, strict=args.strict))
+        plan = preview(repo, owner.id, as_of)
+    _report_rejections(reports, {"contacts": args.contacts, "touches": args.touches, "events": args.events})
+    print(json.dumps(plan_as_dict(plan), indent=2, ensure_ascii=False) if args.json else plan_as_text(plan))
+    return EXIT_REJECTED if any(r.rejected for r in reports) else 0
+
+
+def _report_rejections(reports: Sequence[ImportReport], paths: dict[str, Path | None]) -> None:
+    for report in reports:
+        if report.rejected:
+            for error in report.errors:
+                print(f"{paths[report.kind]}: {error}", file=sys.stderr)
+            print(report.summary(), file=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.handler(args)
+    except UsageError as error:
+        print(f"circleback: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:  # the reader (`| head`) has what it wanted
+        sys.stderr.close()
+        return 0
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Pure domain: no I/O, no clock. "Today" is always an argument."""

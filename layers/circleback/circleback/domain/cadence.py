@@ -1,0 +1,90 @@
+"""How often to reach out, and when each contact falls due (DESIGN §4, "Cadence" to "Never touched")."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from circleback.domain.model import Contact, Direction, Tier, Touch
+
+TIER_CADENCE_DAYS = {Tier.A: 60, Tier.B: 120, Tier.C: 365}
+TIER_WEIGHT = {Tier.A: 3, Tier.B: 2, Tier.C: 1}
+MIN_CADENCE_DAYS = 7
+MAX_CADENCE_DAYS = 730
+BACKOFF_FACTOR = 1.5
+BACKOFF_CAP_DAYS = 365
+SPREAD_WINDOW_DAYS = 28
+
+
+def base_cadence(contact: Contact) -> int:
+    """The contact's own cadence: its override, else its tier's."""
+    return contact.cadence_days if contact.cadence_days is not None else TIER_CADENCE_DAYS[contact.tier]
+
+
+def effective_cadence(cadence: int, outbound_streak: int) -> int:
+    """Back off from people who have not answered: x1.5 per unanswered note after the first.
+
+    Python's round() (half to even) is the rule's `round`; the cap never pulls it below the cadence.
+    """
+    if outbound_streak < 2:
+        return cadence
+    stretched = round(cadence * BACKOFF_FACTOR ** (outbound_streak - 1))
+    return min(stretched, max(cadence, BACKOFF_CAP_DAYS))
+
+
+def chronological(touches: Iterable[Touch]) -> list[Touch]:
+    """Touches oldest first; same-day touches in the order they were recorded."""
+    return sorted(touches, key=lambda t: (t.date, t.recorded_at or datetime.min, t.id))
+
+
+@dataclass(frozen=True, slots=True)
+class History:
+    """What the planner needs to know of one contact's past touches."""
+
+    last_touch: date | None
+    outbound_streak: int
+    latest: Touch | None  # the most recent logged touch, for "how it went" and the last note
+
+
+def summarise(imported_last_touch: date | None, touches: Sequence[Touch]) -> History:
+    """Summarise one contact's touches, given oldest first.
+
+    The last touch is the latest of the imported date and every logged touch, whatever its direction;
+    the streak counts the most recent run of outbound touches since the last inbound or mutual one.
+    """
+    streak = 0
+    for touch in reversed(touches):
+        if touch.direction is not Direction.OUTBOUND:
+            break
+        streak += 1
+    latest = touches[-1] if touches else None
+    dates = [d for d in (imported_last_touch, latest.date if latest else None) if d is not None]
+    return History(last_touch=max(dates) if dates else None, outbound_streak=streak, latest=latest)
+
+
+def first_due_dates(contacts: Iterable[Contact]) -> dict[str, date]:
+    """Spread contacts imported with no last touch over the weeks after their import day.
+
+    Per import day D, sorted by tier (A first) then name, the i-th of n gets D + floor(i * S / n) with
+    S = min(28, its cadence), so a big import does not land on one morning. The group is fixed by how the
+    contacts were imported, so a later touch on one of them never reshuffles the others.
+    """
+    by_day: dict[date, list[Contact]] = defaultdict(list)
+    for contact in contacts:
+        if contact.last_touch is None:
+            by_day[contact.created_on].append(contact)
+    first_due: dict[str, date] = {}
+    for day, group in by_day.items():
+        group.sort(key=lambda c: (c.tier, *name_key(c.name), c.id))
+        n = len(group)
+        for i, contact in enumerate(group):
+            window = min(SPREAD_WINDOW_DAYS, base_cadence(contact))
+            first_due[contact.id] = day + timedelta(days=(i * window) // n)
+    return first_due
+
+
+def name_key(name: str) -> tuple[str, str]:
+    """Order names as a person reads them: case-insensitively, then exactly, for a stable order."""
+    return (name.casefold(), name)

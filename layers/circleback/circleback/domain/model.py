@@ -1,0 +1,158 @@
+"""The domain's vocabulary: contacts, touches, life events and the owner's settings."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+
+class Tier(StrEnum):
+    A = "A"
+    B = "B"
+    C = "C"
+
+
+class Relationship(StrEnum):
+    BOSS = "boss"
+    MENTOR = "mentor"
+    COLLEAGUE = "colleague"
+    CLIENT = "client"
+    VENDOR = "vendor"
+    REPORT = "report"
+    FRIEND = "friend"
+    OTHER = "other"
+
+
+class Direction(StrEnum):
+    OUTBOUND = "outbound"
+    INBOUND = "inbound"
+    MUTUAL = "mutual"
+
+
+class Channel(StrEnum):
+    EMAIL = "email"
+    CALL = "call"
+    MEETING = "meeting"
+    MESSAGE = "message"
+    SOCIAL = "social"
+    OTHER = "other"
+
+
+class EventKind(StrEnum):
+    NEW_JOB = "new_job"
+    PROMOTION = "promotion"
+    MOVED = "moved"
+    MARRIED = "married"
+    BABY = "baby"
+    AWARD = "award"
+    OTHER = "other"
+
+
+# The owner's own news is limited to what is worth telling one's network about.
+OWN_NEWS_KINDS = frozenset({EventKind.NEW_JOB, EventKind.PROMOTION, EventKind.MOVED, EventKind.AWARD})
+
+
+class Frequency(StrEnum):
+    DAILY = "daily"
+    WEEKLY = "weekly"
+    OFF = "off"
+
+
+@dataclass(frozen=True, slots=True)
+class Birthday:
+    """A birthday, with or without the year (`YYYY-MM-DD` or `--MM-DD`)."""
+
+    month: int
+    day: int
+    year: int | None = None
+
+    def __post_init__(self) -> None:
+        # 2000 is a leap year, so 29 February is accepted when the year is unknown.
+        last_day = calendar.monthrange(self.year or 2000, self.month)[1] if 1 <= self.month <= 12 else 0
+        if not 1 <= self.day <= last_day:
+            raise ValueError(f"not a real date: {self.isoformat()}")
+
+    @classmethod
+    def parse(cls, text: str) -> Birthday:
+        text = text.strip()
+        if text.startswith("--") and len(text) == 7 and text[4] == "-":
+            month, day = text[2:4], text[5:7]
+            if not (month.isdigit() and day.isdigit()):
+                raise ValueError(f"expected YYYY-MM-DD or --MM-DD, got {text!r}")
+            return cls(month=int(month), day=int(day))
+        try:
+            full = date.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"expected YYYY-MM-DD or --MM-DD, got {text!r}") from None
+        if len(text) != 10:
+            raise ValueError(f"expected YYYY-MM-DD or --MM-DD, got {text!r}")
+        return cls(month=full.month, day=full.day, year=full.year)
+
+    def isoformat(self) -> str:
+        if self.year is None:
+            return f"--{self.month:02d}-{self.day:02d}"
+        return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    id: str
+    name: str
+    created_on: date  # the day the contact entered circleback; anchors the never-touched spread
+    email: str | None = None
+    phone: str | None = None
+    linkedin_url: str | None = None
+    company: str | None = None
+    title: str | None = None
+    relationship: Relationship = Relationship.OTHER
+    tier: Tier = Tier.B
+    cadence_days: int | None = None
+    country: str | None = None
+    birthday: Birthday | None = None
+    worked_together_until: date | None = None
+    tags: tuple[str, ...] = ()
+    notes: str | None = None
+    last_touch: date | None = None  # as imported or entered by hand, before any logged touch
+    paused: bool = False
+    snoozed_until: date | None = None
+    version: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Touch:
+    id: str
+    contact_id: str
+    date: date
+    direction: Direction = Direction.OUTBOUND
+    channel: Channel = Channel.OTHER
+    note: str | None = None
+    source: str = "cli"
+    recorded_at: datetime | None = None  # orders touches logged on the same day
+
+
+@dataclass(frozen=True, slots=True)
+class LifeEvent:
+    id: str
+    date: date
+    kind: EventKind
+    contact_id: str | None = None  # None: the owner's own news
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Owner:
+    id: str
+    email: str | None = None
+    name: str | None = None
+    timezone: str = "UTC"
+    country: str | None = None
+    send_hour: int = 7
+    frequency: Frequency = Frequency.DAILY
+    weekday: int = 0  # Monday; only used by the weekly frequency
+    monthly_goal: int = 4
+    max_due: int = 5
+    lookahead_days: int = 7
+    paused_until: date | None = None
+    next_send_at: datetime | None = None

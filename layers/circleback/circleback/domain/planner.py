@@ -1,0 +1,177 @@
+"""Plan one digest: who is due, which occasions are near, and the month's progress (DESIGN §4).
+
+Pure: everything, including the day (`as_of`, the owner's local date of the send), comes in as arguments.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from fractions import Fraction
+
+from circleback.domain.cadence import (
+    TIER_WEIGHT,
+    History,
+    base_cadence,
+    chronological,
+    effective_cadence,
+    first_due_dates,
+    name_key,
+    summarise,
+)
+from circleback.domain.model import Contact, Direction, LifeEvent, Owner, Touch
+
+DEFAULT_MAX_DUE = 5
+DEFAULT_LOOKAHEAD_DAYS = 7
+DEFAULT_MONTHLY_GOAL = 4
+GOAL_DIRECTIONS = frozenset({Direction.OUTBOUND, Direction.MUTUAL})
+
+
+@dataclass(frozen=True, slots=True)
+class DigestInput:
+    """Everything the planner reads about one owner."""
+
+    owner: Owner
+    contacts: Sequence[Contact]
+    touches: Sequence[Touch] = ()
+    events: Sequence[LifeEvent] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PlanSettings:
+    max_due: int = DEFAULT_MAX_DUE
+    lookahead_days: int = DEFAULT_LOOKAHEAD_DAYS
+    monthly_goal: int = DEFAULT_MONTHLY_GOAL
+
+    @classmethod
+    def of(cls, owner: Owner) -> PlanSettings:
+        return cls(max_due=owner.max_due, lookahead_days=owner.lookahead_days, monthly_goal=owner.monthly_goal)
+
+
+@dataclass(frozen=True, slots=True)
+class DueItem:
+    contact: Contact
+    due_date: date
+    days_overdue: int
+    effective_cadence_days: int
+    score: Fraction
+    history: History
+
+
+@dataclass(frozen=True, slots=True)
+class Occasion:
+    kind: str  # birthday | work_anniversary | holiday | life_event | own_news
+    date: date
+    contacts: tuple[Contact, ...]
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Goal:
+    done: int
+    target: int
+
+
+@dataclass(frozen=True, slots=True)
+class PlanContext:
+    """What every occasion finder may read: the window, and each contact's touch history."""
+
+    data: DigestInput
+    as_of: date
+    window_end: date
+    histories: dict[str, History]
+    touches_by_contact: dict[str, list[Touch]]
+
+
+OccasionFinder = Callable[[PlanContext], Iterable[Occasion]]
+
+
+@dataclass(frozen=True, slots=True)
+class DigestPlan:
+    as_of: date
+    due: list[DueItem]
+    more_due: int
+    occasions: list[Occasion]
+    goal: Goal
+    all_due: int = field(default=0)
+
+    @property
+    def is_empty(self) -> bool:
+        """Nothing due and nothing coming: no email is sent."""
+        return not self.due and not self.occasions
+
+
+def plan_digest(
+    data: DigestInput,
+    as_of: date,
+    settings: PlanSettings | None = None,
+    occasion_finders: Sequence[OccasionFinder] = (),
+) -> DigestPlan:
+    """Rank the due contacts, gather the occasions of [as_of, as_of + lookahead], count the month's touches.
+
+    Only touches dated on or before `as_of` count: the plan is what the owner would have seen that morning.
+    """
+    settings = settings or PlanSettings.of(data.owner)
+    touches_by_contact = _touches_by_contact(data.touches, as_of)
+    histories = {c.id: summarise(c.last_touch, touches_by_contact.get(c.id, [])) for c in data.contacts}
+    due = _ranked_due(data.contacts, histories, as_of)
+    context = PlanContext(
+        data=data,
+        as_of=as_of,
+        window_end=as_of + timedelta(days=settings.lookahead_days),
+        histories=histories,
+        touches_by_contact=touches_by_contact,
+    )
+    occasions = sorted(
+        (o for finder in occasion_finders for o in finder(context)),
+        key=lambda o: (o.date, o.kind, o.label),
+    )
+    shown = due[: max(settings.max_due, 0)]
+    return DigestPlan(
+        as_of=as_of,
+        due=shown,
+        more_due=len(due) - len(shown),
+        occasions=occasions,
+        goal=Goal(done=touches_this_month(data.touches, as_of), target=settings.monthly_goal),
+        all_due=len(due),
+    )
+
+
+def due_item(contact: Contact, history: History, first_due: date | None, as_of: date) -> DueItem | None:
+    """The contact's place in today's list, or None when it is not due (or paused, or snoozed)."""
+    if contact.paused or (contact.snoozed_until is not None and contact.snoozed_until >= as_of):
+        return None
+    cadence = effective_cadence(base_cadence(contact), history.outbound_streak)
+    if history.last_touch is not None:
+        due_date = history.last_touch + timedelta(days=cadence)
+    elif first_due is not None:
+        due_date = first_due
+    else:  # unreachable for stored contacts: one without any touch always has a spread date
+        return None
+    if due_date > as_of:
+        return None
+    overdue = (as_of - due_date).days
+    score = Fraction(overdue + 1, cadence) * TIER_WEIGHT[contact.tier]
+    return DueItem(contact, due_date, overdue, cadence, score, history)
+
+
+def touches_this_month(touches: Iterable[Touch], as_of: date) -> int:
+    """Outbound and mutual touches in the calendar month of `as_of`, up to `as_of`."""
+    start = as_of.replace(day=1)
+    return sum(1 for t in touches if start <= t.date <= as_of and t.direction in GOAL_DIRECTIONS)
+
+
+def _ranked_due(contacts: Sequence[Contact], histories: dict[str, History], as_of: date) -> list[DueItem]:
+    first_due = first_due_dates(contacts)
+    items = [item for c in contacts if (item := due_item(c, histories[c.id], first_due.get(c.id), as_of)) is not None]
+    items.sort(key=lambda i: (-i.score, i.due_date, *name_key(i.contact.name), i.contact.id))
+    return items
+
+
+def _touches_by_contact(touches: Iterable[Touch], as_of: date) -> dict[str, list[Touch]]:
+    grouped: dict[str, list[Touch]] = defaultdict(list)
+    for touch in chronological(t for t in touches if t.date <= as_of):
+        grouped[touch.contact_id].append(touch)
+    return grouped

@@ -1,0 +1,1 @@
+"""Reading contact, touch and life-event files into validated rows."""

@@ -1,0 +1,1 @@
+"""Use cases: each one reads through the repository, decides with the domain, writes back."""

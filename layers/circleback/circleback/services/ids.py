@@ -1,0 +1,18 @@
+"""Identifiers: random for new things, derived from content where a retry must land on the same item."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+
+
+def new_id() -> str:
+    """A time-ordered opaque id (milliseconds, then randomness): items sort in the order they were made."""
+    return f"{time.time_ns() // 1_000_000:011x}{secrets.token_hex(5)}"
+
+
+def content_id(*parts: object) -> str:
+    """The same id for the same content, so importing a file twice writes each item once."""
+    digest = hashlib.sha256("\x1f".join(str(p) for p in parts).encode()).hexdigest()
+    return digest[:21]

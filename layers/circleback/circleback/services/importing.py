@@ -1,0 +1,203 @@
+"""Import the canonical CSV files: validate every row, match contacts already known, write the rest."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any
+
+from circleback.domain.model import Contact, LifeEvent, Touch
+from circleback.importer.csvfile import CONTACTS, EVENTS, TOUCHES, RowError, parse_csv
+from circleback.importer.rows import ContactRow, normalise_linkedin
+from circleback.services.ids import content_id, new_id
+from circleback.services.touches import log_touch
+from circleback.store.repository import Repository
+
+
+@dataclass(slots=True)
+class ImportReport:
+    kind: str
+    imported: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    written: bool = True
+
+    @property
+    def rejected(self) -> int:
+        return len(self.errors)
+
+    def summary(self) -> str:
+        text = (
+            f"{self.kind}: {self.imported} imported, {self.updated} updated, "
+            f"{self.unchanged} unchanged, {self.rejected} rejected"
+        )
+        return text if self.written else text + " (nothing written: --strict and some rows were rejected)"
+
+
+class ContactIndex:
+    """Finds the contact a row or a reference means: by email, else LinkedIn address, else exact name."""
+
+    def __init__(self, contacts: list[Contact]) -> None:
+        self.by_email: dict[str, list[Any]] = defaultdict(list)
+        self.by_linkedin: dict[str, list[Any]] = defaultdict(list)
+        self.by_name: dict[str, list[Any]] = defaultdict(list)
+        self.identity: dict[int, tuple[str | None, str | None]] = {}
+        for contact in contacts:
+            self.add(contact, contact.email, contact.linkedin_url, contact.name)
+
+    def add(self, ref: Any, email: str | None, linkedin_url: str | None, name: str) -> None:
+        email_key = email.casefold() if email else None
+        linkedin_key = normalise_linkedin(linkedin_url) if linkedin_url else None
+        self.identity[id(ref)] = (email_key, linkedin_key)
+        if email_key:
+            self.by_email[email_key].append(ref)
+        if linkedin_key:
+            self.by_linkedin[linkedin_key].append(ref)
+        self.by_name[name].append(ref)
+
+    def match(self, email: str | None, linkedin_url: str | None, name: str) -> list[Any]:
+        """Candidates by the first key that finds any; a candidate whose email or LinkedIn address
+        contradicts the row's is another person of the same name, never a match."""
+        email_key = email.casefold() if email else None
+        linkedin_key = normalise_linkedin(linkedin_url) if linkedin_url else None
+        for table, key in ((self.by_email, email_key), (self.by_linkedin, linkedin_key), (self.by_name, name)):
+            if not key:
+                continue
+            found = [ref for ref in table.get(key, []) if self._compatible(ref, email_key, linkedin_key)]
+            if found:
+                return found
+        return []
+
+    def resolve(self, reference: str) -> tuple[Any | None, str | None]:
+        """A touch's or event's `contact` cell: an email or an exact name."""
+        found = self.by_email.get(reference.casefold(), []) if "@" in reference else self.by_name.get(reference, [])
+        if not found:
+            return None, f"no contact with the {'email' if '@' in reference else 'name'} {reference!r}"
+        if len(found) > 1:
+            return None, f"{len(found)} contacts are called {reference!r}; use the email instead"
+        return found[0], None
+
+    def _compatible(self, ref: Any, email_key: str | None, linkedin_key: str | None) -> bool:
+        known_email, known_linkedin = self.identity[id(ref)]
+        if email_key and known_email and email_key != known_email:
+            return False
+        return not (linkedin_key and known_linkedin and linkedin_key != known_linkedin)
+
+
+def import_contacts(repo: Repository, owner_id: str, text: str, today: date, *, strict: bool = False) -> ImportReport:
+    report = ImportReport("contacts")
+    parsed = parse_csv(text, CONTACTS, today)
+    report.errors.extend(parsed.errors)
+    known = ContactIndex(repo.list_contacts(owner_id))
+    earlier_rows = ContactIndex([])
+    planned: list[tuple[ContactRow, Contact | None]] = []
+    for number, row in parsed.rows:
+        duplicate = earlier_rows.match(row.email, row.linkedin_url, row.name)
+        if duplicate:
+            report.errors.append(RowError(number, _identity_field(row), f"the same contact as row {duplicate[0]}"))
+            continue
+        earlier_rows.add(number, row.email, row.linkedin_url, row.name)
+        matches = known.match(row.email, row.linkedin_url, row.name)
+        if len(matches) > 1:
+            report.errors.append(
+                RowError(
+                    number,
+                    "name",
+                    f"{len(matches)} contacts are called {row.name!r}; add their email to tell them apart",
+                )
+            )
+            continue
+        planned.append((row, matches[0] if matches else None))
+    if strict and report.errors:
+        report.written = False
+        return report
+    for row, existing in planned:
+        if existing is None:
+            repo.add_contact(owner_id, new_contact(row, today))
+            report.imported += 1
+        elif (merged := merge(existing, row)) != existing:
+            repo.save_contact(owner_id, merged)
+            report.updated += 1
+        else:
+            report.unchanged += 1
+    report.errors.sort(key=lambda e: e.row)
+    return report
+
+
+def new_contact(row: ContactRow, today: date) -> Contact:
+    return merge(Contact(id=new_id(), name=row.name, created_on=today), row)
+
+
+def merge(contact: Contact, row: ContactRow) -> Contact:
+    """The contact with every field the row fills in; an empty cell keeps what is known."""
+    given = {name: value for name in _CONTACT_FIELDS if (value := getattr(row, name)) is not None}
+    return replace(contact, **given)
+
+
+_CONTACT_FIELDS = frozenset(ContactRow.model_fields) & frozenset(Contact.__dataclass_fields__)
+
+
+def _identity_field(row: ContactRow) -> str:
+    return "email" if row.email else "linkedin_url" if row.linkedin_url else "name"
+
+
+def import_touches(repo: Repository, owner_id: str, text: str, today: date, *, strict: bool = False) -> ImportReport:
+    report = ImportReport("touches")
+    parsed = parse_csv(text, TOUCHES, today)
+    report.errors.extend(parsed.errors)
+    index = ContactIndex(repo.list_contacts(owner_id))
+    occurrences: Counter[tuple[Any, ...]] = Counter()
+    touches: list[Touch] = []
+    for number, row in parsed.rows:
+        contact, problem = index.resolve(row.contact)
+        if contact is None:
+            report.errors.append(RowError(number, "contact", problem or "unknown contact"))
+            continue
+        content = (contact.id, row.date, row.direction, row.channel, row.note or "")
+        occurrences[content] += 1  # two identical coffees on one day are two touches
+        touch_id = content_id("touch", *content, occurrences[content])
+        touches.append(Touch(touch_id, contact.id, row.date, row.direction, row.channel, row.note, source="import"))
+    if strict and report.errors:
+        report.written = False
+        return report
+    for touch in touches:
+        if log_touch(repo, owner_id, touch):
+            report.imported += 1
+        else:
+            report.unchanged += 1
+    report.errors.sort(key=lambda e: e.row)
+    return report
+
+
+def import_events(repo: Repository, owner_id: str, text: str, today: date, *, strict: bool = False) -> ImportReport:
+    report = ImportReport("events")
+    parsed = parse_csv(text, EVENTS, today)
+    report.errors.extend(parsed.errors)
+    index = ContactIndex(repo.list_contacts(owner_id))
+    events: list[LifeEvent] = []
+    occurrences: Counter[tuple[Any, ...]] = Counter()
+    for number, row in parsed.rows:
+        contact_id: str | None = None
+        if row.contact is not None:
+            contact, problem = index.resolve(row.contact)
+            if contact is None:
+                report.errors.append(RowError(number, "contact", problem or "unknown contact"))
+                continue
+            contact_id = contact.id
+        content = (contact_id or "", row.date, row.kind, row.note or "")
+        occurrences[content] += 1
+        events.append(
+            LifeEvent(content_id("event", *content, occurrences[content]), row.date, row.kind, contact_id, row.note)
+        )
+    if strict and report.errors:
+        report.written = False
+        return report
+    for event in events:
+        if repo.add_event(owner_id, event):
+            report.imported += 1
+        else:
+            report.unchanged += 1
+    report.errors.sort(key=lambda e: e.row)
+    return report

@@ -1,0 +1,1 @@
+"""The DynamoDB adapter: the only place that talks to the table."""

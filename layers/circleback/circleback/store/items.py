@@ -1,0 +1,177 @@
+"""Domain objects to table items and back. Dates are ISO strings; absent means not set."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from circleback.domain.model import (
+    Birthday,
+    Channel,
+    Contact,
+    Direction,
+    EventKind,
+    Frequency,
+    LifeEvent,
+    Owner,
+    Relationship,
+    Tier,
+    Touch,
+)
+from circleback.store.keys import PROFILE_SK, contact_sk, event_sk, owner_pk, touch_sk
+
+
+def _iso(value: date | datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _date(value: Any) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _datetime(value: Any) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def owner_to_item(owner: Owner) -> dict[str, Any]:
+    return {
+        "PK": owner_pk(owner.id),
+        "SK": PROFILE_SK,
+        "type": "owner",
+        "owner_id": owner.id,
+        "email": owner.email,
+        "name": owner.name,
+        "timezone": owner.timezone,
+        "country": owner.country,
+        "send_hour": owner.send_hour,
+        "frequency": owner.frequency.value,
+        "weekday": owner.weekday,
+        "monthly_goal": owner.monthly_goal,
+        "max_due": owner.max_due,
+        "lookahead_days": owner.lookahead_days,
+        "paused_until": _iso(owner.paused_until),
+        "next_send_at": _iso(owner.next_send_at),
+    }
+
+
+def item_to_owner(item: dict[str, Any]) -> Owner:
+    return Owner(
+        id=item["owner_id"],
+        email=item.get("email"),
+        name=item.get("name"),
+        timezone=item.get("timezone", "UTC"),
+        country=item.get("country"),
+        send_hour=item.get("send_hour", 7),
+        frequency=Frequency(item.get("frequency", Frequency.DAILY)),
+        weekday=item.get("weekday", 0),
+        monthly_goal=item.get("monthly_goal", 4),
+        max_due=item.get("max_due", 5),
+        lookahead_days=item.get("lookahead_days", 7),
+        paused_until=_date(item.get("paused_until")),
+        next_send_at=_datetime(item.get("next_send_at")),
+    )
+
+
+def contact_to_item(owner_id: str, contact: Contact) -> dict[str, Any]:
+    return {
+        "PK": owner_pk(owner_id),
+        "SK": contact_sk(contact.id),
+        "type": "contact",
+        "id": contact.id,
+        "name": contact.name,
+        "created_on": contact.created_on.isoformat(),
+        "email": contact.email,
+        "phone": contact.phone,
+        "linkedin_url": contact.linkedin_url,
+        "company": contact.company,
+        "title": contact.title,
+        "relationship": contact.relationship.value,
+        "tier": contact.tier.value,
+        "cadence_days": contact.cadence_days,
+        "country": contact.country,
+        "birthday": contact.birthday.isoformat() if contact.birthday else None,
+        "worked_together_until": _iso(contact.worked_together_until),
+        "tags": list(contact.tags) or None,
+        "notes": contact.notes,
+        "last_touch": _iso(contact.last_touch),
+        "paused": contact.paused,
+        "snoozed_until": _iso(contact.snoozed_until),
+        "version": contact.version,
+    }
+
+
+def item_to_contact(item: dict[str, Any]) -> Contact:
+    return Contact(
+        id=item["id"],
+        name=item["name"],
+        created_on=date.fromisoformat(item["created_on"]),
+        email=item.get("email"),
+        phone=item.get("phone"),
+        linkedin_url=item.get("linkedin_url"),
+        company=item.get("company"),
+        title=item.get("title"),
+        relationship=Relationship(item.get("relationship", Relationship.OTHER)),
+        tier=Tier(item.get("tier", Tier.B)),
+        cadence_days=item.get("cadence_days"),
+        country=item.get("country"),
+        birthday=Birthday.parse(item["birthday"]) if item.get("birthday") else None,
+        worked_together_until=_date(item.get("worked_together_until")),
+        tags=tuple(item.get("tags", ())),
+        notes=item.get("notes"),
+        last_touch=_date(item.get("last_touch")),
+        paused=item.get("paused", False),
+        snoozed_until=_date(item.get("snoozed_until")),
+        version=item.get("version", 0),
+    )
+
+
+def touch_to_item(owner_id: str, touch: Touch) -> dict[str, Any]:
+    return {
+        "PK": owner_pk(owner_id),
+        "SK": touch_sk(touch.contact_id, touch.date, touch.id),
+        "type": "touch",
+        "id": touch.id,
+        "contact_id": touch.contact_id,
+        "date": touch.date.isoformat(),
+        "direction": touch.direction.value,
+        "channel": touch.channel.value,
+        "note": touch.note,
+        "source": touch.source,
+        "recorded_at": _iso(touch.recorded_at),
+    }
+
+
+def item_to_touch(item: dict[str, Any]) -> Touch:
+    return Touch(
+        id=item["id"],
+        contact_id=item["contact_id"],
+        date=date.fromisoformat(item["date"]),
+        direction=Direction(item["direction"]),
+        channel=Channel(item["channel"]),
+        note=item.get("note"),
+        source=item.get("source", "cli"),
+        recorded_at=_datetime(item.get("recorded_at")),
+    )
+
+
+def event_to_item(owner_id: str, event: LifeEvent) -> dict[str, Any]:
+    return {
+        "PK": owner_pk(owner_id),
+        "SK": event_sk(event.date, event.id),
+        "type": "event",
+        "id": event.id,
+        "date": event.date.isoformat(),
+        "kind": event.kind.value,
+        "contact_id": event.contact_id,
+        "note": event.note,
+    }
+
+
+def item_to_event(item: dict[str, Any]) -> LifeEvent:
+    return LifeEvent(
+        id=item["id"],
+        date=date.fromisoformat(item["date"]),
+        kind=EventKind(item["kind"]),
+        contact_id=item.get("contact_id"),
+        note=item.get("note"),
+    )

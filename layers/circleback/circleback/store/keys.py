@@ -1,0 +1,32 @@
+"""The single table's key layout (DESIGN §3): every item of an owner lives in the owner's partition."""
+
+from __future__ import annotations
+
+from datetime import date
+
+PROFILE_SK = "PROFILE"
+CONTACT_PREFIX = "CONTACT#"
+TOUCH_PREFIX = "TOUCH#"
+EVENT_PREFIX = "EVENT#"
+DIGEST_PREFIX = "DIGEST#"
+
+
+def owner_pk(owner_id: str) -> str:
+    return f"OWNER#{owner_id}"
+
+
+def contact_sk(contact_id: str) -> str:
+    return f"{CONTACT_PREFIX}{contact_id}"
+
+
+def touch_prefix(contact_id: str) -> str:
+    return f"{TOUCH_PREFIX}{contact_id}#"
+
+
+def touch_sk(contact_id: str, on: date, touch_id: str) -> str:
+    # The day sorts a contact's touches in time; the id (time-ordered when generated) breaks same-day ties.
+    return f"{touch_prefix(contact_id)}{on.isoformat()}#{touch_id}"
+
+
+def event_sk(on: date, event_id: str) -> str:
+    return f"{EVENT_PREFIX}{on.isoformat()}#{event_id}"

@@ -1,0 +1,243 @@
+"""One repository over the single table. boto3 is imported and the client created only on first use."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from circleback.domain.cadence import History
+from circleback.domain.model import Contact, LifeEvent, Owner, Touch
+from circleback.domain.planner import DigestInput
+from circleback.store.codec import decode_item, encode_item, encode_value
+from circleback.store.items import (
+    contact_to_item,
+    event_to_item,
+    item_to_contact,
+    item_to_event,
+    item_to_owner,
+    item_to_touch,
+    owner_to_item,
+    touch_to_item,
+)
+from circleback.store.keys import (
+    CONTACT_PREFIX,
+    EVENT_PREFIX,
+    PROFILE_SK,
+    TOUCH_PREFIX,
+    contact_sk,
+    owner_pk,
+    touch_prefix,
+)
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+KEY_ATTRIBUTES = ("PK", "SK")
+
+
+class ConflictError(Exception):
+    """Someone else changed the contact since it was read (optimistic locking)."""
+
+
+class NotFoundError(Exception):
+    """The item the caller expected is not there."""
+
+
+def default_client() -> DynamoDBClient:
+    import boto3
+    from botocore.config import Config
+
+    # Adaptive retries absorb throttling and 5xx with client-side rate limiting instead of a hot loop.
+    return boto3.client("dynamodb", config=Config(retries={"mode": "adaptive", "max_attempts": 8}))
+
+
+class Repository:
+    def __init__(self, table_name: str, client: DynamoDBClient | None = None) -> None:
+        self.table_name = table_name
+        self._client = client
+
+    @property
+    def client(self) -> DynamoDBClient:
+        if self._client is None:
+            self._client = default_client()
+        return self._client
+
+    # --- owners -------------------------------------------------------------------------------------
+
+    def get_owner(self, owner_id: str) -> Owner | None:
+        response = self.client.get_item(
+            TableName=self.table_name, Key=_key(owner_pk(owner_id), PROFILE_SK), ConsistentRead=True
+        )
+        item = response.get("Item")
+        return item_to_owner(decode_item(item)) if item else None
+
+    def put_owner(self, owner: Owner) -> None:
+        self.client.put_item(TableName=self.table_name, Item=encode_item(owner_to_item(owner)))
+
+    # --- reading an owner's partition ---------------------------------------------------------------
+
+    def load_digest_input(self, owner_id: str) -> DigestInput | None:
+        """The owner and everything the planner reads: one GetItem and one paginated Query."""
+        owner = self.get_owner(owner_id)
+        if owner is None:
+            return None
+        contacts: list[Contact] = []
+        touches: list[Touch] = []
+        events: list[LifeEvent] = []
+        for item in self._query(owner_pk(owner_id)):
+            sk = item["SK"]
+            if sk.startswith(CONTACT_PREFIX):
+                contacts.append(item_to_contact(item))
+            elif sk.startswith(TOUCH_PREFIX):
+                touches.append(item_to_touch(item))
+            elif sk.startswith(EVENT_PREFIX):
+                events.append(item_to_event(item))
+        return DigestInput(owner=owner, contacts=contacts, touches=touches, events=events)
+
+    def list_contacts(self, owner_id: str) -> list[Contact]:
+        return [item_to_contact(item) for item in self._query(owner_pk(owner_id), CONTACT_PREFIX)]
+
+    def contact_with_touches(self, owner_id: str, contact_id: str) -> tuple[Contact, list[Touch]]:
+        """A contact (read consistently, for its version) and its touches, oldest first."""
+        response = self.client.get_item(
+            TableName=self.table_name, Key=_key(owner_pk(owner_id), contact_sk(contact_id)), ConsistentRead=True
+        )
+        if "Item" not in response:
+            raise NotFoundError(f"contact {contact_id} does not exist")
+        contact = item_to_contact(decode_item(response["Item"]))
+        items = self._query(owner_pk(owner_id), touch_prefix(contact_id), consistent=True)
+        return contact, [item_to_touch(item) for item in items]
+
+    # --- writing ------------------------------------------------------------------------------------
+
+    def add_contact(self, owner_id: str, contact: Contact) -> Contact:
+        """Store a new contact at version 1; fails if its id is taken."""
+        created = replace(contact, version=1)
+        try:
+            self.client.put_item(
+                TableName=self.table_name,
+                Item=encode_item(contact_to_item(owner_id, created)),
+                ConditionExpression="attribute_not_exists(SK)",
+            )
+        except self.client.exceptions.ConditionalCheckFailedException:
+            raise ConflictError(f"contact {contact.id} already exists") from None
+        return created
+
+    def save_contact(self, owner_id: str, contact: Contact) -> Contact:
+        """Write the contact's own fields if nobody changed it since `contact.version` was read.
+
+        An update, not a put: the touch summary kept on the item by `write_touch` stays as it is.
+        """
+        fields = {k: v for k, v in contact_to_item(owner_id, contact).items() if k not in KEY_ATTRIBUTES}
+        expression, names, values = _versioned_update(fields, contact.version)
+        try:
+            self.client.update_item(
+                TableName=self.table_name,
+                Key=_key(owner_pk(owner_id), contact_sk(contact.id)),
+                UpdateExpression=expression,
+                ConditionExpression="#version = :expected",
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+            )
+        except self.client.exceptions.ConditionalCheckFailedException:
+            raise ConflictError(f"contact {contact.id} changed since it was read") from None
+        return replace(contact, version=contact.version + 1)
+
+    def write_touch(self, owner_id: str, touch: Touch, contact: Contact, history: History) -> bool:
+        """Record a touch and the contact's new summary in one transaction.
+
+        Returns False when this touch (same id) was already recorded: a retry or a double click writes
+        nothing. Raises ConflictError when the contact changed since it was read.
+        """
+        summary: dict[str, Any] = {
+            "last_touched_on": history.last_touch.isoformat() if history.last_touch else None,
+            "outbound_streak": history.outbound_streak,
+        }
+        expression, names, values = _versioned_update(summary, contact.version)
+        try:
+            self.client.transact_write_items(
+                TransactItems=[
+                    {
+                        "Put": {
+                            "TableName": self.table_name,
+                            "Item": encode_item(touch_to_item(owner_id, touch)),
+                            "ConditionExpression": "attribute_not_exists(SK)",
+                        }
+                    },
+                    {
+                        "Update": {
+                            "TableName": self.table_name,
+                            "Key": _key(owner_pk(owner_id), contact_sk(contact.id)),
+                            "UpdateExpression": expression,
+                            "ConditionExpression": "#version = :expected",
+                            "ExpressionAttributeNames": names,
+                            "ExpressionAttributeValues": values,
+                        }
+                    },
+                ]
+            )
+        except self.client.exceptions.TransactionCanceledException as error:
+            reasons = [r.get("Code") for r in error.response.get("CancellationReasons", [])]
+            if reasons and reasons[0] == "ConditionalCheckFailed":
+                return False
+            if len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":
+                raise ConflictError(f"contact {contact.id} changed since it was read") from None
+            raise
+        return True
+
+    def add_event(self, owner_id: str, event: LifeEvent) -> bool:
+        """Record a life event; False when the same event (same id) is already there."""
+        try:
+            self.client.put_item(
+                TableName=self.table_name,
+                Item=encode_item(event_to_item(owner_id, event)),
+                ConditionExpression="attribute_not_exists(SK)",
+            )
+        except self.client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    # --- helpers ------------------------------------------------------------------------------------
+
+    def _query(self, pk: str, sk_prefix: str | None = None, *, consistent: bool = False) -> Iterator[dict[str, Any]]:
+        condition = "PK = :pk"
+        values: dict[str, Any] = {":pk": {"S": pk}}
+        if sk_prefix is not None:
+            condition += " AND begins_with(SK, :prefix)"
+            values[":prefix"] = {"S": sk_prefix}
+        paginator = self.client.get_paginator("query")
+        for page in paginator.paginate(
+            TableName=self.table_name,
+            KeyConditionExpression=condition,
+            ExpressionAttributeValues=values,
+            ConsistentRead=consistent,
+        ):
+            for item in page.get("Items", []):
+                yield decode_item(item)
+
+
+def _key(pk: str, sk: str) -> dict[str, Any]:
+    return {"PK": {"S": pk}, "SK": {"S": sk}}
+
+
+def _versioned_update(fields: dict[str, Any], expected_version: int) -> tuple[str, dict[str, str], dict[str, Any]]:
+    """SET the fields that have a value, REMOVE the ones that are None (absent means not set), and bump
+    the version; the caller's condition `#version = :expected` makes the write optimistic.
+    """
+    fields = {**fields, "version": expected_version + 1}
+    names: dict[str, str] = {"#version": "version"}  # VERSION may be reserved: always use a placeholder
+    values: dict[str, Any] = {":expected": encode_value(expected_version)}
+    sets: list[str] = []
+    removes: list[str] = []
+    for i, (field, value) in enumerate(fields.items()):
+        names[f"#f{i}"] = field
+        if value is None:
+            removes.append(f"#f{i}")
+        else:
+            values[f":v{i}"] = encode_value(value)
+            sets.append(f"#f{i} = :v{i}")
+    expression = "SET " + ", ".join(sets)
+    if removes:
+        expression += " REMOVE " + ", ".join(removes)
+    return expression, names, values

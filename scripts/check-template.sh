@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Checks template.yaml the way DESIGN.md section 8 asks, offline and without an AWS account:
+#   1. sam validate --lint   (SAM's own schema + cfn-lint on the transformed template)
+#   2. cfn-lint              (plus the serverless rules when cfn-lint-serverless is installed)
+#   3. sam build             (into a throw-away directory; checks every native library is arm64)
+# Run from the repository root: bash scripts/check-template.sh [TEMPLATE]   (default template.yaml)
+# Needs .venv-sam (aws-sam-cli + cfn-lint) and a python3.13 on PATH (pyenv's, see PYENV_VERSION).
+# Nothing here talks to AWS; `sam build` may fetch wheels from the package registry.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+TEMPLATE="${1:-template.yaml}"
+SAM=.venv-sam/bin/sam
+CFN_LINT=.venv-sam/bin/cfn-lint
+SAM_PYTHON=.venv-sam/bin/python
+
+# No prompts, no telemetry, no region or credential look-ups against AWS.
+export AWS_REGION="${AWS_REGION:-us-east-1}"
+export AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-$AWS_REGION}"
+export AWS_EC2_METADATA_DISABLED=true
+export SAM_CLI_TELEMETRY=0
+# The layer and functions are built for python3.13; pyenv provides it next to 3.11/3.12.
+export PYENV_VERSION="${PYENV_VERSION:-3.11.7:3.12.1:3.13.0}"
+
+for tool in "$SAM" "$CFN_LINT" "$SAM_PYTHON"; do
+  if [[ ! -x "$tool" ]]; then
+    echo "check-template: $tool not found; install the SAM toolchain into .venv-sam first" >&2
+    exit 1
+  fi
+done
+
+workdir="$(mktemp -d "${TMPDIR:-/tmp}/circleback-check.XXXXXX")"
+trap 'rm -rf "$workdir"' EXIT
+
+total_start=$(date +%s.%N)
+step_start=0
+step() {
+  step_start=$(date +%s.%N)
+  echo
+  echo "==> $*"
+}
+done_step() {
+  local now
+  now=$(date +%s.%N)
+  printf '    ok (%.1f s)\n' "$(echo "$now - $step_start" | bc)"
+}
+
+step "sam validate --lint --template $TEMPLATE"
+"$SAM" validate --lint --template "$TEMPLATE"
+done_step
+
+if "$SAM_PYTHON" -c 'import cfn_lint_serverless' 2>/dev/null; then
+  step "cfn-lint $TEMPLATE (with the serverless rules)"
+  "$CFN_LINT" --append-rules cfn_lint_serverless.rules -- "$TEMPLATE"
+else
+  step "cfn-lint $TEMPLATE"
+  echo "    WARNING: cfn-lint-serverless is not installed in .venv-sam: the serverless rules are NOT checked"
+  "$CFN_LINT" -- "$TEMPLATE"
+fi
+done_step
+
+step "sam build --template $TEMPLATE (python3.13 / arm64, build dir under $workdir)"
+if ! command -v python3.13 >/dev/null 2>&1; then
+  echo "check-template: python3.13 is not on PATH (PYENV_VERSION=$PYENV_VERSION); sam build needs it" >&2
+  exit 1
+fi
+echo "    python3.13: $(command -v python3.13) ($(python3.13 --version 2>&1))"
+# --no-cached: the build directory is thrown away, and a cached build would leave
+# .aws-sam/deps behind in the working tree (samconfig.toml's cached = true is for
+# developers' own `sam build`).
+"$SAM" build \
+  --no-cached \
+  --template "$TEMPLATE" \
+  --build-dir "$workdir/build"
+done_step
+
+step "built artifacts: every native library is aarch64 (arm64)"
+# Reads the ELF header of every shared object in the build: e_machine 183 is AArch64.
+"$SAM_PYTHON" - "$workdir/build" <<'PY'
+import pathlib
+import struct
+import sys
+
+root = pathlib.Path(sys.argv[1])
+if not (root / "template.yaml").is_file():
+    sys.exit(f"check-template: no built template in {root}")
+bad, count = [], 0
+for so in sorted(root.rglob("*.so*")):
+    if not so.is_file():
+        continue
+    head = so.read_bytes()[:20]
+    if head[:4] != b"\x7fELF":
+        continue
+    count += 1
+    endian = "<" if head[5] == 1 else ">"
+    (machine,) = struct.unpack(endian + "H", head[18:20])
+    if machine != 183:
+        bad.append(f"{so.relative_to(root)} (e_machine={machine})")
+for artifact in sorted(p for p in root.iterdir() if p.is_dir()):
+    size = sum(f.stat().st_size for f in artifact.rglob("*") if f.is_file())
+    print(f"    {artifact.name}: {size / 1e6:.1f} MB unzipped")
+print(f"    {count} native libraries checked")
+if bad:
+    sys.exit("check-template: native libraries not built for arm64:\n  " + "\n  ".join(bad))
+PY
+done_step
+
+printf '\ncheck-template: all checks passed (%.1f s)\n' "$(echo "$(date +%s.%N) - $total_start" | bc)"
