@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+
 from circleback.local import embedded_repository, use_loopback_credentials
 from circleback.store.repository import Repository
 

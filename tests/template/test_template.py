@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from circleback.local import parse_template
 
 ROOT = Path(__file__).resolve().parents[2]

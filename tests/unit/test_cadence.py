@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from circleback.domain.cadence import (
     base_cadence,
     effective_cadence,
@@ -12,9 +15,6 @@ from circleback.domain.cadence import (
     summarise,
 )
 from circleback.domain.model import Direction, Tier
-from hypothesis import given
-from hypothesis import strategies as st
-
 from tests.factories import contact, touch
 
 OUT, IN, MUTUAL = Direction.OUTBOUND, Direction.INBOUND, Direction.MUTUAL

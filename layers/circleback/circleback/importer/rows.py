@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import date
 from typing import Annotated, Any
+from urllib.parse import unquote
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 
@@ -23,6 +26,11 @@ MAX_TEXT = 2000  # notes and the like: generous, but a row is not a novel
 MAX_SHORT = 200  # names, companies, titles
 EARLIEST_BIRTH_YEAR = 1900
 
+# Exactly the spreadsheet's ISO forms: date.fromisoformat alone would also take week dates (2026-W01-1).
+_ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+_YEARLESS_DATE = re.compile(r"--([0-9]{2})-([0-9]{2})")
+_WHOLE_NUMBER = re.compile(r"[0-9]+(?:\.0*)?")  # 30, or 30.0 as some spreadsheets export it
+
 
 def _blank_to_none(value: Any) -> Any:
     if isinstance(value, str):
@@ -34,6 +42,11 @@ def _blank_to_none(value: Any) -> Any:
 def _lower(value: Any) -> Any:
     value = _blank_to_none(value)
     return value.lower() if isinstance(value, str) else value
+
+
+def _upper(value: Any) -> Any:
+    value = _blank_to_none(value)
+    return value.upper() if isinstance(value, str) else value
 
 
 Text = Annotated[Annotated[str, Field(max_length=MAX_TEXT)] | None, BeforeValidator(_blank_to_none)]
@@ -50,15 +63,13 @@ def _not_future(value: date | None, info: ValidationInfo) -> date | None:
 def _iso_date(value: Any) -> Any:
     value = _blank_to_none(value)
     if isinstance(value, str):
+        if not _ISO_DATE.fullmatch(value):
+            raise ValueError(f"expected a date as YYYY-MM-DD, got {value!r}")
         try:
-            return date.fromisoformat(value) if len(value) == 10 else _bad_date(value)
+            return date.fromisoformat(value)
         except ValueError:
-            _bad_date(value)
+            raise ValueError(f"{value} is not a real date") from None
     return value
-
-
-def _bad_date(value: str) -> date:
-    raise ValueError(f"expected a date as YYYY-MM-DD, got {value!r}")
 
 
 IsoDate = Annotated[date | None, BeforeValidator(_iso_date)]
@@ -77,15 +88,9 @@ class ContactRow(Row):
     company: Short = None
     title: Short = None
     relationship: Annotated[Relationship | None, BeforeValidator(_lower)] = None
-    tier: Annotated[
-        Tier | None, BeforeValidator(lambda v: v.upper() if isinstance(_blank_to_none(v), str) else None)
-    ] = None
-    cadence_days: Annotated[
-        Annotated[int, Field(ge=MIN_CADENCE_DAYS, le=MAX_CADENCE_DAYS)] | None, BeforeValidator(_blank_to_none)
-    ] = None
-    country: Annotated[
-        str | None, BeforeValidator(lambda v: v.upper() if isinstance(_blank_to_none(v), str) else None)
-    ] = None
+    tier: Annotated[Tier | None, BeforeValidator(_upper)] = None
+    cadence_days: Annotated[int, Field(ge=MIN_CADENCE_DAYS, le=MAX_CADENCE_DAYS)] | None = None
+    country: Annotated[str | None, BeforeValidator(_upper)] = None
     birthday: Annotated[Birthday | None, BeforeValidator(_blank_to_none)] = None
     worked_together_until: IsoDate = None
     tags: Annotated[tuple[str, ...] | None, BeforeValidator(_blank_to_none)] = None
@@ -96,8 +101,8 @@ class ContactRow(Row):
     @field_validator("name", mode="after")
     @classmethod
     def _printable_name(cls, value: str) -> str:
-        if any(ord(ch) < 32 for ch in value):
-            raise ValueError("contains control characters")
+        if any(unicodedata.category(ch) == "Cc" for ch in value):
+            raise ValueError("contains control characters (such as a line break or a tab)")
         return value
 
     @field_validator("email", mode="after")
@@ -105,8 +110,16 @@ class ContactRow(Row):
     def _email(cls, value: str | None) -> str | None:
         if value is None:
             return None
-        local, at, domain = value.rpartition("@")
-        if not at or not local or "." not in domain or any(ch.isspace() or ch in "<>,;" for ch in value):
+        local, at, domain = value.partition("@")
+        labels = domain.split(".")
+        if (
+            not at
+            or not local
+            or "@" in domain
+            or len(labels) < 2  # a name and a top-level domain at least
+            or not all(labels)
+            or any(ch.isspace() or ch in '<>,;()[]\\"' or unicodedata.category(ch) == "Cc" for ch in value)
+        ):
             raise ValueError(f"{value!r} is not an email address")
         return value
 
@@ -126,11 +139,33 @@ class ContactRow(Row):
             raise ValueError(f"{value!r} is not an ISO 3166 two-letter country code (such as US, GB, IN)")
         return value
 
+    @field_validator("cadence_days", mode="before")
+    @classmethod
+    def _cadence(cls, value: Any) -> Any:
+        value = _blank_to_none(value)
+        if not isinstance(value, str):
+            return value
+        days = int(float(value)) if _WHOLE_NUMBER.fullmatch(value) else None
+        if days is None or not MIN_CADENCE_DAYS <= days <= MAX_CADENCE_DAYS:
+            raise ValueError(
+                f"expected a whole number of days from {MIN_CADENCE_DAYS} to {MAX_CADENCE_DAYS}, got {value!r}"
+            )
+        return days
+
     @field_validator("birthday", mode="before")
     @classmethod
     def _birthday(cls, value: Any) -> Any:
         value = _blank_to_none(value)
-        return Birthday.parse(value) if isinstance(value, str) else value
+        if not isinstance(value, str):
+            return value
+        # Matched here rather than by Birthday.parse, so 2023-02-29 is "not a real date", not a wrong format.
+        if full := _ISO_DATE.fullmatch(value):
+            year, month, day = (int(part) for part in full.groups())
+            return Birthday(month=month, day=day, year=year)
+        if yearless := _YEARLESS_DATE.fullmatch(value):
+            month, day = (int(part) for part in yearless.groups())
+            return Birthday(month=month, day=day)
+        raise ValueError(f"expected YYYY-MM-DD or --MM-DD (when the year is unknown), got {value!r}")
 
     @field_validator("birthday", mode="after")
     @classmethod
@@ -193,12 +228,20 @@ class EventRow(Row):
 
 
 def normalise_linkedin(url: str) -> str | None:
-    """The profile path of a LinkedIn address, for matching (`in/ana-souza`), or None if it is not one."""
+    """The profile path of a LinkedIn address, for matching (`in/ana-souza`), or None if it is not one.
+
+    A profile is `/in/<name>` (or the older `/pub/...`); company pages, posts and the bare site are not.
+    """
     text = url.strip().lower()
     for scheme in ("https://", "http://"):
         text = text.removeprefix(scheme)
     host, _, path = text.partition("/")
     if host not in ("linkedin.com", "www.linkedin.com") and not host.endswith(".linkedin.com"):
         return None
-    path = path.split("?", 1)[0].split("#", 1)[0].strip("/")
-    return path or None
+    path = unquote(path.split("?", 1)[0].split("#", 1)[0])
+    parts = [part for part in path.split("/") if part]
+    if len(parts) >= 2 and parts[0] == "in":
+        return f"in/{parts[1]}"  # what follows the name (a locale, /details/...) is the same person
+    if len(parts) >= 2 and parts[0] == "pub":
+        return "/".join(parts)
+    return None

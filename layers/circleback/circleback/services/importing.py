@@ -58,24 +58,36 @@ class ContactIndex:
         self.by_name[name].append(ref)
 
     def match(self, email: str | None, linkedin_url: str | None, name: str) -> list[Any]:
-        """Candidates by the first key that finds any; a candidate whose email or LinkedIn address
-        contradicts the row's is another person of the same name, never a match."""
+        """Candidates by email, else LinkedIn address, else exact name (see `match_by`)."""
+        return self.match_by(email, linkedin_url, name)[1]
+
+    def match_by(self, email: str | None, linkedin_url: str | None, name: str) -> tuple[str | None, list[Any]]:
+        """The field that matched and its candidates, by the first key that finds any.
+
+        The email decides on its own (a person's LinkedIn address may change). A LinkedIn match whose
+        email contradicts the row's, or a name match whose email or LinkedIn address does, is another
+        person, never a match.
+        """
         email_key = email.casefold() if email else None
         linkedin_key = normalise_linkedin(linkedin_url) if linkedin_url else None
-        for table, key in ((self.by_email, email_key), (self.by_linkedin, linkedin_key), (self.by_name, name)):
-            if not key:
-                continue
-            found = [ref for ref in table.get(key, []) if self._compatible(ref, email_key, linkedin_key)]
+        if email_key and (found := self.by_email.get(email_key, [])):
+            return "email", list(found)
+        if linkedin_key:
+            found = [ref for ref in self.by_linkedin.get(linkedin_key, []) if self._compatible(ref, email_key, None)]
             if found:
-                return found
-        return []
+                return "linkedin_url", found
+        found = [ref for ref in self.by_name.get(name, []) if self._compatible(ref, email_key, linkedin_key)]
+        return ("name", found) if found else (None, [])
 
     def resolve(self, reference: str) -> tuple[Any | None, str | None]:
         """A touch's or event's `contact` cell: an email or an exact name."""
-        found = self.by_email.get(reference.casefold(), []) if "@" in reference else self.by_name.get(reference, [])
+        by_email = "@" in reference
+        found = self.by_email.get(reference.casefold(), []) if by_email else self.by_name.get(reference, [])
         if not found:
-            return None, f"no contact with the {'email' if '@' in reference else 'name'} {reference!r}"
+            return None, f"no contact with the {'email' if by_email else 'name'} {reference!r}"
         if len(found) > 1:
+            if by_email:
+                return None, f"{len(found)} contacts have the email {reference!r}"
             return None, f"{len(found)} contacts are called {reference!r}; use the email instead"
         return found[0], None
 
@@ -92,24 +104,27 @@ def import_contacts(repo: Repository, owner_id: str, text: str, today: date, *, 
     report.errors.extend(parsed.errors)
     known = ContactIndex(repo.list_contacts(owner_id))
     earlier_rows = ContactIndex([])
+    row_of_contact: dict[str, int] = {}  # a known contact's id -> the row that already updates it
     planned: list[tuple[ContactRow, Contact | None]] = []
     for number, row in parsed.rows:
-        duplicate = earlier_rows.match(row.email, row.linkedin_url, row.name)
+        key, duplicate = earlier_rows.match_by(row.email, row.linkedin_url, row.name)
         if duplicate:
-            report.errors.append(RowError(number, _identity_field(row), f"the same contact as row {duplicate[0]}"))
+            report.errors.append(RowError(number, key, f"the same contact as row {duplicate[0]}"))
             continue
         earlier_rows.add(number, row.email, row.linkedin_url, row.name)
-        matches = known.match(row.email, row.linkedin_url, row.name)
+        key, matches = known.match_by(row.email, row.linkedin_url, row.name)
         if len(matches) > 1:
-            report.errors.append(
-                RowError(
-                    number,
-                    "name",
-                    f"{len(matches)} contacts are called {row.name!r}; add their email to tell them apart",
-                )
-            )
+            report.errors.append(RowError(number, key, _ambiguous(key, len(matches), row)))
             continue
-        planned.append((row, matches[0] if matches else None))
+        existing: Contact | None = matches[0] if matches else None
+        if existing is not None:
+            if existing.id in row_of_contact:  # two rows, by different keys, for one known contact
+                earlier = row_of_contact[existing.id]
+                report.errors.append(RowError(number, key, f"the same contact as row {earlier}"))
+                continue
+            row_of_contact[existing.id] = number
+        planned.append((row, existing))
+    report.errors.sort(key=lambda e: e.row)
     if strict and report.errors:
         report.written = False
         return report
@@ -122,7 +137,6 @@ def import_contacts(repo: Repository, owner_id: str, text: str, today: date, *, 
             report.updated += 1
         else:
             report.unchanged += 1
-    report.errors.sort(key=lambda e: e.row)
     return report
 
 
@@ -131,16 +145,32 @@ def new_contact(row: ContactRow, today: date) -> Contact:
 
 
 def merge(contact: Contact, row: ContactRow) -> Contact:
-    """The contact with every field the row fills in; an empty cell keeps what is known."""
+    """The contact with every field the row fills in; an empty cell keeps what is known.
+
+    An email or LinkedIn address that only differs in how it is written (case, http, a trailing slash)
+    is the one already known: re-importing another export of the same people changes nothing.
+    """
     given = {name: value for name in _CONTACT_FIELDS if (value := getattr(row, name)) is not None}
+    if row.email and contact.email and row.email.casefold() == contact.email.casefold():
+        del given["email"]
+    if (
+        row.linkedin_url
+        and contact.linkedin_url
+        and normalise_linkedin(row.linkedin_url) == normalise_linkedin(contact.linkedin_url)
+    ):
+        del given["linkedin_url"]
     return replace(contact, **given)
 
 
 _CONTACT_FIELDS = frozenset(ContactRow.model_fields) & frozenset(Contact.__dataclass_fields__)
 
 
-def _identity_field(row: ContactRow) -> str:
-    return "email" if row.email else "linkedin_url" if row.linkedin_url else "name"
+def _ambiguous(key: str | None, count: int, row: ContactRow) -> str:
+    if key == "email":
+        return f"{count} contacts have the email {row.email!r}"
+    if key == "linkedin_url":
+        return f"{count} contacts have the LinkedIn address {row.linkedin_url!r}"
+    return f"{count} contacts are called {row.name!r}; add their email to tell them apart"
 
 
 def import_touches(repo: Repository, owner_id: str, text: str, today: date, *, strict: bool = False) -> ImportReport:
@@ -159,6 +189,7 @@ def import_touches(repo: Repository, owner_id: str, text: str, today: date, *, s
         occurrences[content] += 1  # two identical coffees on one day are two touches
         touch_id = content_id("touch", *content, occurrences[content])
         touches.append(Touch(touch_id, contact.id, row.date, row.direction, row.channel, row.note, source="import"))
+    report.errors.sort(key=lambda e: e.row)
     if strict and report.errors:
         report.written = False
         return report
@@ -167,7 +198,6 @@ def import_touches(repo: Repository, owner_id: str, text: str, today: date, *, s
             report.imported += 1
         else:
             report.unchanged += 1
-    report.errors.sort(key=lambda e: e.row)
     return report
 
 
@@ -191,6 +221,7 @@ def import_events(repo: Repository, owner_id: str, text: str, today: date, *, st
         events.append(
             LifeEvent(content_id("event", *content, occurrences[content]), row.date, row.kind, contact_id, row.note)
         )
+    report.errors.sort(key=lambda e: e.row)
     if strict and report.errors:
         report.written = False
         return report
@@ -199,5 +230,4 @@ def import_events(repo: Repository, owner_id: str, text: str, today: date, *, st
             report.imported += 1
         else:
             report.unchanged += 1
-    report.errors.sort(key=lambda e: e.row)
     return report

@@ -69,7 +69,7 @@ def _due_lines(rank: int, item: DueItem, as_of: date) -> list[str]:
     how = ", ".join(p for p in (contact.relationship.value, contact.title, contact.company) if p)
     overdue = "due today" if item.days_overdue == 0 else f"{item.days_overdue} days overdue"
     last = item.history.last_touch
-    since = f"last touch {(as_of - last).days} days ago" if last else "no touch yet"
+    since = f"last touch {time_ago((as_of - last).days)}" if last else "no touch yet"
     lines = [
         f"  {rank}. {contact.name} ({how}; tier {contact.tier.value})",
         f"     {overdue} · {since} · every {item.effective_cadence_days} days",
@@ -78,3 +78,18 @@ def _due_lines(rank: int, item: DueItem, as_of: date) -> list[str]:
     if latest is not None and latest.note:
         lines.append(f"     last note: {latest.note}")
     return lines
+
+
+def time_ago(days: int) -> str:
+    """A span as a person says it: "today", "3 days ago", "5 weeks ago", "7 months ago", "2 years ago"."""
+    if days <= 0:
+        return "today"
+    if days < 14:
+        count, unit = days, "day"
+    elif days < 60:
+        count, unit = round(days / 7), "week"
+    elif days < 730:
+        count, unit = round(days / 30.44), "month"
+    else:
+        count, unit = round(days / 365.25), "year"
+    return f"{count} {unit}{'' if count == 1 else 's'} ago"
