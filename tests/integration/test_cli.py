@@ -53,7 +53,9 @@ def write(tmp_path: Path, name: str, text: str) -> str:
 
 def test_preview_json_follows_the_contract(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     contacts, touches = write(tmp_path, "c.csv", CONTACTS), write(tmp_path, "t.csv", TOUCHES)
-    code, out, err = run(capsys, "preview", "--contacts", contacts, "--touches", touches, "--as-of", "2026-11-22", "--json")
+    code, out, err = run(
+        capsys, "preview", "--contacts", contacts, "--touches", touches, "--as-of", "2026-11-22", "--json"
+    )
     assert (code, err) == (0, "")
     plan: dict[str, Any] = json.loads(out)
     assert list(plan) == ["as_of", "due", "more_due", "occasions", "goal"]

@@ -184,7 +184,8 @@ class ContactRow(Row):
     def _tags(cls, value: Any) -> Any:
         value = _blank_to_none(value)
         if isinstance(value, str):
-            return tuple(dict.fromkeys(t.strip() for t in value.split(";") if t.strip()))
+            # A cell of separators only (" ; ") names no tag: like a blank cell, it keeps the known tags.
+            return tuple(dict.fromkeys(t.strip() for t in value.split(";") if t.strip())) or None
         return value
 
     @field_validator("paused", mode="before")
