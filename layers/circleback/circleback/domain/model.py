@@ -156,3 +156,30 @@ class Owner:
     lookahead_days: int = 7
     paused_until: date | None = None
     next_send_at: datetime | None = None
+
+
+class RunStatus(StrEnum):
+    CLAIMED = "claimed"  # a worker holds the lease and has not called SES yet
+    SENDING = "sending"  # SES is being called: from here on, never send again (at most once)
+    SENT = "sent"
+    SKIPPED = "skipped"  # nothing due and nothing coming: no email
+    UNCERTAIN = "uncertain"  # a worker died while SES was being called; not resent
+    FAILED = "failed"
+
+
+FINAL_STATUSES = frozenset({RunStatus.SENT, RunStatus.SKIPPED, RunStatus.UNCERTAIN, RunStatus.FAILED})
+
+
+@dataclass(frozen=True, slots=True)
+class DigestRun:
+    """One owner's digest for one local date: the record that makes sending happen once."""
+
+    owner_id: str
+    local_date: date
+    send_at: datetime
+    status: RunStatus
+    claimed_by: str
+    lease_until: datetime
+    message_id: str | None = None
+    items: int = 0
+    reason: str | None = None

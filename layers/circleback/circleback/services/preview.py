@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from circleback.domain.planner import DigestPlan, DueItem, PlanSettings, plan_digest
+from circleback.domain.wording import time_ago
 from circleback.store.repository import NotFoundError, Repository
 
 
@@ -78,18 +79,3 @@ def _due_lines(rank: int, item: DueItem, as_of: date) -> list[str]:
     if latest is not None and latest.note:
         lines.append(f"     last note: {latest.note}")
     return lines
-
-
-def time_ago(days: int) -> str:
-    """A span as a person says it: "today", "3 days ago", "5 weeks ago", "7 months ago", "2 years ago"."""
-    if days <= 0:
-        return "today"
-    if days < 14:
-        count, unit = days, "day"
-    elif days < 60:
-        count, unit = round(days / 7), "week"
-    elif days < 730:
-        count, unit = round(days / 30.44), "month"
-    else:
-        count, unit = round(days / 365.25), "year"
-    return f"{count} {unit}{'' if count == 1 else 's'} ago"

@@ -9,16 +9,19 @@ from circleback.domain.model import (
     Birthday,
     Channel,
     Contact,
+    DigestRun,
     Direction,
     EventKind,
     Frequency,
     LifeEvent,
     Owner,
     Relationship,
+    RunStatus,
     Tier,
     Touch,
 )
-from circleback.store.keys import PROFILE_SK, contact_sk, event_sk, owner_pk, touch_sk
+from circleback.domain.schedule import schedule_keys
+from circleback.store.keys import PROFILE_SK, contact_sk, digest_sk, event_sk, owner_pk, touch_sk
 
 
 def _iso(value: date | datetime | None) -> str | None:
@@ -35,6 +38,7 @@ def _datetime(value: Any) -> datetime | None:
 
 def owner_to_item(owner: Owner) -> dict[str, Any]:
     return {
+        **owner_schedule_keys(owner),
         "PK": owner_pk(owner.id),
         "SK": PROFILE_SK,
         "type": "owner",
@@ -52,6 +56,14 @@ def owner_to_item(owner: Owner) -> dict[str, Any]:
         "paused_until": _iso(owner.paused_until),
         "next_send_at": _iso(owner.next_send_at),
     }
+
+
+def owner_schedule_keys(owner: Owner) -> dict[str, str | None]:
+    """GSI1 keys while a digest is scheduled, absent otherwise: the index stays sparse."""
+    if owner.next_send_at is None:
+        return {"GSI1PK": None, "GSI1SK": None}
+    pk, sk = schedule_keys(owner.id, owner.next_send_at)
+    return {"GSI1PK": pk, "GSI1SK": sk}
 
 
 def item_to_owner(item: dict[str, Any]) -> Owner:
@@ -174,4 +186,39 @@ def item_to_event(item: dict[str, Any]) -> LifeEvent:
         kind=EventKind(item["kind"]),
         contact_id=item.get("contact_id"),
         note=item.get("note"),
+    )
+
+
+RUN_RETENTION_SECONDS = 366 * 24 * 3600  # digest runs expire (TTL) a year after they are written
+
+
+def run_to_item(run: DigestRun) -> dict[str, Any]:
+    return {
+        "PK": owner_pk(run.owner_id),
+        "SK": digest_sk(run.local_date),
+        "type": "digest",
+        "owner_id": run.owner_id,
+        "local_date": run.local_date.isoformat(),
+        "send_at": run.send_at.isoformat(),
+        "status": run.status.value,
+        "claimed_by": run.claimed_by,
+        "lease_until": run.lease_until.isoformat(),
+        "message_id": run.message_id,
+        "items": run.items,
+        "reason": run.reason,
+        "expires_at": int(run.send_at.timestamp()) + RUN_RETENTION_SECONDS,
+    }
+
+
+def item_to_run(item: dict[str, Any]) -> DigestRun:
+    return DigestRun(
+        owner_id=item["owner_id"],
+        local_date=date.fromisoformat(item["local_date"]),
+        send_at=datetime.fromisoformat(item["send_at"]),
+        status=RunStatus(item["status"]),
+        claimed_by=item["claimed_by"],
+        lease_until=datetime.fromisoformat(item["lease_until"]),
+        message_id=item.get("message_id"),
+        items=item.get("items", 0),
+        reason=item.get("reason"),
     )

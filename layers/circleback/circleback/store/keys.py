@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 PROFILE_SK = "PROFILE"
+SCHEDULE_INDEX = "GSI1"
 CONTACT_PREFIX = "CONTACT#"
 TOUCH_PREFIX = "TOUCH#"
 EVENT_PREFIX = "EVENT#"
@@ -30,3 +31,7 @@ def touch_sk(contact_id: str, on: date, touch_id: str) -> str:
 
 def event_sk(on: date, event_id: str) -> str:
     return f"{EVENT_PREFIX}{on.isoformat()}#{event_id}"
+
+
+def digest_sk(local_date: date) -> str:
+    return f"{DIGEST_PREFIX}{local_date.isoformat()}"

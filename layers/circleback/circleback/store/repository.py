@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from circleback.domain.cadence import History
-from circleback.domain.model import Contact, LifeEvent, Owner, Touch
+from circleback.domain.model import Contact, DigestRun, LifeEvent, Owner, RunStatus, Touch
 from circleback.domain.planner import DigestInput
+from circleback.domain.schedule import due_bound, parse_schedule_sort_key, shard_partition_key
 from circleback.store.codec import decode_item, encode_item, encode_value
 from circleback.store.items import (
     contact_to_item,
@@ -16,16 +18,21 @@ from circleback.store.items import (
     item_to_contact,
     item_to_event,
     item_to_owner,
+    item_to_run,
     item_to_touch,
+    owner_schedule_keys,
     owner_to_item,
+    run_to_item,
     touch_to_item,
 )
 from circleback.store.keys import (
     CONTACT_PREFIX,
     EVENT_PREFIX,
     PROFILE_SK,
+    SCHEDULE_INDEX,
     TOUCH_PREFIX,
     contact_sk,
+    digest_sk,
     owner_pk,
     touch_prefix,
 )
@@ -74,6 +81,102 @@ class Repository:
 
     def put_owner(self, owner: Owner) -> None:
         self.client.put_item(TableName=self.table_name, Item=encode_item(owner_to_item(owner)))
+
+    def create_owner_if_absent(self, owner: Owner) -> bool:
+        """Create the owner unless one with that id exists (never overwrites the owner's own settings)."""
+        try:
+            self.client.put_item(
+                TableName=self.table_name,
+                Item=encode_item(owner_to_item(owner)),
+                ConditionExpression="attribute_not_exists(SK)",
+            )
+        except self.client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def due_owners(self, shard: int, tick: datetime) -> Iterator[tuple[str, datetime]]:
+        """Owners of one schedule shard whose next send is at or before `tick`: a Query on the sparse GSI1."""
+        paginator = self.client.get_paginator("query")
+        for page in paginator.paginate(
+            TableName=self.table_name,
+            IndexName=SCHEDULE_INDEX,
+            KeyConditionExpression="GSI1PK = :shard AND GSI1SK <= :bound",
+            ExpressionAttributeValues={":shard": {"S": shard_partition_key(shard)}, ":bound": {"S": due_bound(tick)}},
+        ):
+            for item in page.get("Items", []):
+                send_at, owner_id = parse_schedule_sort_key(item["GSI1SK"]["S"])
+                yield owner_id, send_at
+
+    def advance_schedule(self, owner: Owner, sent_at: datetime, next_send_at: datetime | None) -> bool:
+        """Move the owner's next send from `sent_at` to `next_send_at` (None: unschedule).
+
+        Conditional on the schedule still pointing at `sent_at`, so a duplicate or late worker never moves
+        it twice, and a settings change made meanwhile wins. Returns False when the condition failed.
+        """
+        keys = owner_schedule_keys(replace(owner, next_send_at=next_send_at))
+        fields = {"next_send_at": next_send_at.isoformat() if next_send_at else None, **keys}
+        expression, names, values = _set_and_remove(fields)
+        values[":sent_at"] = {"S": sent_at.isoformat()}
+        try:
+            self.client.update_item(
+                TableName=self.table_name,
+                Key=_key(owner_pk(owner.id), PROFILE_SK),
+                UpdateExpression=expression,
+                ConditionExpression="next_send_at = :sent_at",
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+            )
+        except self.client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    # --- digest runs --------------------------------------------------------------------------------
+
+    def claim_run(self, run: DigestRun, now: datetime) -> DigestRun | None:
+        """Take the run for `run.local_date` with a lease. Returns the run that holds the date now: `run`
+        itself when the claim succeeded, else the other one (None only if it vanished in between).
+
+        A claim succeeds when no run exists yet, or when an earlier claim's lease ran out before SES was
+        called (status still "claimed"): a worker that died before sending is replaced.
+        """
+        try:
+            self.client.put_item(
+                TableName=self.table_name,
+                Item=encode_item(run_to_item(run)),
+                ConditionExpression="attribute_not_exists(SK) OR (#status = :claimed AND lease_until < :now)",
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={":claimed": {"S": RunStatus.CLAIMED.value}, ":now": {"S": now.isoformat()}},
+            )
+        except self.client.exceptions.ConditionalCheckFailedException:
+            return self.get_run(run.owner_id, run.local_date)
+        return run
+
+    def get_run(self, owner_id: str, local_date: date) -> DigestRun | None:
+        response = self.client.get_item(
+            TableName=self.table_name, Key=_key(owner_pk(owner_id), digest_sk(local_date)), ConsistentRead=True
+        )
+        item = response.get("Item")
+        return item_to_run(decode_item(item)) if item else None
+
+    def update_run(self, run: DigestRun, expected: RunStatus) -> bool:
+        """Write the run's new state if it is still ours and in the `expected` state."""
+        fields = {k: v for k, v in run_to_item(run).items() if k not in KEY_ATTRIBUTES}
+        expression, names, values = _set_and_remove(fields)
+        names["#status"] = "status"
+        values[":me"] = {"S": run.claimed_by}
+        values[":expected"] = {"S": expected.value}
+        try:
+            self.client.update_item(
+                TableName=self.table_name,
+                Key=_key(owner_pk(run.owner_id), digest_sk(run.local_date)),
+                UpdateExpression=expression,
+                ConditionExpression="claimed_by = :me AND #status = :expected",
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+            )
+        except self.client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
 
     # --- reading an owner's partition ---------------------------------------------------------------
 
@@ -222,12 +325,19 @@ def _key(pk: str, sk: str) -> dict[str, Any]:
 
 
 def _versioned_update(fields: dict[str, Any], expected_version: int) -> tuple[str, dict[str, str], dict[str, Any]]:
-    """SET the fields that have a value, REMOVE the ones that are None (absent means not set), and bump
-    the version; the caller's condition `#version = :expected` makes the write optimistic.
+    """`_set_and_remove`, bumping the version; the caller's condition `#version = :expected` makes the
+    write optimistic.
     """
-    fields = {**fields, "version": expected_version + 1}
-    names: dict[str, str] = {"#version": "version"}  # VERSION may be reserved: always use a placeholder
-    values: dict[str, Any] = {":expected": encode_value(expected_version)}
+    expression, names, values = _set_and_remove({**fields, "version": expected_version + 1})
+    names["#version"] = "version"  # VERSION may be reserved: always use a placeholder
+    values[":expected"] = encode_value(expected_version)
+    return expression, names, values
+
+
+def _set_and_remove(fields: dict[str, Any]) -> tuple[str, dict[str, str], dict[str, Any]]:
+    """SET the fields that have a value, REMOVE the ones that are None (absent means not set)."""
+    names: dict[str, str] = {}
+    values: dict[str, Any] = {}
     sets: list[str] = []
     removes: list[str] = []
     for i, (field, value) in enumerate(fields.items()):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from circleback.services.preview import time_ago
+from circleback.domain.wording import time_ago
 
 
 def test_time_ago_reads_like_a_person_wrote_it() -> None:

@@ -1,0 +1,57 @@
+"""Digest: for each queued request, send one owner the digest of one local date, exactly once."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from circleback import runtime
+from circleback.events import DigestRequest
+from circleback.mail.ses import QuotaExceeded
+from circleback.observability import logger, metrics
+from circleback.services.digest import send_digest
+
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
+class _Batch:
+    """Per invocation: once SES reports the daily quota used up, the rest of the batch is not tried."""
+
+    quota_exceeded = False
+
+
+def record_handler(record: SQSRecord) -> str:
+    if _Batch.quota_exceeded:
+        raise QuotaExceeded("not attempted: the SES daily quota is used up")
+    request = DigestRequest.model_validate_json(record.body)
+    try:
+        result = send_digest(
+            runtime.repository(),
+            runtime.mailer(),
+            runtime.links_for,
+            runtime.environment().digest_settings(),
+            request,
+            datetime.now(UTC),
+            claimant=uuid.uuid4().hex,
+        )
+    except QuotaExceeded:
+        _Batch.quota_exceeded = True
+        metrics.add_metric(name="DigestQuotaExceeded", unit=MetricUnit.Count, value=1)
+        raise
+    metrics.add_metric(name=f"Digest_{result.outcome.value}", unit=MetricUnit.Count, value=1)
+    logger.info("digest", extra={"owner": request.owner_id, "outcome": result.outcome.value, "items": result.items})
+    return result.outcome.value
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    _Batch.quota_exceeded = False
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

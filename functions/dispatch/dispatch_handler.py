@@ -1,0 +1,24 @@
+"""Dispatch: every 15 minutes, queue the digests whose local send time has come."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from circleback import runtime
+from circleback.events import SchedulerTick
+from circleback.observability import logger, metrics
+from circleback.services.dispatch import dispatch
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
+    tick = SchedulerTick.model_validate(event)
+    env = runtime.environment()
+    result = dispatch(runtime.repository(), runtime.digest_queue(), tick.scheduled_time, env.default_owner())
+    metrics.add_metric(name="DigestsQueued", unit=MetricUnit.Count, value=result.queued)
+    logger.info("dispatched", extra={"queued": result.queued, "tick": tick.scheduled_time.isoformat()})
+    return {"queued": result.queued}

@@ -1,0 +1,487 @@
+"""Render a planned digest as an email: a subject that gives the gist, and the same content as HTML and text.
+
+The templates only lay things out. Every sentence is decided here, once, in a view model that both the HTML
+and the text template read, so the two parts always say the same thing and carry the same URLs.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Protocol
+from urllib.parse import quote, urlsplit
+
+import jinja2
+
+from circleback.domain.cadence import History
+from circleback.domain.model import Channel, Contact, Direction, Owner, Relationship, Touch
+from circleback.domain.planner import DigestPlan, DueItem, Goal, Occasion
+from circleback.domain.wording import time_ago
+
+TEMPLATES = Path(__file__).parent / "templates"
+SUBJECT_LIMIT = 78  # RFC 5322's recommended line length; longer subjects get cut off in most inbox lists
+SUBJECT_SEPARATOR = " · "
+SUBJECT_OCCASIONS = 2
+LINK_SCHEMES = frozenset({"https", "http"})  # http only for the local demo on 127.0.0.1
+
+
+class LinkFactory(Protocol):
+    def action_url(self, contact_id: str, action: str) -> str:
+        """A link for one contact; `action` is "reached_out", "they_reached_out" or "snooze"."""
+        ...
+
+    def pause_url(self) -> str:
+        """The RFC 8058 one-click pause (a POST target; a GET must only confirm)."""
+        ...
+
+    def settings_hint(self) -> str:
+        """One line telling where the settings live, e.g. "Settings: circleback settings show"."""
+        ...
+
+
+@dataclass(frozen=True)
+class RenderedDigest:
+    subject: str
+    text: str
+    html: str
+
+
+# --- what the digest suggests writing ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Opener:
+    idea: str  # shown in the digest, addressed to the owner
+    subject: str  # the mailto starter's subject
+    body: str  # the mailto starter's first lines; {first} is the contact's first name
+
+
+# One table for every suggestion. Variants are picked by a hash of the contact and the day, never at random,
+# so a retried render is byte-for-byte the same and tomorrow's digest may word it differently.
+OPENERS: Mapping[str, tuple[Opener, ...]] = {
+    # Bosses and mentors like to see what their help turned into; an article gives a reason to write.
+    "share": (
+        Opener(
+            "Share an article you found useful, with a line on why it made you think of them.",
+            "Thought of you",
+            "Hi {first},\n\nI came across this and thought of you:",
+        ),
+        Opener(
+            "Tell them one thing you learned lately that goes back to working with them.",
+            "Something I learned",
+            "Hi {first},\n\nSomething came up recently that took me straight back to working with you:",
+        ),
+    ),
+    "check_in": (
+        Opener(
+            "A short check-in: ask what they are working on these days.",
+            "Catching up",
+            "Hi {first},\n\nIt has been a while. How are things, and what are you working on these days?",
+        ),
+        Opener(
+            "Suggest a coffee or a short call when they next have a moment.",
+            "Coffee soon?",
+            "Hi {first},\n\nIt would be good to catch up. Do you have time for a coffee or a call in the next weeks?",
+        ),
+    ),
+    # Clients and vendors: be useful first, with nothing to sell.
+    "useful": (
+        Opener(
+            "Send one idea or resource that could help with what they are working on, no ask attached.",
+            "An idea for you",
+            "Hi {first},\n\nI saw this and thought it might be useful for you:",
+        ),
+    ),
+    "your_turn": (
+        Opener(
+            "They wrote last: reply, and ask how things have gone since.",
+            "Catching up",
+            "Hi {first},\n\nThank you again for getting in touch. How have things gone since?",
+        ),
+    ),
+    # After unanswered notes, a light message with nothing to answer is easier to reply to than a question.
+    "no_reply": (
+        Opener(
+            "Keep it light: a short note with nothing to answer, and no mention of the silence.",
+            "Thought of you",
+            "Hi {first},\n\nNo need to reply, I just saw this and thought of you:",
+        ),
+    ),
+    "birthday": (
+        Opener(
+            "Wish them a happy birthday.",
+            "Happy birthday!",
+            "Hi {first},\n\nHappy birthday! I hope the year ahead is a great one.",
+        ),
+    ),
+    "work_anniversary": (
+        Opener(
+            "Mark the anniversary: recall something you did together.",
+            "It has been a while",
+            "Hi {first},\n\nIt struck me that it has been a while since we worked together. How are things with you?",
+        ),
+    ),
+    "holiday": (
+        Opener(
+            "Send season's greetings.",
+            "Season's greetings",
+            "Hi {first},\n\nWishing you and yours a wonderful holiday.",
+        ),
+    ),
+    "life_event": (
+        Opener(
+            "Congratulate them on the news.",
+            "Congratulations!",
+            "Hi {first},\n\nI just saw the news. Congratulations!",
+        ),
+    ),
+    "own_news": (
+        Opener(
+            "Share your news: they should hear it from you, not from a feed.",
+            "Some news",
+            "Hi {first},\n\nI wanted you to hear it from me:",
+        ),
+    ),
+}
+FALLBACK_REASON = "check_in"  # an occasion kind the table does not know yet still gets a sensible opener
+
+RELATIONSHIP_REASON: Mapping[Relationship, str] = {
+    Relationship.BOSS: "share",
+    Relationship.MENTOR: "share",
+    Relationship.CLIENT: "useful",
+    Relationship.VENDOR: "useful",
+}
+
+RELATIONSHIP_LABEL: Mapping[Relationship, str] = {
+    Relationship.BOSS: "Boss",
+    Relationship.MENTOR: "Mentor",
+    Relationship.COLLEAGUE: "Colleague",
+    Relationship.CLIENT: "Client",
+    Relationship.VENDOR: "Vendor",
+    Relationship.REPORT: "Direct report",
+    Relationship.FRIEND: "Friend",
+}
+# With a date you stopped working together, these become "Former boss", "Former colleague" and so on.
+WORK_RELATIONSHIPS = frozenset(
+    {Relationship.BOSS, Relationship.COLLEAGUE, Relationship.CLIENT, Relationship.VENDOR, Relationship.REPORT}
+)
+
+CHANNEL_PHRASE: Mapping[Channel, str] = {
+    Channel.EMAIL: "by email",
+    Channel.CALL: "by phone",
+    Channel.MEETING: "in person",
+    Channel.MESSAGE: "by message",
+    Channel.SOCIAL: "on social media",
+}
+
+ACTIONS = (("I reached out", "reached_out"), ("They reached out", "they_reached_out"), ("Snooze 2 weeks", "snooze"))
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+# Spelled out rather than strftime'd: the words must not depend on the machine's locale.
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+# --- the view model the templates read ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    label: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class ContactView:
+    name: str
+    about: str
+    mailto: Link | None
+    actions: tuple[Link, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DueView:
+    contact: ContactView
+    history: str
+    note: str | None
+    idea: str
+
+
+@dataclass(frozen=True, slots=True)
+class OccasionView:
+    label: str
+    when: str
+    idea: str
+    contacts: tuple[ContactView, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DigestView:
+    subject: str
+    heading: str
+    greeting: str
+    summary: str
+    occasions: tuple[OccasionView, ...]
+    due: tuple[DueView, ...]
+    more_due: str | None
+    goal: str
+    pause: Link
+    settings_hint: str
+
+
+def render_digest(plan: DigestPlan, owner: Owner, links: LinkFactory) -> RenderedDigest:
+    """Subject, text and HTML for one planned digest. Pure: the same plan and links give the same email."""
+    view = digest_view(plan, owner, links)
+    env = _environment()
+    return RenderedDigest(
+        subject=view.subject,
+        text=env.get_template("digest.txt").render(d=view),
+        html=env.get_template("digest.html").render(d=view),
+    )
+
+
+def digest_view(plan: DigestPlan, owner: Owner, links: LinkFactory) -> DigestView:
+    reasons = _occasion_reasons(plan.occasions)
+    return DigestView(
+        subject=subject_line(plan),
+        heading=f"{WEEKDAYS[plan.as_of.weekday()]} {plan.as_of.day} {MONTHS[plan.as_of.month - 1]}",
+        greeting=_greeting(owner),
+        summary=_summary(plan),
+        occasions=tuple(_occasion_view(o, plan.as_of, owner, links) for o in plan.occasions),
+        due=tuple(_due_view(item, plan.as_of, owner, links, reasons.get(item.contact.id)) for item in plan.due),
+        more_due=f"+ {plan.more_due} more due, kept for another day." if plan.more_due else None,
+        goal=_goal_line(plan.goal),
+        pause=Link("Pause digests for a month", _checked_url(links.pause_url())),
+        settings_hint=links.settings_hint(),
+    )
+
+
+# --- subject ------------------------------------------------------------------------------------------
+
+
+def subject_line(plan: DigestPlan, limit: int = SUBJECT_LIMIT) -> str:
+    """The gist, e.g. "3 to reach out to · Ana's birthday Fri · Thanksgiving Thu".
+
+    Due count first, then the two nearest occasions; to fit the limit whole parts are dropped, never cut.
+    """
+    due = len(plan.due) + plan.more_due
+    nearest = sorted(plan.occasions, key=lambda o: abs((o.date - plan.as_of).days))[:SUBJECT_OCCASIONS]
+    parts = [f"{due} to reach out to"] if due else []
+    parts += [_occasion_gist(o, plan.as_of) for o in nearest]
+    while len(parts) > 1 and len(SUBJECT_SEPARATOR.join(parts)) > limit:
+        parts.pop()
+    subject = SUBJECT_SEPARATOR.join(parts)
+    if not subject or len(subject) > limit:  # one occasion whose label alone is too long: count instead
+        subject = f"{_count(len(plan.occasions), 'occasion')} to mark" if plan.occasions else "Nothing due today"
+    return subject
+
+
+def _occasion_gist(occasion: Occasion, as_of: date) -> str:
+    days = (occasion.date - as_of).days
+    if days < 0:  # already happened (news): the label says it all
+        return occasion.label
+    if days <= 1:
+        return f"{occasion.label} {'today' if days == 0 else 'tomorrow'}"
+    day = WEEKDAYS[occasion.date.weekday()][:3]
+    if days < 7:
+        return f"{occasion.label} {day}"
+    # A week or more ahead, the weekday alone would be ambiguous.
+    return f"{occasion.label} {day} {occasion.date.day} {MONTHS[occasion.date.month - 1][:3]}"
+
+
+# --- body ---------------------------------------------------------------------------------------------
+
+
+def _greeting(owner: Owner) -> str:
+    part_of_day = "morning" if owner.send_hour < 12 else "afternoon" if owner.send_hour < 17 else "evening"
+    first = _first_name(owner.name) if owner.name else ""
+    return f"Good {part_of_day}, {first}." if first else f"Good {part_of_day}."
+
+
+def _summary(plan: DigestPlan) -> str:
+    due = len(plan.due) + plan.more_due
+    people = {0: "Nobody is due for a note today", 1: "One person is due for a note"}.get(
+        due, f"{due} people are due for a note"
+    )
+    if not plan.occasions:
+        return f"{people}."
+    if len(plan.occasions) == 1:
+        return f"{people}, and there is one occasion to mark."
+    return f"{people}, and there are {len(plan.occasions)} occasions to mark."
+
+
+def _occasion_view(occasion: Occasion, as_of: date, owner: Owner, links: LinkFactory) -> OccasionView:
+    opener = _pick(_occasion_reason(occasion), occasion.label, as_of)
+    return OccasionView(
+        label=occasion.label,
+        when=_when(occasion.date, as_of),
+        idea=opener.idea,
+        contacts=tuple(_contact_view(c, opener, owner, links) for c in occasion.contacts),
+    )
+
+
+def _due_view(item: DueItem, as_of: date, owner: Owner, links: LinkFactory, occasion_reason: str | None) -> DueView:
+    reason = occasion_reason or _due_reason(item)
+    opener = _pick(reason, item.contact.id, as_of)
+    latest = item.history.latest
+    return DueView(
+        contact=_contact_view(item.contact, opener, owner, links),
+        history=_history_line(item.history, as_of),
+        note=latest.note if latest is not None and latest.note else None,
+        idea=opener.idea,
+    )
+
+
+def _contact_view(contact: Contact, opener: Opener, owner: Owner, links: LinkFactory) -> ContactView:
+    return ContactView(
+        name=contact.name,
+        about=_about(contact),
+        mailto=_mailto(contact, opener, owner),
+        actions=tuple(Link(label, _checked_url(links.action_url(contact.id, action))) for label, action in ACTIONS),
+    )
+
+
+def _about(contact: Contact) -> str:
+    """How you know them: "Former boss · VP Engineering at Acme"."""
+    role = " at ".join(p for p in (contact.title, contact.company) if p)
+    return " · ".join(p for p in (_relationship_label(contact), role) if p)
+
+
+def _relationship_label(contact: Contact) -> str | None:
+    label = RELATIONSHIP_LABEL.get(contact.relationship)
+    if label and contact.worked_together_until is not None and contact.relationship in WORK_RELATIONSHIPS:
+        return f"Former {label.lower()}"
+    return label
+
+
+def _history_line(history: History, as_of: date) -> str:
+    if history.last_touch is None:
+        return "No touch logged yet."
+    since = f"Last in touch {time_ago((as_of - history.last_touch).days)}."
+    how = _how_it_went(history)
+    return f"{since} {how}." if how else since
+
+
+def _how_it_went(history: History) -> str | None:
+    latest = _described_touch(history)
+    if latest is None:
+        return None
+    channel = CHANNEL_PHRASE.get(latest.channel)
+    if history.outbound_streak >= 2:
+        return f"You reached out {history.outbound_streak} times in a row and heard nothing back"
+    if latest.direction is Direction.INBOUND:
+        return f"They reached out last{', ' + channel if channel else ''}. Your turn"
+    if latest.direction is Direction.MUTUAL:
+        if latest.channel is Channel.MEETING:
+            return "You met"
+        if latest.channel is Channel.CALL:
+            return "You talked on the phone"
+        return f"You were in touch{' ' + channel if channel else ''}"
+    return f"You reached out{' ' + channel if channel else ''}"
+
+
+def _described_touch(history: History) -> Touch | None:
+    """The latest logged touch, if it is the last touch. An imported last-touch date can be newer than every
+    logged touch, and then nobody knows how that one went: better to say nothing than something stale."""
+    latest = history.latest
+    return latest if latest is not None and latest.date == history.last_touch else None
+
+
+def _due_reason(item: DueItem) -> str:
+    if item.history.outbound_streak >= 2:
+        return "no_reply"
+    latest = _described_touch(item.history)
+    if latest is not None and latest.direction is Direction.INBOUND:
+        return "your_turn"
+    return RELATIONSHIP_REASON.get(item.contact.relationship, "check_in")
+
+
+def _occasion_reasons(occasions: Sequence[Occasion]) -> dict[str, str]:
+    """A due contact who also has an occasion gets that occasion's opener: it is the better reason to write."""
+    reasons: dict[str, str] = {}
+    for occasion in occasions:
+        for contact in occasion.contacts:
+            reasons.setdefault(contact.id, _occasion_reason(occasion))
+    return reasons
+
+
+def _occasion_reason(occasion: Occasion) -> str:
+    return occasion.kind if occasion.kind in OPENERS else FALLBACK_REASON
+
+
+def _pick(reason: str, seed: str, as_of: date) -> Opener:
+    variants = OPENERS[reason]
+    return variants[zlib.crc32(f"{seed}|{as_of.isoformat()}".encode()) % len(variants)]
+
+
+def _mailto(contact: Contact, opener: Opener, owner: Owner) -> Link | None:
+    if not contact.email:
+        return None
+    body = opener.body.format(first=_first_name(contact.name))
+    if owner.name:
+        body += f"\n\nBest,\n{_first_name(owner.name)}"
+    query = f"subject={quote(opener.subject, safe='')}&body={quote(body, safe='')}"
+    return Link(f"Write to {_first_name(contact.name)}", f"mailto:{quote(contact.email, safe='@')}?{query}")
+
+
+def _when(day: date, as_of: date) -> str:
+    days = (day - as_of).days
+    if days < 0:
+        return time_ago(-days)
+    if days <= 1:
+        return "today" if days == 0 else "tomorrow"
+    return f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]}"
+
+
+def _goal_line(goal: Goal) -> str:
+    touches = _count(goal.done, "touch", "touches")
+    if goal.target <= 0:
+        return f"{touches} this month."
+    done = " Goal reached, well done." if goal.done >= goal.target else ""
+    return f"{goal.done} of {_count(goal.target, 'touch', 'touches')} this month.{done}"
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else many or one + 's'}"
+
+
+def _first_name(name: str) -> str:
+    parts = name.split()
+    return parts[0] if parts else name
+
+
+def _checked_url(url: str) -> str:
+    """Only web links go into an href: a javascript: or data: URL from a broken factory must never ship."""
+    if urlsplit(url).scheme not in LINK_SCHEMES:
+        raise ValueError(f"not an http(s) link: {url[:40]!r}")
+    return url
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    # The templates ship inside the package directory, so `sam build` copies them into the layer; loading by
+    # path needs no import machinery and works the same from the layer, a wheel or a checkout.
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=False),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )

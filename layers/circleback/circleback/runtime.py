@@ -1,0 +1,86 @@
+"""Wiring for the Lambda handlers: settings from the environment, adapters created once per container."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import cache
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from circleback.domain.model import Frequency, Owner
+from circleback.links.secret_keys import SecretsManagerKeyRing
+from circleback.links.tokens import TokenSigner
+from circleback.links.urls import DigestLinks
+from circleback.mail.render import LinkFactory
+from circleback.mail.ses import SesMailer
+from circleback.queue import DigestQueue
+from circleback.services.digest import DigestSettings
+from circleback.store.repository import Repository
+
+
+class Environment(BaseModel):
+    """The functions' environment variables, validated once: a missing one is a clear error at start."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    TABLE_NAME: str
+    QUEUE_URL: str = ""
+    OWNER_ID: str = "owner"
+    OWNER_EMAIL: str = ""
+    OWNER_TIMEZONE: str = "UTC"
+    OWNER_COUNTRY: str = "US"
+    SEND_HOUR: int = Field(default=7, ge=0, le=23)
+    DIGEST_FREQUENCY: Frequency = Frequency.DAILY
+    SENDER_EMAIL: str = ""
+    API_BASE_URL: str = ""
+    SIGNING_SECRET_ID: str = ""
+    SES_CONFIGURATION_SET: str = ""
+
+    def default_owner(self) -> Owner | None:
+        if not self.OWNER_EMAIL:
+            return None
+        return Owner(
+            id=self.OWNER_ID,
+            email=self.OWNER_EMAIL,
+            timezone=self.OWNER_TIMEZONE,
+            country=self.OWNER_COUNTRY,
+            send_hour=self.SEND_HOUR,
+            frequency=self.DIGEST_FREQUENCY,
+        )
+
+    def digest_settings(self) -> DigestSettings:
+        domain = self.SENDER_EMAIL.rpartition("@")[2] or "circleback.invalid"
+        return DigestSettings(sender=self.SENDER_EMAIL, message_id_domain=domain)
+
+
+@cache
+def environment() -> Environment:
+    import os
+
+    return Environment.model_validate(dict(os.environ))
+
+
+@cache
+def repository() -> Repository:
+    return Repository(environment().TABLE_NAME)
+
+
+@cache
+def digest_queue() -> DigestQueue:
+    return DigestQueue(environment().QUEUE_URL)
+
+
+@cache
+def mailer() -> SesMailer:
+    return SesMailer(environment().SES_CONFIGURATION_SET or None)
+
+
+@cache
+def signer() -> TokenSigner:
+    return TokenSigner(SecretsManagerKeyRing(environment().SIGNING_SECRET_ID))
+
+
+def links_for(owner: Owner, digest_date: date) -> LinkFactory:
+    from datetime import UTC, datetime
+
+    return DigestLinks(signer(), environment().API_BASE_URL, owner.id, digest_date, datetime.now(UTC))

@@ -1,0 +1,139 @@
+"""The digest worker: one owner, one local date, one email — claimed, planned, rendered, sent, recorded.
+
+Exactly once, effectively: the run item for (owner, local date) is claimed with a conditional write and
+a lease before anything is sent. A duplicate request finds the run taken or finished; a worker that died
+before calling SES is replaced when its lease runs out; the run is marked "sending" just before the SES
+call, and a run found still "sending" is never sent again (recorded "uncertain" instead). The only window
+for a lost digest is a crash during the SES call itself; there is no window for a second one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from circleback.domain.model import FINAL_STATUSES, DigestRun, Owner, RunStatus
+from circleback.domain.planner import DigestPlan, PlanSettings, plan_digest
+from circleback.domain.schedule import local_send_date, next_send_at
+from circleback.events import DigestRequest
+from circleback.mail.mime import build_message
+from circleback.mail.render import LinkFactory, render_digest
+from circleback.mail.ses import NotSent, SesMailer
+from circleback.store.repository import Repository
+
+DEFAULT_LEASE = timedelta(minutes=2)  # well under the queue's visibility timeout
+
+
+class Outcome(StrEnum):
+    SENT = "sent"
+    SKIPPED = "skipped"
+    ALREADY_DONE = "already_done"
+    UNCERTAIN = "uncertain"
+    NO_OWNER = "no_owner"
+
+
+class RetryLater(Exception):
+    """Another worker holds this run, or SES said not now: let the queue deliver the request again."""
+
+
+@dataclass(frozen=True, slots=True)
+class DigestSettings:
+    sender: str
+    message_id_domain: str
+    lease: timedelta = DEFAULT_LEASE
+
+
+LinksFor = Callable[[Owner, date], LinkFactory]
+
+
+@dataclass(frozen=True, slots=True)
+class DigestResult:
+    outcome: Outcome
+    local_date: date | None = None
+    message_id: str | None = None
+    items: int = 0
+
+
+def send_digest(
+    repo: Repository,
+    mailer: SesMailer,
+    links_for: LinksFor,
+    settings: DigestSettings,
+    request: DigestRequest,
+    now: datetime,
+    claimant: str,
+) -> DigestResult:
+    owner = repo.get_owner(request.owner_id)
+    if owner is None:
+        return DigestResult(Outcome.NO_OWNER)
+    local_date = local_send_date(owner.timezone, request.send_at, owner.send_hour)
+    mine = DigestRun(owner.id, local_date, request.send_at, RunStatus.CLAIMED, claimant, now + settings.lease)
+    held = repo.claim_run(mine, now)
+    if held is None or held.claimed_by != claimant:
+        return _settle_other(repo, owner, request, held, now)
+
+    data = repo.load_digest_input(owner.id)
+    plan = plan_digest(data, local_date, PlanSettings.of(owner)) if data else None
+    if plan is None or plan.is_empty:
+        _finish(repo, mine, RunStatus.CLAIMED, status=RunStatus.SKIPPED)
+        _advance(repo, owner, request.send_at, now)
+        return DigestResult(Outcome.SKIPPED, local_date)
+
+    raw = _message(plan, owner, links_for(owner, local_date), settings, mine)
+    sending = replace(mine, status=RunStatus.SENDING)
+    if not repo.update_run(sending, expected=RunStatus.CLAIMED):
+        raise RetryLater("the lease on this digest was lost before sending")
+    try:
+        message_id = mailer.send_raw(raw)
+    except NotSent:
+        # SES answered no: nothing went out, so hand the run back for the queue's next attempt.
+        repo.update_run(replace(mine, lease_until=now), expected=RunStatus.SENDING)
+        raise
+    items = len(plan.due) + len(plan.occasions)
+    _finish(repo, sending, RunStatus.SENDING, status=RunStatus.SENT, message_id=message_id, items=items)
+    _advance(repo, owner, request.send_at, now)
+    return DigestResult(Outcome.SENT, local_date, message_id, items)
+
+
+def _settle_other(
+    repo: Repository, owner: Owner, request: DigestRequest, held: DigestRun | None, now: datetime
+) -> DigestResult:
+    """The run is someone else's: done already, abandoned mid-send, or still in progress."""
+    if held is None:
+        raise RetryLater("the digest run changed while it was being claimed")
+    if held.status == RunStatus.SENDING and held.lease_until < now:
+        # Its worker died during the SES call: the email may have gone out. Never send it twice.
+        _finish(repo, held, RunStatus.SENDING, status=RunStatus.UNCERTAIN, reason="worker stopped while sending")
+        _advance(repo, owner, request.send_at, now)
+        return DigestResult(Outcome.UNCERTAIN, held.local_date)
+    if held.status in FINAL_STATUSES:
+        _advance(repo, owner, request.send_at, now)  # repairs a worker that stopped after recording the run
+        return DigestResult(Outcome.ALREADY_DONE, held.local_date, held.message_id, held.items)
+    raise RetryLater("another worker is sending this digest")
+
+
+def _message(plan: DigestPlan, owner: Owner, links: LinkFactory, settings: DigestSettings, run: DigestRun) -> bytes:
+    if not owner.email:
+        raise ValueError(f"owner {owner.id} has no email address")
+    digest = render_digest(plan, owner, links)
+    return build_message(
+        digest,
+        sender=settings.sender,
+        recipient=owner.email,
+        unsubscribe_url=links.pause_url(),
+        message_id_domain=settings.message_id_domain,
+        message_key=f"digest-{run.owner_id}-{run.local_date.isoformat()}",
+        date=run.send_at,
+    )
+
+
+def _finish(repo: Repository, run: DigestRun, expected: RunStatus, **changes: object) -> None:
+    if not repo.update_run(replace(run, **changes), expected=expected):  # type: ignore[arg-type]
+        raise RetryLater("the digest run was taken over before it could be recorded")
+
+
+def _advance(repo: Repository, owner: Owner, sent_at: datetime, now: datetime) -> None:
+    """Schedule the next digest after both this one and now: after an outage, no burst of stale days."""
+    repo.advance_schedule(owner, sent_at, next_send_at(owner, max(sent_at, now)))

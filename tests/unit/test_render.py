@@ -1,0 +1,483 @@
+"""DESIGN §5: what the digest says, in the subject, the HTML and the text, and that nothing in it is unsafe."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from fractions import Fraction
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from circleback.domain.cadence import History
+from circleback.domain.model import Channel, Contact, Direction, Owner, Relationship, Tier, Touch
+from circleback.domain.planner import DigestPlan, DueItem, Goal, Occasion
+from circleback.mail import RenderedDigest, render_digest
+from circleback.mail.render import OPENERS, SUBJECT_LIMIT, subject_line
+
+AS_OF = date(2026, 11, 22)  # a Sunday
+ACTIONS = ("reached_out", "they_reached_out", "snooze")
+PAUSE_URL = "https://example.test/pause/tok"
+SETTINGS_HINT = "Settings: circleback settings show"
+URL_IN_TEXT = re.compile(r"(?:https?|mailto):\S+")
+
+
+class FakeLinks:
+    def action_url(self, contact_id: str, action: str) -> str:
+        return f"https://example.test/a/{contact_id}/{action}"
+
+    def pause_url(self) -> str:
+        return PAUSE_URL
+
+    def settings_hint(self) -> str:
+        return SETTINGS_HINT
+
+
+@dataclass
+class Html(HTMLParser):
+    """The parts of the HTML that matter here: tags, attributes, hrefs in order, and the visible text."""
+
+    tags: list[str] = field(default_factory=list)
+    attrs: list[tuple[str, str]] = field(default_factory=list)
+    hrefs: list[str] = field(default_factory=list)
+    data: list[str] = field(default_factory=list)
+    title: str = ""
+    _open: str = ""
+
+    def __post_init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self.attrs += [(name, value or "") for name, value in attrs]
+        self.hrefs += [value for name, value in attrs if tag == "a" and name == "href" and value]
+        self._open = tag
+
+    def handle_endtag(self, tag: str) -> None:
+        self._open = ""
+
+    def handle_data(self, data: str) -> None:
+        if self._open == "title":
+            self.title += data
+        elif self._open != "style":  # what a reader sees
+            self.data.append(data)
+
+    @property
+    def text(self) -> str:
+        return " ".join(" ".join(self.data).split())
+
+
+def parse(html: str) -> Html:
+    parser = Html()
+    parser.feed(html)
+    parser.close()
+    return parser
+
+
+def person(cid: str, name: str, **fields: Any) -> Contact:
+    return Contact(id=cid, name=name, created_on=date(2025, 1, 1), **fields)
+
+
+def due(
+    contact: Contact, last: date | None, *touches: Touch, streak: int = 0, overdue: int = 3, cadence: int = 60
+) -> DueItem:
+    history = History(last_touch=last, outbound_streak=streak, latest=touches[-1] if touches else None)
+    due_date = AS_OF - timedelta(days=overdue)
+    return DueItem(contact, due_date, overdue, cadence, Fraction(overdue + 1, cadence), history)
+
+
+def touch(contact: Contact, on: date, direction: Direction, channel: Channel, note: str | None = None) -> Touch:
+    return Touch(
+        id=f"t-{contact.id}-{on}", contact_id=contact.id, date=on, direction=direction, channel=channel, note=note
+    )
+
+
+def digest_plan(
+    due_items: list[DueItem], occasions: Sequence[Occasion] = (), more_due: int = 0, goal: Goal | None = None
+) -> DigestPlan:
+    return DigestPlan(AS_OF, due_items, more_due, list(occasions), goal or Goal(2, 4))
+
+
+OWNER = Owner(id="o1", email="sam@example.com", name="Sam Lee")
+
+ANA = person(
+    "ana",
+    "Ana Souza",
+    email="ana@example.com",
+    relationship=Relationship.BOSS,
+    title="VP Engineering",
+    company="Acme",
+    tier=Tier.A,
+)
+BEN = person("ben", "Benedikt Krämer", relationship=Relationship.CLIENT, company="Northwind")
+CHLOE = person("chloe", "Chloé Martin", email="chloe@example.fr", relationship=Relationship.COLLEAGUE)
+DEV = person("dev", "Devika Rao", email="devika@example.in", relationship=Relationship.MENTOR)
+
+ANA_NOTE = "Asked how the Lisbon migration went; promised to send the write-up."
+ANA_TOUCH = touch(ANA, date(2026, 6, 20), Direction.INBOUND, Channel.EMAIL, ANA_NOTE)
+BEN_TOUCH = touch(BEN, date(2026, 8, 2), Direction.OUTBOUND, Channel.EMAIL)
+CHLOE_TOUCH = touch(CHLOE, date(2026, 5, 4), Direction.MUTUAL, Channel.MEETING, "Coffee near the old office.")
+
+THANKSGIVING = Occasion("holiday", date(2026, 11, 26), (DEV, CHLOE), "Thanksgiving")
+ANA_BIRTHDAY = Occasion("birthday", date(2026, 11, 27), (ANA,), "Ana's birthday")
+
+
+def realistic_plan() -> DigestPlan:
+    return digest_plan(
+        [
+            due(ANA, ANA_TOUCH.date, ANA_TOUCH),
+            due(BEN, BEN_TOUCH.date, BEN_TOUCH, streak=3),
+            due(CHLOE, CHLOE_TOUCH.date, CHLOE_TOUCH),
+        ],
+        [THANKSGIVING, ANA_BIRTHDAY],
+        more_due=2,
+    )
+
+
+def render(plan: DigestPlan, owner: Owner = OWNER) -> RenderedDigest:
+    return render_digest(plan, owner, FakeLinks())
+
+
+def both(digest: RenderedDigest) -> tuple[str, str]:
+    """The visible text of the HTML part and the text part, each with its whitespace collapsed."""
+    return parse(digest.html).text, " ".join(digest.text.split())
+
+
+def ideas(reason: str) -> set[str]:
+    return {opener.idea for opener in OPENERS[reason]}
+
+
+# --- subject ------------------------------------------------------------------------------------------
+
+
+def test_subject_counts_everyone_due_including_those_held_back() -> None:
+    assert subject_line(digest_plan([due(ANA, None)], more_due=6)) == "7 to reach out to"
+
+
+def test_subject_adds_the_two_nearest_occasions_with_their_weekdays() -> None:
+    later = Occasion("holiday", date(2026, 11, 29), (DEV,), "Advent")
+    plan = digest_plan([due(ANA, None), due(BEN, None), due(CHLOE, None)], [THANKSGIVING, ANA_BIRTHDAY, later])
+    assert subject_line(plan) == "3 to reach out to · Thanksgiving Thu · Ana's birthday Fri"
+
+
+def test_subject_leads_with_the_occasion_when_nobody_is_due() -> None:
+    tomorrow = Occasion("birthday", AS_OF + timedelta(days=1), (ANA,), "Ana's birthday")
+    today = Occasion("holiday", AS_OF, (DEV,), "Diwali")
+    assert subject_line(digest_plan([], [today, tomorrow])) == "Diwali today · Ana's birthday tomorrow"
+
+
+def test_subject_names_the_date_a_week_or_more_ahead_and_no_day_for_past_news() -> None:
+    far = Occasion("holiday", date(2026, 12, 4), (DEV,), "Hanukkah")
+    news = Occasion("life_event", AS_OF - timedelta(days=3), (BEN,), "Benedikt's new job")
+    assert subject_line(digest_plan([], [news, far])) == "Benedikt's new job · Hanukkah Fri 4 Dec"
+
+
+def test_subject_drops_whole_parts_to_stay_short() -> None:
+    long = Occasion("work_anniversary", date(2026, 11, 24), (ANA,), "3 years since you worked together at Acme Corp")
+    plan = digest_plan([due(ANA, None)] * 3, [long, THANKSGIVING])
+    assert subject_line(plan) == "3 to reach out to · 3 years since you worked together at Acme Corp Tue"
+
+
+def test_subject_counts_the_occasions_when_even_one_label_is_too_long() -> None:
+    label = "The birthday of " + "Maximiliane Alexandra " * 4
+    huge = Occasion("birthday", date(2026, 11, 24), (ANA,), label)
+    assert subject_line(digest_plan([], [huge, THANKSGIVING])) == "2 occasions to mark"
+
+
+@given(
+    due_count=st.integers(0, 200),
+    labels=st.lists(st.text(st.characters(categories=("L", "Zs")), min_size=1, max_size=90), max_size=4),
+    offsets=st.lists(st.integers(-14, 30), min_size=4, max_size=4),
+)
+def test_subject_is_always_short_and_made_of_whole_parts(due_count: int, labels: list[str], offsets: list[int]) -> None:
+    occasions = [
+        Occasion("holiday", AS_OF + timedelta(days=days), (DEV,), label)
+        for label, days in zip(labels, offsets, strict=False)
+    ]
+    plan = digest_plan([], occasions, more_due=due_count)
+    subject = subject_line(plan)
+    assert 0 < len(subject) <= SUBJECT_LIMIT
+    for part in subject.split(" · "):
+        if part.endswith(("to mark", "reach out to")) or part == "Nothing due today":
+            continue
+        assert any(part.startswith(o.label) for o in occasions), part  # a label is never cut
+
+
+def test_render_uses_the_subject_line() -> None:
+    plan = realistic_plan()
+    digest = render(plan)
+    assert digest.subject == subject_line(plan) == "5 to reach out to · Thanksgiving Thu · Ana's birthday Fri"
+    assert parse(digest.html).title == digest.subject
+
+
+# --- each due line ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("item", "expected"),
+    [
+        pytest.param(
+            due(ANA, ANA_TOUCH.date, ANA_TOUCH),
+            [
+                "Ana Souza",
+                "Boss · VP Engineering at Acme",
+                "Last in touch 5 months ago. They reached out last, by email. Your turn.",
+                ANA_NOTE,
+            ],
+            id="boss-inbound",
+        ),
+        pytest.param(
+            due(BEN, BEN_TOUCH.date, BEN_TOUCH, streak=3),
+            [
+                "Benedikt Krämer",
+                "Client · Northwind",
+                "Last in touch 4 months ago. You reached out 3 times in a row and heard nothing back.",
+            ],
+            id="client-silence",
+        ),
+        pytest.param(
+            due(CHLOE, CHLOE_TOUCH.date, CHLOE_TOUCH),
+            ["Chloé Martin", "Colleague", "Last in touch 7 months ago. You met.", "Coffee near the old office."],
+            id="colleague-met",
+        ),
+        pytest.param(
+            due(DEV, date(2026, 10, 1), touch(DEV, date(2026, 10, 1), Direction.MUTUAL, Channel.CALL)),
+            ["Devika Rao", "Mentor", "Last in touch 7 weeks ago. You talked on the phone."],
+            id="mentor-call",
+        ),
+        pytest.param(due(DEV, None), ["Devika Rao", "No touch logged yet."], id="never-touched"),
+    ],
+)
+def test_each_due_line_says_who_how_you_know_them_and_how_it_went(item: DueItem, expected: list[str]) -> None:
+    html, text = both(render(digest_plan([item])))
+    for phrase in expected:
+        assert phrase in html
+        assert phrase in text
+
+
+def test_a_former_colleague_is_called_so() -> None:
+    former = replace(BEN, worked_together_until=date(2024, 3, 31), relationship=Relationship.COLLEAGUE)
+    html, text = both(render(digest_plan([due(former, None)])))
+    assert "Former colleague · Northwind" in html
+    assert "Former colleague · Northwind" in text
+
+
+def test_an_imported_touch_newer_than_the_logged_ones_is_not_described() -> None:
+    item = due(ANA, date(2026, 7, 1), ANA_TOUCH)  # ANA_TOUCH is from 20 June: we don't know how 1 July went
+    html, _ = both(render(digest_plan([item])))
+    assert "Last in touch 5 months ago." in html
+    assert "Your turn" not in html
+
+
+def test_each_due_contact_gets_its_three_action_links_in_both_parts() -> None:
+    plan = realistic_plan()
+    digest = render(plan)
+    hrefs = parse(digest.html).hrefs
+    for item in plan.due:
+        for action in ACTIONS:
+            url = f"https://example.test/a/{item.contact.id}/{action}"
+            assert url in hrefs
+            assert url in digest.text
+    html, text = both(digest)
+    for label in ("I reached out", "They reached out", "Snooze 2 weeks"):
+        assert label in html
+        assert label in text
+
+
+@pytest.mark.parametrize(
+    ("item", "reason"),
+    [
+        pytest.param(due(ANA, date(2026, 5, 1)), "share", id="boss"),
+        pytest.param(due(DEV, date(2026, 5, 1)), "share", id="mentor"),
+        pytest.param(due(BEN, date(2026, 5, 1)), "useful", id="client"),
+        pytest.param(due(CHLOE, date(2026, 5, 1)), "check_in", id="colleague"),
+        pytest.param(due(ANA, ANA_TOUCH.date, ANA_TOUCH), "your_turn", id="they-wrote-last"),
+        pytest.param(due(BEN, BEN_TOUCH.date, BEN_TOUCH, streak=2), "no_reply", id="unanswered"),
+    ],
+)
+def test_the_suggested_opener_fits_the_reason(item: DueItem, reason: str) -> None:
+    html, text = both(render(digest_plan([item])))
+    assert [idea for idea in ideas(reason) if idea in html] != []
+    assert [idea for idea in ideas(reason) if idea in text] != []
+
+
+@pytest.mark.parametrize(
+    ("kind", "expected"),
+    [
+        ("birthday", "happy birthday"),
+        ("life_event", "Congratulate"),
+        ("own_news", "hear it from you"),
+        ("holiday", "season's greetings"),
+    ],
+)
+def test_an_occasion_gives_a_due_contact_its_opener(kind: str, expected: str) -> None:
+    occasion = Occasion(kind, AS_OF, (BEN,), "Something about Benedikt")
+    html, text = both(render(digest_plan([due(BEN, date(2026, 5, 1))], [occasion])))
+    assert html.count(expected) == 2  # the occasion, and the due line, which is about the same reason
+    assert text.count(expected) == 2
+
+
+def test_the_opener_is_chosen_deterministically() -> None:
+    plan = realistic_plan()
+    assert render(plan) == render(plan)
+
+
+def test_a_contact_with_an_email_gets_a_mailto_with_an_encoded_starter() -> None:
+    odd = replace(CHLOE, name="Zoë & Léa", email="zoe+news@example.fr")
+    digest = render(digest_plan([due(odd, date(2026, 5, 1))]))
+    mailtos = [h for h in parse(digest.html).hrefs if h.startswith("mailto:")]
+    assert len(mailtos) == 1
+    url = urlsplit(mailtos[0])
+    assert url.path == "zoe%2Bnews@example.fr"
+    fields = parse_qs(url.query, strict_parsing=True)
+    assert set(fields) == {"subject", "body"}
+    assert fields["body"][0].startswith("Hi Zoë,\n\n")
+    assert fields["body"][0].endswith("\n\nBest,\nSam")
+    assert " " not in mailtos[0] and "\n" not in mailtos[0]
+    assert mailtos[0] in digest.text
+    assert "Write to Zoë" in both(digest)[0]
+
+
+def test_no_mailto_without_an_email() -> None:
+    digest = render(digest_plan([due(BEN, date(2026, 5, 1))]))
+    assert "mailto:" not in digest.html
+    assert "mailto:" not in digest.text
+
+
+def test_more_due_is_mentioned_only_when_some_are_held_back() -> None:
+    html, text = both(render(realistic_plan()))
+    assert "+ 2 more due" in html
+    assert "+ 2 more due" in text
+    html, text = both(render(digest_plan([due(ANA, None)])))
+    assert "more due" not in html
+    assert "more due" not in text
+
+
+# --- occasions, footer ---------------------------------------------------------------------------------
+
+
+def test_occasions_come_above_the_due_list_with_their_people_and_links() -> None:
+    digest = render(realistic_plan())
+    html, text = both(digest)
+    assert html.index("Occasions") < html.index("Thanksgiving") < html.index("Due for a note")
+    assert text.index("OCCASIONS") < text.index("Thanksgiving") < text.index("DUE FOR A NOTE")
+    for part in (html, text):
+        assert "Thanksgiving · Thursday 26 November" in part
+        assert "Ana's birthday · Friday 27 November" in part
+        assert "Devika Rao · Mentor" in part
+    hrefs = parse(digest.html).hrefs
+    for action in ACTIONS:
+        assert f"https://example.test/a/dev/{action}" in hrefs
+        assert f"https://example.test/a/dev/{action}" in digest.text
+
+
+def test_past_news_says_how_long_ago() -> None:
+    news = Occasion("own_news", AS_OF - timedelta(days=3), (ANA, DEV), "Your new job at Initech")
+    html, text = both(render(digest_plan([], [news])))
+    assert "Your new job at Initech · 3 days ago" in html
+    assert "Your new job at Initech · 3 days ago" in text
+    assert "Nobody is due for a note today, and there is one occasion to mark." in html
+
+
+def test_an_unknown_occasion_kind_still_renders() -> None:
+    odd = Occasion("retirement", AS_OF, (ANA,), "Ana retires")
+    html, _ = both(render(digest_plan([], [odd])))
+    assert "Ana retires · today" in html
+
+
+def test_the_footer_shows_the_goal_the_pause_link_and_where_settings_live() -> None:
+    digest = render(realistic_plan())
+    html, text = both(digest)
+    for part in (html, text):
+        assert "2 of 4 touches this month." in part
+        assert "Pause digests for a month" in part
+        assert SETTINGS_HINT in part
+        assert part.rindex("Snooze 2 weeks") < part.index("2 of 4") < part.index(SETTINGS_HINT)
+    assert parse(digest.html).hrefs[-1] == PAUSE_URL
+    assert f"Pause digests for a month: {PAUSE_URL}" in digest.text
+
+
+def test_a_reached_goal_is_acknowledged() -> None:
+    html, _ = both(render(digest_plan([due(ANA, None)], goal=Goal(4, 4))))
+    assert "4 of 4 touches this month. Goal reached" in html
+
+
+def test_the_greeting_uses_the_owners_first_name_and_send_hour() -> None:
+    html, _ = both(render(realistic_plan(), replace(OWNER, send_hour=18)))
+    assert "Good evening, Sam." in html
+    html, _ = both(render(realistic_plan(), replace(OWNER, name=None)))
+    assert "Good morning." in html
+
+
+# --- safety ---------------------------------------------------------------------------------------------
+
+
+def test_hostile_names_notes_and_companies_render_as_text() -> None:
+    name = "<script>alert(1)</script>"
+    note = "<img src=x onerror=alert(2)>"
+    company = '"><iframe src="https://evil.test">'
+    evil = person("x\"'><script>alert(3)</script>", name, company=company, email="evil@example.test")
+    plan = digest_plan(
+        [
+            due(
+                evil,
+                AS_OF - timedelta(days=90),
+                touch(evil, AS_OF - timedelta(days=90), Direction.INBOUND, Channel.EMAIL, note),
+            )
+        ]
+    )
+    digest = render(plan)
+    parsed = parse(digest.html)
+    assert not {"script", "img", "iframe"} & set(parsed.tags)
+    assert not [attr for attr, _ in parsed.attrs if attr.startswith("on")]
+    for text in (name, note, company):
+        assert text in parsed.text
+        assert text in digest.text  # the text part is plain text: shown as written
+    assert f"https://example.test/a/{evil.id}/snooze" in parsed.hrefs  # the href was escaped, and reads back whole
+
+
+def test_only_web_links_reach_an_href() -> None:
+    class Hostile(FakeLinks):
+        def action_url(self, contact_id: str, action: str) -> str:
+            return "javascript:alert(1)"
+
+    with pytest.raises(ValueError, match="http"):
+        render_digest(realistic_plan(), OWNER, Hostile())
+
+
+def test_no_images_no_remote_resources_no_tracking() -> None:
+    plan = realistic_plan()
+    digest = render(plan)
+    parsed = parse(digest.html)
+    assert not {"img", "link", "script", "iframe", "object", "embed", "video", "audio", "source"} & set(parsed.tags)
+    assert not [value for name, value in parsed.attrs if name in {"src", "srcset", "background", "poster"}]
+    assert "url(" not in digest.html
+    assert "@import" not in digest.html
+    ours = {PAUSE_URL} | {f"https://example.test/a/{c}/{a}" for c in ("ana", "ben", "chloe", "dev") for a in ACTIONS}
+    assert {h for h in parsed.hrefs if not h.startswith("mailto:")} <= ours  # no redirector, no tracking parameter
+
+
+def test_html_and_text_carry_the_same_links_in_the_same_order() -> None:
+    digest = render(realistic_plan())
+    assert parse(digest.html).hrefs == URL_IN_TEXT.findall(digest.text)
+    occasions, due_list, pause = 4 + 4 + 4, 4 + 3 + 4, 1  # three actions each, plus a mailto where there is an email
+    assert len(parse(digest.html).hrefs) == occasions + due_list + pause
+
+
+def test_html_is_made_for_mail_clients() -> None:
+    html = render(realistic_plan()).html
+    assert '<meta name="color-scheme" content="light dark">' in html
+    assert "@media (prefers-color-scheme: dark)" in html
+    assert "@media (max-width: 480px)" in html
+    assert "max-width:600px" in html
+    assert 'role="presentation"' in html
+    # Outside the <style> block every rule is inline: no element depends on a class for its look.
+    body = html.split("</head>", 1)[1]
+    assert "<style" not in body
+    assert all(name != "class" or value.startswith("cb-") for name, value in parse(body).attrs)
