@@ -5,9 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import settings
 
 from circleback.local import embedded_repository, use_loopback_credentials
 from circleback.store.repository import Repository
+
+# No per-example deadline: these machines are noisy, and speed is measured by `make bench`, not by tests.
+settings.register_profile("circleback", deadline=None, print_blob=True)
+settings.load_profile("circleback")
 
 
 @pytest.fixture(autouse=True)
