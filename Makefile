@@ -24,8 +24,7 @@ $(SAM_READY): requirements-sam.txt
 	touch $@
 
 demo: $(READY)
-	$(BIN)/circleback preview --contacts samples/contacts.csv --touches samples/touches.csv \
-		--events samples/events.csv --country GB --timezone Europe/London
+	$(BIN)/circleback demo --out out
 
 test: lint typecheck template-check unit
 

@@ -91,6 +91,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the plan as JSON")
     p.add_argument("--strict", action="store_true", help="import nothing from a file unless every row is valid")
     p.set_defaults(handler=run_preview)
+
+    d = commands.add_parser(
+        "demo",
+        help="run the morning job locally: the real handlers on the embedded emulator, with the samples",
+        description=(
+            "Create the emulated table, queue, SES identity and signing secret; run the dispatch and digest "
+            "handlers with events shaped as the schedule and the queue deliver them; write the email SES "
+            "received to OUT/digest.eml, digest.html and digest.txt."
+        ),
+    )
+    d.add_argument("--out", type=Path, default=Path("out"), help="folder for the digest files (default out)")
+    d.add_argument("--email", default="you@example.com", help="the owner's address (default you@example.com)")
+    d.add_argument("--timezone", type=_zone, default="Europe/London", help="the owner's time zone")
+    d.add_argument("--country", type=_country, default="GB", help="the owner's country")
+    d.set_defaults(handler=run_demo)
     return parser
 
 
@@ -133,6 +148,17 @@ def run_preview(args: argparse.Namespace) -> int:
     _report_rejections(reports, {"contacts": args.contacts, "touches": args.touches, "events": args.events})
     print(json.dumps(plan_as_dict(plan), indent=2, ensure_ascii=False) if args.json else plan_as_text(plan))
     return EXIT_REJECTED if any(r.rejected for r in reports) else 0
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    from circleback import demo
+
+    result = demo.run(args.out, args.email, args.timezone, args.country)
+    print(f"Sent: {result.subject}")
+    for path in (result.eml, result.html, result.txt):
+        print(f"  {path}")
+    print("Open the .html file in a browser to see the digest as it arrives.")
+    return 0
 
 
 def _report_rejections(reports: Sequence[ImportReport], paths: dict[str, Path | None]) -> None:

@@ -21,9 +21,14 @@ TABLE_RESOURCE = "Table"
 _CREATE_TABLE_KEYS = ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes", "BillingMode")
 
 
+def repo_root() -> Path:
+    """The checkout this package runs from (layers/circleback/circleback/ -> the repository)."""
+    return Path(__file__).resolve().parents[3]
+
+
 def template_path() -> Path:
     override = os.environ.get("CIRCLEBACK_TEMPLATE")
-    return Path(override) if override else Path(__file__).resolve().parents[3] / "template.yaml"
+    return Path(override) if override else repo_root() / "template.yaml"
 
 
 class _CloudFormationLoader(yaml.SafeLoader):

@@ -49,7 +49,9 @@ class Environment(BaseModel):
         )
 
     def digest_settings(self) -> DigestSettings:
-        domain = self.SENDER_EMAIL.rpartition("@")[2] or "circleback.invalid"
+        from email.utils import parseaddr
+
+        domain = parseaddr(self.SENDER_EMAIL)[1].rpartition("@")[2] or "circleback.invalid"
         return DigestSettings(sender=self.SENDER_EMAIL, message_id_domain=domain)
 
 
@@ -84,3 +86,9 @@ def links_for(owner: Owner, digest_date: date) -> LinkFactory:
     from datetime import UTC, datetime
 
     return DigestLinks(signer(), environment().API_BASE_URL, owner.id, digest_date, datetime.now(UTC))
+
+
+def reset() -> None:
+    """Forget the cached environment and adapters (the demo and tests change the environment)."""
+    for cached in (environment, repository, digest_queue, mailer, signer):
+        cached.cache_clear()

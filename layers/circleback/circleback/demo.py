@@ -1,0 +1,186 @@
+"""`make demo`: the real dispatch and digest handlers, on the embedded emulator, with the sample network.
+
+Everything runs in process against moto: the table (built from template.yaml), the digest queue, SES
+and the signing secret. Events are shaped as EventBridge Scheduler and SQS deliver them (events/).
+The message SES received is read back and written to out/digest.eml, .html and .txt.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import importlib.util
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from circleback.local import LOCAL_REGION, LOCAL_TABLE, create_table, repo_root, use_loopback_credentials
+
+OWNER_ID = "owner"
+SENDER_DOMAIN = "circleback.example"
+MOTO_ACCOUNT = "123456789012"  # the emulator's account id
+SIGNING_SECRET_NAME = "circleback-signing-key"  # noqa: S105 - a secret's name, not its value
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    eml: Path
+    html: Path
+    txt: Path
+    subject: str
+
+
+@dataclass(frozen=True)
+class LambdaContextStub:
+    """What the Lambda runtime passes as `context`, enough for Powertools."""
+
+    function_name: str
+    memory_limit_in_mb: int = 256
+    function_version: str = "$LATEST"
+    aws_request_id: str = "demo"
+    log_group_name: str = "demo"
+    log_stream_name: str = "demo"
+
+    @property
+    def invoked_function_arn(self) -> str:
+        return f"arn:aws:lambda:{LOCAL_REGION}:{MOTO_ACCOUNT}:function:{self.function_name}"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 60_000
+
+
+def load_handler(name: str) -> ModuleType:
+    """A function's handler module, loaded from functions/<name>/<name>_handler.py as Lambda would."""
+    path = repo_root() / "functions" / name / f"{name}_handler.py"
+    spec = importlib.util.spec_from_file_location(f"{name}_handler", path)
+    if spec is None or spec.loader is None:
+        raise FileNotFoundError(path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def event(name: str) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads((repo_root() / "events" / f"{name}.json").read_text(encoding="utf-8"))
+    return loaded
+
+
+def sqs_event(bodies: list[str], receipt_handles: list[str]) -> dict[str, Any]:
+    """The queue's messages in the shape Lambda's SQS integration delivers (events/digest_sqs.json)."""
+    template = event("digest_sqs")["Records"][0]
+    records = [
+        {**template, "messageId": f"demo-{i}", "receiptHandle": handle, "body": body}
+        for i, (body, handle) in enumerate(zip(bodies, receipt_handles, strict=True))
+    ]
+    return {"Records": records}
+
+
+def run(out_dir: Path, owner_email: str, timezone: str, country: str, now: datetime | None = None) -> DemoResult:
+    import boto3
+    from moto import mock_aws
+
+    use_loopback_credentials()
+    now = now or datetime.now(UTC)
+    with mock_aws():
+        queue_url = _provision(boto3.session.Session(region_name=LOCAL_REGION))
+        _configure(queue_url, owner_email, timezone, country)
+        dispatch, digest = load_handler("dispatch"), load_handler("digest")
+        # First tick, a day ago: the dispatcher creates the owner from the deployment's settings.
+        dispatch.lambda_handler(_tick(now - timedelta(days=1)), LambdaContextStub("DispatchFunction"))
+        _import_samples(now)
+        dispatch.lambda_handler(_tick(now), LambdaContextStub("DispatchFunction"))
+        sqs = boto3.client("sqs", region_name=LOCAL_REGION)
+        messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", [])
+        batch = sqs_event([m["Body"] for m in messages], [m["ReceiptHandle"] for m in messages])
+        response = digest.lambda_handler(batch, LambdaContextStub("DigestFunction"))
+        if response.get("batchItemFailures"):
+            raise RuntimeError(f"the digest handler reported failures: {response}")
+        return _write(_sent_message(), out_dir)
+
+
+def _provision(session: Any) -> str:
+    create_table(session.client("dynamodb"), LOCAL_TABLE)
+    session.client("ses").verify_domain_identity(Domain=SENDER_DOMAIN)
+    session.client("secretsmanager").create_secret(
+        Name="circleback-signing-key", SecretString=secrets.token_urlsafe(48)
+    )
+    url: str = session.client("sqs").create_queue(QueueName="circleback-digests")["QueueUrl"]
+    return url
+
+
+def _configure(queue_url: str, owner_email: str, timezone: str, country: str) -> None:
+    """The environment the template gives the functions, pointed at the emulator."""
+    from circleback import runtime
+
+    os.environ.update(
+        TABLE_NAME=LOCAL_TABLE,
+        QUEUE_URL=queue_url,
+        OWNER_ID=OWNER_ID,
+        OWNER_EMAIL=owner_email,
+        OWNER_TIMEZONE=timezone,
+        OWNER_COUNTRY=country,
+        SEND_HOUR="7",
+        DIGEST_FREQUENCY="daily",
+        SENDER_EMAIL=f"circleback <digest@{SENDER_DOMAIN}>",
+        API_BASE_URL="http://127.0.0.1:8000",
+        SIGNING_SECRET_ID=SIGNING_SECRET_NAME,
+        SES_CONFIGURATION_SET="",
+        POWERTOOLS_METRICS_DISABLED="true",
+        POWERTOOLS_LOG_LEVEL="WARNING",
+        POWERTOOLS_SERVICE_NAME="circleback",
+    )
+    runtime.reset()
+
+
+def _tick(at: datetime) -> dict[str, Any]:
+    tick = event("dispatch_tick")
+    tick["scheduled_time"] = at.replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return tick
+
+
+def _import_samples(now: datetime) -> None:
+    """The sample network, imported as of the owner's local date of the coming send."""
+    from circleback import runtime
+    from circleback.domain.schedule import local_send_date
+    from circleback.services.importing import import_contacts, import_events, import_touches
+
+    repo = runtime.repository()
+    owner = repo.get_owner(OWNER_ID)
+    if owner is None or owner.next_send_at is None:
+        raise RuntimeError("the dispatcher did not create the owner")
+    today = local_send_date(owner.timezone, owner.next_send_at, owner.send_hour)
+    samples = repo_root() / "samples"
+    for importer, name in ((import_contacts, "contacts"), (import_touches, "touches"), (import_events, "events")):
+        report = importer(repo, OWNER_ID, (samples / f"{name}.csv").read_text(encoding="utf-8"), today)
+        if report.rejected:
+            raise RuntimeError(f"the sample {name} were rejected: {report.errors[0]}")
+
+
+def _sent_message() -> EmailMessage:
+    from moto.ses.models import ses_backends
+
+    sent = ses_backends[MOTO_ACCOUNT][LOCAL_REGION].sent_messages
+    if len(sent) != 1:
+        raise RuntimeError(f"expected one digest to be sent, SES received {len(sent)}")
+    message = email.message_from_string(sent[0].raw_data, policy=email.policy.default)
+    if not isinstance(message, EmailMessage):
+        raise TypeError("the email policy did not give an EmailMessage")
+    return message
+
+
+def _write(message: EmailMessage, out_dir: Path) -> DemoResult:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = DemoResult(out_dir / "digest.eml", out_dir / "digest.html", out_dir / "digest.txt", str(message["Subject"]))
+    paths.eml.write_bytes(message.as_bytes())
+    for path, kind in ((paths.html, "html"), (paths.txt, "plain")):
+        part = message.get_body((kind,))
+        if part is None:
+            raise RuntimeError(f"the digest has no text/{kind} part")
+        path.write_text(part.get_content(), encoding="utf-8")
+    return paths

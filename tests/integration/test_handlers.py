@@ -1,0 +1,83 @@
+"""The Lambda handlers, driven with the events in events/ as the schedule and the queue deliver them."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import os
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from circleback import demo, runtime
+from circleback.local import LOCAL_REGION
+
+
+@pytest.fixture(autouse=True)
+def _restore_environment() -> Iterator[None]:
+    saved = dict(os.environ)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
+    runtime.reset()
+
+
+def test_the_demo_runs_the_real_handlers_and_writes_the_digest(tmp_path: Path) -> None:
+    result = demo.run(tmp_path, "you@example.com", "Europe/London", "GB", now=datetime(2026, 11, 23, 9, tzinfo=UTC))
+    assert {p.name for p in tmp_path.iterdir()} == {"digest.eml", "digest.html", "digest.txt"}
+    message = email.message_from_bytes(result.eml.read_bytes(), policy=email.policy.default)
+    assert message.get_content_type() == "multipart/alternative"
+    assert message["To"] == "you@example.com"
+    html, text = result.html.read_text(encoding="utf-8"), result.txt.read_text(encoding="utf-8")
+    assert "Thomas Becker" in html and "Thomas Becker" in text
+    links = r"http://127\.0\.0\.1:8000/(?:a|unsubscribe)/[A-Za-z0-9_.-]+"
+    assert re.findall(links, text) and set(re.findall(links, html)) == set(re.findall(links, text))
+    assert result.subject == str(message["Subject"]) and "to reach out to" in result.subject
+
+
+@pytest.fixture
+def wired() -> Iterator[str]:
+    """The emulator provisioned and the functions' environment set, as the template would."""
+    with mock_aws():
+        queue_url = demo._provision(boto3.session.Session(region_name=LOCAL_REGION))
+        demo._configure(queue_url, "you@example.com", "America/New_York", "US")
+        yield queue_url
+
+
+def test_dispatch_handler_takes_the_schedules_event(wired: str) -> None:
+    handler = demo.load_handler("dispatch")
+    tick = demo.event("dispatch_tick")
+    assert tick == {"scheduled_time": "2026-11-23T12:00:00Z"}
+    # First run: the owner is created, scheduled for 07:00 New York after the tick; nothing is due yet.
+    assert handler.lambda_handler(tick, demo.LambdaContextStub("DispatchFunction")) == {"queued": 0}
+    owner = runtime.repository().get_owner("owner")
+    assert owner is not None and owner.next_send_at == datetime(2026, 11, 24, 12, tzinfo=UTC)
+    later = {"scheduled_time": "2026-11-24T12:00:00Z"}
+    assert handler.lambda_handler(later, demo.LambdaContextStub("DispatchFunction")) == {"queued": 1}
+
+
+def test_dispatch_handler_refuses_an_event_without_a_time(wired: str) -> None:
+    handler = demo.load_handler("dispatch")
+    with pytest.raises(ValueError, match="scheduled_time"):
+        handler.lambda_handler({"scheduled_time": "<aws.scheduler.scheduled-time>"}, demo.LambdaContextStub("D"))
+
+
+def test_digest_handler_reports_only_the_bad_record_as_failed(wired: str) -> None:
+    handler = demo.load_handler("digest")
+    good = demo.event("digest_sqs")["Records"][0]  # an owner that does not exist: dropped quietly
+    bad = {**good, "messageId": "bad-1", "body": "{not json"}
+    response = handler.lambda_handler({"Records": [good, bad]}, demo.LambdaContextStub("DigestFunction"))
+    assert response == {"batchItemFailures": [{"itemIdentifier": "bad-1"}]}
+
+
+def test_sample_events_are_valid_json_in_the_delivered_shape() -> None:
+    root = Path(__file__).resolve().parents[2] / "events"
+    sqs = json.loads((root / "digest_sqs.json").read_text(encoding="utf-8"))
+    record = sqs["Records"][0]
+    assert record["eventSource"] == "aws:sqs" and json.loads(record["body"])["owner_id"] == "owner"
