@@ -58,6 +58,18 @@ else
   echo "    WARNING: cfn-lint-serverless is not installed in .venv-sam: the serverless rules are NOT checked"
   "$CFN_LINT" -- "$TEMPLATE"
 fi
+# Rules skipped inline (Metadata cfn-lint ignore_checks) pass silently: list them, with their reasons.
+"$SAM_PYTHON" - "$TEMPLATE" <<'PY'
+import re
+import sys
+
+resource = None
+for line in open(sys.argv[1], encoding="utf-8"):
+    if m := re.match(r"^  ([A-Za-z0-9]+):\s*$", line):
+        resource = m.group(1)
+    elif m := re.match(r"^\s+- ([A-Z]+\d+)\s*#\s*(.*)$", line):
+        print(f"    suppressed {m.group(1)} on {resource}: {m.group(2)}")
+PY
 done_step
 
 step "sam build --template $TEMPLATE (python3.13 / arm64, build dir under $workdir)"

@@ -1,28 +1,79 @@
 """Static checks of template.yaml and samconfig.toml (no AWS, no SAM CLI).
 
 scripts/check-template.sh runs `sam validate --lint`, cfn-lint and `sam build`; these tests pin
-the decisions those tools cannot know about (DESIGN.md sections 2, 3 and 10): the table's
-protection and keys, python3.13 on arm64 everywhere, no SimpleTable, the outputs the CLI reads.
+the decisions those tools cannot know about (DESIGN.md sections 1, 2, 3, 5, 6 and 10): the table's
+protection and keys, python3.13 on arm64 everywhere, no SimpleTable, the schedule's input, retries
+and dead letters, the queue's redrive, the alarms, least-privilege IAM, the environment each
+handler reads, an access log without tokens, a generated signing key, the outputs the CLI reads.
 """
 
 from __future__ import annotations
 
+import ast
+import json
 import re
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from circleback import observability
 from circleback.local import parse_template
+from circleback.runtime import Environment
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "template.yaml"
 SAMCONFIG = ROOT / "samconfig.toml"
+LAYER_PACKAGE = ROOT / "layers" / "circleback" / "circleback"
 
 RUNTIME = "python3.13"
 ARCHITECTURES = ["arm64"]
 FUNCTION_TYPES = ("AWS::Serverless::Function", "AWS::Lambda::Function")
+
+API_BASE_URL = {"Fn::Sub": "https://${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}"}
+DEAD_LETTER_QUEUES = ("DigestDeadLetterQueue", "ScheduleDeadLetterQueue")
+FUNCTIONS = ("DispatchFunction", "DigestFunction")
+
+# What each handler reads from circleback.runtime.Environment, and where the template takes it from.
+# A field added to the Environment model fails test_every_environment_field_is_set_somewhere until
+# it is listed here, and so set by the template for the function that reads it.
+FUNCTION_ENVIRONMENT: dict[str, dict[str, Any]] = {
+    "DispatchFunction": {
+        "TABLE_NAME": {"Ref": "Table"},
+        "QUEUE_URL": {"Ref": "DigestQueue"},
+        "OWNER_ID": "owner",
+        "OWNER_EMAIL": {"Ref": "OwnerEmail"},
+        "OWNER_TIMEZONE": {"Ref": "OwnerTimeZone"},
+        "OWNER_COUNTRY": {"Ref": "OwnerCountry"},
+        "SEND_HOUR": {"Ref": "SendHour"},
+        "DIGEST_FREQUENCY": {"Ref": "DigestFrequency"},
+    },
+    "DigestFunction": {
+        "TABLE_NAME": {"Ref": "Table"},
+        "SENDER_EMAIL": {"Ref": "SenderEmail"},
+        "API_BASE_URL": API_BASE_URL,
+        "SIGNING_SECRET_ID": {"Ref": "SigningKeySecret"},
+        "SES_CONFIGURATION_SET": {"Ref": "SesConfigurationSet"},
+    },
+}
+# Read by Powertools and the logger, not by the Environment model.
+POWERTOOLS_ENVIRONMENT = {
+    "POWERTOOLS_SERVICE_NAME": observability.SERVICE,
+    "POWERTOOLS_METRICS_NAMESPACE": observability.metrics.namespace,
+    "LOG_LEVEL": "INFO",
+}
+
+# The lint rules suppressed inline (Metadata cfn-lint ignore_checks), each with its reason in the
+# template. A new suppression is a decision: add it here, and say why next to it in the template.
+SUPPRESSED_RULES = {
+    "DispatchFunction": {"WS1000"},  # no X-Ray until measured (DESIGN.md section 2)
+    "DigestFunction": {"WS1000"},
+    "ScheduleDeadLetterQueue": {"ES6000"},  # a DLQ needs no DLQ
+    "DigestDeadLetterQueue": {"ES6000"},
+    "AlarmEmailSubscription": {"ES7000"},  # an email subscription's DLQ would need its own alarm
+}
 
 
 # --- loading: the same reader the local emulator builds its table from -------------------------
@@ -254,6 +305,17 @@ def test_outputs_name_the_table_and_the_layer(template: dict[str, Any]) -> None:
         assert output.get("Description"), f"output {name} has no Description"
 
 
+def test_outputs_name_the_api_queues_topic_secret_and_configuration_set(template: dict[str, Any]) -> None:
+    outputs = {name: output["Value"] for name, output in template["Outputs"].items()}
+    assert outputs["ApiBaseUrl"] == API_BASE_URL
+    assert outputs["DigestQueueUrl"] == {"Ref": "DigestQueue"}  # Ref of a queue is its URL
+    assert outputs["DigestDeadLetterQueueUrl"] == {"Ref": "DigestDeadLetterQueue"}
+    assert outputs["ScheduleDeadLetterQueueUrl"] == {"Ref": "ScheduleDeadLetterQueue"}
+    assert outputs["AlarmTopicArn"] == {"Ref": "AlarmTopic"}
+    assert outputs["SigningKeySecretArn"] == {"Ref": "SigningKeySecret"}  # Ref of a secret is its ARN
+    assert outputs["SesConfigurationSetName"] == {"Ref": "SesConfigurationSet"}
+
+
 # --- samconfig.toml ---------------------------------------------------------------------------
 
 
@@ -268,3 +330,503 @@ def test_samconfig_defaults() -> None:
     assert deploy["capabilities"] == "CAPABILITY_IAM"
     assert deploy["confirm_changeset"] is True
     assert deploy["resolve_s3"] is True
+
+
+# --- helpers for the application resources ----------------------------------------------------
+
+
+def resources_of_type(template: dict[str, Any], *types: str) -> dict[str, dict[str, Any]]:
+    return {name: res for name, res in template["Resources"].items() if res["Type"] in types}
+
+
+def function_environment(template: dict[str, Any], name: str) -> dict[str, Any]:
+    """A SAM function's environment variables: Globals.Function's, overridden by its own."""
+    global_env = ((template.get("Globals") or {}).get("Function") or {}).get("Environment") or {}
+    own_env = (template["Resources"][name].get("Properties") or {}).get("Environment") or {}
+    return {**(global_env.get("Variables") or {}), **(own_env.get("Variables") or {})}
+
+
+def events_of(template: dict[str, Any], function: str, event_type: str) -> list[dict[str, Any]]:
+    events = (template["Resources"][function]["Properties"].get("Events") or {}).values()
+    return [event["Properties"] for event in events if event["Type"] == event_type]
+
+
+def iam_statements(template: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every IAM statement the template writes itself: SAM inline policies, roles, policies, resource policies."""
+    for name, res in template["Resources"].items():
+        props = res.get("Properties") or {}
+        documents: list[Any] = []
+        if res["Type"] == "AWS::Serverless::Function":
+            documents += [p for p in props.get("Policies") or [] if isinstance(p, dict) and "Statement" in p]
+        documents += [p.get("PolicyDocument") for p in props.get("Policies") or [] if isinstance(p, dict)]
+        for key in ("PolicyDocument", "AssumeRolePolicyDocument"):
+            documents.append(props.get(key))
+        for document in documents:
+            if isinstance(document, dict):
+                statements = document.get("Statement") or []
+                for statement in statements if isinstance(statements, list) else [statements]:
+                    yield name, statement
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def policy_templates(template: dict[str, Any], function: str) -> dict[str, Any]:
+    """The SAM policy templates (name -> arguments) a function uses."""
+    policies = template["Resources"][function]["Properties"].get("Policies") or []
+    found: dict[str, Any] = {}
+    for policy in policies:
+        if isinstance(policy, dict) and "Statement" not in policy:
+            found.update(policy)
+    return found
+
+
+def statements_of(template: dict[str, Any], function: str) -> list[dict[str, Any]]:
+    return [statement for name, statement in iam_statements(template) if name == function]
+
+
+def alarms(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {name: res["Properties"] for name, res in resources_of_type(template, "AWS::CloudWatch::Alarm").items()}
+
+
+def alarms_on(template: dict[str, Any], namespace: str, metric: str, dimensions: list[Any]) -> list[dict[str, Any]]:
+    return [
+        alarm
+        for alarm in alarms(template).values()
+        if alarm.get("Namespace") == namespace
+        and alarm.get("MetricName") == metric
+        and alarm.get("Dimensions") == dimensions
+    ]
+
+
+# --- parameters -------------------------------------------------------------------------------
+
+
+def test_owner_parameters(template: dict[str, Any]) -> None:
+    parameters = template["Parameters"]
+    assert set(parameters) == {
+        "OwnerEmail",
+        "SenderEmail",
+        "OwnerTimeZone",
+        "OwnerCountry",
+        "SendHour",
+        "DigestFrequency",
+        "AlarmEmail",
+    }
+    assert "Default" not in parameters["OwnerEmail"]
+    assert "Default" not in parameters["SenderEmail"]
+    assert parameters["OwnerTimeZone"]["Default"] == "Europe/London"
+    assert parameters["OwnerCountry"]["Default"] == "GB"
+    assert parameters["SendHour"]["Type"] == "Number"
+    assert (parameters["SendHour"]["MinValue"], parameters["SendHour"]["MaxValue"]) == (0, 23)
+    assert parameters["SendHour"]["Default"] == 7
+    # "off" quoted: YAML 1.1 would read a bare off as the boolean false.
+    assert parameters["DigestFrequency"]["AllowedValues"] == ["daily", "weekly", "off"]
+    assert parameters["DigestFrequency"]["Default"] == "daily"
+    assert parameters["AlarmEmail"]["Default"] == ""
+
+
+@pytest.mark.parametrize(
+    ("parameter", "good", "bad"),
+    [
+        ("OwnerEmail", ["me@example.com", "a.b+c@mail.example.co.uk"], ["", "me", "me@example", "Me <me@example.com>"]),
+        ("SenderEmail", ["digest@example.com"], ["", "a@b@example.com", "digest@ example.com"]),
+        (
+            "OwnerTimeZone",
+            ["Europe/London", "America/Argentina/Buenos_Aires", "UTC", "Etc/GMT+5"],
+            ["", "Europe London"],
+        ),
+        ("OwnerCountry", ["GB", "US", "IN"], ["", "gb", "GBR"]),
+        ("AlarmEmail", ["", "ops@example.com"], ["ops", "ops@example"]),
+    ],
+)
+def test_parameter_patterns(template: dict[str, Any], parameter: str, good: list[str], bad: list[str]) -> None:
+    # CloudFormation matches AllowedPattern against the whole value.
+    pattern = re.compile(template["Parameters"][parameter]["AllowedPattern"])
+    assert [value for value in good if not pattern.fullmatch(value)] == []
+    assert [value for value in bad if pattern.fullmatch(value)] == []
+
+
+def test_frequency_values_are_the_domains(template: dict[str, Any]) -> None:
+    from circleback.domain.model import Frequency
+
+    assert set(template["Parameters"]["DigestFrequency"]["AllowedValues"]) == {f.value for f in Frequency}
+
+
+# --- functions: globals, handlers, environment --------------------------------------------------
+
+
+def test_function_globals(template: dict[str, Any]) -> None:
+    function_globals = template["Globals"]["Function"]
+    assert function_globals["MemorySize"] == 256
+    assert function_globals["Timeout"] == 30
+    assert function_globals["Layers"] == [{"Ref": "SharedLayer"}]
+    assert function_globals["Environment"]["Variables"] == {**POWERTOOLS_ENVIRONMENT, "TABLE_NAME": {"Ref": "Table"}}
+
+
+def test_no_xray_tracing(template: dict[str, Any]) -> None:
+    # DESIGN.md section 2: a Tracer only once its cold-start cost is measured and worth it.
+    assert "Tracing" not in template["Globals"]["Function"]
+    for name in function_names(template):
+        assert "Tracing" not in template["Resources"][name]["Properties"], name
+
+
+def test_the_functions(template: dict[str, Any]) -> None:
+    assert sorted(function_names(template)) == sorted(FUNCTIONS)
+    assert effective_function_setting(template, "DigestFunction", "Timeout") == 60
+    assert effective_function_setting(template, "DispatchFunction", "Timeout") == 30
+
+
+def handler_module(template: dict[str, Any], name: str) -> tuple[str, Path, str]:
+    props = template["Resources"][name]["Properties"]
+    module, _, attribute = props["Handler"].rpartition(".")
+    return module, ROOT / props["CodeUri"] / (module.replace(".", "/") + ".py"), attribute
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_handler_points_at_a_function_in_a_module_under_its_code_uri(template: dict[str, Any], name: str) -> None:
+    module, path, attribute = handler_module(template, name)
+    assert path.is_file(), f"{name}: {path.relative_to(ROOT)} does not exist"
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    defined = {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
+    assert attribute in defined, f"{name}: {module}.py defines no {attribute}"
+
+
+def test_handler_modules_are_unique_and_do_not_shadow_the_layer(template: dict[str, Any]) -> None:
+    # Every function's module lands on one sys.path with the layer's: names must not collide.
+    modules = [handler_module(template, name)[0].split(".")[0] for name in function_names(template)]
+    assert len(modules) == len(set(modules)), modules
+    assert LAYER_PACKAGE.name not in modules
+
+
+def test_every_environment_field_is_set_somewhere() -> None:
+    fields = set(Environment.model_fields)
+    listed = {variable for variables in FUNCTION_ENVIRONMENT.values() for variable in variables}
+    assert listed == fields, "FUNCTION_ENVIRONMENT and circleback.runtime.Environment disagree"
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_each_function_gets_the_environment_its_handler_reads(template: dict[str, Any], name: str) -> None:
+    environment = function_environment(template, name)
+    expected = {**POWERTOOLS_ENVIRONMENT, **FUNCTION_ENVIRONMENT[name]}
+    assert environment == expected  # nothing missing, nothing misspelt, nothing unread
+
+
+def test_the_environment_validates(template: dict[str, Any]) -> None:
+    # With plausible values in place of the intrinsics, each function's environment passes the model.
+    stand_ins = {"SEND_HOUR": "7", "DIGEST_FREQUENCY": "weekly", "OWNER_EMAIL": "me@example.com"}
+    for name in FUNCTIONS:
+        variables = {
+            key: value if isinstance(value, str) else stand_ins.get(key, "x")
+            for key, value in function_environment(template, name).items()
+        }
+        Environment.model_validate(variables)
+
+
+# --- the schedule and the dispatcher ------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def schedule(template: dict[str, Any]) -> dict[str, Any]:
+    schedules = events_of(template, "DispatchFunction", "ScheduleV2")
+    assert len(schedules) == 1
+    return schedules[0]
+
+
+def test_schedule_fires_every_15_minutes_in_utc(schedule: dict[str, Any]) -> None:
+    assert schedule["ScheduleExpression"] in {"rate(15 minutes)", "cron(0/15 * * * ? *)"}
+    assert schedule.get("ScheduleExpressionTimezone", "UTC") == "UTC"
+    assert schedule.get("State", "ENABLED") == "ENABLED"
+
+
+def test_schedule_input_carries_the_scheduled_time(schedule: dict[str, Any]) -> None:
+    assert json.loads(schedule["Input"]) == {"scheduled_time": "<aws.scheduler.scheduled-time>"}
+    # The sample event used by the tests has the same shape.
+    sample = json.loads((ROOT / "events" / "dispatch_tick.json").read_text(encoding="utf-8"))
+    assert set(sample) == {"scheduled_time"}
+
+
+def test_schedule_retries_then_dead_letters(schedule: dict[str, Any]) -> None:
+    retry = schedule["RetryPolicy"]
+    assert 0 <= retry["MaximumRetryAttempts"] <= 185
+    assert 60 <= retry["MaximumEventAgeInSeconds"] <= 86400
+    assert schedule["DeadLetterConfig"] == {"Arn": {"Fn::GetAtt": ["ScheduleDeadLetterQueue", "Arn"]}}
+    # No RoleArn: SAM generates the execution role, with sqs:SendMessage on that queue.
+    assert "RoleArn" not in schedule
+
+
+def test_dispatch_has_an_async_on_failure_destination(template: dict[str, Any]) -> None:
+    config = template["Resources"]["DispatchFunction"]["Properties"]["EventInvokeConfig"]
+    assert 0 <= config["MaximumRetryAttempts"] <= 2
+    assert config["DestinationConfig"]["OnFailure"] == {
+        "Type": "SQS",
+        "Destination": {"Fn::GetAtt": ["ScheduleDeadLetterQueue", "Arn"]},
+    }
+
+
+def test_dispatch_permissions_are_the_calls_it_makes(template: dict[str, Any]) -> None:
+    statements = statements_of(template, "DispatchFunction")
+    by_action = {action: statement["Resource"] for statement in statements for action in as_list(statement["Action"])}
+    assert by_action == {
+        "dynamodb:Query": {"Fn::Sub": "${Table.Arn}/index/GSI1"},  # the send schedule, never the table
+        "dynamodb:PutItem": {"Fn::GetAtt": ["Table", "Arn"]},  # the default owner, conditionally
+    }
+    assert policy_templates(template, "DispatchFunction") == {
+        "SQSSendMessagePolicy": {"QueueName": {"Fn::GetAtt": ["DigestQueue", "QueueName"]}}
+    }
+
+
+# --- the queue and the digest worker ------------------------------------------------------------
+
+
+def test_digest_reads_the_queue_and_reports_batch_item_failures(template: dict[str, Any]) -> None:
+    sqs_events = events_of(template, "DigestFunction", "SQS")
+    assert len(sqs_events) == 1
+    event = sqs_events[0]
+    assert event["Queue"] == {"Fn::GetAtt": ["DigestQueue", "Arn"]}
+    assert event["BatchSize"] == 10
+    assert event["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+
+
+def test_digest_queue_redrives_to_its_dead_letter_queue(resources: dict[str, Any]) -> None:
+    props = resources["DigestQueue"]["Properties"]
+    assert props["RedrivePolicy"] == {
+        "deadLetterTargetArn": {"Fn::GetAtt": ["DigestDeadLetterQueue", "Arn"]},
+        "maxReceiveCount": 5,
+    }
+
+
+def test_digest_queue_visibility_is_six_times_the_digest_timeout(template: dict[str, Any]) -> None:
+    timeout = effective_function_setting(template, "DigestFunction", "Timeout")
+    assert template["Resources"]["DigestQueue"]["Properties"]["VisibilityTimeout"] == 6 * timeout
+
+
+def test_queues_are_encrypted_and_dead_letters_kept_14_days(template: dict[str, Any]) -> None:
+    queues = resources_of_type(template, "AWS::SQS::Queue")
+    assert set(queues) == {"DigestQueue", *DEAD_LETTER_QUEUES}
+    for name, queue in queues.items():
+        assert queue["Properties"]["SqsManagedSseEnabled"] is True, name
+    for name in DEAD_LETTER_QUEUES:
+        assert queues[name]["Properties"]["MessageRetentionPeriod"] == 14 * 24 * 3600
+
+
+def test_digest_permissions_are_the_calls_it_makes(template: dict[str, Any]) -> None:
+    statements = statements_of(template, "DigestFunction")
+    dynamodb = [s for s in statements if any(a.startswith("dynamodb:") for a in as_list(s["Action"]))]
+    assert len(dynamodb) == 1
+    assert sorted(as_list(dynamodb[0]["Action"])) == [
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:Query",
+        "dynamodb:UpdateItem",
+    ]
+    assert dynamodb[0]["Resource"] == {"Fn::GetAtt": ["Table", "Arn"]}  # the table, not its index
+    assert policy_templates(template, "DigestFunction") == {
+        "AWSSecretsManagerGetSecretValuePolicy": {"SecretArn": {"Ref": "SigningKeySecret"}}
+    }
+
+
+def test_digest_sends_only_as_the_sender_through_the_configuration_set(template: dict[str, Any]) -> None:
+    statements = statements_of(template, "DigestFunction")
+    ses = [s for s in statements if any(a.startswith("ses:") for a in as_list(s["Action"]))]
+    assert len(ses) == 1
+    assert sorted(as_list(ses[0]["Action"])) == ["ses:SendEmail", "ses:SendRawEmail"]
+    resources = json.dumps(ses[0]["Resource"])
+    prefix = "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:"
+    assert json.dumps(prefix + "identity/${SenderEmail}") in resources
+    assert json.dumps(prefix + "configuration-set/${SesConfigurationSet}") in resources
+    sender_domain = {"Fn::Select": [1, {"Fn::Split": ["@", {"Ref": "SenderEmail"}]}]}
+    assert [prefix + "identity/${SenderDomain}", {"SenderDomain": sender_domain}] in [
+        r["Fn::Sub"] for r in ses[0]["Resource"]
+    ]
+
+
+def test_no_open_or_click_tracking(template: dict[str, Any]) -> None:
+    configuration_set = template["Resources"]["SesConfigurationSet"]
+    assert configuration_set["Type"] == "AWS::SES::ConfigurationSet"
+    assert "TrackingOptions" not in configuration_set["Properties"]
+    assert resources_of_type(template, "AWS::SES::ConfigurationSetEventDestination") == {}
+
+
+# --- IAM as a whole -----------------------------------------------------------------------------
+
+
+def test_no_iam_statement_grants_everything(template: dict[str, Any]) -> None:
+    statements = list(iam_statements(template))
+    assert statements, "the helper found no statements"
+    for name, statement in statements:
+        assert "*" not in as_list(statement.get("Resource")), f"{name}: Resource '*'"
+        assert not [a for a in as_list(statement.get("Action")) if a == "*" or a.endswith(":*")], name
+        assert statement.get("Effect", "Allow") == "Allow" or "NotAction" not in statement, name
+
+
+def test_policy_template_arguments_are_resources_of_this_stack(template: dict[str, Any]) -> None:
+    for name in FUNCTIONS:
+        for policy, arguments in policy_templates(template, name).items():
+            for value in arguments.values():
+                assert isinstance(value, dict), f"{name}/{policy}: a literal {value!r}"
+                assert referenced_names(value) <= set(template["Resources"]), f"{name}/{policy}"
+
+
+# --- logs ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_each_function_has_a_log_group_with_retention(template: dict[str, Any], name: str) -> None:
+    groups = [
+        res["Properties"]
+        for res in resources_of_type(template, "AWS::Logs::LogGroup").values()
+        if res["Properties"].get("LogGroupName") == {"Fn::Sub": f"/aws/lambda/${{{name}}}"}
+    ]
+    assert len(groups) == 1
+    assert groups[0]["RetentionInDays"] >= 30
+
+
+# --- the HTTP API ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def http_api(resources: dict[str, Any]) -> dict[str, Any]:
+    api = resources["HttpApi"]
+    assert api["Type"] == "AWS::Serverless::HttpApi"
+    properties: dict[str, Any] = api["Properties"]
+    return properties
+
+
+def test_http_api_has_no_cors(template: dict[str, Any], http_api: dict[str, Any]) -> None:
+    assert "CorsConfiguration" not in http_api
+    assert "CorsConfiguration" not in (template.get("Globals") or {}).get("HttpApi", {})
+
+
+def test_http_api_routes_are_throttled(http_api: dict[str, Any]) -> None:
+    settings = http_api["DefaultRouteSettings"]
+    assert 0 < settings["ThrottlingBurstLimit"] <= 100
+    assert 0 < settings["ThrottlingRateLimit"] <= 50
+
+
+def test_http_api_access_log_has_no_path(resources: dict[str, Any], http_api: dict[str, Any]) -> None:
+    settings = http_api["AccessLogSettings"]
+    group = settings["DestinationArn"]["Fn::GetAtt"][0]
+    assert resources[group]["Type"] == "AWS::Logs::LogGroup"
+    assert resources[group]["Properties"]["RetentionInDays"] >= 30
+    log_format = settings["Format"]
+    # Tokens live in the path: nothing that carries the request's path or query may be logged.
+    # $context.routeKey is the route's template ("GET /a/{token}"), which is fine.
+    variables = set(re.findall(r"\$context\.[A-Za-z.]+", log_format))
+    assert variables, "no $context variables found"
+    assert not {v for v in variables if re.search(r"path|uri|querystring|domainprefix", v, re.IGNORECASE)}, variables
+    assert not {v for v in variables if v.startswith(("$context.authorizer", "$context.error.messageString"))}
+    record = json.loads(re.sub(r"\$context\.[A-Za-z.]+", "-", log_format))  # one JSON object a line
+    assert {"requestId", "ip", "method", "status", "responseLength", "routeKey"} <= set(record)
+
+
+def test_api_base_url_is_the_http_api_default_stage(template: dict[str, Any]) -> None:
+    assert function_environment(template, "DigestFunction")["API_BASE_URL"] == API_BASE_URL
+
+
+# --- the link-signing secret ----------------------------------------------------------------------
+
+
+def test_signing_key_is_generated_by_secrets_manager(resources: dict[str, Any]) -> None:
+    secret = resources["SigningKeySecret"]
+    assert secret["Type"] == "AWS::SecretsManager::Secret"
+    props = secret["Properties"]
+    assert props.get("Description")
+    assert "SecretString" not in props
+    generate = props["GenerateSecretString"]
+    assert generate["PasswordLength"] >= 64
+    assert generate["ExcludePunctuation"] is True
+    assert "SecretStringTemplate" not in generate  # a plain string: the key ring reads the value as the key
+
+
+def test_no_secret_value_in_the_template(template: dict[str, Any]) -> None:
+    text = TEMPLATE.read_text(encoding="utf-8")
+    assert not re.search(r"(?<!Generate)SecretString\s*:", text)
+    assert "{{resolve:" not in text  # no dynamic references to other secrets either
+    assert looks_random("Zk3q9XvR2mT7pL0aB8cD4eF6gH1jK5nQ") and not looks_random("DispatchFunctionEventInvokeConfig")
+    # No long random-looking literal anywhere (a pasted key or token).
+    assert [word for word in re.findall(r"[A-Za-z0-9+/=_-]{32,}", text) if looks_random(word)] == []
+
+
+def looks_random(word: str) -> bool:
+    """Long, with digits and both cases: a key or a token, not a logical id or a word."""
+    return len(word) >= 32 and all(re.search(p, word) for p in (r"\d", r"[a-z]", r"[A-Z]"))
+
+
+# --- alarms ---------------------------------------------------------------------------------------
+
+
+def test_every_alarm_notifies_the_topic_and_explains_itself(template: dict[str, Any]) -> None:
+    found = alarms(template)
+    assert found
+    for name, alarm in found.items():
+        assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}], name
+        assert alarm["TreatMissingData"] == "notBreaching", name
+        assert alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold", name
+        assert alarm["Threshold"] == 1, name
+        assert len(alarm.get("AlarmDescription", "")) >= 100, f"{name}: say what it means and what to do"
+
+
+@pytest.mark.parametrize("queue", DEAD_LETTER_QUEUES)
+def test_an_alarm_watches_each_dead_letter_queue(template: dict[str, Any], queue: str) -> None:
+    dimensions = [{"Name": "QueueName", "Value": {"Fn::GetAtt": [queue, "QueueName"]}}]
+    watching = alarms_on(template, "AWS/SQS", "ApproximateNumberOfMessagesVisible", dimensions)
+    assert len(watching) == 1
+    assert watching[0]["Statistic"] == "Maximum"
+    assert watching[0]["Period"] == 300
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_an_alarm_watches_each_functions_errors(template: dict[str, Any], name: str) -> None:
+    dimensions = [{"Name": "FunctionName", "Value": {"Ref": name}}]
+    watching = alarms_on(template, "AWS/Lambda", "Errors", dimensions)
+    assert len(watching) == 1
+    assert watching[0]["Statistic"] == "Sum"
+
+
+def test_an_alarm_watches_the_ses_quota_metric(template: dict[str, Any]) -> None:
+    # The digest handler emits it through the Powertools Metrics of circleback.observability.
+    handler = (ROOT / "functions" / "digest" / "digest_handler.py").read_text(encoding="utf-8")
+    assert 'name="DigestQuotaExceeded"' in handler
+    dimensions = [{"Name": "service", "Value": observability.SERVICE}]
+    watching = alarms_on(template, observability.metrics.namespace, "DigestQuotaExceeded", dimensions)
+    assert len(watching) == 1
+    assert watching[0]["Statistic"] == "Sum"
+
+
+def test_alarm_topic_and_its_optional_subscription(template: dict[str, Any]) -> None:
+    topic = template["Resources"]["AlarmTopic"]
+    assert topic["Type"] == "AWS::SNS::Topic"
+    # Not alias/aws/sns: CloudWatch alarms cannot publish to a topic under that AWS managed key.
+    assert topic["Properties"].get("KmsMasterKeyId") != "alias/aws/sns"
+    assert template["Conditions"]["HasAlarmEmail"] == {"Fn::Not": [{"Fn::Equals": [{"Ref": "AlarmEmail"}, ""]}]}
+    subscriptions = resources_of_type(template, "AWS::SNS::Subscription")
+    assert list(subscriptions) == ["AlarmEmailSubscription"]
+    subscription = subscriptions["AlarmEmailSubscription"]
+    assert subscription["Condition"] == "HasAlarmEmail"
+    assert subscription["Properties"] == {
+        "TopicArn": {"Ref": "AlarmTopic"},
+        "Protocol": "email",
+        "Endpoint": {"Ref": "AlarmEmail"},
+    }
+
+
+# --- lint suppressions ----------------------------------------------------------------------------
+
+
+def test_lint_suppressions_are_the_known_ones_each_with_a_reason(template: dict[str, Any]) -> None:
+    suppressed = {
+        name: set(res["Metadata"]["cfn-lint"]["config"]["ignore_checks"])
+        for name, res in template["Resources"].items()
+        if "cfn-lint" in (res.get("Metadata") or {})
+    }
+    assert suppressed == SUPPRESSED_RULES
+    assert "cfn-lint" not in (template.get("Metadata") or {}), "suppress per resource, not for the whole template"
+    lines = TEMPLATE.read_text(encoding="utf-8").splitlines()
+    for index, line in enumerate(lines):
+        if line.strip() == "ignore_checks:":
+            for rule_line in lines[index + 1 :]:
+                if not re.match(r"\s*- ", rule_line):
+                    break
+                assert re.match(r"\s*- [A-Z]+\d+ # \S.{15,}", rule_line), f"no reason given: {rule_line.strip()}"
