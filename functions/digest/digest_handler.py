@@ -16,9 +16,16 @@ from circleback import runtime
 from circleback.events import DigestRequest
 from circleback.mail.ses import QuotaExceeded
 from circleback.observability import logger, metrics
-from circleback.services.digest import send_digest
+from circleback.services.digest import Outcome, send_digest
 
 processor = BatchProcessor(event_type=EventType.SQS)
+OUTCOME_METRICS = {
+    Outcome.SENT: "DigestsSent",
+    Outcome.SKIPPED: "DigestsSkipped",
+    Outcome.ALREADY_DONE: "DigestsAlreadyDone",
+    Outcome.UNCERTAIN: "DigestsUncertain",
+    Outcome.NO_OWNER: "DigestsWithoutOwner",
+}
 
 
 class _Batch:
@@ -45,7 +52,7 @@ def record_handler(record: SQSRecord) -> str:
         _Batch.quota_exceeded = True
         metrics.add_metric(name="DigestQuotaExceeded", unit=MetricUnit.Count, value=1)
         raise
-    metrics.add_metric(name=f"Digest_{result.outcome.value}", unit=MetricUnit.Count, value=1)
+    metrics.add_metric(name=OUTCOME_METRICS[result.outcome], unit=MetricUnit.Count, value=1)
     logger.info("digest", extra={"owner": request.owner_id, "outcome": result.outcome.value, "items": result.items})
     return result.outcome.value
 
@@ -54,4 +61,10 @@ def record_handler(record: SQSRecord) -> str:
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     _Batch.quota_exceeded = False
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+    response = process_partial_response(
+        event=event, record_handler=record_handler, processor=processor, context=context
+    )
+    failed = len(response.get("batchItemFailures", []))
+    if failed:  # each will be retried by the queue, and lands in the dead-letter queue if it keeps failing
+        metrics.add_metric(name="DigestsFailed", unit=MetricUnit.Count, value=failed)
+    return response

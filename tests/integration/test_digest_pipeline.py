@@ -13,6 +13,8 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
+from botocore.stub import Stubber
 from moto.ses.models import ses_backends
 
 from circleback.domain.model import DigestRun, Owner, RunStatus
@@ -259,3 +261,60 @@ def test_owners_around_the_world_get_their_local_morning(
     assert stack.send(request, tick_utc + timedelta(minutes=1)).outcome is Outcome.SENT
     # The fall-back hour: the second 01:00 does not send again.
     assert dispatch(stack.repo, stack.queue, tick_utc + timedelta(hours=1), None).queued == 0
+
+
+# --- AWS faults at the call itself (botocore Stubber on SES, a failing hook on DynamoDB) -------------
+
+
+def stubbed_mailer() -> tuple[SesMailer, Stubber]:
+    client = boto3.client("sesv2", region_name=LOCAL_REGION)
+    return SesMailer(None, client), Stubber(client)
+
+
+def test_ses_throttling_then_success_sends_once(stack: Stack) -> None:
+    seed(stack)
+    request = DigestRequest(owner_id="owner", send_at=datetime(2026, 11, 23, 12, tzinfo=UTC))
+    mailer, stubber = stubbed_mailer()
+    stubber.add_client_error("send_email", "TooManyRequestsException", "Maximum sending rate exceeded.", 429)
+    stubber.add_response("send_email", {"MessageId": "ses-1"})
+    with stubber:
+        with pytest.raises(SendThrottled):
+            stack.send(request, NOW, mailer=mailer)
+        result = stack.send(request, NOW + timedelta(minutes=1), claimant="worker-2", mailer=mailer)
+        stubber.assert_no_pending_responses()
+    assert result.outcome is Outcome.SENT and result.message_id == "ses-1"
+    run = stack.repo.get_run("owner", date(2026, 11, 23))
+    assert run is not None and run.status is RunStatus.SENT and run.message_id == "ses-1"
+
+
+def test_the_daily_quota_stops_the_send_and_is_reported(stack: Stack) -> None:
+    seed(stack)
+    request = DigestRequest(owner_id="owner", send_at=datetime(2026, 11, 23, 12, tzinfo=UTC))
+    mailer, stubber = stubbed_mailer()
+    stubber.add_client_error("send_email", "LimitExceededException", "Daily message quota exceeded.", 400)
+    with stubber, pytest.raises(QuotaExceeded):
+        stack.send(request, NOW, mailer=mailer)
+    run = stack.repo.get_run("owner", date(2026, 11, 23))
+    assert run is not None and run.status is RunStatus.CLAIMED  # handed back for the queue's next attempt
+    owner = stack.repo.get_owner("owner")
+    assert owner is not None and owner.next_send_at == request.send_at  # not skipped: it will be retried
+
+
+def test_a_crash_between_send_and_mark_never_sends_twice(stack: Stack) -> None:
+    seed(stack)
+    request = DigestRequest(owner_id="owner", send_at=datetime(2026, 11, 23, 12, tzinfo=UTC))
+
+    def fail_marking_sent(params: dict[str, Any], **_: Any) -> None:
+        if params.get("ExpressionAttributeValues", {}).get(":expected") == {"S": "sending"}:
+            raise ClientError({"Error": {"Code": "InternalServerError", "Message": "boom"}}, "UpdateItem")
+
+    stack.repo.client.meta.events.register("provide-client-params.dynamodb.UpdateItem", fail_marking_sent)
+    with pytest.raises(ClientError):
+        stack.send(request, NOW)
+    stack.repo.client.meta.events.unregister("provide-client-params.dynamodb.UpdateItem", fail_marking_sent)
+    assert len(stack.sent()) == 1  # SES took it; the worker died before recording it
+
+    # The queue redelivers after the lease: the retry finds the run mid-send and does not send again.
+    retry = stack.send(request, NOW + timedelta(minutes=5), claimant="worker-2")
+    assert retry.outcome is Outcome.UNCERTAIN
+    assert len(stack.sent()) == 1
