@@ -13,12 +13,20 @@ from circleback.observability import logger, metrics
 from circleback.services.dispatch import dispatch
 
 
+class _Container:
+    """Per warm container: once the default owner is known to exist, stop re-checking it every tick."""
+
+    owner_ensured = False
+
+
 @logger.inject_lambda_context
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     tick = SchedulerTick.model_validate(event)
     env = runtime.environment()
-    result = dispatch(runtime.repository(), runtime.digest_queue(), tick.scheduled_time, env.default_owner())
+    default_owner = None if _Container.owner_ensured else env.default_owner()
+    result = dispatch(runtime.repository(), runtime.digest_queue(), tick.scheduled_time, default_owner)
+    _Container.owner_ensured = True
     metrics.add_metric(name="DigestsQueued", unit=MetricUnit.Count, value=result.queued)
     logger.info("dispatched", extra={"queued": result.queued, "tick": tick.scheduled_time.isoformat()})
     return {"queued": result.queued}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from functools import cache
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -83,8 +83,6 @@ def signer() -> TokenSigner:
 
 
 def links_for(owner: Owner, digest_date: date) -> LinkFactory:
-    from datetime import UTC, datetime
-
     return DigestLinks(signer(), environment().API_BASE_URL, owner.id, digest_date, datetime.now(UTC))
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from circleback.domain.model import Contact, LifeEvent, Touch
 from circleback.importer.csvfile import CONTACTS, EVENTS, TOUCHES, RowError, parse_csv
@@ -13,6 +14,8 @@ from circleback.importer.rows import ContactRow, normalise_linkedin
 from circleback.services.ids import content_id, new_id
 from circleback.services.touches import log_touch
 from circleback.store.repository import Repository
+
+T = TypeVar("T")
 
 
 @dataclass(slots=True)
@@ -124,9 +127,7 @@ def import_contacts(repo: Repository, owner_id: str, text: str, today: date, *, 
                 continue
             row_of_contact[existing.id] = number
         planned.append((row, existing))
-    report.errors.sort(key=lambda e: e.row)
-    if strict and report.errors:
-        report.written = False
+    if _refused(report, strict):
         return report
     for row, existing in planned:
         if existing is None:
@@ -189,16 +190,7 @@ def import_touches(repo: Repository, owner_id: str, text: str, today: date, *, s
         occurrences[content] += 1  # two identical coffees on one day are two touches
         touch_id = content_id("touch", *content, occurrences[content])
         touches.append(Touch(touch_id, contact.id, row.date, row.direction, row.channel, row.note, source="import"))
-    report.errors.sort(key=lambda e: e.row)
-    if strict and report.errors:
-        report.written = False
-        return report
-    for touch in touches:
-        if log_touch(repo, owner_id, touch):
-            report.imported += 1
-        else:
-            report.unchanged += 1
-    return report
+    return _write_new(report, touches, lambda touch: log_touch(repo, owner_id, touch), strict)
 
 
 def import_events(repo: Repository, owner_id: str, text: str, today: date, *, strict: bool = False) -> ImportReport:
@@ -221,12 +213,23 @@ def import_events(repo: Repository, owner_id: str, text: str, today: date, *, st
         events.append(
             LifeEvent(content_id("event", *content, occurrences[content]), row.date, row.kind, contact_id, row.note)
         )
+    return _write_new(report, events, lambda event: repo.add_event(owner_id, event), strict)
+
+
+def _refused(report: ImportReport, strict: bool) -> bool:
+    """Put the errors in row order; under --strict, any error means nothing is written."""
     report.errors.sort(key=lambda e: e.row)
     if strict and report.errors:
         report.written = False
+    return not report.written
+
+
+def _write_new(report: ImportReport, items: Sequence[T], write: Callable[[T], bool], strict: bool) -> ImportReport:
+    """Write each item; `write` says False when the item was already there (a re-import)."""
+    if _refused(report, strict):
         return report
-    for event in events:
-        if repo.add_event(owner_id, event):
+    for item in items:
+        if write(item):
             report.imported += 1
         else:
             report.unchanged += 1

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -84,15 +84,12 @@ class Repository:
 
     def create_owner_if_absent(self, owner: Owner) -> bool:
         """Create the owner unless one with that id exists (never overwrites the owner's own settings)."""
-        try:
-            self.client.put_item(
-                TableName=self.table_name,
-                Item=encode_item(owner_to_item(owner)),
-                ConditionExpression="attribute_not_exists(SK)",
-            )
-        except self.client.exceptions.ConditionalCheckFailedException:
-            return False
-        return True
+        return self._conditional_write(
+            self.client.put_item,
+            TableName=self.table_name,
+            Item=encode_item(owner_to_item(owner)),
+            ConditionExpression="attribute_not_exists(SK)",
+        )
 
     def due_owners(self, shard: int, tick: datetime) -> Iterator[tuple[str, datetime]]:
         """Owners of one schedule shard whose next send is at or before `tick`: a Query on the sparse GSI1."""
@@ -117,18 +114,15 @@ class Repository:
         fields = {"next_send_at": next_send_at.isoformat() if next_send_at else None, **keys}
         expression, names, values = _set_and_remove(fields)
         values[":sent_at"] = {"S": sent_at.isoformat()}
-        try:
-            self.client.update_item(
-                TableName=self.table_name,
-                Key=_key(owner_pk(owner.id), PROFILE_SK),
-                UpdateExpression=expression,
-                ConditionExpression="next_send_at = :sent_at",
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=values,
-            )
-        except self.client.exceptions.ConditionalCheckFailedException:
-            return False
-        return True
+        return self._conditional_write(
+            self.client.update_item,
+            TableName=self.table_name,
+            Key=_key(owner_pk(owner.id), PROFILE_SK),
+            UpdateExpression=expression,
+            ConditionExpression="next_send_at = :sent_at",
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
+        )
 
     # --- digest runs --------------------------------------------------------------------------------
 
@@ -165,18 +159,15 @@ class Repository:
         names["#status"] = "status"
         values[":me"] = {"S": run.claimed_by}
         values[":expected"] = {"S": expected.value}
-        try:
-            self.client.update_item(
-                TableName=self.table_name,
-                Key=_key(owner_pk(run.owner_id), digest_sk(run.local_date)),
-                UpdateExpression=expression,
-                ConditionExpression="claimed_by = :me AND #status = :expected",
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=values,
-            )
-        except self.client.exceptions.ConditionalCheckFailedException:
-            return False
-        return True
+        return self._conditional_write(
+            self.client.update_item,
+            TableName=self.table_name,
+            Key=_key(owner_pk(run.owner_id), digest_sk(run.local_date)),
+            UpdateExpression=expression,
+            ConditionExpression="claimed_by = :me AND #status = :expected",
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
+        )
 
     # --- reading an owner's partition ---------------------------------------------------------------
 
@@ -291,17 +282,22 @@ class Repository:
 
     def add_event(self, owner_id: str, event: LifeEvent) -> bool:
         """Record a life event; False when the same event (same id) is already there."""
+        return self._conditional_write(
+            self.client.put_item,
+            TableName=self.table_name,
+            Item=encode_item(event_to_item(owner_id, event)),
+            ConditionExpression="attribute_not_exists(SK)",
+        )
+
+    # --- helpers ------------------------------------------------------------------------------------
+
+    def _conditional_write(self, write: Callable[..., object], **request: Any) -> bool:
+        """Make a conditional write; False when its condition did not hold and nothing was written."""
         try:
-            self.client.put_item(
-                TableName=self.table_name,
-                Item=encode_item(event_to_item(owner_id, event)),
-                ConditionExpression="attribute_not_exists(SK)",
-            )
+            write(**request)
         except self.client.exceptions.ConditionalCheckFailedException:
             return False
         return True
-
-    # --- helpers ------------------------------------------------------------------------------------
 
     def _query(self, pk: str, sk_prefix: str | None = None, *, consistent: bool = False) -> Iterator[dict[str, Any]]:
         condition = "PK = :pk"
