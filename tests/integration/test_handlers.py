@@ -46,7 +46,7 @@ def wired() -> Iterator[str]:
     """The emulator provisioned and the functions' environment set, as the template would."""
     with mock_aws():
         queue_url = demo._provision(boto3.session.Session(region_name=LOCAL_REGION))
-        demo._configure(queue_url, "you@example.com", "America/New_York", "US")
+        demo._configure(queue_url, "you@example.com", "America/New_York", "US", "http://127.0.0.1:8000")
         yield queue_url
 
 

@@ -34,7 +34,7 @@ FUNCTION_TYPES = ("AWS::Serverless::Function", "AWS::Lambda::Function")
 
 API_BASE_URL = {"Fn::Sub": "https://${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}"}
 DEAD_LETTER_QUEUES = ("DigestDeadLetterQueue", "ScheduleDeadLetterQueue")
-FUNCTIONS = ("DispatchFunction", "DigestFunction")
+FUNCTIONS = ("DispatchFunction", "DigestFunction", "ActionsFunction")
 
 # What each handler reads from circleback.runtime.Environment, and where the template takes it from.
 # A field added to the Environment model fails test_every_environment_field_is_set_somewhere until
@@ -57,6 +57,11 @@ FUNCTION_ENVIRONMENT: dict[str, dict[str, Any]] = {
         "SIGNING_SECRET_ID": {"Ref": "SigningKeySecret"},
         "SES_CONFIGURATION_SET": {"Ref": "SesConfigurationSet"},
     },
+    "ActionsFunction": {
+        "TABLE_NAME": {"Ref": "Table"},
+        "OWNER_ID": "owner",
+        "SIGNING_SECRET_ID": {"Ref": "SigningKeySecret"},
+    },
 }
 # Read by Powertools and the logger, not by the Environment model.
 POWERTOOLS_ENVIRONMENT = {
@@ -70,6 +75,7 @@ POWERTOOLS_ENVIRONMENT = {
 SUPPRESSED_RULES = {
     "DispatchFunction": {"WS1000"},  # no X-Ray until measured (DESIGN.md section 2)
     "DigestFunction": {"WS1000"},
+    "ActionsFunction": {"WS1000"},
     "ScheduleDeadLetterQueue": {"ES6000"},  # a DLQ needs no DLQ
     "DigestDeadLetterQueue": {"ES6000"},
     "AlarmEmailSubscription": {"ES7000"},  # an email subscription's DLQ would need its own alarm

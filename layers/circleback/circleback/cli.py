@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import sys
 from collections.abc import Sequence
@@ -105,6 +106,12 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--email", default="you@example.com", help="the owner's address (default you@example.com)")
     d.add_argument("--timezone", type=_zone, default="Europe/London", help="the owner's time zone")
     d.add_argument("--country", type=_country, default="GB", help="the owner's country")
+    d.add_argument(
+        "--no-serve", dest="serve", action="store_false", help="write the digest and exit instead of serving its links"
+    )
+    d.add_argument(
+        "--port", type=_bounded(1, 65535), default=8000, help="port on 127.0.0.1 for the links (default 8000)"
+    )
     d.set_defaults(handler=run_demo)
     return parser
 
@@ -152,12 +159,27 @@ def run_preview(args: argparse.Namespace) -> int:
 
 def run_demo(args: argparse.Namespace) -> int:
     from circleback import demo
+    from circleback.local_api import wait_for_interrupt
 
-    result = demo.run(args.out, args.email, args.timezone, args.country)
-    print(f"Sent: {result.subject}")
-    for path in (result.eml, result.html, result.txt):
-        print(f"  {path}")
-    print("Open the .html file in a browser to see the digest as it arrives.")
+    try:
+        with demo.running(
+            args.out, args.email, args.timezone, args.country, port=args.port, serve=args.serve
+        ) as session:
+            result = session.result
+            print(f"Sent: {result.subject}")
+            for path in (result.eml, result.html, result.txt):
+                print(f"  {path}")
+            if not args.serve:
+                print("Open the .html file in a browser to see the digest as it arrives.")
+                return 0
+            print(f"\nOpen {result.html} in a browser and click a link: the actions API answers on {session.base_url}")
+            print(f"Your next digest, planned from what you have recorded so far: {session.base_url}/")
+            print("Press Ctrl-C to stop.", flush=True)
+            wait_for_interrupt()
+    except OSError as error:
+        if error.errno in (errno.EADDRINUSE, errno.EACCES):
+            raise UsageError(f"port {args.port} on 127.0.0.1 is taken; choose another with --port") from None
+        raise
     return 0
 
 

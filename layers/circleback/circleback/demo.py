@@ -1,8 +1,10 @@
-"""`make demo`: the real dispatch and digest handlers, on the embedded emulator, with the sample network.
+"""`make demo`: the real dispatch, digest and actions handlers, on the embedded emulator, with the samples.
 
 Everything runs in process against moto: the table (built from template.yaml), the digest queue, SES
 and the signing secret. Events are shaped as EventBridge Scheduler and SQS deliver them (events/).
-The message SES received is read back and written to out/digest.eml, .html and .txt.
+The message SES received is read back and written to out/digest.eml, .html and .txt. Then, unless told
+not to, the actions function is served on 127.0.0.1 (local_api) so the digest's links can be clicked, and
+`/` shows the next digest as it would be planned now: a click shows up there at once.
 """
 
 from __future__ import annotations
@@ -13,19 +15,23 @@ import importlib.util
 import json
 import os
 import secrets
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 from circleback.local import LOCAL_REGION, LOCAL_TABLE, create_table, repo_root, use_loopback_credentials
+from circleback.local_api import LOOPBACK, HttpApiGateway, StartResponse, serving, template_routes
 
 OWNER_ID = "owner"
 SENDER_DOMAIN = "circleback.example"
 MOTO_ACCOUNT = "123456789012"  # the emulator's account id
 SIGNING_SECRET_NAME = "circleback-signing-key"  # noqa: S105 - a secret's name, not its value
+DEMO_PORT = 8000
 
 
 @dataclass(frozen=True)
@@ -81,15 +87,44 @@ def sqs_event(bodies: list[str], receipt_handles: list[str]) -> dict[str, Any]:
     return {"Records": records}
 
 
+@dataclass(frozen=True)
+class DemoSession:
+    result: DemoResult
+    base_url: str  # where the digest's links point (served only when the session serves)
+
+
 def run(out_dir: Path, owner_email: str, timezone: str, country: str, now: datetime | None = None) -> DemoResult:
+    """Send the demo digest and write it out; nothing is served."""
+    with running(out_dir, owner_email, timezone, country, now, serve=False) as session:
+        return session.result
+
+
+@contextmanager
+def running(
+    out_dir: Path,
+    owner_email: str,
+    timezone: str,
+    country: str,
+    now: datetime | None = None,
+    *,
+    port: int = DEMO_PORT,
+    serve: bool = True,
+) -> Iterator[DemoSession]:
+    """The demo's emulated AWS, alive for the block: the digest sent and written, the links served."""
     import boto3
     from moto import mock_aws
 
     use_loopback_credentials()
     now = now or datetime.now(UTC)
-    with mock_aws():
+    site = DemoSite()
+    with mock_aws(), _maybe_serving(site, port, serve) as base_url:
         queue_url = _provision(boto3.session.Session(region_name=LOCAL_REGION))
-        _configure(queue_url, owner_email, timezone, country)
+        _configure(queue_url, owner_email, timezone, country, base_url)
+        site.actions = HttpApiGateway(
+            load_handler("actions").lambda_handler,
+            template_routes("ActionsFunction"),
+            LambdaContextStub("ActionsFunction"),
+        )
         dispatch, digest = load_handler("dispatch"), load_handler("digest")
         # First tick, a day ago: the dispatcher creates the owner from the deployment's settings.
         dispatch.lambda_handler(_tick(now - timedelta(days=1)), LambdaContextStub("DispatchFunction"))
@@ -101,7 +136,57 @@ def run(out_dir: Path, owner_email: str, timezone: str, country: str, now: datet
         response = digest.lambda_handler(batch, LambdaContextStub("DigestFunction"))
         if response.get("batchItemFailures"):
             raise RuntimeError(f"the digest handler reported failures: {response}")
-        return _write(_sent_message(), out_dir)
+        yield DemoSession(_write(_sent_message(), out_dir), base_url)
+
+
+@contextmanager
+def _maybe_serving(site: DemoSite, port: int, serve: bool) -> Iterator[str]:
+    if not serve:
+        yield f"http://{LOOPBACK}:{port}"
+        return
+    with serving(site, port, verbose=True) as base_url:
+        yield base_url
+
+
+class DemoSite:
+    """The local API, plus `/`: the owner's next digest planned from the table as it is now."""
+
+    def __init__(self) -> None:
+        self.actions: HttpApiGateway | None = None
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        if self.actions is None:
+            start_response("503 Service Unavailable", [("Content-Type", "text/plain; charset=utf-8")])
+            return [b"The demo is still starting.\n"]
+        if environ.get("PATH_INFO") in ("", "/") and environ["REQUEST_METHOD"] in ("GET", "HEAD"):
+            page = next_digest_html().encode("utf-8")
+            start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"), ("Cache-Control", "no-store")])
+            return [page]
+        return self.actions(environ, start_response)
+
+
+def next_owner_digest_date() -> date:
+    """The local date of the owner's next scheduled digest."""
+    from circleback import runtime
+    from circleback.domain.schedule import local_send_date
+
+    owner = runtime.repository().get_owner(OWNER_ID)
+    if owner is None or owner.next_send_at is None:
+        raise RuntimeError("the demo owner has no next digest scheduled")
+    return local_send_date(owner.timezone, owner.next_send_at, owner.send_hour)
+
+
+def next_digest_html() -> str:
+    """The next digest as the owner would get it if it were planned now (the email's HTML part)."""
+    from circleback import runtime
+    from circleback.mail.render import render_digest
+    from circleback.services.preview import preview
+
+    owner = runtime.repository().get_owner(OWNER_ID)
+    if owner is None:
+        raise RuntimeError("the demo owner is missing")
+    as_of = next_owner_digest_date()
+    return render_digest(preview(runtime.repository(), OWNER_ID, as_of), owner, runtime.links_for(owner, as_of)).html
 
 
 def _provision(session: Any) -> str:
@@ -114,7 +199,7 @@ def _provision(session: Any) -> str:
     return url
 
 
-def _configure(queue_url: str, owner_email: str, timezone: str, country: str) -> None:
+def _configure(queue_url: str, owner_email: str, timezone: str, country: str, base_url: str) -> None:
     """The environment the template gives the functions, pointed at the emulator."""
     from circleback import runtime
 
@@ -128,7 +213,7 @@ def _configure(queue_url: str, owner_email: str, timezone: str, country: str) ->
         SEND_HOUR="7",
         DIGEST_FREQUENCY="daily",
         SENDER_EMAIL=f"circleback <digest@{SENDER_DOMAIN}>",
-        API_BASE_URL="http://127.0.0.1:8000",
+        API_BASE_URL=base_url,
         SIGNING_SECRET_ID=SIGNING_SECRET_NAME,
         SES_CONFIGURATION_SET="",
         POWERTOOLS_METRICS_DISABLED="true",

@@ -1,10 +1,17 @@
-"""The shapes that cross a boundary: what the schedule and the queue deliver. Pydantic validates them."""
+"""The shapes that cross a boundary: what the schedule, the queue and the HTTP API deliver. Pydantic validates them."""
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import UTC, datetime
+from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from circleback.domain.model import Channel, Direction
+
+NOTE_LIMIT = 1000
+Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=NOTE_LIMIT)]
 
 
 class _Event(BaseModel):
@@ -35,3 +42,28 @@ class DigestRequest(_Event):
 
     def deduplication_id(self) -> str:
         return f"{self.owner_id}#{self.send_at.isoformat()}"
+
+
+class ActionForm(_Event):
+    """The confirmation page's form: do the link's action (with a channel and a note), or undo it."""
+
+    op: Literal["do", "undo"] = "do"
+    channel: Channel = Channel.EMAIL
+    note: Note | None = None
+
+    @field_validator("note")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        return value or None
+
+
+class TouchBody(BaseModel):
+    """POST /touches: log a touch from anywhere. `contact` is a contact's name or email address."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    contact: Annotated[str, StringConstraints(min_length=1, max_length=320)]
+    channel: Channel = Channel.OTHER
+    direction: Direction = Direction.OUTBOUND
+    note: Annotated[str, StringConstraints(max_length=NOTE_LIMIT)] | None = None
+    date: dt.date | None = Field(default=None, description="the day it happened (default: today, your time)")

@@ -158,6 +158,30 @@ class Owner:
     next_send_at: datetime | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class ActionRecord:
+    """What one action link did, kept while the link lives: repeats find it, and undo reverses it."""
+
+    key: str  # the link's idempotency key (Claim.key())
+    action: str  # reached_out | they_reached_out | snooze | pause
+    done_at: datetime
+    expires_at: datetime  # the link's own expiry: after it, neither a repeat nor an undo can arrive
+    contact_id: str | None = None
+    touch: Touch | None = None  # the touch it recorded, for the touch actions
+    previous_until: date | None = None  # snoozed_until / paused_until before the action, for undo
+    until: date | None = None  # snoozed_until / paused_until the action set
+
+
+@dataclass(frozen=True, slots=True)
+class AccessToken:
+    """A personal access token for the JSON API: only a hash of its secret is ever stored."""
+
+    id: str
+    name: str
+    secret_hash: str  # hex SHA-256 of the secret part
+    created_at: datetime
+
+
 class RunStatus(StrEnum):
     CLAIMED = "claimed"  # a worker holds the lease and has not called SES yet
     SENDING = "sending"  # SES is being called: from here on, never send again (at most once)

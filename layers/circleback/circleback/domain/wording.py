@@ -1,6 +1,8 @@
-"""How spans of time are said to a person, in the preview and the email alike."""
+"""How names, days and spans of time are said to a person, in the preview, the email and the pages alike."""
 
 from __future__ import annotations
+
+from datetime import date
 
 
 def time_ago(days: int) -> str:
@@ -16,3 +18,13 @@ def time_ago(days: int) -> str:
     else:
         count, unit = round(days / 365.25), "year"
     return f"{count} {unit}{'' if count == 1 else 's'} ago"
+
+
+def first_name(name: str) -> str:
+    parts = name.split()
+    return parts[0] if parts else name
+
+
+def long_day(day: date) -> str:
+    """A date as a person reads it in a sentence: "Sunday 6 December 2026"."""
+    return f"{day:%A} {day.day} {day:%B %Y}"

@@ -10,17 +10,15 @@ import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import quote, urlsplit
 
-import jinja2
-
 from circleback.domain.cadence import History
 from circleback.domain.model import Channel, Contact, Direction, Owner, Relationship, Touch
 from circleback.domain.planner import DigestPlan, DueItem, Goal, Occasion
-from circleback.domain.wording import time_ago
+from circleback.domain.wording import first_name, time_ago
+from circleback.templating import environment
 
 TEMPLATES = Path(__file__).parent / "templates"
 SUBJECT_LIMIT = 78  # RFC 5322's recommended line length; longer subjects get cut off in most inbox lists
@@ -248,7 +246,7 @@ class DigestView:
 def render_digest(plan: DigestPlan, owner: Owner, links: LinkFactory) -> RenderedDigest:
     """Subject, text and HTML for one planned digest. Pure: the same plan and links give the same email."""
     view = digest_view(plan, owner, links)
-    env = _environment()
+    env = environment(TEMPLATES)
     return RenderedDigest(
         subject=view.subject,
         text=env.get_template("digest.txt").render(d=view),
@@ -310,7 +308,7 @@ def _occasion_gist(occasion: Occasion, as_of: date) -> str:
 
 def _greeting(owner: Owner) -> str:
     part_of_day = "morning" if owner.send_hour < 12 else "afternoon" if owner.send_hour < 17 else "evening"
-    first = _first_name(owner.name) if owner.name else ""
+    first = first_name(owner.name) if owner.name else ""
     return f"Good {part_of_day}, {first}." if first else f"Good {part_of_day}."
 
 
@@ -433,11 +431,11 @@ def _pick(reason: str, seed: str, as_of: date) -> Opener:
 def _mailto(contact: Contact, opener: Opener, owner: Owner) -> Link | None:
     if not contact.email:
         return None
-    body = opener.body.format(first=_first_name(contact.name))
+    body = opener.body.format(first=first_name(contact.name))
     if owner.name:
-        body += f"\n\nBest,\n{_first_name(owner.name)}"
+        body += f"\n\nBest,\n{first_name(owner.name)}"
     query = f"subject={quote(opener.subject, safe='')}&body={quote(body, safe='')}"
-    return Link(f"Write to {_first_name(contact.name)}", f"mailto:{quote(contact.email, safe='@')}?{query}")
+    return Link(f"Write to {first_name(contact.name)}", f"mailto:{quote(contact.email, safe='@')}?{query}")
 
 
 def _when(day: date, as_of: date) -> str:
@@ -461,27 +459,8 @@ def _count(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else many or one + 's'}"
 
 
-def _first_name(name: str) -> str:
-    parts = name.split()
-    return parts[0] if parts else name
-
-
 def _checked_url(url: str) -> str:
     """Only web links go into an href: a javascript: or data: URL from a broken factory must never ship."""
     if urlsplit(url).scheme not in LINK_SCHEMES:
         raise ValueError(f"not an http(s) link: {url[:40]!r}")
     return url
-
-
-@cache
-def _environment() -> jinja2.Environment:
-    # The templates ship inside the package directory, so `sam build` copies them into the layer; loading by
-    # path needs no import machinery and works the same from the layer, a wheel or a checkout.
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
-        autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=False),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )

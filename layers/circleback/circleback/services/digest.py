@@ -74,6 +74,11 @@ def send_digest(
     if held is None or held.claimed_by != claimant:
         return _settle_other(repo, owner, request, held, now)
 
+    if owner.paused_until is not None and local_date <= owner.paused_until:
+        # Paused after this send was queued (a pause link clicked meanwhile): the pause wins.
+        _finish(repo, mine, RunStatus.CLAIMED, status=RunStatus.SKIPPED, reason="paused")
+        _advance(repo, owner, request.send_at, now)
+        return DigestResult(Outcome.SKIPPED, local_date)
     data = repo.load_digest_input(owner.id)
     plan = plan_digest(data, local_date, PlanSettings.of(owner)) if data else None
     if plan is None or plan.is_empty:

@@ -1,9 +1,18 @@
-"""Logging a touch: the touch and the contact's summary land together, once."""
+"""Logging a touch, from an import or the JSON API: the touch and the contact's summary land together, once."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
 from circleback.domain.cadence import chronological, summarise
-from circleback.domain.model import Touch
+from circleback.domain.model import AccessToken, ActionRecord, Contact, Touch
+from circleback.domain.schedule import local_send_date
+from circleback.events import TouchBody
+from circleback.links import access_tokens
+from circleback.services.actions import touch_writes
+from circleback.services.ids import content_id, new_id
 from circleback.store.repository import ConflictError, Repository
 
 WRITE_ATTEMPTS = 4
@@ -25,3 +34,104 @@ def log_touch(repo: Repository, owner_id: str, touch: Touch) -> bool:
         except ConflictError:
             continue
     raise ConflictError(f"contact {touch.contact_id} kept changing; the touch was not recorded")
+
+
+# --- the JSON API: POST /touches ------------------------------------------------------------------------
+
+IDEMPOTENCY_WINDOW = timedelta(days=7)
+API_ACTION = "api_touch"
+
+
+class Unauthorized(Exception):
+    """No valid personal access token. Says nothing about why, on purpose."""
+
+
+class InvalidField(Exception):
+    """The request is well formed but a field cannot be honoured (no such contact, a future date)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class ReusedKey(Exception):
+    """The Idempotency-Key was already used for a different touch."""
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedTouch:
+    touch: Touch
+    contact: Contact
+    created: bool  # False: a repeat of a request already recorded (same Idempotency-Key)
+
+
+def authenticate(repo: Repository, owner_id: str, presented: str) -> AccessToken:
+    """The stored token the bearer presents; Unauthorized for anything else, revoked tokens included."""
+    try:
+        token_id, secret = access_tokens.parse(presented)
+    except access_tokens.BadAccessToken:
+        raise Unauthorized() from None
+    stored = repo.get_access_token(owner_id, token_id)
+    if stored is None or not access_tokens.matches(stored, secret):
+        raise Unauthorized()
+    return stored
+
+
+def log_api_touch(
+    repo: Repository,
+    owner_id: str,
+    token: AccessToken,
+    body: TouchBody,
+    idempotency_key: str | None,
+    now: datetime,
+) -> LoggedTouch:
+    """Record the touch once per Idempotency-Key (any number of retries write one touch)."""
+    owner = repo.get_owner(owner_id)
+    if owner is None:
+        raise InvalidField("contact", "there is no account to log touches for")
+    contact = find_contact(repo.list_contacts(owner_id), body.contact)
+    today = local_send_date(owner.timezone, now)
+    if body.date is not None and body.date > today:
+        raise InvalidField("date", f"{body.date.isoformat()} is in the future (today is {today.isoformat()})")
+    key = content_id(API_ACTION, token.id, idempotency_key or new_id())
+    touch = Touch(
+        id=content_id("api-touch", key),
+        contact_id=contact.id,
+        date=body.date or today,
+        direction=body.direction,
+        channel=body.channel,
+        note=body.note,
+        source="api",
+        recorded_at=now,
+    )
+    record = ActionRecord(key, API_ACTION, now, now + IDEMPOTENCY_WINDOW, contact_id=contact.id, touch=touch)
+    for _ in range(WRITE_ATTEMPTS):
+        earlier = repo.get_action(owner_id, key)
+        if earlier is not None and earlier.touch is not None:
+            if not _same_request(earlier.touch, touch, date_given=body.date is not None):
+                raise ReusedKey()
+            return LoggedTouch(earlier.touch, contact, created=False)
+        try:
+            if repo.record_action(owner_id, record, touch_writes(repo, owner_id, touch, add=True)):
+                return LoggedTouch(touch, contact, created=True)
+        except ConflictError:
+            continue
+    raise ConflictError(f"contact {contact.id} kept changing; the touch was not recorded")
+
+
+def find_contact(contacts: Sequence[Contact], wanted: str) -> Contact:
+    """The one contact with that email address, else with that name (case and spacing aside)."""
+    key = " ".join(wanted.split()).casefold()
+    by_email = [c for c in contacts if c.email and c.email.casefold() == key]
+    matches = by_email or [c for c in contacts if " ".join(c.name.split()).casefold() == key]
+    if not matches:
+        raise InvalidField("contact", f"no contact has the name or email {wanted!r}")
+    if len(matches) > 1:
+        raise InvalidField("contact", f"{len(matches)} contacts are called {wanted!r}; use their email address")
+    return matches[0]
+
+
+def _same_request(earlier: Touch, touch: Touch, *, date_given: bool) -> bool:
+    """A retry carries the same touch; without a date it may arrive on another day and still be the same."""
+    fields = ("contact_id", "direction", "channel", "note") + (("date",) if date_given else ())
+    return all(getattr(earlier, f) == getattr(touch, f) for f in fields)

@@ -6,6 +6,8 @@ from datetime import date, datetime
 from typing import Any
 
 from circleback.domain.model import (
+    AccessToken,
+    ActionRecord,
     Birthday,
     Channel,
     Contact,
@@ -21,7 +23,16 @@ from circleback.domain.model import (
     Touch,
 )
 from circleback.domain.schedule import schedule_keys
-from circleback.store.keys import PROFILE_SK, contact_sk, digest_sk, event_sk, owner_pk, touch_sk
+from circleback.store.keys import (
+    PROFILE_SK,
+    access_token_sk,
+    action_sk,
+    contact_sk,
+    digest_sk,
+    event_sk,
+    owner_pk,
+    touch_sk,
+)
 
 
 def _iso(value: date | datetime | None) -> str | None:
@@ -221,4 +232,61 @@ def item_to_run(item: dict[str, Any]) -> DigestRun:
         message_id=item.get("message_id"),
         items=item.get("items", 0),
         reason=item.get("reason"),
+    )
+
+
+# An action record outlives its link by a day, so a repeat arriving at the last second still finds it.
+ACTION_GRACE_SECONDS = 24 * 3600
+
+
+def action_to_item(owner_id: str, record: ActionRecord) -> dict[str, Any]:
+    touch = record.touch
+    return {
+        "PK": owner_pk(owner_id),
+        "SK": action_sk(record.key),
+        "type": "action",
+        "key": record.key,
+        "action": record.action,
+        "contact_id": record.contact_id,
+        "done_at": record.done_at.isoformat(),
+        "link_expires_at": record.expires_at.isoformat(),
+        "touch": {k: v for k, v in touch_to_item(owner_id, touch).items() if k not in ("PK", "SK")} if touch else None,
+        "previous_until": _iso(record.previous_until),
+        "until": _iso(record.until),
+        "expires_at": int(record.expires_at.timestamp()) + ACTION_GRACE_SECONDS,
+    }
+
+
+def item_to_action(item: dict[str, Any]) -> ActionRecord:
+    touch = item.get("touch")
+    return ActionRecord(
+        key=item["key"],
+        action=item["action"],
+        done_at=datetime.fromisoformat(item["done_at"]),
+        expires_at=datetime.fromisoformat(item["link_expires_at"]),
+        contact_id=item.get("contact_id"),
+        touch=item_to_touch(touch) if touch else None,
+        previous_until=_date(item.get("previous_until")),
+        until=_date(item.get("until")),
+    )
+
+
+def access_token_to_item(owner_id: str, token: AccessToken) -> dict[str, Any]:
+    return {
+        "PK": owner_pk(owner_id),
+        "SK": access_token_sk(token.id),
+        "type": "access_token",
+        "id": token.id,
+        "name": token.name,
+        "secret_hash": token.secret_hash,
+        "created_at": token.created_at.isoformat(),
+    }
+
+
+def item_to_access_token(item: dict[str, Any]) -> AccessToken:
+    return AccessToken(
+        id=item["id"],
+        name=item["name"],
+        secret_hash=item["secret_hash"],
+        created_at=datetime.fromisoformat(item["created_at"]),
     )

@@ -10,6 +10,8 @@ CONTACT_PREFIX = "CONTACT#"
 TOUCH_PREFIX = "TOUCH#"
 EVENT_PREFIX = "EVENT#"
 DIGEST_PREFIX = "DIGEST#"
+ACTION_PREFIX = "ACTION#"
+TOKEN_PREFIX = "PAT#"  # noqa: S105 - a key prefix, not a secret
 
 
 def owner_pk(owner_id: str) -> str:
@@ -35,3 +37,11 @@ def event_sk(on: date, event_id: str) -> str:
 
 def digest_sk(local_date: date) -> str:
     return f"{DIGEST_PREFIX}{local_date.isoformat()}"
+
+
+def action_sk(key: str) -> str:
+    return f"{ACTION_PREFIX}{key}"
+
+
+def access_token_sk(token_id: str) -> str:
+    return f"{TOKEN_PREFIX}{token_id}"

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from circleback.domain.cadence import History
-from circleback.domain.model import Contact, DigestRun, LifeEvent, Owner, RunStatus, Touch
+from circleback.domain.model import AccessToken, ActionRecord, Contact, DigestRun, LifeEvent, Owner, RunStatus, Touch
 from circleback.domain.planner import DigestInput
 from circleback.domain.schedule import due_bound, parse_schedule_sort_key, shard_partition_key
 from circleback.store.codec import decode_item, encode_item, encode_value
 from circleback.store.items import (
+    access_token_to_item,
+    action_to_item,
     contact_to_item,
     event_to_item,
+    item_to_access_token,
+    item_to_action,
     item_to_contact,
     item_to_event,
     item_to_owner,
@@ -30,17 +34,22 @@ from circleback.store.keys import (
     EVENT_PREFIX,
     PROFILE_SK,
     SCHEDULE_INDEX,
+    TOKEN_PREFIX,
     TOUCH_PREFIX,
+    access_token_sk,
+    action_sk,
     contact_sk,
     digest_sk,
     owner_pk,
     touch_prefix,
+    touch_sk,
 )
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 KEY_ATTRIBUTES = ("PK", "SK")
+Write = dict[str, Any]  # one TransactWriteItems entry, made by the repository's *_write / *_put methods
 
 
 class ConflictError(Exception):
@@ -192,14 +201,18 @@ class Repository:
     def list_contacts(self, owner_id: str) -> list[Contact]:
         return [item_to_contact(item) for item in self._query(owner_pk(owner_id), CONTACT_PREFIX)]
 
-    def contact_with_touches(self, owner_id: str, contact_id: str) -> tuple[Contact, list[Touch]]:
-        """A contact (read consistently, for its version) and its touches, oldest first."""
+    def get_contact(self, owner_id: str, contact_id: str) -> Contact | None:
         response = self.client.get_item(
             TableName=self.table_name, Key=_key(owner_pk(owner_id), contact_sk(contact_id)), ConsistentRead=True
         )
-        if "Item" not in response:
+        item = response.get("Item")
+        return item_to_contact(decode_item(item)) if item else None
+
+    def contact_with_touches(self, owner_id: str, contact_id: str) -> tuple[Contact, list[Touch]]:
+        """A contact (read consistently, for its version) and its touches, oldest first."""
+        contact = self.get_contact(owner_id, contact_id)
+        if contact is None:
             raise NotFoundError(f"contact {contact_id} does not exist")
-        contact = item_to_contact(decode_item(response["Item"]))
         items = self._query(owner_pk(owner_id), touch_prefix(contact_id), consistent=True)
         return contact, [item_to_touch(item) for item in items]
 
@@ -244,41 +257,112 @@ class Repository:
         Returns False when this touch (same id) was already recorded: a retry or a double click writes
         nothing. Raises ConflictError when the contact changed since it was read.
         """
-        summary: dict[str, Any] = {
-            "last_touched_on": history.last_touch.isoformat() if history.last_touch else None,
-            "outbound_streak": history.outbound_streak,
+        return self._guarded_transaction(
+            self._put_new(touch_to_item(owner_id, touch)), [self.contact_summary_write(owner_id, contact, history)]
+        )
+
+    # --- action links: a record per link, written in the same transaction as what the link does ----------
+
+    def record_action(self, owner_id: str, record: ActionRecord, writes: Sequence[Write]) -> bool:
+        """Store the link's record and its effects together; False when the record exists (a repeat)."""
+        return self._guarded_transaction(self._put_new(action_to_item(owner_id, record)), writes)
+
+    def erase_action(self, owner_id: str, record: ActionRecord, writes: Sequence[Write]) -> bool:
+        """Remove the link's record and reverse its effects together; False when it was already undone."""
+        guard: Write = {
+            "Delete": {
+                "TableName": self.table_name,
+                "Key": _key(owner_pk(owner_id), action_sk(record.key)),
+                "ConditionExpression": "attribute_exists(SK)",
+            }
         }
-        expression, names, values = _versioned_update(summary, contact.version)
-        try:
-            self.client.transact_write_items(
-                TransactItems=[
-                    {
-                        "Put": {
-                            "TableName": self.table_name,
-                            "Item": encode_item(touch_to_item(owner_id, touch)),
-                            "ConditionExpression": "attribute_not_exists(SK)",
-                        }
-                    },
-                    {
-                        "Update": {
-                            "TableName": self.table_name,
-                            "Key": _key(owner_pk(owner_id), contact_sk(contact.id)),
-                            "UpdateExpression": expression,
-                            "ConditionExpression": "#version = :expected",
-                            "ExpressionAttributeNames": names,
-                            "ExpressionAttributeValues": values,
-                        }
-                    },
-                ]
-            )
-        except self.client.exceptions.TransactionCanceledException as error:
-            reasons = [r.get("Code") for r in error.response.get("CancellationReasons", [])]
-            if reasons and reasons[0] == "ConditionalCheckFailed":
-                return False
-            if len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":
-                raise ConflictError(f"contact {contact.id} changed since it was read") from None
-            raise
-        return True
+        return self._guarded_transaction(guard, writes)
+
+    def get_action(self, owner_id: str, key: str) -> ActionRecord | None:
+        response = self.client.get_item(
+            TableName=self.table_name, Key=_key(owner_pk(owner_id), action_sk(key)), ConsistentRead=True
+        )
+        item = response.get("Item")
+        return item_to_action(decode_item(item)) if item else None
+
+    def touch_put(self, owner_id: str, touch: Touch) -> Write:
+        return self._put_new(touch_to_item(owner_id, touch))
+
+    def touch_delete(self, owner_id: str, touch: Touch) -> Write:
+        return {
+            "Delete": {
+                "TableName": self.table_name,
+                "Key": _key(owner_pk(owner_id), touch_sk(touch.contact_id, touch.date, touch.id)),
+            }
+        }
+
+    def contact_summary_write(self, owner_id: str, contact: Contact, history: History) -> Write:
+        """The contact's denormalised last touch and streak, if its version is still `contact.version`."""
+        return self._contact_write(
+            owner_id,
+            contact,
+            {
+                "last_touched_on": history.last_touch.isoformat() if history.last_touch else None,
+                "outbound_streak": history.outbound_streak,
+            },
+        )
+
+    def contact_snooze_write(self, owner_id: str, contact: Contact, until: date | None) -> Write:
+        return self._contact_write(owner_id, contact, {"snoozed_until": until.isoformat() if until else None})
+
+    def owner_pause_write(self, owner: Owner, paused_until: date | None, next_send: datetime | None) -> Write:
+        """Pause (or resume) the owner's digests and move the schedule with it, if the schedule is as read."""
+        keys = owner_schedule_keys(replace(owner, next_send_at=next_send))
+        fields = {
+            "paused_until": paused_until.isoformat() if paused_until else None,
+            "next_send_at": next_send.isoformat() if next_send else None,
+            **keys,
+        }
+        expression, names, values = _set_and_remove(fields)
+        if owner.next_send_at is None:
+            condition = "attribute_not_exists(next_send_at)"
+        else:
+            condition = "next_send_at = :read"
+            values[":read"] = {"S": owner.next_send_at.isoformat()}
+        update: dict[str, Any] = {
+            "TableName": self.table_name,
+            "Key": _key(owner_pk(owner.id), PROFILE_SK),
+            "UpdateExpression": expression,
+            "ConditionExpression": f"attribute_exists(SK) AND {condition}",
+            "ExpressionAttributeNames": names,
+        }
+        if values:
+            update["ExpressionAttributeValues"] = values
+        return {"Update": update}
+
+    # --- personal access tokens ---------------------------------------------------------------------
+
+    def add_access_token(self, owner_id: str, token: AccessToken) -> bool:
+        return self._conditional_write(
+            self.client.put_item,
+            TableName=self.table_name,
+            Item=encode_item(access_token_to_item(owner_id, token)),
+            ConditionExpression="attribute_not_exists(SK)",
+        )
+
+    def get_access_token(self, owner_id: str, token_id: str) -> AccessToken | None:
+        response = self.client.get_item(
+            TableName=self.table_name, Key=_key(owner_pk(owner_id), access_token_sk(token_id)), ConsistentRead=True
+        )
+        item = response.get("Item")
+        return item_to_access_token(decode_item(item)) if item else None
+
+    def list_access_tokens(self, owner_id: str) -> list[AccessToken]:
+        return [item_to_access_token(item) for item in self._query(owner_pk(owner_id), TOKEN_PREFIX)]
+
+    def revoke_access_token(self, owner_id: str, token_id: str) -> bool:
+        """Delete the token; False when there was none with that id."""
+        return self._conditional_write(
+            self.client.delete_item,
+            TableName=self.table_name,
+            Key=_key(owner_pk(owner_id), access_token_sk(token_id)),
+            ConditionExpression="attribute_exists(SK)",
+        )
 
     def add_event(self, owner_id: str, event: LifeEvent) -> bool:
         """Record a life event; False when the same event (same id) is already there."""
@@ -290,6 +374,44 @@ class Repository:
         )
 
     # --- helpers ------------------------------------------------------------------------------------
+
+    def _put_new(self, item: dict[str, Any]) -> Write:
+        return {
+            "Put": {
+                "TableName": self.table_name,
+                "Item": encode_item(item),
+                "ConditionExpression": "attribute_not_exists(SK)",
+            }
+        }
+
+    def _contact_write(self, owner_id: str, contact: Contact, fields: dict[str, Any]) -> Write:
+        expression, names, values = _versioned_update(fields, contact.version)
+        return {
+            "Update": {
+                "TableName": self.table_name,
+                "Key": _key(owner_pk(owner_id), contact_sk(contact.id)),
+                "UpdateExpression": expression,
+                "ConditionExpression": "#version = :expected",
+                "ExpressionAttributeNames": names,
+                "ExpressionAttributeValues": values,
+            }
+        }
+
+    def _guarded_transaction(self, guard: Write, writes: Sequence[Write]) -> bool:
+        """`guard` and `writes` all or nothing. False when the guard's condition failed (the thing is
+        already done, or already undone); ConflictError when another write's condition failed (someone
+        changed the contact or the schedule since it was read: read again and retry).
+        """
+        try:
+            self.client.transact_write_items(TransactItems=[guard, *writes])  # type: ignore[list-item]
+        except self.client.exceptions.TransactionCanceledException as error:
+            reasons = [r.get("Code") for r in error.response.get("CancellationReasons", [])]
+            if reasons and reasons[0] == "ConditionalCheckFailed":
+                return False
+            if "ConditionalCheckFailed" in reasons[1:]:
+                raise ConflictError("an item changed since it was read") from None
+            raise
+        return True
 
     def _conditional_write(self, write: Callable[..., object], **request: Any) -> bool:
         """Make a conditional write; False when its condition did not hold and nothing was written."""

@@ -1,0 +1,184 @@
+"""What a digest link does. Looking (GET, HEAD) reads; doing and undoing (POST) write, each exactly once.
+
+Every action is stored as a record keyed by the link (Claim.key()) in the same transaction as its effect:
+a repeated or concurrent POST finds the record and writes nothing, and undo deletes the record while it
+reverses the effect, so the link can be used again afterwards. Records expire (TTL) after the link does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from typing import TypeVar
+
+from circleback.domain.cadence import chronological, summarise
+from circleback.domain.model import ActionRecord, Channel, Contact, Direction, Owner, Touch
+from circleback.domain.schedule import local_send_date, next_send_at
+from circleback.links.tokens import Action, Claim, Purpose, TokenSigner
+from circleback.services.ids import content_id
+from circleback.store.repository import ConflictError, NotFoundError, Repository, Write
+
+SNOOZE_DAYS = 14
+PAUSE_DAYS = 30
+WRITE_ATTEMPTS = 4
+T = TypeVar("T")
+TOUCH_DIRECTIONS = {Action.REACHED_OUT: Direction.OUTBOUND, Action.THEY_REACHED_OUT: Direction.INBOUND}
+
+
+class LinkGone(Exception):
+    """The link is genuine but what it points at is gone (the contact or the owner was deleted)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """What the person picked on the confirmation page."""
+
+    channel: Channel = Channel.EMAIL
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LinkTarget:
+    """A verified link and what it points at. `record` is set when its action is already done."""
+
+    claim: Claim
+    owner: Owner
+    contact: Contact | None
+    record: ActionRecord | None
+    today: date  # the owner's local date now
+
+    @property
+    def action(self) -> Action:
+        return self.claim.action
+
+
+@dataclass(frozen=True, slots=True)
+class ActionLinks:
+    """The link service's collaborators: the store, the signer, and the deployment's one owner."""
+
+    repo: Repository
+    signer: TokenSigner
+    owner_id: str
+
+    def open(self, token: str, purpose: Purpose, now: datetime) -> LinkTarget:
+        """Verify the link and read what it points at. Writes nothing."""
+        claim = self.signer.verify(token, purpose, now, self.owner_id)
+        owner = self.repo.get_owner(claim.owner_id)
+        if owner is None:
+            raise LinkGone("This account no longer exists.")
+        contact = None
+        if claim.contact_id is not None:
+            contact = self.repo.get_contact(owner.id, claim.contact_id)
+            if contact is None:
+                raise LinkGone("This contact is no longer in circleback.")
+        record = self.repo.get_action(owner.id, claim.key())
+        return LinkTarget(claim, owner, contact, record, local_send_date(owner.timezone, now))
+
+    def perform(self, token: str, purpose: Purpose, choice: Choice, now: datetime) -> tuple[LinkTarget, bool]:
+        """Do the link's action once. Returns the target (with its record) and whether this call did it."""
+
+        def attempt() -> tuple[LinkTarget, bool] | None:
+            target = self.open(token, purpose, now)
+            if target.record is not None:
+                return target, False
+            record, writes = self._effect(target, choice, now)
+            if not self.repo.record_action(target.owner.id, record, writes):
+                return None  # a concurrent request did it first: read again to show its record
+            return replace(target, record=record), True
+
+        return _retrying(attempt)
+
+    def undo(self, token: str, purpose: Purpose, now: datetime) -> tuple[LinkTarget, bool]:
+        """Reverse what the link did, while the link lives. Returns the target and whether this call undid it."""
+
+        def attempt() -> tuple[LinkTarget, bool] | None:
+            target = self.open(token, purpose, now)
+            if target.record is None:
+                return target, False
+            if not self.repo.erase_action(target.owner.id, target.record, self._reversal(target, now)):
+                return None
+            return replace(target, record=None), True
+
+        return _retrying(attempt)
+
+    # --- effects ------------------------------------------------------------------------------------
+
+    def _effect(self, target: LinkTarget, choice: Choice, now: datetime) -> tuple[ActionRecord, list[Write]]:
+        claim, owner = target.claim, target.owner
+        record = ActionRecord(key=claim.key(), action=claim.action.value, done_at=now, expires_at=claim.expires_at)
+        if claim.action in TOUCH_DIRECTIONS:
+            contact = _required(target.contact)
+            touch = Touch(
+                id=content_id("link", claim.key()),
+                contact_id=contact.id,
+                date=target.today,
+                direction=TOUCH_DIRECTIONS[claim.action],
+                channel=choice.channel,
+                note=choice.note,
+                source="link",
+                recorded_at=now,
+            )
+            record = replace(record, contact_id=contact.id, touch=touch)
+            return record, touch_writes(self.repo, owner.id, touch, add=True)
+        if claim.action is Action.SNOOZE:
+            contact = _required(target.contact)
+            until = _later(target.today + timedelta(days=SNOOZE_DAYS - 1), contact.snoozed_until)
+            record = replace(record, contact_id=contact.id, previous_until=contact.snoozed_until, until=until)
+            return record, [self.repo.contact_snooze_write(owner.id, contact, until)]
+        if claim.action is Action.PAUSE:
+            until = _later(target.today + timedelta(days=PAUSE_DAYS - 1), owner.paused_until)
+            record = replace(record, previous_until=owner.paused_until, until=until)
+            return record, [self._pause_write(owner, until, now)]
+        raise ValueError(f"{claim.action.value} links do nothing when posted")
+
+    def _reversal(self, target: LinkTarget, now: datetime) -> list[Write]:
+        record, owner = _required(target.record), target.owner
+        if record.touch is not None:
+            return touch_writes(self.repo, owner.id, record.touch, add=False)
+        if record.action == Action.SNOOZE:
+            contact = _required(target.contact)
+            if contact.snoozed_until != record.until:
+                return []  # changed since by something else: that later choice stands
+            return [self.repo.contact_snooze_write(owner.id, contact, record.previous_until)]
+        if record.action == Action.PAUSE:
+            if owner.paused_until != record.until:
+                return []
+            return [self._pause_write(owner, record.previous_until, now)]
+        return []
+
+    def _pause_write(self, owner: Owner, until: date | None, now: datetime) -> Write:
+        """Pause (or resume) and move the next send to the first one the new pause allows."""
+        return self.repo.owner_pause_write(owner, until, next_send_at(replace(owner, paused_until=until), now))
+
+
+def touch_writes(repo: Repository, owner_id: str, touch: Touch, *, add: bool) -> list[Write]:
+    """Add or remove `touch`, with the contact's summary recomputed from all its touches (version-checked)."""
+    contact, touches = repo.contact_with_touches(owner_id, touch.contact_id)
+    others = [t for t in touches if t.id != touch.id]
+    history = summarise(contact.last_touch, chronological([*others, touch] if add else others))
+    change = repo.touch_put(owner_id, touch) if add else repo.touch_delete(owner_id, touch)
+    return [change, repo.contact_summary_write(owner_id, contact, history)]
+
+
+def _retrying(attempt: Callable[[], T | None]) -> T:
+    """Run a read-decide-write until it settles; a conflict or a lost race means read again."""
+    for _ in range(WRITE_ATTEMPTS):
+        try:
+            result = attempt()
+        except ConflictError:
+            continue
+        if result is not None:
+            return result
+    raise ConflictError("the link's target kept changing; nothing was recorded")
+
+
+def _later(candidate: date, current: date | None) -> date:
+    """Never shorten a snooze or pause that already runs longer."""
+    return candidate if current is None or current < candidate else current
+
+
+def _required(value: T | None) -> T:
+    if value is None:
+        raise NotFoundError("the link's target is missing")
+    return value

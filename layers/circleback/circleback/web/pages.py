@@ -1,0 +1,125 @@
+"""The pages behind the digest's links: every sentence is made here, the templates only lay it out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from circleback.domain.model import ActionRecord, Channel
+from circleback.domain.wording import first_name, long_day
+from circleback.events import NOTE_LIMIT
+from circleback.links.tokens import Action
+from circleback.services.actions import PAUSE_DAYS, SNOOZE_DAYS, LinkTarget
+from circleback.templating import environment
+
+TEMPLATES = Path(__file__).parent / "templates"
+CHANNEL_CHOICES = (
+    (Channel.EMAIL, "Email"),
+    (Channel.CALL, "Call"),
+    (Channel.MEETING, "Met up"),
+    (Channel.MESSAGE, "Message"),
+)
+CHANNEL_PHRASES = {
+    Channel.EMAIL: "by email",
+    Channel.CALL: "by phone",
+    Channel.MEETING: "in person",
+    Channel.MESSAGE: "by message",
+    Channel.SOCIAL: "on social media",
+    Channel.OTHER: "",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    status: int
+    html: str
+
+
+def link_page(target: LinkTarget, *, just_done: bool = False, notice: str | None = None, status: int = 200) -> Page:
+    """The link's page: a confirmation form before, the outcome and an undo after."""
+    record = target.record
+    if record is None:
+        return _page(status, "link.html", notice=notice, done=False, **_confirmation(target))
+    done_heading, repeat_heading, line = _outcome(target, record)
+    return _page(
+        status,
+        "link.html",
+        notice=notice,
+        done=True,
+        title=done_heading if just_done else repeat_heading,
+        lines=[line],
+        undo_label="Undo",
+        undo_hint=f"This link can undo it until {long_day(target.claim.expires_at.date())}.",
+    )
+
+
+def problem_page(status: int, title: str, reason: str) -> Page:
+    return _page(status, "problem.html", title=title, reason=reason, problem=True)
+
+
+def _confirmation(target: LinkTarget) -> dict[str, Any]:
+    first = _first(target)
+    common = {"channels": (), "note_limit": NOTE_LIMIT, "note_placeholder": "", "channel_question": ""}
+    if target.action is Action.REACHED_OUT:
+        return {
+            **common,
+            "title": f"You reached out to {first}",
+            "lines": [f"Log it, and {first} moves down your list until it’s time again."],
+            "channels": CHANNEL_CHOICES,
+            "channel_question": "How?",
+            "note_placeholder": "What you talked about, what to follow up on",
+            "submit_label": "Log it",
+        }
+    if target.action is Action.THEY_REACHED_OUT:
+        return {
+            **common,
+            "title": f"{first} reached out to you",
+            "lines": ["Log it, so your next note can pick up where this one left off."],
+            "channels": CHANNEL_CHOICES,
+            "channel_question": "How did they get in touch?",
+            "note_placeholder": "What they said, what to reply",
+            "submit_label": "Log it",
+        }
+    if target.action is Action.SNOOZE:
+        back = target.today + timedelta(days=SNOOZE_DAYS)
+        return {
+            **common,
+            "title": f"Snooze {first} for two weeks",
+            "lines": [f"{first} will be back in your digest on {long_day(back)}."],
+            "submit_label": "Snooze",
+        }
+    resume = target.today + timedelta(days=PAUSE_DAYS)
+    return {
+        **common,
+        "title": "Pause your digests for 30 days",
+        "lines": [f"No digests until {long_day(resume)}. Your contacts and history stay as they are."],
+        "submit_label": "Pause digests",
+    }
+
+
+def _outcome(target: LinkTarget, record: ActionRecord) -> tuple[str, str, str]:
+    """The heading just after doing it, the heading when it was done before, and what was done."""
+    first = _first(target)
+    when = "today" if record.done_at.date() == target.today else f"on {long_day(record.done_at.date())}"
+    if record.touch is not None:
+        how = CHANNEL_PHRASES[record.touch.channel]
+        if record.action == Action.THEY_REACHED_OUT:
+            return "Logged", "Already logged", f"{first} reached out to you {how} {when}.".replace("  ", " ")
+        return "Logged", "Already logged", f"You reached out to {first} {how} {when}.".replace("  ", " ")
+    back = (record.until or target.today) + timedelta(days=1)
+    if record.action == Action.SNOOZE:
+        return "Snoozed", "Already snoozed", f"{first} is back in your digest on {long_day(back)}."
+    return "Digests paused", "Digests already paused", f"Your digests resume on {long_day(back)}."
+
+
+def _first(target: LinkTarget) -> str:
+    return first_name(target.contact.name) if target.contact else "you"
+
+
+def _page(status: int, template: str, **context: Any) -> Page:
+    context.setdefault("problem", False)
+    context.setdefault("notice", None)
+    html = environment(TEMPLATES).get_template(template).render(**context)
+    return Page(status, html)
