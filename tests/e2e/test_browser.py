@@ -1,0 +1,211 @@
+"""A real browser: headless Chromium opens the digest the demo wrote, follows "I reached out" for one
+contact, submits the form, and the touch is in the table and the contact leaves the next preview.
+
+The digest is the one SES received (out/digest.html, opened as a file, as a mail client would show it);
+its links point at the demo's local API, which runs the real actions handler on the emulator.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from selenium import webdriver
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support.ui import WebDriverWait
+
+from circleback import demo, runtime
+from circleback.domain.model import Channel, Contact, Direction, Touch
+from circleback.services.preview import preview
+
+OWNER = demo.OWNER_ID
+WAIT_SECONDS = 5
+NOTE = "Called about the new role; send him the essay"
+DUE_BLOCKS = "//h2[normalize-space()='Due for a note']/following-sibling::table"
+PHONE = (360, 740)
+# Anything a page could load from elsewhere: none of these may appear on any page here.
+LOADERS = "script, link, img, iframe, frame, object, embed, video, audio, source, track, picture, [src], [srcset]"
+
+
+# --- the user's path --------------------------------------------------------------------------------
+
+
+def test_reached_out_in_the_browser_logs_the_touch_and_the_contact_leaves_the_next_preview(
+    browser: webdriver.Chrome, demo_session: demo.DemoSession
+) -> None:
+    name, contact = open_digest_and_pick_the_first_due_contact(browser, demo_session)
+    all_due_before = preview(runtime.repository(), OWNER, demo.next_owner_digest_date()).all_due
+    assert name in next_preview_names()
+    assert name in live_next_digest_names(browser, demo_session)  # so its absence below means something
+
+    browser.get(demo_session.result.html.as_uri())
+    log_a_call(browser, name)
+
+    assert link_touches(contact) == [(Direction.OUTBOUND, Channel.CALL, NOTE)]
+    plan = preview(runtime.repository(), OWNER, demo.next_owner_digest_date())
+    assert name not in [item.contact.name for item in plan.due]
+    assert plan.all_due == all_due_before - 1
+    assert name not in live_next_digest_names(browser, demo_session)
+
+
+def test_undo_in_the_browser_removes_the_touch_and_the_contact_comes_back(
+    browser: webdriver.Chrome, demo_session: demo.DemoSession
+) -> None:
+    name, contact = open_digest_and_pick_the_first_due_contact(browser, demo_session)
+    touches_before = len(touches_of(contact))
+    log_a_call(browser, name)
+    assert len(link_touches(contact)) == 1
+    assert name not in next_preview_names()
+
+    undo = browser.find_element(By.XPATH, "//form//button[normalize-space()='Undo']")
+    undo.click()
+    wait_for(browser, lambda: notice_text(browser) == "Undone: nothing is recorded for this link now.")
+    # The link is usable again: its confirmation form is back.
+    assert heading(browser) == f"You reached out to {first(name)}"
+    assert browser.find_elements(By.CSS_SELECTOR, "input[name='channel']")
+    assert_self_contained(browser)
+
+    assert link_touches(contact) == []
+    assert len(touches_of(contact)) == touches_before
+    assert name in next_preview_names()
+    assert name in live_next_digest_names(browser, demo_session)
+
+
+def test_the_pages_fit_a_phone_and_load_nothing_from_elsewhere(
+    browser: webdriver.Chrome, demo_session: demo.DemoSession, tmp_path: Path
+) -> None:
+    browser.set_window_size(*PHONE)
+    name, _ = open_digest_and_pick_the_first_due_contact(browser, demo_session)
+    assert_fits_a_phone(browser, tmp_path / "phone-1-digest.png")
+
+    the_link(browser, name).click()
+    wait_for(browser, lambda: heading(browser) == f"You reached out to {first(name)}")
+    assert_self_contained(browser)
+    assert_fits_a_phone(browser, tmp_path / "phone-2-confirm.png")
+
+    browser.find_element(By.CSS_SELECTOR, "form button[type='submit']").click()
+    wait_for(browser, lambda: heading(browser) == "Logged")
+    assert_self_contained(browser)
+    assert_fits_a_phone(browser, tmp_path / "phone-3-done.png")
+
+    browser.get(f"{demo_session.base_url}/")
+    assert_self_contained(browser)
+    assert_fits_a_phone(browser, tmp_path / "phone-4-next-digest.png")
+
+
+# --- steps ------------------------------------------------------------------------------------------
+
+
+def open_digest_and_pick_the_first_due_contact(
+    driver: webdriver.Chrome, session: demo.DemoSession
+) -> tuple[str, Contact]:
+    """Open out/digest.html as a file; the first contact under "Due for a note", by name and in the table."""
+    driver.get(session.result.html.as_uri())
+    assert driver.title == session.result.subject
+    assert_self_contained(driver)
+    names = due_names(driver)
+    assert names, "the demo digest lists nobody as due"
+    data = runtime.repository().load_digest_input(OWNER)
+    assert data is not None
+    matches = [c for c in data.contacts if c.name == names[0]]
+    assert len(matches) == 1, f"{names[0]!r} is not one contact in the table"
+    return names[0], matches[0]
+
+
+def log_a_call(driver: webdriver.Chrome, name: str) -> None:
+    """From the open digest: "I reached out" for `name`, by phone, with a note; lands on the done page."""
+    the_link(driver, name).click()
+    wait_for(driver, lambda: heading(driver) == f"You reached out to {first(name)}")
+    assert first(name) in driver.title
+    assert_self_contained(driver)
+
+    driver.find_element(By.XPATH, "//label[normalize-space()='Call']").click()
+    call = driver.find_element(By.CSS_SELECTOR, "input[name='channel'][value='call']")
+    assert call.is_selected()
+    driver.find_element(By.CSS_SELECTOR, "textarea[name='note']").send_keys(NOTE)
+    driver.find_element(By.CSS_SELECTOR, "form button[type='submit']").click()
+
+    wait_for(driver, lambda: heading(driver) == "Logged")
+    assert f"You reached out to {first(name)} by phone today." in driver.find_element(By.TAG_NAME, "main").text
+    assert driver.find_element(By.XPATH, "//form//button[normalize-space()='Undo']").is_displayed()
+    assert_self_contained(driver)
+
+
+def the_link(driver: webdriver.Chrome, name: str, label: str = "I reached out") -> WebElement:
+    """The `label` link inside `name`'s own block of the due list."""
+    for block in driver.find_elements(By.XPATH, DUE_BLOCKS):
+        if block_name(block) == name:
+            return block.find_element(By.XPATH, f".//a[normalize-space()='{label}']")
+    raise AssertionError(f"{name!r} is not in the due list")
+
+
+def due_names(driver: webdriver.Chrome) -> list[str]:
+    return [block_name(block) for block in driver.find_elements(By.XPATH, DUE_BLOCKS)]
+
+
+def block_name(block: WebElement) -> str:
+    return str(block.find_element(By.XPATH, ".//td/p[1]").text).strip()
+
+
+def live_next_digest_names(driver: webdriver.Chrome, session: demo.DemoSession) -> list[str]:
+    """Who is due in the next digest as the demo's `/` plans it now."""
+    driver.get(f"{session.base_url}/")
+    assert_self_contained(driver)
+    return due_names(driver)
+
+
+# --- the table and the planner ------------------------------------------------------------------------
+
+
+def touches_of(contact: Contact) -> list[Touch]:
+    return runtime.repository().contact_with_touches(OWNER, contact.id)[1]
+
+
+def link_touches(contact: Contact) -> list[tuple[Direction, Channel, str | None]]:
+    return [(t.direction, t.channel, t.note) for t in touches_of(contact) if t.source == "link"]
+
+
+def next_preview_names() -> list[str]:
+    plan = preview(runtime.repository(), OWNER, demo.next_owner_digest_date())
+    return [item.contact.name for item in plan.due]
+
+
+# --- page checks --------------------------------------------------------------------------------------
+
+
+def assert_self_contained(driver: webdriver.Chrome) -> None:
+    """No script, stylesheet, image or frame, and nothing fetched: the page is all there is."""
+    found = driver.execute_script(f"return Array.from(document.querySelectorAll({LOADERS!r}), e => e.tagName)")
+    assert found == [], f"{driver.current_url} has elements that load things: {found}"
+    fetched = driver.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    assert fetched == [], f"{driver.current_url} fetched {fetched}"
+
+
+def assert_fits_a_phone(driver: webdriver.Chrome, screenshot: Path) -> None:
+    """At phone width nothing scrolls sideways. The screenshot is for a person debugging a failure."""
+    assert driver.save_screenshot(str(screenshot))
+    scroll_width, client_width = driver.execute_script(
+        "const e = document.documentElement; return [e.scrollWidth, e.clientWidth]"
+    )
+    assert client_width <= PHONE[0], "the window did not shrink to phone width"
+    assert scroll_width <= client_width, f"{driver.title!r} scrolls sideways at {client_width} px: {scroll_width} px"
+
+
+def heading(driver: webdriver.Chrome) -> str:
+    return str(driver.find_element(By.TAG_NAME, "h1").text).strip()
+
+
+def notice_text(driver: webdriver.Chrome) -> str:
+    return str(driver.find_element(By.CSS_SELECTOR, "[role='status']").text).strip()
+
+
+def first(name: str) -> str:
+    return name.split()[0]
+
+
+def wait_for(driver: webdriver.Chrome, condition: Callable[[], bool]) -> None:
+    """Until `condition` holds on the page now loaded, for a few seconds at most."""
+    WebDriverWait(
+        driver, WAIT_SECONDS, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)
+    ).until(lambda _: condition(), message=f"waited {WAIT_SECONDS} s on {driver.current_url}")
