@@ -62,10 +62,18 @@ class DueItem:
 
 @dataclass(frozen=True, slots=True)
 class Occasion:
+    """Something to mark, e.g. a birthday; `date` is the day itself (news: the day it happened, before as_of)."""
+
     kind: str  # birthday | work_anniversary | holiday | life_event | own_news
     date: date
     contacts: tuple[Contact, ...]
-    label: str
+    label: str  # short, for the list and the subject: "Ana's birthday (40)", "Diwali", "Your new job"
+    opener: str = ""  # a first line that fits: "Happy birthday!", "I wanted you to hear it from me: ..."
+    age: int | None = None  # birthday: the age they turn, when the year is known
+    years: int | None = None  # work_anniversary: whole years since you worked together
+    holiday: str | None = None  # holiday: its name
+    countries: tuple[str, ...] = ()  # holiday: the countries of its contacts that keep it that day
+    event: LifeEvent | None = None  # life_event and own_news: the event, with its kind and note
 
 
 @dataclass(frozen=True, slots=True)
