@@ -8,8 +8,11 @@ BIN := $(VENV)/bin
 READY := $(VENV)/.ready
 SAM_READY := $(SAM_VENV)/.ready
 PIP := --disable-pip-version-check --quiet
+# `make demo` serves the digest's links on 127.0.0.1 until Ctrl-C; `make demo SERVE=0` writes and exits.
+SERVE ?= 1
+PORT ?= 8000
 
-.PHONY: demo test lint typecheck unit template-check clean
+.PHONY: demo test lint typecheck unit template-check browser clean
 
 $(READY): pyproject.toml requirements-dev.txt layers/circleback/requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,7 +27,7 @@ $(SAM_READY): requirements-sam.txt
 	touch $@
 
 demo: $(READY)
-	$(BIN)/circleback demo --out out
+	$(BIN)/circleback demo --out out --port $(PORT) $(if $(filter 0,$(SERVE)),--no-serve,)
 
 test: lint typecheck template-check unit
 
@@ -38,8 +41,12 @@ typecheck: $(READY)
 template-check: $(SAM_READY)
 	bash scripts/check-template.sh
 
-unit: $(READY)
+unit: $(READY) browser
 	$(BIN)/pytest -q
+
+# Headless Chromium and its driver from Debian's packages, for tests/e2e (a no-op once installed).
+browser:
+	bash scripts/install-browser.sh
 
 clean:
 	rm -rf $(VENV) $(SAM_VENV) .aws-sam out .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -7,6 +7,7 @@ its links point at the demo's local API, which runs the real actions handler on 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from selenium import webdriver
