@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import errno
 import json
+import os
 import sys
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from circleback.domain.countries import is_country_code
@@ -16,10 +18,13 @@ from circleback.domain.model import Owner
 from circleback.domain.planner import DEFAULT_LOOKAHEAD_DAYS, DEFAULT_MAX_DUE, DEFAULT_MONTHLY_GOAL
 from circleback.services.importing import ImportReport, import_contacts, import_events, import_touches
 from circleback.services.preview import plan_as_dict, plan_as_text, preview
+from circleback.store.repository import Repository
 
 EXIT_REJECTED = 1  # some rows were refused
 EXIT_USAGE = 2  # the command itself was wrong
 LOCAL_OWNER = "local"
+DEFAULT_OWNER = "owner"  # the deployment's owner (the template's OWNER_ID)
+NAME_LIMIT = 80
 
 
 class UsageError(Exception):
@@ -113,7 +118,31 @@ def build_parser() -> argparse.ArgumentParser:
         "--port", type=_bounded(1, 65535), default=8000, help="port on 127.0.0.1 for the links (default 8000)"
     )
     d.set_defaults(handler=run_demo)
+    _add_token_commands(commands)
     return parser
+
+
+def _add_token_commands(commands: Any) -> None:
+    t = commands.add_parser(
+        "token",
+        help="create, list and revoke personal access tokens for the JSON touch API (POST /touches)",
+        description=(
+            "Personal access tokens authorise `POST /touches` (Authorization: Bearer cbk_...). A token is shown "
+            "once, when it is created; only a hash of it is stored. Works against the deployed stack's table."
+        ),
+    )
+    t.add_argument("--stack", default=None, help="the deployed stack's name (default circleback, as samconfig.toml)")
+    t.add_argument("--table", default=None, help="the table's name, instead of looking it up from the stack")
+    t.add_argument("--owner", default=DEFAULT_OWNER, help=f"the owner id (default {DEFAULT_OWNER})")
+    actions = t.add_subparsers(dest="token_command", required=True, metavar="ACTION")
+    create = actions.add_parser("create", help="make a token and print it once")
+    create.add_argument("name", help="what the token is for, such as 'phone shortcut'")
+    create.set_defaults(handler=run_token_create)
+    listing = actions.add_parser("list", help="list tokens (ids, names, creation times; never the secrets)")
+    listing.set_defaults(handler=run_token_list)
+    revoke = actions.add_parser("revoke", help="revoke a token by its id")
+    revoke.add_argument("token_id", metavar="ID", help="the id `token list` shows (the part after cbk_)")
+    revoke.set_defaults(handler=run_token_revoke)
 
 
 def _read(path: Path | None) -> str | None:
@@ -180,6 +209,51 @@ def run_demo(args: argparse.Namespace) -> int:
         if error.errno in (errno.EADDRINUSE, errno.EACCES):
             raise UsageError(f"port {args.port} on 127.0.0.1 is taken; choose another with --port") from None
         raise
+    return 0
+
+
+def _token_repository(args: argparse.Namespace) -> Repository:
+    from circleback.store.stack import DEFAULT_STACK, StackNotFound, table_name_of
+
+    table = args.table or os.environ.get("CIRCLEBACK_TABLE")
+    if table is None:
+        try:
+            table = table_name_of(args.stack or DEFAULT_STACK)
+        except StackNotFound as error:
+            raise UsageError(f"{error} (or pass --table)") from None
+    return Repository(table)
+
+
+def run_token_create(args: argparse.Namespace) -> int:
+    from circleback.links import access_tokens
+
+    name = " ".join(args.name.split())
+    if not 1 <= len(name) <= NAME_LIMIT:
+        raise UsageError(f"a token's name is 1 to {NAME_LIMIT} characters")
+    text, record = access_tokens.issue(name, datetime.now(UTC))
+    if not _token_repository(args).add_access_token(args.owner, record):
+        raise UsageError("a token with that id already exists; run the command again")
+    print(text)
+    print(
+        f"Token {record.id} ({name}) created. This is the only time it is shown: keep it somewhere safe.",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def run_token_list(args: argparse.Namespace) -> int:
+    tokens = _token_repository(args).list_access_tokens(args.owner)
+    for token in sorted(tokens, key=lambda t: t.created_at):
+        print(f"{token.id}\t{token.created_at:%Y-%m-%d %H:%M} UTC\t{token.name}")
+    if not tokens:
+        print("No tokens. Create one with `circleback token create NAME`.", file=sys.stderr)
+    return 0
+
+
+def run_token_revoke(args: argparse.Namespace) -> int:
+    if not _token_repository(args).revoke_access_token(args.owner, args.token_id):
+        raise UsageError(f"no token with id {args.token_id!r}; `circleback token list` shows them")
+    print(f"Token {args.token_id} revoked: requests carrying it are refused from now on.", file=sys.stderr)
     return 0
 
 
