@@ -8,14 +8,17 @@ import json
 import os
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import boto3
 import pytest
 from moto import mock_aws
 
 from circleback import demo, runtime
+from circleback.domain.model import Contact, Owner
+from circleback.links.tokens import Action, Purpose
 from circleback.local import LOCAL_REGION
 
 
@@ -81,3 +84,55 @@ def test_sample_events_are_valid_json_in_the_delivered_shape() -> None:
     sqs = json.loads((root / "digest_sqs.json").read_text(encoding="utf-8"))
     record = sqs["Records"][0]
     assert record["eventSource"] == "aws:sqs" and json.loads(record["body"])["owner_id"] == "owner"
+
+
+def _actions(event: dict[str, Any]) -> dict[str, Any]:
+    response: dict[str, Any] = demo.load_handler("actions").lambda_handler(
+        event, demo.LambdaContextStub("ActionsFunction")
+    )
+    return response
+
+
+def _with_token(name: str, token: str) -> dict[str, Any]:
+    event = demo.event(name)
+    template = event["pathParameters"]["token"]
+    event["rawPath"] = event["rawPath"].replace(template, token)
+    event["requestContext"]["http"]["path"] = event["rawPath"]
+    event["pathParameters"]["token"] = token
+    return event
+
+
+def test_actions_handler_refuses_the_sample_token_with_a_page(wired: str) -> None:
+    # The sample events carry a token no key of this stack signed: a clear page and a 400, never a 5xx.
+    for name in ("actions_get", "actions_post", "unsubscribe_post"):
+        response = _actions(demo.event(name))
+        assert response["statusCode"] == 400, name
+        assert response["headers"]["Content-Type"].startswith("text/html")
+        assert response["headers"]["Cache-Control"] == "no-store"
+        assert "This link can’t be used" in response["body"]
+
+
+def test_actions_handler_takes_the_sample_events_with_a_real_token(wired: str) -> None:
+    repo = runtime.repository()
+    repo.put_owner(Owner(id="owner", email="you@example.com", timezone="America/New_York", country="US"))
+    ana = repo.add_contact("owner", Contact(id="c0001", name="Ana Souza", created_on=date(2026, 1, 1)))
+    now = datetime.now(UTC)
+    token = runtime.signer().sign("owner", ana.id, Action.REACHED_OUT, "", Purpose.ACTION, now)
+    page = _actions(_with_token("actions_get", token))
+    assert page["statusCode"] == 200 and "You reached out to Ana" in page["body"]
+    done = _actions(_with_token("actions_post", token))
+    assert done["statusCode"] == 200 and "You reached out to Ana by phone" in done["body"]
+    (touch,) = repo.contact_with_touches("owner", ana.id)[1]
+    assert (touch.channel.value, touch.note, touch.source) == ("call", "Caught up about the new team", "link")
+    pause = runtime.signer().sign("owner", None, Action.PAUSE, "", Purpose.UNSUBSCRIBE, now)
+    paused = _actions(_with_token("unsubscribe_post", pause))
+    assert paused["statusCode"] == 200 and "Your digests resume on" in paused["body"]
+
+
+def test_touches_sample_event_without_a_known_token_is_unauthorised(wired: str) -> None:
+    response = _actions(demo.event("touches_post"))
+    assert response["statusCode"] == 401
+    assert response["headers"]["WWW-Authenticate"] == 'Bearer realm="circleback"'
+    assert json.loads(response["body"]) == {
+        "message": "a valid personal access token is required (Authorization: Bearer cbk_...)"
+    }
