@@ -21,6 +21,7 @@ import pytest
 
 from circleback import observability
 from circleback.local import parse_template
+from circleback.local_api import template_routes
 from circleback.runtime import Environment
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -709,6 +710,46 @@ def test_http_api_routes_are_throttled(http_api: dict[str, Any]) -> None:
     settings = http_api["DefaultRouteSettings"]
     assert 0 < settings["ThrottlingBurstLimit"] <= 100
     assert 0 < settings["ThrottlingRateLimit"] <= 50
+
+
+def test_every_route_is_an_actions_function_route_on_this_api(template: dict[str, Any]) -> None:
+    routes = template_routes("ActionsFunction", template)
+    assert {r.key for r in routes} == {
+        "GET /a/{token}",
+        "HEAD /a/{token}",
+        "POST /a/{token}",
+        "GET /unsubscribe/{token}",
+        "HEAD /unsubscribe/{token}",
+        "POST /unsubscribe/{token}",
+        "POST /touches",
+    }
+    events = template["Resources"]["ActionsFunction"]["Properties"]["Events"].values()
+    assert all(e["Properties"]["ApiId"] == {"Ref": "HttpApi"} for e in events if e["Type"] == "HttpApi")
+
+
+def test_the_writing_routes_are_throttled_tighter_than_the_pages(http_api: dict[str, Any]) -> None:
+    default = http_api["DefaultRouteSettings"]
+    routes = http_api["RouteSettings"]
+    assert set(routes) == {"POST /a/{token}", "POST /unsubscribe/{token}", "POST /touches"}
+    for settings in routes.values():
+        assert 0 < settings["ThrottlingRateLimit"] < default["ThrottlingRateLimit"]
+        assert 0 < settings["ThrottlingBurstLimit"] < default["ThrottlingBurstLimit"]
+
+
+def test_actions_permissions_are_the_calls_it_makes(template: dict[str, Any]) -> None:
+    statements = statements_of(template, "ActionsFunction")
+    assert len(statements) == 1
+    assert sorted(as_list(statements[0]["Action"])) == [
+        "dynamodb:DeleteItem",  # undo
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:Query",
+        "dynamodb:UpdateItem",
+    ]
+    assert statements[0]["Resource"] == {"Fn::GetAtt": ["Table", "Arn"]}
+    assert policy_templates(template, "ActionsFunction") == {
+        "AWSSecretsManagerGetSecretValuePolicy": {"SecretArn": {"Ref": "SigningKeySecret"}}
+    }
 
 
 def test_http_api_access_log_has_no_path(resources: dict[str, Any], http_api: dict[str, Any]) -> None:
