@@ -82,11 +82,8 @@ class Repository:
     # --- owners -------------------------------------------------------------------------------------
 
     def get_owner(self, owner_id: str) -> Owner | None:
-        response = self.client.get_item(
-            TableName=self.table_name, Key=_key(owner_pk(owner_id), PROFILE_SK), ConsistentRead=True
-        )
-        item = response.get("Item")
-        return item_to_owner(decode_item(item)) if item else None
+        item = self._get(owner_pk(owner_id), PROFILE_SK)
+        return item_to_owner(item) if item else None
 
     def put_owner(self, owner: Owner) -> None:
         self.client.put_item(TableName=self.table_name, Item=encode_item(owner_to_item(owner)))
@@ -155,11 +152,8 @@ class Repository:
         return run
 
     def get_run(self, owner_id: str, local_date: date) -> DigestRun | None:
-        response = self.client.get_item(
-            TableName=self.table_name, Key=_key(owner_pk(owner_id), digest_sk(local_date)), ConsistentRead=True
-        )
-        item = response.get("Item")
-        return item_to_run(decode_item(item)) if item else None
+        item = self._get(owner_pk(owner_id), digest_sk(local_date))
+        return item_to_run(item) if item else None
 
     def update_run(self, run: DigestRun, expected: RunStatus) -> bool:
         """Write the run's new state if it is still ours and in the `expected` state."""
@@ -202,11 +196,8 @@ class Repository:
         return [item_to_contact(item) for item in self._query(owner_pk(owner_id), CONTACT_PREFIX)]
 
     def get_contact(self, owner_id: str, contact_id: str) -> Contact | None:
-        response = self.client.get_item(
-            TableName=self.table_name, Key=_key(owner_pk(owner_id), contact_sk(contact_id)), ConsistentRead=True
-        )
-        item = response.get("Item")
-        return item_to_contact(decode_item(item)) if item else None
+        item = self._get(owner_pk(owner_id), contact_sk(contact_id))
+        return item_to_contact(item) if item else None
 
     def contact_with_touches(self, owner_id: str, contact_id: str) -> tuple[Contact, list[Touch]]:
         """A contact (read consistently, for its version) and its touches, oldest first."""
@@ -279,11 +270,8 @@ class Repository:
         return self._guarded_transaction(guard, writes)
 
     def get_action(self, owner_id: str, key: str) -> ActionRecord | None:
-        response = self.client.get_item(
-            TableName=self.table_name, Key=_key(owner_pk(owner_id), action_sk(key)), ConsistentRead=True
-        )
-        item = response.get("Item")
-        return item_to_action(decode_item(item)) if item else None
+        item = self._get(owner_pk(owner_id), action_sk(key))
+        return item_to_action(item) if item else None
 
     def touch_put(self, owner_id: str, touch: Touch) -> Write:
         return self._put_new(touch_to_item(owner_id, touch))
@@ -346,11 +334,8 @@ class Repository:
         )
 
     def get_access_token(self, owner_id: str, token_id: str) -> AccessToken | None:
-        response = self.client.get_item(
-            TableName=self.table_name, Key=_key(owner_pk(owner_id), access_token_sk(token_id)), ConsistentRead=True
-        )
-        item = response.get("Item")
-        return item_to_access_token(decode_item(item)) if item else None
+        item = self._get(owner_pk(owner_id), access_token_sk(token_id))
+        return item_to_access_token(item) if item else None
 
     def list_access_tokens(self, owner_id: str) -> list[AccessToken]:
         return [item_to_access_token(item) for item in self._query(owner_pk(owner_id), TOKEN_PREFIX)]
@@ -374,6 +359,11 @@ class Repository:
         )
 
     # --- helpers ------------------------------------------------------------------------------------
+
+    def _get(self, pk: str, sk: str) -> dict[str, Any] | None:
+        """One item, read consistently (a click or a claim must see the write just before it)."""
+        item = self.client.get_item(TableName=self.table_name, Key=_key(pk, sk), ConsistentRead=True).get("Item")
+        return decode_item(item) if item else None
 
     def _put_new(self, item: dict[str, Any]) -> Write:
         return {
