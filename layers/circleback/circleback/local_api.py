@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
+from socketserver import ThreadingMixIn
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
@@ -170,7 +171,11 @@ class _QuietHandler(WSGIRequestHandler):
             super().log_message(format, *args)
 
 
-class _Server(WSGIServer):
+class _Server(ThreadingMixIn, WSGIServer):
+    """One thread per connection: a browser keeps a spare connection open idle, which would otherwise
+    block the one-at-a-time server from reading the form post behind it."""
+
+    daemon_threads = True
     verbose = False
 
 
