@@ -1,10 +1,14 @@
-"""The calendar feed's entries: a year of birthdays, anniversaries, holidays and due dates."""
+"""The calendar feed: a year of birthdays, anniversaries, holidays and due dates, as RFC 5545 iCalendar."""
 
 from __future__ import annotations
 
+import random
+import subprocess
+import sys
 from collections.abc import Iterable, Sequence
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 
+import icalendar
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -13,11 +17,13 @@ from circleback.domain.cadence import chronological, first_due_dates, summarise
 from circleback.domain.calendar import CalendarEntry, calendar_entries, next_due_date
 from circleback.domain.model import Birthday, Contact, Direction, Relationship, Tier, Touch
 from circleback.domain.planner import DigestInput, due_item
+from circleback.services.calendar_feed import PRODID, escape_text, render_ics
 from tests.factories import contact, owner, touch
 
 START = date(2026, 11, 22)  # a Sunday; a year's window runs to 21 November 2027
 LAST_DAY = date(2027, 11, 21)
 DAY = timedelta(days=1)
+GENERATED_AT = datetime(2026, 11, 22, 6, 30, tzinfo=UTC)
 
 
 def entries_for(
@@ -360,3 +366,124 @@ def test_any_start_gives_sorted_entries_in_the_window_with_unique_uids(
     assert not paused & {cid for e in entries for cid in e.contact_ids}
     assert len(of_kind(entries, "due")) <= len({c.id for c in contacts} - paused)
     assert entries_for(contacts[::-1], start=start, days=days) == entries
+
+
+# --- the .ics file --------------------------------------------------------------------------------------
+
+
+def feed(entries: Iterable[CalendarEntry], owner_name: str = "Olivia") -> bytes:
+    return render_ics(entries, owner_name, GENERATED_AT)
+
+
+def events_of(raw: bytes) -> list[icalendar.Event]:
+    return icalendar.Calendar.from_ical(raw).events
+
+
+def kind_of(event: icalendar.Event) -> str:
+    [category] = event.categories
+    return str(category)
+
+
+def test_the_feed_parses_back_with_every_entry_an_all_day_event() -> None:
+    contacts, touches = network()
+    entries = entries_for(contacts, touches)
+    raw = feed(entries)
+    calendar = icalendar.Calendar.from_ical(raw)
+    assert (calendar.prodid, calendar.version, calendar.calscale, calendar.method) == (
+        PRODID,
+        "2.0",
+        "GREGORIAN",
+        "PUBLISH",
+    )
+    assert calendar.calendar_name == "circleback"
+    assert calendar.refresh_interval == timedelta(hours=12)
+    assert b"\r\nREFRESH-INTERVAL;VALUE=DURATION:PT12H\r\n" in raw
+    assert b"\r\nX-PUBLISHED-TTL:PT12H\r\n" in raw
+    events = events_of(raw)
+    assert [e.uid for e in events] == [e.uid for e in entries]  # already by date then uid
+    for event, entry in zip(events, entries, strict=True):
+        assert type(event.start) is date and type(event.end) is date  # all-day: dates, not datetimes
+        assert (event.start, event.end) == (entry.date, entry.date + DAY)
+        assert event.DTSTAMP == GENERATED_AT
+        assert (event.summary, event.description) == (entry.summary, entry.description)
+        assert kind_of(event) == entry.kind
+        assert event.transparency == "TRANSPARENT"
+    assert raw.count(b"DTSTART;VALUE=DATE:") == raw.count(b"DTEND;VALUE=DATE:") == len(entries)
+
+
+def test_dtstamp_is_written_in_utc_and_a_naive_time_is_refused() -> None:
+    entry = CalendarEntry("due-ana@circleback", "due", START, "Reach out to Ana", "Ana", ("ana",))
+    eastern = datetime(2026, 11, 22, 1, 30, tzinfo=timezone(timedelta(hours=-5)))
+    assert b"\r\nDTSTAMP:20261122T063000Z\r\n" in render_ics([entry], "o", eastern)
+    with pytest.raises(ValueError, match="time zone"):
+        render_ics([entry], "o", datetime(2026, 11, 22, 6, 30))  # naive: the point of the test
+
+
+TRICKY = [
+    'Ana, "Nana"; Souza',
+    "back\\slash and \\n and C:\\Notes\\new",  # a literal backslash-N must not become a line break
+    "two\nlines\r\nand a CR\rtoo",
+    "trailing backslash\\",
+    "Zoë Ångström 日本語 🎂",
+]
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_commas_semicolons_backslashes_and_newlines_round_trip(text: str) -> None:
+    person = contact(text, id="tricky", birthday=Birthday(12, 1), company=text)
+    entries = entries_for([person], [touch("tricky", START - DAY, note=text)], country=None)
+    events = events_of(feed(entries, owner_name=text))
+    [birthday] = [e for e in events if kind_of(e) == "birthday"]
+    [due] = [e for e in events if kind_of(e) == "due"]
+    expected = text.replace("\r\n", "\n").replace("\r", "\n")  # TEXT has no CR: a line break it is
+    assert birthday.summary == f"{expected}'s birthday"
+    assert (birthday.description or "").startswith(f"{expected} · {expected}")
+    assert (due.description or "").endswith(f"Last note: {expected.strip()}")
+
+
+@settings(max_examples=200)
+@given(st.text(max_size=120))
+def test_any_text_round_trips_but_for_line_ends_and_control_characters(text: str) -> None:
+    entry = CalendarEntry("due-x@circleback", "due", START, text, text, ("x",))
+    [event] = events_of(feed([entry]))
+    expected = "".join(
+        c for c in text.replace("\r\n", "\n").replace("\r", "\n") if c in "\t\n" or not (ord(c) < 32 or ord(c) == 127)
+    )
+    assert event.summary == event.description == expected
+
+
+def test_escape_text_follows_rfc_5545() -> None:
+    assert escape_text("a,b;c\\d\ne\r\nf\x07g\th") == "a\\,b\\;c\\\\d\\ne\\nfg\th"
+
+
+def test_lines_are_folded_at_75_octets_and_end_with_crlf() -> None:
+    long_name = "Zoë Ångström-Nakamura 日本語 " * 6
+    person = contact(long_name, birthday=Birthday(12, 1), notes="n" * 300, company="Ä" * 90, country="US")
+    raw = feed(entries_for([person], [touch(person.id, START - DAY, note="é," * 150)]))
+    assert raw.endswith(b"\r\n") and b"\n" not in raw.replace(b"\r\n", b"") and b"\r" not in raw.replace(b"\r\n", b"")
+    lines = raw.split(b"\r\n")[:-1]
+    assert max(len(line) for line in lines) <= 75
+    assert any(line.startswith(b" ") for line in lines)  # something was long enough to fold
+    for line in lines:
+        line.decode("utf-8")  # never folded inside a multi-byte character
+
+
+def test_the_same_entries_give_the_same_bytes_in_any_order() -> None:
+    contacts, touches = network()
+    entries = entries_for(contacts, touches)
+    shuffled = entries[:]
+    random.Random(7).shuffle(shuffled)
+    assert feed(shuffled) == feed(entries)
+
+
+def test_an_empty_network_gives_a_calendar_with_no_events() -> None:
+    raw = feed(entries_for([]))
+    calendar = icalendar.Calendar.from_ical(raw)
+    assert raw.startswith(b"BEGIN:VCALENDAR\r\n") and raw.endswith(b"END:VCALENDAR\r\n")
+    assert calendar.prodid == PRODID and calendar.events == []
+
+
+def test_icalendar_is_imported_only_when_a_feed_is_rendered() -> None:
+    code = "import sys, circleback.services.calendar_feed; print('icalendar' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)  # noqa: S603 - our own interpreter
+    assert result.stdout.strip() == "False"
