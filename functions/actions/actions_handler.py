@@ -6,6 +6,7 @@ never write. Every response gets the security headers; the path (which holds the
 
 from __future__ import annotations
 
+import binascii
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -83,9 +84,23 @@ def _act(token: str, purpose: Purpose) -> Page:
 
 
 def _form() -> ActionForm:
-    body = app.current_event.decoded_body or ""
-    fields = parse_qs(body, keep_blank_values=True, max_num_fields=FORM_FIELDS_LIMIT)
+    try:
+        fields = parse_qs(_body(), keep_blank_values=True, max_num_fields=FORM_FIELDS_LIMIT)
+    except ValueError:  # more fields than the form has: not from our page
+        raise BadBody("the form has more fields than expected") from None
     return ActionForm.model_validate({name: values[0] for name, values in fields.items()})
+
+
+class BadBody(Exception):
+    """A request body that cannot be read at all (not UTF-8, or not the shape of any form of ours)."""
+
+
+def _body() -> str:
+    """The request body as text; API Gateway base64-encodes non-text bodies, forms included."""
+    try:
+        return app.current_event.decoded_body or ""
+    except (UnicodeDecodeError, binascii.Error):
+        raise BadBody("the body is not UTF-8 text") from None
 
 
 # --- the JSON API ---------------------------------------------------------------------------------------
@@ -96,7 +111,7 @@ def post_touch() -> Response[str]:
     env = runtime.environment()
     repo = runtime.repository()
     token = authenticate(repo, env.OWNER_ID, _bearer())
-    body = TouchBody.model_validate_json(app.current_event.decoded_body or "")
+    body = TouchBody.model_validate_json(_body())
     key = app.current_event.headers.get("idempotency-key")
     if key is not None and not 1 <= len(key) <= IDEMPOTENCY_KEY_LIMIT:
         raise InvalidField("Idempotency-Key", f"must be 1 to {IDEMPOTENCY_KEY_LIMIT} characters")
@@ -158,6 +173,13 @@ def invalid_input(error: ValidationError) -> Response[str]:
         return _json(422, {"detail": details})
     field = ".".join(details[0]["loc"][1:]) or "form"
     return _html(problem_page(400, "That form didn’t come through", f"{field}: {details[0]['msg']}"))
+
+
+@_handles(BadBody)
+def unreadable_body(error: BadBody) -> Response[str]:
+    if app.current_event.path == "/touches":
+        return _json(422, {"detail": [{"loc": ["body"], "msg": str(error), "type": "value_error"}]})
+    return _html(problem_page(400, "That form didn’t come through", f"form: {error}"))
 
 
 @_handles(InvalidField)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from hypothesis import given
@@ -10,11 +10,12 @@ from hypothesis import strategies as st
 
 from circleback.domain.cadence import (
     base_cadence,
+    chronological,
     effective_cadence,
     first_due_dates,
     summarise,
 )
-from circleback.domain.model import Direction, Tier
+from circleback.domain.model import Direction, Tier, Touch
 from tests.factories import contact, touch
 
 OUT, IN, MUTUAL = Direction.OUTBOUND, Direction.INBOUND, Direction.MUTUAL
@@ -133,3 +134,11 @@ def test_spread_starts_on_the_import_day_and_stays_within_its_window(n: int, day
     assert offsets[0] == 0
     assert offsets == sorted(offsets)
     assert all(0 <= o < window for o in offsets)
+
+
+def test_imported_and_clicked_touches_of_one_day_sort_without_a_clock_clash() -> None:
+    # An imported touch has no time of day; a link's touch has an aware one. Imports come first that day.
+    day = date(2026, 11, 20)
+    clicked = Touch("t-link", "c1", day, recorded_at=datetime(2026, 11, 20, 9, tzinfo=UTC))
+    imported = Touch("t-import", "c1", day)
+    assert [t.id for t in chronological([clicked, imported])] == ["t-import", "t-link"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from circleback.domain.model import Contact, Direction, Tier, Touch
 
@@ -34,9 +34,13 @@ def effective_cadence(cadence: int, outbound_streak: int) -> int:
     return min(stretched, max(cadence, BACKOFF_CAP_DAYS))
 
 
+_DAWN_OF_TIME = datetime.min.replace(tzinfo=UTC)
+
+
 def chronological(touches: Iterable[Touch]) -> list[Touch]:
     """Touches oldest first; same-day touches in the order they were recorded."""
-    return sorted(touches, key=lambda t: (t.date, t.recorded_at or datetime.min, t.id))
+    # Imported touches have no time of day: they come first on their day. Aware, to compare with link touches.
+    return sorted(touches, key=lambda t: (t.date, t.recorded_at or _DAWN_OF_TIME, t.id))
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,1028 @@
+"""The digest's links through the real actions handler, as a browser and a link scanner would use them.
+
+The demo pipeline runs once for the module (moto: table, queue, SES, the signing secret) and sends a real
+digest; its links are requested in process through the local HTTP API adapter, which turns each request into
+an HTTP API 2.0 event (form posts base64-encoded, as API Gateway does). Every test starts from the table as
+the digest left it. The handler reads the real clock, so the demo runs at the real "now" too: the schedule it
+leaves is then the one the handler would compute, and the tests read "today" from the same clock.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import os
+import re
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from html.parser import HTMLParser
+from types import ModuleType
+from typing import Any
+
+import boto3
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from werkzeug.test import Client, TestResponse
+
+from circleback import demo, runtime
+from circleback.domain.model import Channel, Direction, Owner, Touch
+from circleback.domain.planner import PlanSettings
+from circleback.domain.schedule import local_send_date, schedule_keys, send_instant, shard_of
+from circleback.links.tokens import Action, Claim, Purpose
+from circleback.local import LOCAL_REGION
+from circleback.local_api import HttpApiGateway, template_routes
+from circleback.observability import logger
+from circleback.services.actions import ActionLinks, Choice
+from circleback.services.importing import import_touches
+from circleback.services.preview import preview
+from circleback.services.touches import log_touch
+from circleback.store.codec import decode_item
+from circleback.store.keys import contact_sk, owner_pk
+from circleback.store.repository import Repository
+
+OWNER = demo.OWNER_ID
+ZONE = "Europe/London"
+SEND_HOUR = 7
+THOMAS = "Thomas Becker"  # first in the sample digest
+SOPHIE = "Sophie Laurent"  # two outbound touches in a row, no reply
+SECURITY_HEADERS = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "X-Robots-Tag": "noindex",
+}
+DIGEST_LINK = re.compile(r"http://127\.0\.0\.1:8000(/(?:a|unsubscribe)/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)")
+BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+Snapshot = list[dict[str, Any]]
+
+
+# --- the digest, served -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Link:
+    path: str
+    token: str
+    claim: Claim
+    contact: str | None  # the contact's name, None for the unsubscribe link
+
+
+@dataclass(frozen=True)
+class Site:
+    """The actions function behind the local HTTP API, and the links of the digest the demo sent."""
+
+    client: Client
+    handler: ModuleType  # the loaded actions_handler module (its clock can be moved)
+    links: tuple[Link, ...]
+    baseline: Snapshot  # the whole table just after the digest was sent
+
+    def link(self, action: Action, contact: str | None = THOMAS) -> Link:
+        return next(k for k in self.links if k.claim.action is action and k.contact == contact)
+
+    @property
+    def unsubscribe(self) -> Link:
+        return self.link(Action.PAUSE, None)
+
+    def get(self, path: str) -> TestResponse:
+        return self.client.get(path)
+
+    def head(self, path: str) -> TestResponse:
+        return self.client.head(path)
+
+    def post(self, path: str, **form: str) -> TestResponse:
+        return self.client.post(path, data=form)
+
+
+@pytest.fixture(scope="module")
+def digest_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    saved = dict(os.environ)
+    now = datetime.now(UTC).replace(microsecond=0)
+    out = tmp_path_factory.mktemp("digest")
+    try:
+        with demo.running(out, "you@example.com", ZONE, "GB", now=now, serve=False) as session:
+            handler = demo.load_handler("actions")
+            gateway = HttpApiGateway(
+                handler.lambda_handler, template_routes("ActionsFunction"), demo.LambdaContextStub("ActionsFunction")
+            )
+            links = digest_links(session.result.txt.read_text(encoding="utf-8"))
+            assert {k.path for k in links} == set(read_paths(session.result.html.read_text(encoding="utf-8")))
+            yield Site(Client(gateway), handler, links, snapshot())
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        runtime.reset()
+
+
+@pytest.fixture
+def site(digest_site: Site) -> Site:
+    """The module's site with the table as the digest left it, and fresh adapters (no hooks or cached keys)."""
+    runtime.reset()
+    restore(digest_site.baseline)
+    return digest_site
+
+
+def read_paths(text: str) -> list[str]:
+    return [html.unescape(m.group(1)) for m in DIGEST_LINK.finditer(text)]
+
+
+def digest_links(text: str) -> tuple[Link, ...]:
+    names = {c.id: c.name for c in repo().list_contacts(OWNER)}
+    links = []
+    for path in dict.fromkeys(read_paths(text)):
+        route, token = path.split("/")[1:]
+        purpose = Purpose.ACTION if route == "a" else Purpose.UNSUBSCRIBE
+        claim = runtime.signer().verify(token, purpose, datetime.now(UTC), OWNER)
+        links.append(Link(path, token, claim, names[claim.contact_id] if claim.contact_id else None))
+    return tuple(links)
+
+
+# --- the table ------------------------------------------------------------------------------------------
+
+
+def repo() -> Repository:
+    return runtime.repository()
+
+
+def snapshot() -> Snapshot:
+    """Every item of the table, as stored."""
+    paginator = repo().client.get_paginator("scan")
+    items = [item for page in paginator.paginate(TableName=repo().table_name) for item in page["Items"]]
+    return sorted(items, key=lambda item: (item["PK"]["S"], item["SK"]["S"]))
+
+
+def restore(baseline: Snapshot) -> None:
+    """Put the table back as it was in `baseline`, writing only what differs."""
+    client, table = repo().client, repo().table_name
+    wanted = {(i["PK"]["S"], i["SK"]["S"]): i for i in baseline}
+    for item in snapshot():
+        key = (item["PK"]["S"], item["SK"]["S"])
+        if wanted.get(key) == item:
+            del wanted[key]
+        elif key not in wanted:
+            client.delete_item(TableName=table, Key={"PK": item["PK"], "SK": item["SK"]})
+    for item in wanted.values():
+        client.put_item(TableName=table, Item=item)
+
+
+def raw_item(pk: str, sk: str) -> dict[str, Any]:
+    """An item with the attributes the domain objects leave out (the touch summary, the GSI keys)."""
+    found = repo().client.get_item(TableName=repo().table_name, Key={"PK": {"S": pk}, "SK": {"S": sk}})
+    return decode_item(found["Item"])
+
+
+def contact_item(link: Link) -> dict[str, Any]:
+    return raw_item(owner_pk(OWNER), contact_sk(contact_id(link)))
+
+
+def delete_contact(link: Link) -> None:
+    key = {"PK": {"S": owner_pk(OWNER)}, "SK": {"S": contact_sk(contact_id(link))}}
+    repo().client.delete_item(TableName=repo().table_name, Key=key)
+
+
+def owner_item() -> dict[str, Any]:
+    return raw_item(owner_pk(OWNER), "PROFILE")
+
+
+def owner() -> Owner:
+    found = repo().get_owner(OWNER)
+    assert found is not None
+    return found
+
+
+def contact_id(link: Link) -> str:
+    assert link.claim.contact_id is not None
+    return link.claim.contact_id
+
+
+def touches(link: Link) -> list[Touch]:
+    return repo().contact_with_touches(OWNER, contact_id(link))[1]
+
+
+def link_touches(link: Link) -> list[Touch]:
+    return [t for t in touches(link) if t.source == "link"]
+
+
+def due_on(day: date) -> set[str]:
+    plan = preview(repo(), OWNER, day, PlanSettings(max_due=100))
+    return {item.contact.name for item in plan.due}
+
+
+def today() -> date:
+    """The owner's local date, by the clock the handler reads."""
+    return local_send_date(ZONE, datetime.now(UTC))
+
+
+# --- pages ----------------------------------------------------------------------------------------------
+
+
+class PageShape(HTMLParser):
+    """The tags and text of a page, for asserting what it contains."""
+
+    def __init__(self, page: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str]]] = []
+        self.text: list[str] = []
+        self.feed(page)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, {name: value or "" for name, value in attrs}))
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+    def all(self, tag: str) -> list[dict[str, str]]:
+        return [attrs for name, attrs in self.tags if name == tag]
+
+    def operations(self) -> list[str]:
+        return [a["value"] for a in self.all("input") if a.get("name") == "op"]
+
+
+def heading(response: TestResponse) -> str:
+    found = re.search(r"<h1>(.*?)</h1>", response.get_data(as_text=True), re.S)
+    assert found is not None, "the page has no heading"
+    return html.unescape(found.group(1))
+
+
+def page_text(response: TestResponse) -> str:
+    return " ".join(" ".join(PageShape(response.get_data(as_text=True)).text).split())
+
+
+def assert_security_headers(response: TestResponse) -> None:
+    assert {name: response.headers.get(name) for name in SECURITY_HEADERS} == SECURITY_HEADERS
+
+
+def assert_refused(response: TestResponse, status: int, reason: str) -> None:
+    assert response.status_code == status
+    assert response.content_type == "text/html; charset=utf-8"
+    assert reason in page_text(response) and "Nothing was changed." in page_text(response)
+    assert_security_headers(response)
+
+
+# --- tokens made by hand ----------------------------------------------------------------------------------
+
+
+def signed(link: Link, at: datetime, *, owner_id: str = OWNER) -> str:
+    """`link`'s claim signed afresh with the deployment's current key, as of `at`."""
+    c = link.claim
+    return runtime.signer().sign(owner_id, c.contact_id, c.action, c.digest, c.purpose, at)
+
+
+def flipped(token: str, index: int) -> str:
+    """`token` with one base64url character changed (still the shape of a token)."""
+    replacement = "B" if token[index] == "A" else "A"
+    return token[:index] + replacement + token[index + 1 :]
+
+
+def signature_start(token: str) -> int:
+    return token.index(".") + 1
+
+
+# --- a link scanner changes nothing -----------------------------------------------------------------------
+
+
+def test_a_link_scanner_fetching_every_link_many_times_changes_nothing(site: Site) -> None:
+    before = snapshot()
+    assert {link.claim.action for link in site.links} == {
+        Action.REACHED_OUT,
+        Action.THEY_REACHED_OUT,
+        Action.SNOOZE,
+        Action.PAUSE,
+    }
+
+    for _ in range(3):
+        for link in site.links:
+            assert site.get(link.path).status_code == 200
+            head = site.head(link.path)
+            assert head.status_code == 200 and head.get_data() == b""
+
+    assert snapshot() == before
+
+
+def test_head_answers_as_get_does_without_the_body(site: Site) -> None:
+    link = site.link(Action.REACHED_OUT)
+
+    get, head = site.get(link.path), site.head(link.path)
+
+    assert head.status_code == get.status_code == 200
+    assert head.content_type == get.content_type == "text/html; charset=utf-8"
+    assert head.get_data() == b"" and get.get_data() != b""
+    assert_security_headers(head)
+
+
+# --- the pages ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("action", "contact", "title"),
+    [
+        (Action.REACHED_OUT, THOMAS, "You reached out to Thomas"),
+        (Action.THEY_REACHED_OUT, THOMAS, "Thomas reached out to you"),
+        (Action.SNOOZE, THOMAS, "Snooze Thomas for two weeks"),
+        (Action.PAUSE, None, "Pause your digests for 30 days"),
+    ],
+)
+def test_a_link_page_names_its_action_and_the_contacts_first_name(
+    site: Site, action: Action, contact: str | None, title: str
+) -> None:
+    response = site.get(site.link(action, contact).path)
+
+    assert response.status_code == 200
+    assert heading(response) == title
+
+
+def test_the_snooze_page_says_when_the_contact_is_back(site: Site) -> None:
+    response = site.get(site.link(Action.SNOOZE).path)
+
+    back = today() + timedelta(days=14)
+    assert f"Thomas will be back in your digest on {back:%A} {back.day} {back:%B %Y}." in page_text(response)
+
+
+def test_every_link_page_has_one_post_form_and_nothing_active_or_remote(site: Site) -> None:
+    for link in site.links:
+        page = site.get(link.path).get_data(as_text=True)
+        shape = PageShape(page)
+
+        (form,) = shape.all("form")
+        assert form["method"] == "post" and form.get("action", "") == ""  # posts back to the link itself
+        assert shape.operations() == ["do"]
+        assert not shape.all("script") and not shape.all("iframe") and not shape.all("link")
+        assert not [m for m in shape.all("meta") if m.get("http-equiv", "").lower() == "refresh"]
+        addresses = [v for _, attrs in shape.tags for n, v in attrs.items() if n in ("src", "href", "action")]
+        assert not [a for a in addresses if re.match(r"\s*(https?:)?//", a, re.I)]
+        assert "url(" not in page and "@import" not in page
+
+
+def test_the_done_page_offers_an_undo_form(site: Site) -> None:
+    response = site.post(site.link(Action.REACHED_OUT).path, op="do", channel="call")
+
+    shape = PageShape(response.get_data(as_text=True))
+    assert heading(response) == "Logged"
+    assert len(shape.all("form")) == 1 and shape.operations() == ["undo"]
+    assert "You reached out to Thomas by phone today." in page_text(response)
+
+
+# --- the security headers, on every kind of response ----------------------------------------------------------
+
+
+def _ok_get(s: Site) -> TestResponse:
+    return s.get(s.link(Action.REACHED_OUT).path)
+
+
+def _ok_head(s: Site) -> TestResponse:
+    return s.head(s.unsubscribe.path)
+
+
+def _ok_post(s: Site) -> TestResponse:
+    return s.post(s.link(Action.SNOOZE).path, op="do")
+
+
+def _invalid(s: Site) -> TestResponse:
+    return s.get("/a/" + flipped(s.link(Action.REACHED_OUT).token, 3))
+
+
+def _foreign(s: Site) -> TestResponse:
+    return s.post("/a/" + signed(s.link(Action.REACHED_OUT), datetime.now(UTC), owner_id="someone-else"), op="do")
+
+
+def _expired(s: Site) -> TestResponse:
+    return s.get("/a/" + signed(s.link(Action.REACHED_OUT), datetime.now(UTC) - timedelta(days=31)))
+
+
+def _not_found(s: Site) -> TestResponse:
+    return s.get('/a/not"a"token')  # routed by the API, but not a path the function serves
+
+
+def _bad_form(s: Site) -> TestResponse:
+    return s.post(s.link(Action.REACHED_OUT).path, op="explode")
+
+
+def _gone(s: Site) -> TestResponse:
+    delete_contact(link := s.link(Action.REACHED_OUT))
+    return s.get(link.path)
+
+
+@pytest.mark.parametrize(
+    ("request_", "status"),
+    [
+        (_ok_get, 200),
+        (_ok_head, 200),
+        (_ok_post, 200),
+        (_invalid, 400),
+        (_bad_form, 400),
+        (_foreign, 403),
+        (_not_found, 404),
+        (_expired, 410),
+        (_gone, 410),
+    ],
+    ids=["get", "head", "post", "invalid-link", "bad-form", "other-owner", "not-found", "expired", "contact-gone"],
+)
+def test_every_response_carries_the_security_headers(
+    site: Site, request_: Callable[[Site], TestResponse], status: int
+) -> None:
+    response = request_(site)
+
+    assert response.status_code == status
+    assert_security_headers(response)
+
+
+# --- doing what the link says ----------------------------------------------------------------------------------
+
+
+def test_reached_out_logs_an_outbound_touch_with_the_chosen_channel_and_note(site: Site) -> None:
+    link = site.link(Action.REACHED_OUT)
+
+    response = site.post(link.path, op="do", channel="meeting", note="  Lunch near the old office  ")
+
+    assert response.status_code == 200 and heading(response) == "Logged"
+    (touch,) = link_touches(link)
+    assert touch.direction is Direction.OUTBOUND and touch.channel is Channel.MEETING
+    assert touch.note == "Lunch near the old office"
+    assert touch.date == today() and touch.source == "link"
+
+
+def test_they_reached_out_logs_an_inbound_touch(site: Site) -> None:
+    link = site.link(Action.THEY_REACHED_OUT)
+
+    response = site.post(link.path, op="do", channel="message")
+
+    assert heading(response) == "Logged"
+    assert "Thomas reached out to you by message today." in page_text(response)
+    (touch,) = link_touches(link)
+    assert touch.direction is Direction.INBOUND and touch.channel is Channel.MESSAGE
+    assert touch.note is None and touch.date == today()
+
+
+def test_a_logged_touch_updates_the_contacts_summary(site: Site) -> None:
+    link = site.link(Action.REACHED_OUT, SOPHIE)
+    before = contact_item(link)
+    assert before["outbound_streak"] == 2
+
+    site.post(link.path, op="do")
+
+    after = contact_item(link)
+    assert after["last_touched_on"] == today().isoformat()
+    assert after["outbound_streak"] == 3
+    assert after["version"] == before["version"] + 1
+
+
+def test_an_inbound_touch_ends_the_outbound_streak(site: Site) -> None:
+    link = site.link(Action.THEY_REACHED_OUT, SOPHIE)
+
+    site.post(link.path, op="do")
+
+    assert contact_item(link)["outbound_streak"] == 0
+
+
+def write_kinds(items: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """("Put", "TOUCH") and the like: each TransactWriteItems entry's operation and its item's kind."""
+    kinds = []
+    for entry in items:
+        ((operation, body),) = entry.items()
+        sort_key = (body.get("Item") or body["Key"])["SK"]["S"]
+        kinds.append((operation, sort_key.split("#")[0]))
+    return kinds
+
+
+def test_the_record_the_touch_and_the_summary_are_one_transaction(site: Site) -> None:
+    link = site.link(Action.REACHED_OUT)
+    transactions: list[list[dict[str, Any]]] = []
+    repo().client.meta.events.register(
+        "before-parameter-build.dynamodb.TransactWriteItems",
+        lambda params, **_: transactions.append(params["TransactItems"]),
+    )
+
+    site.post(link.path, op="do")
+
+    (items,) = transactions
+    assert sorted(write_kinds(items)) == [("Put", "ACTION"), ("Put", "TOUCH"), ("Update", "CONTACT")]
+
+
+def test_snooze_keeps_the_contact_out_of_the_digest_for_fourteen_days(site: Site) -> None:
+    link = site.link(Action.SNOOZE)
+    assert THOMAS in due_on(today())
+
+    response = site.post(link.path, op="do")
+
+    assert heading(response) == "Snoozed"
+    assert contact_item(link)["snoozed_until"] == (today() + timedelta(days=13)).isoformat()
+    assert THOMAS not in due_on(today() + timedelta(days=13))
+    assert THOMAS in due_on(today() + timedelta(days=14))
+
+
+def assert_paused_for_thirty_days() -> None:
+    resume = send_instant(ZONE, today() + timedelta(days=30), SEND_HOUR)
+    paused = owner()
+    assert paused.paused_until == today() + timedelta(days=29)  # today and the 29 days after it
+    assert paused.next_send_at == resume
+    item = owner_item()
+    assert (item["GSI1PK"], item["GSI1SK"]) == schedule_keys(OWNER, resume)
+    # The dispatcher's own query no longer finds the owner until the digests resume.
+    shard = shard_of(OWNER)
+    assert list(repo().due_owners(shard, resume - timedelta(seconds=1))) == []
+    assert list(repo().due_owners(shard, resume)) == [(OWNER, resume)]
+
+
+def test_one_click_unsubscribe_pauses_digests_for_thirty_days_and_moves_the_schedule(site: Site) -> None:
+    # RFC 8058: the mail client posts List-Unsubscribe=One-Click, form-encoded.
+    response = site.post(site.unsubscribe.path, **{"List-Unsubscribe": "One-Click"})
+
+    assert response.status_code == 200 and heading(response) == "Digests paused"
+    assert_paused_for_thirty_days()
+
+
+def test_one_click_unsubscribe_sent_as_multipart_form_data_pauses_too(site: Site) -> None:
+    # RFC 8058 §3.2: the POST content SHOULD be multipart/form-data (what most mail providers send).
+    response = site.client.post(
+        site.unsubscribe.path, data={"List-Unsubscribe": "One-Click"}, content_type="multipart/form-data"
+    )
+
+    assert response.status_code == 200 and heading(response) == "Digests paused"
+    assert_paused_for_thirty_days()
+
+
+# --- once: double and concurrent posts ------------------------------------------------------------------------
+
+
+def test_a_second_post_writes_nothing_and_says_already_logged(site: Site) -> None:
+    link = site.link(Action.REACHED_OUT)
+    site.post(link.path, op="do", channel="call")
+    after_first = snapshot()
+
+    again = site.post(link.path, op="do", channel="email", note="double click")
+
+    assert again.status_code == 200 and heading(again) == "Already logged"
+    assert "You reached out to Thomas by phone today." in page_text(again)
+    assert snapshot() == after_first
+    assert len(link_touches(link)) == 1
+
+
+def test_a_concurrent_post_that_wins_the_race_leaves_one_touch(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    link = site.link(Action.REACHED_OUT)
+    record_action = Repository.record_action
+    raced: list[bool] = []
+
+    def record_after_the_other_request(self: Repository, *args: Any) -> bool:
+        if not raced:  # the other request reads, decides and writes in full before this one writes
+            raced.append(True)
+            other = ActionLinks(runtime.repository(), runtime.signer(), OWNER)
+            other.perform(link.token, Purpose.ACTION, Choice(Channel.CALL, "the other tab"), datetime.now(UTC))
+        return record_action(self, *args)
+
+    monkeypatch.setattr(Repository, "record_action", record_after_the_other_request)
+
+    response = site.post(link.path, op="do", channel="email", note="this tab")
+
+    assert raced and response.status_code == 200 and heading(response) == "Already logged"
+    (touch,) = link_touches(link)
+    assert (touch.channel, touch.note) == (Channel.CALL, "the other tab")
+
+
+def test_a_touch_logged_elsewhere_meanwhile_is_kept_and_the_link_retries(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    link = site.link(Action.REACHED_OUT)
+    version = contact_item(link)["version"]
+    record_action = Repository.record_action
+    calls: list[bool] = []
+    elsewhere = Touch(
+        id="from-the-api",
+        contact_id=contact_id(link),
+        date=today(),
+        direction=Direction.INBOUND,
+        source="api",
+        recorded_at=datetime.now(UTC),
+    )
+
+    def record_after_a_touch_from_elsewhere(self: Repository, *args: Any) -> bool:
+        if not calls:  # the contact's version moves between this request's read and its write
+            assert log_touch(runtime.repository(), OWNER, elsewhere)
+        calls.append(True)
+        return record_action(self, *args)
+
+    monkeypatch.setattr(Repository, "record_action", record_after_a_touch_from_elsewhere)
+
+    response = site.post(link.path, op="do")
+
+    assert response.status_code == 200 and heading(response) == "Logged"
+    assert len(calls) == 2  # the first write met a changed contact and was retried
+    today_ = [t for t in touches(link) if t.date == today()]
+    assert sorted(t.source for t in today_) == ["api", "link"]
+    summary = contact_item(link)
+    assert summary["version"] == version + 2 and summary["outbound_streak"] == 1
+
+
+def test_a_contact_that_keeps_changing_gives_a_409_page_and_no_link_touch(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    link = site.link(Action.REACHED_OUT)
+    record_action = Repository.record_action
+    elsewhere: list[str] = []
+
+    def record_after_yet_another_touch(self: Repository, *args: Any) -> bool:
+        elsewhere.append(f"from-the-api-{len(elsewhere)}")
+        touch = Touch(elsewhere[-1], contact_id(link), today(), source="api", recorded_at=datetime.now(UTC))
+        assert log_touch(runtime.repository(), OWNER, touch)
+        return record_action(self, *args)
+
+    monkeypatch.setattr(Repository, "record_action", record_after_yet_another_touch)
+
+    response = site.post(link.path, op="do")
+
+    assert_refused(response, 409, "Please try again.")
+    assert len(elsewhere) == 4  # every attempt met a changed contact
+    assert link_touches(link) == [] and repo().get_action(OWNER, link.claim.key()) is None
+
+
+def test_a_link_touch_on_a_day_that_already_has_an_imported_touch_is_logged(site: Site) -> None:
+    link = site.link(Action.REACHED_OUT)
+    csv = f"contact,date,direction,channel,note\n{THOMAS},{today().isoformat()},inbound,call,\n"
+    assert import_touches(repo(), OWNER, csv, today()).rejected == 0
+
+    response = site.post(link.path, op="do")
+
+    assert response.status_code == 200 and heading(response) == "Logged"
+    assert sorted(t.source for t in touches(link) if t.date == today()) == ["import", "link"]
+
+
+def test_a_link_touch_and_an_imported_touch_of_another_contact_on_one_day_still_plan_a_digest(site: Site) -> None:
+    csv = f"contact,date,direction,channel,note\n{SOPHIE},{today().isoformat()},inbound,call,\n"
+    assert import_touches(repo(), OWNER, csv, today()).rejected == 0
+    assert site.post(site.link(Action.REACHED_OUT).path, op="do").status_code == 200
+
+    assert THOMAS not in due_on(today() + timedelta(days=1))
+
+
+# --- undo ------------------------------------------------------------------------------------------------------
+
+
+def test_undo_removes_the_touch_and_restores_the_summary(site: Site) -> None:
+    link = site.link(Action.REACHED_OUT, SOPHIE)
+    before = contact_item(link)
+    site.post(link.path, op="do")
+
+    response = site.post(link.path, op="undo")
+
+    assert response.status_code == 200
+    assert "Undone: nothing is recorded for this link now." in page_text(response)
+    assert PageShape(response.get_data(as_text=True)).operations() == ["do"]  # the link can be used again
+    assert link_touches(link) == []
+    after = contact_item(link)
+    assert after["last_touched_on"] == before["last_touched_on"]
+    assert after["outbound_streak"] == before["outbound_streak"]
+
+
+def test_undo_restores_the_snooze(site: Site) -> None:
+    link = site.link(Action.SNOOZE)
+    site.post(link.path, op="do")
+
+    site.post(link.path, op="undo")
+
+    assert "snoozed_until" not in contact_item(link)
+    assert THOMAS in due_on(today())
+
+
+def test_undo_of_the_unsubscribe_restores_the_pause_and_the_schedule(site: Site) -> None:
+    before = owner_item()
+    site.post(site.unsubscribe.path, **{"List-Unsubscribe": "One-Click"})
+
+    response = site.post(site.unsubscribe.path, op="undo")
+
+    assert response.status_code == 200
+    after = owner_item()
+    assert "paused_until" not in after
+    assert (after["next_send_at"], after["GSI1PK"], after["GSI1SK"]) == (
+        before["next_send_at"],
+        before["GSI1PK"],
+        before["GSI1SK"],
+    )
+
+
+def test_after_undo_the_link_does_it_again(site: Site) -> None:
+    link = site.link(Action.REACHED_OUT)
+    site.post(link.path, op="do", channel="call")
+    site.post(link.path, op="undo")
+
+    again = site.post(link.path, op="do", channel="meeting")
+
+    assert heading(again) == "Logged"
+    (touch,) = link_touches(link)
+    assert touch.channel is Channel.MEETING
+
+
+def test_undo_twice_is_harmless(site: Site) -> None:
+    link = site.link(Action.REACHED_OUT)
+    site.post(link.path, op="do")
+    site.post(link.path, op="undo")
+    after_first_undo = snapshot()
+
+    again = site.post(link.path, op="undo")
+
+    assert again.status_code == 200 and heading(again) == "You reached out to Thomas"
+    assert snapshot() == after_first_undo
+
+
+def test_undo_before_anything_was_done_writes_nothing(site: Site) -> None:
+    before = snapshot()
+
+    response = site.post(site.link(Action.SNOOZE).path, op="undo")
+
+    assert response.status_code == 200 and heading(response) == "Snooze Thomas for two weeks"
+    assert snapshot() == before
+
+
+def test_an_expired_link_cannot_undo(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    link = site.link(Action.REACHED_OUT)
+    site.post(link.path, op="do")
+    done = snapshot()
+    monkeypatch.setattr(site.handler, "_now", lambda: link.claim.expires_at)
+
+    response = site.post(link.path, op="undo")
+
+    assert_refused(response, 410, "This link has expired.")
+    assert snapshot() == done
+    assert len(link_touches(link)) == 1
+
+
+# --- links that cannot be used: a clear page, a 4xx, nothing written ---------------------------------------------
+
+INVALID = "This link isn’t valid."
+
+
+def _tampered_payload(s: Site) -> str:
+    return "/a/" + flipped(s.link(Action.REACHED_OUT).token, 10)
+
+
+def _tampered_signature(s: Site) -> str:
+    token = s.link(Action.REACHED_OUT).token
+    return "/a/" + flipped(token, signature_start(token) + 5)
+
+
+def _truncated(s: Site) -> str:
+    return s.link(Action.REACHED_OUT).path[:-1]
+
+
+def _signature_cut_off(s: Site) -> str:
+    return "/a/" + s.link(Action.REACHED_OUT).token.split(".")[0]
+
+
+def _expired_link(s: Site) -> str:
+    return "/a/" + signed(s.link(Action.REACHED_OUT), datetime.now(UTC) - timedelta(days=31))
+
+
+def _future_dated(s: Site) -> str:
+    return "/a/" + signed(s.link(Action.REACHED_OUT), datetime.now(UTC) + timedelta(minutes=6))
+
+
+def _unsubscribe_token_on_action_route(s: Site) -> str:
+    return "/a/" + s.unsubscribe.token
+
+
+def _action_token_on_unsubscribe_route(s: Site) -> str:
+    return "/unsubscribe/" + s.link(Action.REACHED_OUT).token
+
+
+def _other_owner(s: Site) -> str:
+    return "/a/" + signed(s.link(Action.REACHED_OUT), datetime.now(UTC), owner_id="someone-else")
+
+
+BAD_LINKS = {
+    "tampered-payload": (_tampered_payload, 400, INVALID),
+    "tampered-signature": (_tampered_signature, 400, INVALID),
+    "truncated": (_truncated, 400, INVALID),
+    "signature-cut-off": (_signature_cut_off, 400, INVALID),
+    "expired": (_expired_link, 410, "This link has expired."),
+    "future-dated": (_future_dated, 400, INVALID),
+    "unsubscribe-token-on-action-route": (_unsubscribe_token_on_action_route, 400, "This link can’t be used here."),
+    "action-token-on-unsubscribe-route": (_action_token_on_unsubscribe_route, 400, "This link can’t be used here."),
+    "other-owner": (_other_owner, 403, "This link was made for a different account."),
+}
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+@pytest.mark.parametrize("kind", BAD_LINKS)
+def test_a_bad_link_gets_a_clear_page_and_a_4xx_and_writes_nothing(site: Site, kind: str, method: str) -> None:
+    make, status, reason = BAD_LINKS[kind]
+    path = make(site)
+    before = snapshot()
+
+    response = site.get(path) if method == "GET" else site.post(path, op="do")
+
+    assert_refused(response, status, reason)
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("kind", BAD_LINKS)
+def test_a_bad_link_gets_its_4xx_on_head_too_without_a_body(site: Site, kind: str) -> None:
+    make, status, _ = BAD_LINKS[kind]
+
+    response = site.head(make(site))
+
+    assert response.status_code == status and response.get_data() == b""
+    assert_security_headers(response)
+
+
+def test_any_one_character_change_to_a_link_is_refused(site: Site) -> None:
+    @settings(max_examples=50)
+    @given(data=st.data())
+    def refused(data: st.DataObject) -> None:
+        link = data.draw(st.sampled_from(site.links))
+        index = data.draw(st.integers(0, len(link.token) - 1))
+        char = data.draw(st.sampled_from(BASE64URL + ".").filter(lambda c: c != link.token[index]))
+        changed = link.path.rsplit("/", 1)[0] + "/" + link.token[:index] + char + link.token[index + 1 :]
+
+        assert site.post(changed, op="do").status_code == 400
+
+    refused()
+    assert snapshot() == site.baseline
+
+
+def test_a_link_to_a_contact_deleted_since_the_digest_says_it_is_gone(site: Site) -> None:
+    link = site.link(Action.REACHED_OUT)
+    delete_contact(link)
+    before = snapshot()
+
+    shown, posted = site.get(link.path), site.post(link.path, op="do")
+
+    for response in (shown, posted):
+        assert_refused(response, 410, "This contact is no longer in circleback.")
+    assert snapshot() == before
+
+
+def test_an_address_the_function_does_not_serve_is_a_404_page(site: Site) -> None:
+    response = site.get('/a/"quoted"')
+
+    assert_refused(response, 404, "This address doesn’t lead anywhere.")
+
+
+@pytest.mark.parametrize(
+    ("form", "field"),
+    [({"op": "explode"}, "op"), ({"channel": "pigeon"}, "channel"), ({"note": "x" * 1001}, "note")],
+)
+def test_a_form_that_does_not_validate_is_a_400_page_and_writes_nothing(
+    site: Site, form: dict[str, str], field: str
+) -> None:
+    before = snapshot()
+
+    response = site.post(site.link(Action.REACHED_OUT).path, **form)
+
+    assert_refused(response, 400, f"{field}: ")
+    assert heading(response) == "That form didn’t come through"
+    assert snapshot() == before
+
+
+def test_a_form_with_too_many_fields_is_a_400_page_not_a_crash(site: Site) -> None:
+    before = snapshot()
+    body = "&".join(f"field{i}=x" for i in range(11))
+
+    response = site.client.post(
+        site.link(Action.REACHED_OUT).path, data=body, content_type="application/x-www-form-urlencoded"
+    )
+
+    assert_refused(response, 400, "")
+    assert snapshot() == before
+
+
+def test_a_form_body_that_is_not_utf8_is_a_400_page_not_a_crash(site: Site) -> None:
+    before = snapshot()
+
+    response = site.client.post(
+        site.link(Action.REACHED_OUT).path, data=b"op=do&note=\xff", content_type="application/x-www-form-urlencoded"
+    )
+
+    assert_refused(response, 400, "")
+    assert snapshot() == before
+
+
+def test_unreadable_signing_keys_give_a_503_page_and_write_nothing(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SIGNING_SECRET_ID", "no-such-secret")
+    runtime.reset()
+    before = snapshot()
+
+    response = site.post(site.link(Action.REACHED_OUT).path, op="do")
+
+    assert_refused(response, 503, "Please try again in a few minutes.")
+    assert snapshot() == before
+
+
+# --- key rotation ------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def signing_secret(site: Site) -> Iterator[Callable[[str], None]]:
+    """Rotate the deployment's signing secret; afterwards the digest's key is current again."""
+    secrets = boto3.client("secretsmanager", region_name=LOCAL_REGION)
+    name = demo.SIGNING_SECRET_NAME
+    original = secrets.get_secret_value(SecretId=name)["SecretString"]
+
+    def rotate(value: str) -> None:
+        # The new value becomes AWSCURRENT and the one it replaces AWSPREVIOUS; a fresh container (reset)
+        # reads both, as a warm one does once the key cache's max_age has passed.
+        secrets.put_secret_value(SecretId=name, SecretString=value, VersionStages=["AWSCURRENT"])
+        runtime.reset()
+
+    yield rotate
+    rotate(original)
+
+
+def test_a_link_survives_one_key_rotation_but_not_two(site: Site, signing_secret: Callable[[str], None]) -> None:
+    link = site.link(Action.REACHED_OUT)
+
+    signing_secret("second-link-signing-key-" + "2" * 40)
+    assert site.get(link.path).status_code == 200
+
+    signing_secret("third-link-signing-key-" + "3" * 40)
+    before = snapshot()
+    assert_refused(site.get(link.path), 400, INVALID)
+    assert_refused(site.post(link.path, op="do"), 400, INVALID)
+    assert snapshot() == before
+
+
+def test_links_signed_after_a_rotation_use_the_new_key(site: Site, signing_secret: Callable[[str], None]) -> None:
+    signing_secret("second-link-signing-key-" + "2" * 40)
+    fresh = "/a/" + signed(site.link(Action.REACHED_OUT), datetime.now(UTC))
+
+    signing_secret("third-link-signing-key-" + "3" * 40)
+
+    assert site.get(fresh).status_code == 200
+
+
+# --- logs --------------------------------------------------------------------------------------------------------
+
+
+class CurrentStdout:
+    """Writes to whatever sys.stdout is when a line is logged (capsys swaps it in only as the test runs)."""
+
+    def write(self, text: str) -> int:
+        return sys.stdout.write(text)
+
+    def flush(self) -> None:
+        sys.stdout.flush()
+
+
+@pytest.fixture
+def logs(capsys: pytest.CaptureFixture[str]) -> Iterator[Callable[[], list[dict[str, Any]]]]:
+    """The Powertools logger's JSON lines, as printed to stdout.
+
+    Its handler holds the stdout of the moment the logger was created, so it is pointed at the current one;
+    and it logs at INFO whatever POWERTOOLS_LOG_LEVEL said when it was created.
+    """
+    handler = logger.registered_handler
+    assert isinstance(handler, logging.StreamHandler)
+    previous, level = handler.setStream(CurrentStdout()), logger.log_level
+    logger.setLevel(logging.INFO)
+    yield lambda: [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    if previous is not None:
+        handler.setStream(previous)
+    logger.setLevel(level)
+
+
+def test_logs_never_carry_a_token_or_a_path(site: Site, logs: Callable[[], list[dict[str, Any]]]) -> None:
+    link, unsubscribe = site.link(Action.REACHED_OUT), site.unsubscribe
+    tampered = flipped(link.token, 10)
+    site.get(link.path)
+    site.head(link.path)
+    site.post(link.path, op="do", note="private note")
+    site.post(link.path, op="do")
+    site.post(link.path, op="undo")
+    site.post(unsubscribe.path, **{"List-Unsubscribe": "One-Click"})
+    site.get("/a/" + tampered)
+    site.post("/unsubscribe/" + link.token, op="do")
+
+    lines = logs()
+    assert len(lines) >= 6
+    text = json.dumps(lines)
+    for token in (link.token, unsubscribe.token, tampered):
+        for part in token.split("."):
+            assert part not in text
+    assert not re.search(r"/(a|unsubscribe)/(?!\{token\})", text)  # only the route templates appear
+    assert "private note" not in text and THOMAS not in text
+
+
+def test_each_post_logs_its_route_step_and_outcome(site: Site, logs: Callable[[], list[dict[str, Any]]]) -> None:
+    link = site.link(Action.REACHED_OUT)
+    site.post(link.path, op="do")
+    site.post(link.path, op="do")
+    site.post(link.path, op="undo")
+    site.post(link.path, op="undo")
+    site.post(_expired_link(site), op="do")
+
+    actions = [
+        (line["route"], line["step"], line["action"], line["outcome"])
+        for line in logs()
+        if line.get("message") == "action"
+    ]
+    assert actions == [
+        ("POST /a/{token}", "do", "reached_out", "done"),
+        ("POST /a/{token}", "do", "reached_out", "already_done"),
+        ("POST /a/{token}", "undo", "reached_out", "undone"),
+        ("POST /a/{token}", "undo", "reached_out", "nothing_to_undo"),
+        ("POST /a/{token}", "refused", "link", "expired"),
+    ]
