@@ -68,7 +68,15 @@ def test_preview_json_follows_the_contract(tmp_path: Path, capsys: pytest.Captur
         {"name": "Fay New", "due_date": "2026-11-22", "days_overdue": 0, "effective_cadence_days": 60, "tier": "A"},
     ]
     assert plan["more_due"] == 0
-    assert plan["occasions"] == []
+    # US Thanksgiving is in the week ahead: everyone but the paused contact and the one touched two days ago.
+    assert plan["occasions"] == [
+        {
+            "kind": "holiday",
+            "date": "2026-11-26",
+            "contacts": ["Ana Souza", "Fay New", "Bo Li", "Cy Twain"],
+            "label": "Thanksgiving",
+        }
+    ]
     assert plan["goal"] == {"done": 1, "target": 4}  # Ana's outbound note; Bo's call was inbound, the coffee in October
 
 

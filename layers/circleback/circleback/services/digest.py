@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from circleback.domain.model import FINAL_STATUSES, DigestRun, Owner, RunStatus
+from circleback.domain.occasions import DEFAULT_OCCASION_FINDERS
 from circleback.domain.planner import DigestPlan, PlanSettings, plan_digest
 from circleback.domain.schedule import local_send_date, next_send_at
 from circleback.events import DigestRequest
@@ -80,7 +81,7 @@ def send_digest(
         _advance(repo, owner, request.send_at, now)
         return DigestResult(Outcome.SKIPPED, local_date)
     data = repo.load_digest_input(owner.id)
-    plan = plan_digest(data, local_date, PlanSettings.of(owner)) if data else None
+    plan = plan_digest(data, local_date, PlanSettings.of(owner), DEFAULT_OCCASION_FINDERS) if data else None
     if plan is None or plan.is_empty:
         _finish(repo, mine, RunStatus.CLAIMED, status=RunStatus.SKIPPED)
         _advance(repo, owner, request.send_at, now)

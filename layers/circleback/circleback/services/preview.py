@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from circleback.domain.occasions import DEFAULT_OCCASION_FINDERS
 from circleback.domain.planner import DigestPlan, DueItem, PlanSettings, plan_digest
 from circleback.domain.wording import time_ago
 from circleback.store.repository import NotFoundError, Repository
@@ -14,7 +15,7 @@ def preview(repo: Repository, owner_id: str, as_of: date, settings: PlanSettings
     data = repo.load_digest_input(owner_id)
     if data is None:
         raise NotFoundError(f"owner {owner_id} does not exist")
-    return plan_digest(data, as_of, settings or PlanSettings.of(data.owner))
+    return plan_digest(data, as_of, settings or PlanSettings.of(data.owner), DEFAULT_OCCASION_FINDERS)
 
 
 def plan_as_dict(plan: DigestPlan) -> dict[str, Any]:
