@@ -43,24 +43,21 @@ from circleback.services.touches import log_touch
 from circleback.store.codec import decode_item
 from circleback.store.keys import contact_sk, owner_pk
 from circleback.store.repository import Repository
+from tests.integration.actions_support import (
+    Snapshot,
+    assert_security_headers,
+    repo,
+    restore,
+    snapshot,
+)
 
 OWNER = demo.OWNER_ID
 ZONE = "Europe/London"
 SEND_HOUR = 7
 THOMAS = "Thomas Becker"  # first in the sample digest
 SOPHIE = "Sophie Laurent"  # two outbound touches in a row, no reply
-SECURITY_HEADERS = {
-    "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",
-    "Content-Security-Policy": (
-        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "X-Robots-Tag": "noindex",
-}
 DIGEST_LINK = re.compile(r"http://127\.0\.0\.1:8000(/(?:a|unsubscribe)/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)")
 BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-Snapshot = list[dict[str, Any]]
 
 
 # --- the digest, served -----------------------------------------------------------------------------------
@@ -146,31 +143,6 @@ def digest_links(text: str) -> tuple[Link, ...]:
 # --- the table ------------------------------------------------------------------------------------------
 
 
-def repo() -> Repository:
-    return runtime.repository()
-
-
-def snapshot() -> Snapshot:
-    """Every item of the table, as stored."""
-    paginator = repo().client.get_paginator("scan")
-    items = [item for page in paginator.paginate(TableName=repo().table_name) for item in page["Items"]]
-    return sorted(items, key=lambda item: (item["PK"]["S"], item["SK"]["S"]))
-
-
-def restore(baseline: Snapshot) -> None:
-    """Put the table back as it was in `baseline`, writing only what differs."""
-    client, table = repo().client, repo().table_name
-    wanted = {(i["PK"]["S"], i["SK"]["S"]): i for i in baseline}
-    for item in snapshot():
-        key = (item["PK"]["S"], item["SK"]["S"])
-        if wanted.get(key) == item:
-            del wanted[key]
-        elif key not in wanted:
-            client.delete_item(TableName=table, Key={"PK": item["PK"], "SK": item["SK"]})
-    for item in wanted.values():
-        client.put_item(TableName=table, Item=item)
-
-
 def raw_item(pk: str, sk: str) -> dict[str, Any]:
     """An item with the attributes the domain objects leave out (the touch summary, the GSI keys)."""
     found = repo().client.get_item(TableName=repo().table_name, Key={"PK": {"S": pk}, "SK": {"S": sk}})
@@ -253,10 +225,6 @@ def heading(response: TestResponse) -> str:
 
 def page_text(response: TestResponse) -> str:
     return " ".join(" ".join(PageShape(response.get_data(as_text=True)).text).split())
-
-
-def assert_security_headers(response: TestResponse) -> None:
-    assert {name: response.headers.get(name) for name in SECURITY_HEADERS} == SECURITY_HEADERS
 
 
 def assert_refused(response: TestResponse, status: int, reason: str) -> None:

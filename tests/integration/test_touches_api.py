@@ -32,21 +32,18 @@ from circleback.services.touches import log_api_touch
 from circleback.store.codec import decode_item
 from circleback.store.keys import contact_sk, owner_pk
 from circleback.store.repository import Repository
+from tests.integration.actions_support import (
+    Snapshot,
+    assert_security_headers,
+    repo,
+    restore,
+    snapshot,
+)
 
 OWNER = demo.OWNER_ID
 ZONE = "Europe/London"
 THOMAS = "Thomas Becker"
-SECURITY_HEADERS = {
-    "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",
-    "Content-Security-Policy": (
-        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "X-Robots-Tag": "noindex",
-}
 CHALLENGE = 'Bearer realm="circleback"'
-Snapshot = list[dict[str, Any]]
 
 
 # --- the API, with a token --------------------------------------------------------------------------------
@@ -103,31 +100,6 @@ def api(module_api: Api) -> Api:
 # --- the table ------------------------------------------------------------------------------------------
 
 
-def repo() -> Repository:
-    return runtime.repository()
-
-
-def snapshot() -> Snapshot:
-    """Every item of the table, as stored."""
-    paginator = repo().client.get_paginator("scan")
-    items = [item for page in paginator.paginate(TableName=repo().table_name) for item in page["Items"]]
-    return sorted(items, key=lambda item: (item["PK"]["S"], item["SK"]["S"]))
-
-
-def restore(baseline: Snapshot) -> None:
-    """Put the table back as it was in `baseline`, writing only what differs."""
-    client, table = repo().client, repo().table_name
-    wanted = {(i["PK"]["S"], i["SK"]["S"]): i for i in baseline}
-    for item in snapshot():
-        key = (item["PK"]["S"], item["SK"]["S"])
-        if wanted.get(key) == item:
-            del wanted[key]
-        elif key not in wanted:
-            client.delete_item(TableName=table, Key={"PK": item["PK"], "SK": item["SK"]})
-    for item in wanted.values():
-        client.put_item(TableName=table, Item=item)
-
-
 def contact(name: str = THOMAS) -> Contact:
     (found,) = [c for c in repo().list_contacts(OWNER) if c.name == name]
     return found
@@ -152,10 +124,6 @@ def all_api_touches() -> list[Touch]:
 def today() -> date:
     """The owner's local date, by the clock the handler reads."""
     return local_send_date(ZONE, datetime.now(UTC))
-
-
-def assert_security_headers(response: TestResponse) -> None:
-    assert {name: response.headers.get(name) for name in SECURITY_HEADERS} == SECURITY_HEADERS
 
 
 def assert_unprocessable(response: TestResponse, loc: list[str]) -> str:
