@@ -87,7 +87,7 @@ class ActionLinks:
                 return None  # a concurrent request did it first: read again to show its record
             return replace(target, record=record), True
 
-        return _retrying(attempt)
+        return retrying(attempt)
 
     def undo(self, token: str, purpose: Purpose, now: datetime) -> tuple[LinkTarget, bool]:
         """Reverse what the link did, while the link lives. Returns the target and whether this call undid it."""
@@ -100,7 +100,7 @@ class ActionLinks:
                 return None
             return replace(target, record=None), True
 
-        return _retrying(attempt)
+        return retrying(attempt)
 
     # --- effects ------------------------------------------------------------------------------------
 
@@ -161,7 +161,7 @@ def touch_writes(repo: Repository, owner_id: str, touch: Touch, *, add: bool) ->
     return [change, repo.contact_summary_write(owner_id, contact, history)]
 
 
-def _retrying(attempt: Callable[[], T | None]) -> T:
+def retrying(attempt: Callable[[], T | None]) -> T:
     """Run a read-decide-write until it settles; a conflict or a lost race means read again."""
     for _ in range(WRITE_ATTEMPTS):
         try:

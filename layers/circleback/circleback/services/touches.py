@@ -11,11 +11,9 @@ from circleback.domain.model import AccessToken, ActionRecord, Contact, Touch
 from circleback.domain.schedule import local_send_date
 from circleback.events import TouchBody
 from circleback.links import access_tokens
-from circleback.services.actions import touch_writes
+from circleback.services.actions import WRITE_ATTEMPTS, retrying, touch_writes
 from circleback.services.ids import content_id, new_id
 from circleback.store.repository import ConflictError, Repository
-
-WRITE_ATTEMPTS = 4
 
 
 def log_touch(repo: Repository, owner_id: str, touch: Touch) -> bool:
@@ -105,18 +103,18 @@ def log_api_touch(
         recorded_at=now,
     )
     record = ActionRecord(key, API_ACTION, now, now + IDEMPOTENCY_WINDOW, contact_id=contact.id, touch=touch)
-    for _ in range(WRITE_ATTEMPTS):
+
+    def attempt() -> LoggedTouch | None:
         earlier = repo.get_action(owner_id, key)
         if earlier is not None and earlier.touch is not None:
             if not _same_request(earlier.touch, touch, date_given=body.date is not None):
                 raise ReusedKey()
             return LoggedTouch(earlier.touch, contact, created=False)
-        try:
-            if repo.record_action(owner_id, record, touch_writes(repo, owner_id, touch, add=True)):
-                return LoggedTouch(touch, contact, created=True)
-        except ConflictError:
-            continue
-    raise ConflictError(f"contact {contact.id} kept changing; the touch was not recorded")
+        if repo.record_action(owner_id, record, touch_writes(repo, owner_id, touch, add=True)):
+            return LoggedTouch(touch, contact, created=True)
+        return None  # a concurrent retry recorded it first: read it back
+
+    return retrying(attempt)
 
 
 def find_contact(contacts: Sequence[Contact], wanted: str) -> Contact:
