@@ -25,7 +25,7 @@ from circleback import demo, runtime
 from circleback.domain.model import Owner
 from circleback.links import access_tokens
 from circleback.local import LOCAL_REGION, repo_root, use_loopback_credentials
-from circleback.local_api import HttpApiGateway, template_routes
+from circleback.local_api import template_routes
 
 SPEC = repo_root() / "openapi.yaml"
 OWNER = demo.OWNER_ID
@@ -53,11 +53,7 @@ def bearer() -> Iterator[str]:
         repo.put_owner(Owner(id=OWNER, email="you@example.com", timezone="Europe/London", country="GB"))
         text, record = access_tokens.issue("contract tests", datetime.now(UTC))
         repo.add_access_token(OWNER, record)
-        schema.app = HttpApiGateway(
-            demo.load_handler("actions").lambda_handler,
-            template_routes("ActionsFunction"),
-            demo.LambdaContextStub("ActionsFunction"),
-        )
+        schema.app = demo.actions_gateway()
         yield text
     os.environ.clear()
     os.environ.update(saved)

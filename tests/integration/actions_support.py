@@ -1,12 +1,19 @@
-"""What the actions API tests share: the exact security headers, and a table snapshot to compare and restore."""
+"""What the actions API tests share: the exact security headers, a table snapshot to compare and restore, and
+the log lines."""
 
 from __future__ import annotations
 
+import json
+import logging
+import sys
+from collections.abc import Callable, Iterator
 from typing import Any
 
+import pytest
 from werkzeug.test import TestResponse
 
 from circleback import runtime
+from circleback.observability import logger
 from circleback.store.repository import Repository
 
 # Spelled out here, not imported from the handler: the tests pin the values a browser receives.
@@ -49,3 +56,30 @@ def restore(baseline: Snapshot) -> None:
 
 def assert_security_headers(response: TestResponse) -> None:
     assert {name: response.headers.get(name) for name in SECURITY_HEADERS} == SECURITY_HEADERS
+
+
+class CurrentStdout:
+    """Writes to whatever sys.stdout is when a line is logged (capsys swaps it in only as the test runs)."""
+
+    def write(self, text: str) -> int:
+        return sys.stdout.write(text)
+
+    def flush(self) -> None:
+        sys.stdout.flush()
+
+
+@pytest.fixture
+def logs(capsys: pytest.CaptureFixture[str]) -> Iterator[Callable[[], list[dict[str, Any]]]]:
+    """The Powertools logger's JSON lines, as printed to stdout.
+
+    Its handler holds the stdout of the moment the logger was created, so it is pointed at the current one;
+    and it logs at INFO whatever POWERTOOLS_LOG_LEVEL said when it was created.
+    """
+    handler = logger.registered_handler
+    assert isinstance(handler, logging.StreamHandler)
+    previous, level = handler.setStream(CurrentStdout()), logger.log_level
+    logger.setLevel(logging.INFO)
+    yield lambda: [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    if previous is not None:
+        handler.setStream(previous)
+    logger.setLevel(level)

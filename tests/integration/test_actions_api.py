@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import html
 import json
-import logging
 import os
 import re
-import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -34,8 +32,6 @@ from circleback.domain.planner import PlanSettings
 from circleback.domain.schedule import local_send_date, schedule_keys, send_instant, shard_of
 from circleback.links.tokens import Action, Claim, Purpose
 from circleback.local import LOCAL_REGION
-from circleback.local_api import HttpApiGateway, template_routes
-from circleback.observability import logger
 from circleback.services.actions import ActionLinks, Choice
 from circleback.services.importing import import_touches
 from circleback.services.preview import preview
@@ -105,9 +101,7 @@ def digest_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     try:
         with demo.running(out, "you@example.com", ZONE, "GB", now=now, serve=False) as session:
             handler = demo.load_handler("actions")
-            gateway = HttpApiGateway(
-                handler.lambda_handler, template_routes("ActionsFunction"), demo.LambdaContextStub("ActionsFunction")
-            )
+            gateway = demo.actions_gateway(handler)
             links = digest_links(session.result.txt.read_text(encoding="utf-8"))
             assert {k.path for k in links} == set(read_paths(session.result.html.read_text(encoding="utf-8")))
             yield Site(Client(gateway), handler, links, snapshot())
@@ -923,33 +917,6 @@ def test_links_signed_after_a_rotation_use_the_new_key(site: Site, signing_secre
 
 
 # --- logs --------------------------------------------------------------------------------------------------------
-
-
-class CurrentStdout:
-    """Writes to whatever sys.stdout is when a line is logged (capsys swaps it in only as the test runs)."""
-
-    def write(self, text: str) -> int:
-        return sys.stdout.write(text)
-
-    def flush(self) -> None:
-        sys.stdout.flush()
-
-
-@pytest.fixture
-def logs(capsys: pytest.CaptureFixture[str]) -> Iterator[Callable[[], list[dict[str, Any]]]]:
-    """The Powertools logger's JSON lines, as printed to stdout.
-
-    Its handler holds the stdout of the moment the logger was created, so it is pointed at the current one;
-    and it logs at INFO whatever POWERTOOLS_LOG_LEVEL said when it was created.
-    """
-    handler = logger.registered_handler
-    assert isinstance(handler, logging.StreamHandler)
-    previous, level = handler.setStream(CurrentStdout()), logger.log_level
-    logger.setLevel(logging.INFO)
-    yield lambda: [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
-    if previous is not None:
-        handler.setStream(previous)
-    logger.setLevel(level)
 
 
 def test_logs_never_carry_a_token_or_a_path(site: Site, logs: Callable[[], list[dict[str, Any]]]) -> None:

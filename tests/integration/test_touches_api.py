@@ -8,9 +8,7 @@ access token is added as the CLI would. Requests go in process through the local
 from __future__ import annotations
 
 import json
-import logging
 import os
-import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -25,8 +23,6 @@ from circleback.domain.model import Contact, Touch
 from circleback.domain.schedule import local_send_date
 from circleback.events import TouchBody
 from circleback.links import access_tokens
-from circleback.local_api import HttpApiGateway, template_routes
-from circleback.observability import logger
 from circleback.services.preview import preview
 from circleback.services.touches import log_api_touch
 from circleback.store.codec import decode_item
@@ -77,9 +73,7 @@ def module_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     try:
         with demo.running(tmp_path_factory.mktemp("digest"), "you@example.com", ZONE, "GB", now=now, serve=False):
             handler = demo.load_handler("actions")
-            gateway = HttpApiGateway(
-                handler.lambda_handler, template_routes("ActionsFunction"), demo.LambdaContextStub("ActionsFunction")
-            )
+            gateway = demo.actions_gateway(handler)
             token, record = access_tokens.issue("laptop", now)
             assert repo().add_access_token(OWNER, record)
             yield Api(Client(gateway), handler, token, record.id, snapshot())
@@ -475,29 +469,6 @@ def test_a_repeat_carries_the_security_headers_too(api: Api) -> None:
 
     assert response.status_code == 200
     assert_security_headers(response)
-
-
-class CurrentStdout:
-    """Writes to whatever sys.stdout is when a line is logged (capsys swaps it in only as the test runs)."""
-
-    def write(self, text: str) -> int:
-        return sys.stdout.write(text)
-
-    def flush(self) -> None:
-        sys.stdout.flush()
-
-
-@pytest.fixture
-def logs(capsys: pytest.CaptureFixture[str]) -> Iterator[Callable[[], list[dict[str, Any]]]]:
-    """The Powertools logger's JSON lines, as printed to stdout (see test_actions_api.logs)."""
-    handler = logger.registered_handler
-    assert isinstance(handler, logging.StreamHandler)
-    previous, level = handler.setStream(CurrentStdout()), logger.log_level
-    logger.setLevel(logging.INFO)
-    yield lambda: [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
-    if previous is not None:
-        handler.setStream(previous)
-    logger.setLevel(level)
 
 
 def test_logs_say_what_happened_and_carry_neither_the_token_nor_personal_data(

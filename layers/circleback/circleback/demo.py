@@ -24,6 +24,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from circleback.domain.model import Owner
 from circleback.local import LOCAL_REGION, LOCAL_TABLE, create_table, repo_root, use_loopback_credentials
 from circleback.local_api import LOOPBACK, HttpApiGateway, StartResponse, serving, template_routes
 
@@ -120,11 +121,7 @@ def running(
     with mock_aws(), _maybe_serving(site, port, serve) as base_url:
         queue_url = _provision(boto3.session.Session(region_name=LOCAL_REGION))
         _configure(queue_url, owner_email, timezone, country, base_url)
-        site.actions = HttpApiGateway(
-            load_handler("actions").lambda_handler,
-            template_routes("ActionsFunction"),
-            LambdaContextStub("ActionsFunction"),
-        )
+        site.actions = actions_gateway()
         dispatch, digest = load_handler("dispatch"), load_handler("digest")
         # First tick, a day ago: the dispatcher creates the owner from the deployment's settings.
         dispatch.lambda_handler(_tick(now - timedelta(days=1)), LambdaContextStub("DispatchFunction"))
@@ -137,6 +134,14 @@ def running(
         if response.get("batchItemFailures"):
             raise RuntimeError(f"the digest handler reported failures: {response}")
         yield DemoSession(_write(_sent_message(), out_dir), base_url)
+
+
+def actions_gateway(handler: ModuleType | None = None) -> HttpApiGateway:
+    """The actions function behind the local HTTP API, on the routes template.yaml gives it."""
+    handler = handler or load_handler("actions")
+    return HttpApiGateway(
+        handler.lambda_handler, template_routes("ActionsFunction"), LambdaContextStub("ActionsFunction")
+    )
 
 
 @contextmanager
@@ -167,13 +172,7 @@ class DemoSite:
 
 def next_owner_digest_date() -> date:
     """The local date of the owner's next scheduled digest."""
-    from circleback import runtime
-    from circleback.domain.schedule import local_send_date
-
-    owner = runtime.repository().get_owner(OWNER_ID)
-    if owner is None or owner.next_send_at is None:
-        raise RuntimeError("the demo owner has no next digest scheduled")
-    return local_send_date(owner.timezone, owner.next_send_at, owner.send_hour)
+    return _owner_and_next_digest_date()[1]
 
 
 def next_digest_html() -> str:
@@ -182,11 +181,18 @@ def next_digest_html() -> str:
     from circleback.mail.render import render_digest
     from circleback.services.preview import preview
 
-    owner = runtime.repository().get_owner(OWNER_ID)
-    if owner is None:
-        raise RuntimeError("the demo owner is missing")
-    as_of = next_owner_digest_date()
+    owner, as_of = _owner_and_next_digest_date()
     return render_digest(preview(runtime.repository(), OWNER_ID, as_of), owner, runtime.links_for(owner, as_of)).html
+
+
+def _owner_and_next_digest_date() -> tuple[Owner, date]:
+    from circleback import runtime
+    from circleback.domain.schedule import local_send_date
+
+    owner = runtime.repository().get_owner(OWNER_ID)
+    if owner is None or owner.next_send_at is None:
+        raise RuntimeError("the demo owner has no next digest scheduled")
+    return owner, local_send_date(owner.timezone, owner.next_send_at, owner.send_hour)
 
 
 def _provision(session: Any) -> str:
@@ -232,14 +238,10 @@ def _tick(at: datetime) -> dict[str, Any]:
 def _import_samples(now: datetime) -> None:
     """The sample network, imported as of the owner's local date of the coming send."""
     from circleback import runtime
-    from circleback.domain.schedule import local_send_date
     from circleback.services.importing import import_contacts, import_events, import_touches
 
     repo = runtime.repository()
-    owner = repo.get_owner(OWNER_ID)
-    if owner is None or owner.next_send_at is None:
-        raise RuntimeError("the dispatcher did not create the owner")
-    today = local_send_date(owner.timezone, owner.next_send_at, owner.send_hour)
+    today = next_owner_digest_date()
     samples = repo_root() / "samples"
     for importer, name in ((import_contacts, "contacts"), (import_touches, "touches"), (import_events, "events")):
         report = importer(repo, OWNER_ID, (samples / f"{name}.csv").read_text(encoding="utf-8"), today)
