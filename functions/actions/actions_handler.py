@@ -8,43 +8,31 @@ from __future__ import annotations
 
 import binascii
 import json
-from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import parse_qs
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
-from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
 from circleback import runtime
 from circleback.events import ActionForm, TouchBody
-from circleback.links.secret_keys import KeyUnavailable
-from circleback.links.tokens import ExpiredToken, ForeignToken, InvalidToken, Purpose, WrongPurpose
+from circleback.links.tokens import Purpose
 from circleback.observability import logger
-from circleback.services.actions import ActionLinks, Choice, LinkGone
+from circleback.services.actions import ActionLinks, Choice
 from circleback.services.touches import InvalidField, LoggedTouch, ReusedKey, Unauthorized, authenticate, log_api_touch
 from circleback.store.repository import ConflictError
+from circleback.web.http import answer_link_refusals, finish, handles, html, log_route
 from circleback.web.pages import Page, link_page, problem_page
 
 app = APIGatewayHttpResolver()
+answer_link_refusals(app)
 
-SECURITY_HEADERS = {
-    "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",
-    "Content-Security-Policy": (
-        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "X-Robots-Tag": "noindex",
-}
-HTML = "text/html; charset=utf-8"
 JSON = "application/json"
 FORM_FIELDS_LIMIT = 10
 IDEMPOTENCY_KEY_LIMIT = 255
-TOKEN_STATUS = {InvalidToken: 400, WrongPurpose: 400, ExpiredToken: 410, ForeignToken: 403}
 
 
 # --- the digest's links -------------------------------------------------------------------------------
@@ -52,23 +40,23 @@ TOKEN_STATUS = {InvalidToken: 400, WrongPurpose: 400, ExpiredToken: 410, Foreign
 
 @app.route("/a/<token>", method=["GET", "HEAD"])
 def show_action(token: str) -> Response[str]:
-    return _html(link_page(_links().open(token, Purpose.ACTION, _now())))
+    return html(link_page(_links().open(token, Purpose.ACTION, _now())))
 
 
 @app.post("/a/<token>")
 def post_action(token: str) -> Response[str]:
-    return _html(_act(token, Purpose.ACTION))
+    return html(_act(token, Purpose.ACTION))
 
 
 @app.route("/unsubscribe/<token>", method=["GET", "HEAD"])
 def show_unsubscribe(token: str) -> Response[str]:
-    return _html(link_page(_links().open(token, Purpose.UNSUBSCRIBE, _now())))
+    return html(link_page(_links().open(token, Purpose.UNSUBSCRIBE, _now())))
 
 
 @app.post("/unsubscribe/<token>")
 def post_unsubscribe(token: str) -> Response[str]:
     """RFC 8058 one-click: a mail client posts `List-Unsubscribe=One-Click`; the page's form posts `op`."""
-    return _html(_act(token, Purpose.UNSUBSCRIBE))
+    return html(_act(token, Purpose.UNSUBSCRIBE))
 
 
 def _act(token: str, purpose: Purpose) -> Page:
@@ -76,10 +64,10 @@ def _act(token: str, purpose: Purpose) -> Page:
     links = _links()
     if form.op == "undo":
         target, undone = links.undo(token, purpose, _now())
-        _log("undo", target.action.value, "undone" if undone else "nothing_to_undo")
+        log_route(app, "undo", target.action.value, "undone" if undone else "nothing_to_undo")
         return link_page(target, notice="Undone: nothing is recorded for this link now." if undone else None)
     target, done = links.perform(token, purpose, Choice(form.channel, form.note), _now())
-    _log("do", target.action.value, "done" if done else "already_done")
+    log_route(app, "do", target.action.value, "done" if done else "already_done")
     return link_page(target, just_done=done)
 
 
@@ -116,7 +104,7 @@ def post_touch() -> Response[str]:
     if key is not None and not 1 <= len(key) <= IDEMPOTENCY_KEY_LIMIT:
         raise InvalidField("Idempotency-Key", f"must be 1 to {IDEMPOTENCY_KEY_LIMIT} characters")
     logged = log_api_touch(repo, env.OWNER_ID, token, body, key, _now())
-    _log("api_touch", "touch", "created" if logged.created else "repeat")
+    log_route(app, "api_touch", "touch", "created" if logged.created else "repeat")
     return _json(201 if logged.created else 200, _touch_json(logged))
 
 
@@ -142,28 +130,7 @@ def _touch_json(logged: LoggedTouch) -> dict[str, Any]:
 
 # --- errors: a clear page or body and a 4xx; nothing was written -----------------------------------------
 
-Handler = TypeVar("Handler", bound=Callable[..., Response[str]])
-
-
-def _handles(kind: type[Exception]) -> Callable[[Handler], Handler]:
-    """Powertools' exception_handler, typed."""
-    decorator: Callable[[Handler], Handler] = app.exception_handler(kind)
-    return decorator
-
-
-@_handles(InvalidToken)
-def refused_link(error: InvalidToken) -> Response[str]:
-    _log("refused", "link", error.code)
-    status = next(s for kind, s in TOKEN_STATUS.items() if type(error) is kind)
-    return _html(problem_page(status, "This link can’t be used", error.reason))
-
-
-@_handles(LinkGone)
-def gone(error: LinkGone) -> Response[str]:
-    return _html(problem_page(410, "This link points at something that’s gone", str(error)))
-
-
-@_handles(ValidationError)
+@handles(app, ValidationError)
 def invalid_input(error: ValidationError) -> Response[str]:
     details = [
         {"loc": ["body", *(str(part) for part in e["loc"])], "msg": e["msg"], "type": e["type"]}
@@ -172,51 +139,40 @@ def invalid_input(error: ValidationError) -> Response[str]:
     if app.current_event.path == "/touches":
         return _json(422, {"detail": details})
     field = ".".join(details[0]["loc"][1:]) or "form"
-    return _html(problem_page(400, "That form didn’t come through", f"{field}: {details[0]['msg']}"))
+    return html(problem_page(400, "That form didn’t come through", f"{field}: {details[0]['msg']}"))
 
 
-@_handles(BadBody)
+@handles(app, BadBody)
 def unreadable_body(error: BadBody) -> Response[str]:
     if app.current_event.path == "/touches":
         return _json(422, {"detail": [{"loc": ["body"], "msg": str(error), "type": "value_error"}]})
-    return _html(problem_page(400, "That form didn’t come through", f"form: {error}"))
+    return html(problem_page(400, "That form didn’t come through", f"form: {error}"))
 
 
-@_handles(InvalidField)
+@handles(app, InvalidField)
 def invalid_field(error: InvalidField) -> Response[str]:
     location = ["header", error.field] if error.field[0].isupper() else ["body", error.field]
     return _json(422, {"detail": [{"loc": location, "msg": str(error), "type": "value_error"}]})
 
 
-@_handles(ReusedKey)
+@handles(app, ReusedKey)
 def reused_key(_: ReusedKey) -> Response[str]:
     message = "this Idempotency-Key was already used for a different touch"
     return _json(422, {"detail": [{"loc": ["header", "Idempotency-Key"], "msg": message, "type": "value_error"}]})
 
 
-@_handles(Unauthorized)
+@handles(app, Unauthorized)
 def unauthorized(_: Unauthorized) -> Response[str]:
     body = {"message": "a valid personal access token is required (Authorization: Bearer cbk_...)"}
     return Response(401, JSON, json.dumps(body), {"WWW-Authenticate": 'Bearer realm="circleback"'})
 
 
-@_handles(ConflictError)
+@handles(app, ConflictError)
 def busy(_: ConflictError) -> Response[str]:
     reason = "It changed while it was being saved. Please try again."
     if app.current_event.path == "/touches":
         return _json(409, {"message": reason})
-    return _html(problem_page(409, "Please try again", reason))
-
-
-@_handles(KeyUnavailable)
-def keys_unavailable(_: KeyUnavailable) -> Response[str]:
-    logger.exception("signing keys unavailable")
-    return _html(problem_page(503, "circleback is unavailable", "Please try again in a few minutes."))
-
-
-@_handles(NotFoundError)
-def not_found(_: Exception) -> Response[str]:
-    return _html(problem_page(404, "Nothing here", "This address doesn’t lead anywhere. Use a link from your digest."))
+    return html(problem_page(409, "Please try again", reason))
 
 
 # --- plumbing ---------------------------------------------------------------------------------------------
@@ -230,25 +186,10 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _html(page: Page) -> Response[str]:
-    return Response(page.status, HTML, page.html)
-
-
 def _json(status: int, body: dict[str, Any]) -> Response[str]:
     return Response(status, JSON, json.dumps(body))
 
 
-def _log(step: str, action: str, outcome: str) -> None:
-    # The route's template, never its path: the path carries the token.
-    logger.info(
-        "action", extra={"route": app.current_event.route_key, "step": step, "action": action, "outcome": outcome}
-    )
-
-
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    response = app.resolve(event, context)
-    response.setdefault("headers", {}).update(SECURITY_HEADERS)
-    if event.get("requestContext", {}).get("http", {}).get("method") == "HEAD":
-        response["body"] = ""
-    return response
+    return finish(event, app.resolve(event, context))

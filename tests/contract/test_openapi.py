@@ -1,4 +1,4 @@
-"""schemathesis against openapi.yaml, with the real actions handler in process behind the local HTTP API.
+"""schemathesis against openapi.yaml, with the real actions and calendar handlers in process behind the local HTTP API.
 
 Every generated request, valid or not, must get a documented status, content type and body, and never a
 5xx. The routes of openapi.yaml, template.yaml and the handler are the same set.
@@ -25,7 +25,7 @@ from circleback import demo, runtime
 from circleback.domain.model import Owner
 from circleback.links import access_tokens
 from circleback.local import LOCAL_REGION, repo_root, use_loopback_credentials
-from circleback.local_api import template_routes
+from circleback.local_api import http_api_functions, template_routes
 
 SPEC = repo_root() / "openapi.yaml"
 OWNER = demo.OWNER_ID
@@ -53,7 +53,7 @@ def bearer() -> Iterator[str]:
         repo.put_owner(Owner(id=OWNER, email="you@example.com", timezone="Europe/London", country="GB"))
         text, record = access_tokens.issue("contract tests", datetime.now(UTC))
         repo.add_access_token(OWNER, record)
-        schema.app = demo.actions_gateway()
+        schema.app = demo.api_gateway()
         yield text
     os.environ.clear()
     os.environ.update(saved)
@@ -82,9 +82,14 @@ def test_the_checks_run_include_server_errors_and_conformance() -> None:
     assert {"not_a_server_error", "status_code_conformance", "response_schema_conformance"} <= names
 
 
-def test_openapi_template_and_handler_declare_the_same_routes() -> None:
-    template = {route.key for route in template_routes("ActionsFunction")}
-    assert _spec_routes() == template
-    handler = demo.load_handler("actions")
-    served = {f"{route.method} {route.path}" for route in handler.app._dynamic_routes + handler.app._static_routes}
+@pytest.mark.parametrize(("function", "handler"), [("ActionsFunction", "actions"), ("CalendarFunction", "calendar")])
+def test_each_handler_serves_exactly_its_template_routes(function: str, handler: str) -> None:
+    template = {route.key for route in template_routes(function)}
+    app = demo.load_handler(handler).app
+    served = {f"{route.method} {route.path}" for route in app._dynamic_routes + app._static_routes}
     assert served == {key.replace("{", "<").replace("}", ">") for key in template}
+
+
+def test_openapi_and_template_declare_the_same_routes() -> None:
+    assert http_api_functions() == ["ActionsFunction", "CalendarFunction"]
+    assert _spec_routes() == {route.key for f in http_api_functions() for route in template_routes(f)}

@@ -101,7 +101,7 @@ def digest_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     try:
         with demo.running(out, "you@example.com", ZONE, "GB", now=now, serve=False) as session:
             handler = demo.load_handler("actions")
-            gateway = demo.actions_gateway(handler)
+            gateway = demo.api_gateway(actions=handler)
             links = digest_links(session.result.txt.read_text(encoding="utf-8"))
             assert {k.path for k in links} == set(read_paths(session.result.html.read_text(encoding="utf-8")))
             yield Site(Client(gateway), handler, links, snapshot())

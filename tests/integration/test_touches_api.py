@@ -73,7 +73,7 @@ def module_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     try:
         with demo.running(tmp_path_factory.mktemp("digest"), "you@example.com", ZONE, "GB", now=now, serve=False):
             handler = demo.load_handler("actions")
-            gateway = demo.actions_gateway(handler)
+            gateway = demo.api_gateway(actions=handler)
             token, record = access_tokens.issue("laptop", now)
             assert repo().add_access_token(OWNER, record)
             yield Api(Client(gateway), handler, token, record.id, snapshot())

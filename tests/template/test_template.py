@@ -35,7 +35,7 @@ FUNCTION_TYPES = ("AWS::Serverless::Function", "AWS::Lambda::Function")
 
 API_BASE_URL = {"Fn::Sub": "https://${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}"}
 DEAD_LETTER_QUEUES = ("DigestDeadLetterQueue", "ScheduleDeadLetterQueue")
-FUNCTIONS = ("DispatchFunction", "DigestFunction", "ActionsFunction")
+FUNCTIONS = ("DispatchFunction", "DigestFunction", "ActionsFunction", "CalendarFunction")
 
 # What each handler reads from circleback.runtime.Environment, and where the template takes it from.
 # A field added to the Environment model fails test_every_environment_field_is_set_somewhere until
@@ -63,6 +63,11 @@ FUNCTION_ENVIRONMENT: dict[str, dict[str, Any]] = {
         "OWNER_ID": "owner",
         "SIGNING_SECRET_ID": {"Ref": "SigningKeySecret"},
     },
+    "CalendarFunction": {
+        "TABLE_NAME": {"Ref": "Table"},
+        "OWNER_ID": "owner",
+        "SIGNING_SECRET_ID": {"Ref": "SigningKeySecret"},
+    },
 }
 # Read by Powertools and the logger, not by the Environment model.
 POWERTOOLS_ENVIRONMENT = {
@@ -77,6 +82,7 @@ SUPPRESSED_RULES = {
     "DispatchFunction": {"WS1000"},  # no X-Ray until measured (DESIGN.md section 2)
     "DigestFunction": {"WS1000"},
     "ActionsFunction": {"WS1000"},
+    "CalendarFunction": {"WS1000"},
     "ScheduleDeadLetterQueue": {"ES6000"},  # a DLQ needs no DLQ
     "DigestDeadLetterQueue": {"ES6000"},
     "AlarmEmailSubscription": {"ES7000"},  # an email subscription's DLQ would need its own alarm
@@ -712,7 +718,11 @@ def test_http_api_routes_are_throttled(http_api: dict[str, Any]) -> None:
     assert 0 < settings["ThrottlingRateLimit"] <= 50
 
 
-def test_every_route_is_an_actions_function_route_on_this_api(template: dict[str, Any]) -> None:
+def test_the_api_routes_are_the_actions_and_calendar_functions_on_this_api(template: dict[str, Any]) -> None:
+    assert {r.key for r in template_routes("CalendarFunction", template)} == {
+        "GET /calendar/{file}",
+        "HEAD /calendar/{file}",
+    }
     routes = template_routes("ActionsFunction", template)
     assert {r.key for r in routes} == {
         "GET /a/{token}",
@@ -723,8 +733,9 @@ def test_every_route_is_an_actions_function_route_on_this_api(template: dict[str
         "POST /unsubscribe/{token}",
         "POST /touches",
     }
-    events = template["Resources"]["ActionsFunction"]["Properties"]["Events"].values()
-    assert all(e["Properties"]["ApiId"] == {"Ref": "HttpApi"} for e in events if e["Type"] == "HttpApi")
+    for function in ("ActionsFunction", "CalendarFunction"):
+        events = template["Resources"][function]["Properties"]["Events"].values()
+        assert all(e["Properties"]["ApiId"] == {"Ref": "HttpApi"} for e in events if e["Type"] == "HttpApi")
 
 
 def test_the_writing_routes_are_throttled_tighter_than_the_pages(http_api: dict[str, Any]) -> None:
@@ -748,6 +759,16 @@ def test_actions_permissions_are_the_calls_it_makes(template: dict[str, Any]) ->
     ]
     assert statements[0]["Resource"] == {"Fn::GetAtt": ["Table", "Arn"]}
     assert policy_templates(template, "ActionsFunction") == {
+        "AWSSecretsManagerGetSecretValuePolicy": {"SecretArn": {"Ref": "SigningKeySecret"}}
+    }
+
+
+def test_the_calendar_function_can_only_read(template: dict[str, Any]) -> None:
+    statements = statements_of(template, "CalendarFunction")
+    assert len(statements) == 1
+    assert sorted(as_list(statements[0]["Action"])) == ["dynamodb:GetItem", "dynamodb:Query"]
+    assert statements[0]["Resource"] == {"Fn::GetAtt": ["Table", "Arn"]}
+    assert policy_templates(template, "CalendarFunction") == {
         "AWSSecretsManagerGetSecretValuePolicy": {"SecretArn": {"Ref": "SigningKeySecret"}}
     }
 

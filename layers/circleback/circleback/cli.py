@@ -7,14 +7,16 @@ import errno
 import json
 import os
 import sys
-from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from circleback.domain.calendar import DEFAULT_DAYS
 from circleback.domain.countries import is_country_code
-from circleback.domain.model import Owner
+from circleback.domain.model import OWN_NEWS_KINDS, EventKind, Owner
 from circleback.domain.planner import DEFAULT_LOOKAHEAD_DAYS, DEFAULT_MAX_DUE, DEFAULT_MONTHLY_GOAL
 from circleback.services.importing import ImportReport, import_contacts, import_events, import_touches
 from circleback.services.preview import plan_as_dict, plan_as_text, preview
@@ -25,6 +27,7 @@ EXIT_USAGE = 2  # the command itself was wrong
 LOCAL_OWNER = "local"
 DEFAULT_OWNER = "owner"  # the deployment's owner (the template's OWNER_ID)
 NAME_LIMIT = 80
+MAX_CALENDAR_DAYS = 731  # two years: the holiday data and a calendar app's patience both run out
 
 
 class UsageError(Exception):
@@ -119,30 +122,115 @@ def build_parser() -> argparse.ArgumentParser:
     )
     d.set_defaults(handler=run_demo)
     _add_token_commands(commands)
+    _add_event_commands(commands)
+    _add_calendar_commands(commands)
     return parser
+
+
+def _target(*, again: bool = False) -> argparse.ArgumentParser:
+    """Where the deployed data lives: the options every command on the deployed stack takes.
+
+    `again`: for the actions of a command that takes them too, so they go before or after the action
+    (`calendar --stack S url` and `calendar url --stack S` both keep S).
+    """
+    target = argparse.ArgumentParser(add_help=False)
+
+    def default(value: str | None) -> str | None:
+        return argparse.SUPPRESS if again else value
+
+    stack_help = "the deployed stack's name (default circleback, as samconfig.toml)"
+    target.add_argument("--stack", default=default(None), help=stack_help)
+    target.add_argument("--table", default=default(None), help="the table's name, instead of the stack's")
+    target.add_argument("--owner", default=default(DEFAULT_OWNER), help=f"the owner id (default {DEFAULT_OWNER})")
+    return target
 
 
 def _add_token_commands(commands: Any) -> None:
     t = commands.add_parser(
         "token",
+        parents=[_target()],
         help="create, list and revoke personal access tokens for the JSON touch API (POST /touches)",
         description=(
             "Personal access tokens authorise `POST /touches` (Authorization: Bearer cbk_...). A token is shown "
             "once, when it is created; only a hash of it is stored. Works against the deployed stack's table."
         ),
     )
-    t.add_argument("--stack", default=None, help="the deployed stack's name (default circleback, as samconfig.toml)")
-    t.add_argument("--table", default=None, help="the table's name, instead of looking it up from the stack")
-    t.add_argument("--owner", default=DEFAULT_OWNER, help=f"the owner id (default {DEFAULT_OWNER})")
+    target = _target(again=True)
     actions = t.add_subparsers(dest="token_command", required=True, metavar="ACTION")
-    create = actions.add_parser("create", help="make a token and print it once")
+    create = actions.add_parser("create", parents=[target], help="make a token and print it once")
     create.add_argument("name", help="what the token is for, such as 'phone shortcut'")
     create.set_defaults(handler=run_token_create)
-    listing = actions.add_parser("list", help="list tokens (ids, names, creation times; never the secrets)")
+    listing = actions.add_parser(
+        "list", parents=[target], help="list tokens (ids, names, creation times; never the secrets)"
+    )
     listing.set_defaults(handler=run_token_list)
-    revoke = actions.add_parser("revoke", help="revoke a token by its id")
+    revoke = actions.add_parser("revoke", parents=[target], help="revoke a token by its id")
     revoke.add_argument("token_id", metavar="ID", help="the id `token list` shows (the part after cbk_)")
     revoke.set_defaults(handler=run_token_revoke)
+
+
+def _add_event_commands(commands: Any) -> None:
+    e = commands.add_parser(
+        "event",
+        parents=[_target()],
+        help="add, list and remove life events: a contact's news, or your own",
+        description=(
+            "A contact's life event (a new job, a promotion, a move...) in the last 14 days puts a "
+            "'congratulate' item in your digest; your own news (no --contact) in the last 30 days suggests "
+            "up to five people to tell. Works against the deployed stack's table."
+        ),
+    )
+    target = _target(again=True)
+    actions = e.add_subparsers(dest="event_command", required=True, metavar="ACTION")
+    kinds = ", ".join(k.value for k in EventKind)
+    own = ", ".join(sorted(k.value for k in OWN_NEWS_KINDS))
+    add = actions.add_parser(
+        "add",
+        parents=[target],
+        help="record a life event",
+        description=f"Record a contact's life event ({kinds}), or your own news without --contact ({own}).",
+    )
+    add.add_argument("kind", metavar="KIND", help=f"one of {kinds}")
+    add.add_argument("--contact", metavar="NAME_OR_EMAIL", help="whose news it is (leave out for your own news)")
+    add.add_argument("--date", type=_iso_date, metavar="YYYY-MM-DD", help="when it happened (default today)")
+    add.add_argument("--note", help="a few words, such as 'VP Engineering at Acme'")
+    add.set_defaults(handler=run_event_add)
+    listing = actions.add_parser("list", parents=[target], help="list life events, newest first")
+    listing.set_defaults(handler=run_event_list)
+    remove = actions.add_parser("remove", parents=[target], help="remove a life event by its id")
+    remove.add_argument("event_id", metavar="ID", help="the id `event list` shows")
+    remove.set_defaults(handler=run_event_remove)
+
+
+def _add_calendar_commands(commands: Any) -> None:
+    c = commands.add_parser(
+        "calendar",
+        parents=[_target()],
+        help="write your calendar feed to a file, or print or revoke its subscription link",
+        description=(
+            "The next 12 months of birthdays, work anniversaries, holiday greetings and due dates as an "
+            "iCalendar file. `calendar --out FILE.ics` writes it from the deployed stack's table, or from CSV "
+            "files with --contacts; `calendar url` prints a link a calendar app can subscribe to; "
+            "`calendar revoke` turns off every link printed so far."
+        ),
+    )
+    c.add_argument("--out", type=Path, metavar="FILE.ics", help="where to write the feed (- for standard output)")
+    c.add_argument("--contacts", type=Path, metavar="FILE", help="contacts CSV, instead of the deployed table")
+    c.add_argument("--touches", type=Path, metavar="FILE", help="touches CSV (with --contacts)")
+    c.add_argument("--events", type=Path, metavar="FILE", help="life events CSV (with --contacts)")
+    c.add_argument("--country", type=_country, default="US", help="with --contacts: your country (default US)")
+    c.add_argument("--timezone", type=_zone, default="UTC", help="with --contacts: your time zone (default UTC)")
+    c.add_argument("--strict", action="store_true", help="with --contacts: import nothing unless every row is valid")
+    c.add_argument("--from", dest="start", type=_iso_date, metavar="YYYY-MM-DD", help="first day (default today)")
+    c.add_argument(
+        "--days", type=_bounded(1, MAX_CALENDAR_DAYS), default=DEFAULT_DAYS, help="days to cover (default 365)"
+    )
+    c.set_defaults(handler=run_calendar_file)
+    actions = c.add_subparsers(dest="calendar_command", metavar="ACTION")
+    url = actions.add_parser("url", parents=[_target(again=True)], help="print a link to subscribe to the feed")
+    url.set_defaults(handler=run_calendar_url)
+    revoke = actions.add_parser("revoke", parents=[_target()], help="turn off every calendar link printed so far")
+    revoke.set_defaults(handler=run_calendar_revoke)
 
 
 def _read(path: Path | None) -> str | None:
@@ -159,11 +247,6 @@ def _read(path: Path | None) -> str | None:
 
 
 def run_preview(args: argparse.Namespace) -> int:
-    from circleback.local import embedded_repository
-
-    contacts = _read(args.contacts) or ""
-    touches, events = _read(args.touches), _read(args.events)
-    as_of = args.as_of or datetime.now(ZoneInfo(args.timezone)).date()
     owner = Owner(
         id=LOCAL_OWNER,
         timezone=args.timezone,
@@ -172,18 +255,38 @@ def run_preview(args: argparse.Namespace) -> int:
         lookahead_days=args.lookahead,
         monthly_goal=args.goal,
     )
+    as_of = args.as_of or _today(owner)
+    with _imported_files(args, owner, as_of) as repo:
+        plan = preview(repo, owner.id, as_of)
+    print(json.dumps(plan_as_dict(plan), indent=2, ensure_ascii=False) if args.json else plan_as_text(plan))
+    return EXIT_REJECTED if args.rejected else 0
+
+
+@contextmanager
+def _imported_files(args: argparse.Namespace, owner: Owner, today: date) -> Iterator[Repository]:
+    """The CSV files imported (as of `today`) into an embedded table, through the real importer and store.
+
+    Rejected rows are reported on standard error; `args.rejected` says whether there were any.
+    """
+    from circleback.local import embedded_repository
+
+    contacts = _read(args.contacts) or ""
+    touches, events = _read(args.touches), _read(args.events)
     reports: list[ImportReport] = []
     with embedded_repository() as repo:
         repo.put_owner(owner)
-        reports.append(import_contacts(repo, owner.id, contacts, as_of, strict=args.strict))
+        reports.append(import_contacts(repo, owner.id, contacts, today, strict=args.strict))
         if touches is not None:
-            reports.append(import_touches(repo, owner.id, touches, as_of, strict=args.strict))
+            reports.append(import_touches(repo, owner.id, touches, today, strict=args.strict))
         if events is not None:
-            reports.append(import_events(repo, owner.id, events, as_of, strict=args.strict))
-        plan = preview(repo, owner.id, as_of)
-    _report_rejections(reports, {"contacts": args.contacts, "touches": args.touches, "events": args.events})
-    print(json.dumps(plan_as_dict(plan), indent=2, ensure_ascii=False) if args.json else plan_as_text(plan))
-    return EXIT_REJECTED if any(r.rejected for r in reports) else 0
+            reports.append(import_events(repo, owner.id, events, today, strict=args.strict))
+        _report_rejections(reports, {"contacts": args.contacts, "touches": args.touches, "events": args.events})
+        args.rejected = any(r.rejected for r in reports)
+        yield repo
+
+
+def _today(owner: Owner) -> date:
+    return datetime.now(ZoneInfo(owner.timezone)).date()
 
 
 def run_demo(args: argparse.Namespace) -> int:
@@ -212,7 +315,7 @@ def run_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _token_repository(args: argparse.Namespace) -> Repository:
+def _stack_repository(args: argparse.Namespace) -> Repository:
     from circleback.store.stack import DEFAULT_STACK, StackNotFound, table_name_of
 
     table = args.table or os.environ.get("CIRCLEBACK_TABLE")
@@ -231,7 +334,7 @@ def run_token_create(args: argparse.Namespace) -> int:
     if not 1 <= len(name) <= NAME_LIMIT:
         raise UsageError(f"a token's name is 1 to {NAME_LIMIT} characters")
     text, record = access_tokens.issue(name, datetime.now(UTC))
-    if not _token_repository(args).add_access_token(args.owner, record):
+    if not _stack_repository(args).add_access_token(args.owner, record):
         raise UsageError("a token with that id already exists; run the command again")
     print(text)
     print(
@@ -242,7 +345,7 @@ def run_token_create(args: argparse.Namespace) -> int:
 
 
 def run_token_list(args: argparse.Namespace) -> int:
-    tokens = _token_repository(args).list_access_tokens(args.owner)
+    tokens = _stack_repository(args).list_access_tokens(args.owner)
     for token in sorted(tokens, key=lambda t: t.created_at):
         print(f"{token.id}\t{token.created_at:%Y-%m-%d %H:%M} UTC\t{token.name}")
     if not tokens:
@@ -251,10 +354,153 @@ def run_token_list(args: argparse.Namespace) -> int:
 
 
 def run_token_revoke(args: argparse.Namespace) -> int:
-    if not _token_repository(args).revoke_access_token(args.owner, args.token_id):
+    if not _stack_repository(args).revoke_access_token(args.owner, args.token_id):
         raise UsageError(f"no token with id {args.token_id!r}; `circleback token list` shows them")
     print(f"Token {args.token_id} revoked: requests carrying it are refused from now on.", file=sys.stderr)
     return 0
+
+
+def run_event_add(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
+    from circleback.services.events import UnknownContact, add_event
+
+    repo = _stack_repository(args)
+    owner = _deployed_owner(repo, args.owner)
+    today = _today(owner)
+    try:
+        added = add_event(repo, owner.id, args.contact, args.date or today, args.kind, args.note, today)
+    except ValidationError as error:
+        raise UsageError(_first_problem(error)) from None
+    except UnknownContact as error:
+        raise UsageError(f"{error}; `circleback contacts list` shows who is there") from None
+    event = added.event
+    whose = f"{added.contact.name}'s" if added.contact else "your own"
+    what = f"{whose} {event.kind.value.replace('_', ' ')} on {event.date.isoformat()}"
+    if not added.created:
+        print(f"Already recorded: {what} ({event.id}).", file=sys.stderr)
+        return 0
+    print(event.id)
+    hint = "your digests will suggest who to tell" if added.contact is None else "your digest will suggest a note"
+    print(f"Recorded {what}: {hint}.", file=sys.stderr)
+    return 0
+
+
+def run_event_list(args: argparse.Namespace) -> int:
+    from circleback.services.events import list_events
+
+    events = list_events(_stack_repository(args), args.owner)
+    for event, contact in events:
+        who = contact.name if contact else ("(your own news)" if event.contact_id is None else "(a removed contact)")
+        print("\t".join([event.id, event.date.isoformat(), event.kind.value, who, event.note or ""]))
+    if not events:
+        print("No life events. Add one with `circleback event add KIND`.", file=sys.stderr)
+    return 0
+
+
+def run_event_remove(args: argparse.Namespace) -> int:
+    repo = _stack_repository(args)
+    found = [event for event in repo.list_events(args.owner) if event.id == args.event_id]
+    if not found or not repo.remove_event(args.owner, found[0]):
+        raise UsageError(f"no life event with id {args.event_id!r}; `circleback event list` shows them")
+    print(f"Life event {args.event_id} removed.", file=sys.stderr)
+    return 0
+
+
+def run_calendar_file(args: argparse.Namespace) -> int:
+    from circleback.services.calendar_feed import owner_calendar
+
+    if args.out is None:
+        raise UsageError("say where to write the feed with --out FILE.ics (or use `calendar url` to subscribe)")
+    now = datetime.now(UTC)
+    if args.contacts is not None:
+        owner = Owner(id=LOCAL_OWNER, timezone=args.timezone, country=args.country)
+        start = args.start or _today(owner)
+        with _imported_files(args, owner, start) as repo:
+            data = repo.load_digest_input(owner.id)
+    else:
+        for option in ("touches", "events"):
+            if getattr(args, option) is not None:
+                raise UsageError(f"--{option} goes with --contacts (without it, the deployed table is read)")
+        data = _stack_repository(args).load_digest_input(args.owner)
+        args.rejected = False
+    if data is None:
+        raise UsageError(f"no owner {args.owner!r} in the table; is the stack deployed and has it run once?")
+    start = args.start or _today(data.owner)
+    feed = owner_calendar(data, now, start, args.days)
+    _write_output(args.out, feed)
+    last = start + timedelta(days=args.days - 1)
+    print(f"{feed.count(b'BEGIN:VEVENT')} events from {start} to {last} in {args.out}.", file=sys.stderr)
+    return EXIT_REJECTED if args.rejected else 0
+
+
+def run_calendar_url(args: argparse.Namespace) -> int:
+    from circleback.links.secret_keys import KeyUnavailable, SecretsManagerKeyRing
+    from circleback.links.tokens import TokenSigner
+    from circleback.services.calendar_feed import CALENDAR_LINK_TTL, calendar_link
+    from circleback.store import stack
+
+    names = (stack.TABLE_OUTPUT, stack.API_URL_OUTPUT, stack.SIGNING_SECRET_OUTPUT)
+    try:
+        outputs = stack.stack_outputs(args.stack or stack.DEFAULT_STACK, *names)
+    except stack.StackNotFound as error:
+        raise UsageError(f"{error} (a subscription link needs the deployed stack: pass --stack)") from None
+    repo = Repository(args.table or outputs[stack.TABLE_OUTPUT])
+    owner = _deployed_owner(repo, args.owner)
+    signer = TokenSigner(SecretsManagerKeyRing(outputs[stack.SIGNING_SECRET_OUTPUT]))
+    now = datetime.now(UTC)
+    try:
+        url = calendar_link(
+            signer, outputs[stack.API_URL_OUTPUT], owner.id, now, repo.calendar_links_revoked_at(owner.id)
+        )
+    except KeyUnavailable as error:
+        raise UsageError(f"cannot read the signing key: {error}") from None
+    print(url)
+    years = CALENDAR_LINK_TTL.days // 365
+    print(
+        'Subscribe to this link in your calendar app ("add calendar from URL"; Apple Calendar also takes it with '
+        f"webcal:// in front instead of https://). It works for {years} years, until `circleback calendar revoke`. "
+        "Anyone holding it can read your contacts' names and dates: keep it private.",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def run_calendar_revoke(args: argparse.Namespace) -> int:
+    repo = _stack_repository(args)
+    owner = _deployed_owner(repo, args.owner)
+    repo.revoke_calendar_links(owner.id, datetime.now(UTC))
+    print(
+        "Every calendar link printed so far is off: calendar apps subscribed to one get 410 Gone. "
+        "`circleback calendar url` prints a new one.",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _deployed_owner(repo: Repository, owner_id: str) -> Owner:
+    owner = repo.get_owner(owner_id)
+    if owner is None:
+        raise UsageError(f"no owner {owner_id!r} in the table; is the stack deployed and has it run once?")
+    return owner
+
+
+def _first_problem(error: Any) -> str:
+    """A pydantic error as one line naming the field: "kind: Input should be 'new_job', ..."."""
+    first = error.errors(include_url=False, include_input=False)[0]
+    field = ".".join(str(part) for part in first["loc"]) or "value"
+    return f"{field}: {first['msg'].removeprefix('Value error, ')}"
+
+
+def _write_output(path: Path, content: bytes) -> None:
+    if str(path) == "-":
+        sys.stdout.buffer.write(content)
+        sys.stdout.flush()
+        return
+    try:
+        path.write_bytes(content)
+    except OSError as error:
+        raise UsageError(f"{path}: {error.strerror}") from None
 
 
 def _report_rejections(reports: Sequence[ImportReport], paths: dict[str, Path | None]) -> None:

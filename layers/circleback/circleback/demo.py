@@ -20,13 +20,28 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from types import ModuleType
 from typing import Any
 
 from circleback.domain.model import Owner
-from circleback.local import LOCAL_REGION, LOCAL_TABLE, create_table, repo_root, use_loopback_credentials
-from circleback.local_api import LOOPBACK, HttpApiGateway, StartResponse, serving, template_routes
+from circleback.local import (
+    LOCAL_REGION,
+    LOCAL_TABLE,
+    create_table,
+    load_template,
+    repo_root,
+    use_loopback_credentials,
+)
+from circleback.local_api import (
+    LOOPBACK,
+    HttpApiGateway,
+    Integration,
+    StartResponse,
+    http_api_functions,
+    serving,
+    template_routes,
+)
 
 OWNER_ID = "owner"
 SENDER_DOMAIN = "circleback.example"
@@ -121,7 +136,7 @@ def running(
     with mock_aws(), _maybe_serving(site, port, serve) as base_url:
         queue_url = _provision(boto3.session.Session(region_name=LOCAL_REGION))
         _configure(queue_url, owner_email, timezone, country, base_url)
-        site.actions = actions_gateway()
+        site.api = api_gateway()
         dispatch, digest = load_handler("dispatch"), load_handler("digest")
         # First tick, a day ago: the dispatcher creates the owner from the deployment's settings.
         dispatch.lambda_handler(_tick(now - timedelta(days=1)), LambdaContextStub("DispatchFunction"))
@@ -136,12 +151,20 @@ def running(
         yield DemoSession(_write(_sent_message(), out_dir), base_url)
 
 
-def actions_gateway(handler: ModuleType | None = None) -> HttpApiGateway:
-    """The actions function behind the local HTTP API, on the routes template.yaml gives it."""
-    handler = handler or load_handler("actions")
-    return HttpApiGateway(
-        handler.lambda_handler, template_routes("ActionsFunction"), LambdaContextStub("ActionsFunction")
-    )
+def api_gateway(**loaded: ModuleType) -> HttpApiGateway:
+    """Every function template.yaml puts behind the HttpApi, served on the routes the template gives it.
+
+    A handler module already loaded can be passed by its folder's name (`actions=module`), so a test can
+    reach into the very module that serves its requests.
+    """
+    template = load_template()
+    integrations = []
+    for function in http_api_functions(template):
+        name = PurePosixPath(template["Resources"][function]["Properties"]["CodeUri"]).name
+        module = loaded.get(name) or load_handler(name)
+        routes = tuple(template_routes(function, template))
+        integrations.append(Integration(module.lambda_handler, routes, LambdaContextStub(function)))
+    return HttpApiGateway(integrations)
 
 
 @contextmanager
@@ -157,17 +180,17 @@ class DemoSite:
     """The local API, plus `/`: the owner's next digest planned from the table as it is now."""
 
     def __init__(self) -> None:
-        self.actions: HttpApiGateway | None = None
+        self.api: HttpApiGateway | None = None
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        if self.actions is None:
+        if self.api is None:
             start_response("503 Service Unavailable", [("Content-Type", "text/plain; charset=utf-8")])
             return [b"The demo is still starting.\n"]
         if environ.get("PATH_INFO") in ("", "/") and environ["REQUEST_METHOD"] in ("GET", "HEAD"):
             page = next_digest_html().encode("utf-8")
             start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"), ("Cache-Control", "no-store")])
             return [page]
-        return self.actions(environ, start_response)
+        return self.api(environ, start_response)
 
 
 def next_owner_digest_date() -> date:

@@ -58,26 +58,53 @@ def template_routes(function: str, template: dict[str, Any] | None = None) -> li
     ]
 
 
-class HttpApiGateway:
-    """A WSGI application that calls a Lambda handler the way an HTTP API integration would."""
+@dataclass(frozen=True, slots=True)
+class Integration:
+    """One function behind the API: its handler, the routes the template gives it, and its Lambda context."""
 
-    def __init__(self, handler: HttpHandler, routes: Sequence[Route], context: Any) -> None:
-        self._handler = handler
-        self._routes = tuple(routes)
-        self._context = context
+    handler: HttpHandler
+    routes: tuple[Route, ...]
+    context: Any
+
+
+def http_api_functions(template: dict[str, Any] | None = None) -> list[str]:
+    """The template's functions with HttpApi routes, in template order."""
+    resources = (template or load_template())["Resources"]
+    return [
+        name
+        for name, resource in resources.items()
+        if resource["Type"] == "AWS::Serverless::Function"
+        and any(e["Type"] == "HttpApi" for e in resource["Properties"].get("Events", {}).values())
+    ]
+
+
+class HttpApiGateway:
+    """A WSGI application that calls Lambda handlers the way HTTP API integrations would."""
+
+    def __init__(self, integrations: Sequence[Integration]) -> None:
+        self._integrations = tuple(integrations)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         method, path = environ["REQUEST_METHOD"].upper(), environ.get("PATH_INFO") or "/"
-        for route in self._routes:
-            parameters = route.match(method, path)
-            if parameters is not None:
-                break
-        else:
-            return _reply(start_response, 404, [("Content-Type", "application/json")], b'{"message":"Not Found"}')
+        for integration in self._integrations:
+            for route in integration.routes:
+                parameters = route.match(method, path)
+                if parameters is not None:
+                    return self._call(integration, route, parameters, environ, start_response)
+        return _reply(start_response, 404, [("Content-Type", "application/json")], b'{"message":"Not Found"}')
+
+    @staticmethod
+    def _call(
+        integration: Integration,
+        route: Route,
+        parameters: dict[str, str],
+        environ: dict[str, Any],
+        start_response: StartResponse,
+    ) -> Iterable[bytes]:
         body = _read_body(environ)
         if body is None:
             return _reply(start_response, 413, [("Content-Type", "application/json")], b'{"message":"Too Large"}')
-        result = self._handler(http_api_event(environ, route, parameters, body), self._context)
+        result = integration.handler(http_api_event(environ, route, parameters, body), integration.context)
         return _reply(start_response, *_wsgi_response(result))
 
 

@@ -70,6 +70,11 @@ class WrongPurpose(InvalidToken):
     default_reason = "This link can’t be used here."
 
 
+class RevokedToken(InvalidToken):
+    code = "revoked"
+    default_reason = "This link has been turned off."
+
+
 class ForeignToken(InvalidToken):
     code = "foreign"
     default_reason = "This link was made for a different account."

@@ -1,4 +1,8 @@
-"""The calendar feed: calendar entries as an RFC 5545 iCalendar file, for any calendar app to subscribe to.
+"""The calendar feed: the owner's year ahead as an RFC 5545 iCalendar file, for any calendar app to subscribe to.
+
+A subscription URL carries a calendar token: signed like the digest's links, read-only, and long-lived (a
+calendar app polls the same URL for years). `circleback calendar revoke` turns off every calendar link issued
+so far; the next one it prints works.
 
 The `icalendar` library writes it (content lines, 75-octet folding, CRLF, dates); it is imported on first use,
 so the handlers that never serve a feed do not pay for it at a cold start. The output depends only on the
@@ -9,15 +13,25 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING
 
-from circleback.domain.calendar import CalendarEntry
+from circleback.domain.calendar import DEFAULT_DAYS, CalendarEntry, calendar_entries
+from circleback.domain.planner import DigestInput
+from circleback.domain.schedule import local_send_date
+from circleback.links.tokens import Action, Purpose, RevokedToken, TokenSigner
+from circleback.services.actions import LinkGone
+from circleback.store.repository import Repository
 
 if TYPE_CHECKING:
     from icalendar import vText
 
+# Long enough that a subscription never needs renewing in practice; revocation is the way to end one.
+CALENDAR_LINK_TTL = timedelta(days=5 * 365)
+FEED_SUFFIX = ".ics"
+REVOKED = "This calendar link was turned off. `circleback calendar url` prints a new one."
 PRODID = "-//circleback//calendar feed//EN"
 CALENDAR_NAME = "circleback"
 REFRESH = timedelta(hours=12)  # dates move at most once a day; twice a day keeps a feed fresh enough
@@ -26,7 +40,39 @@ ONE_DAY = timedelta(days=1)
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
-def render_ics(entries: Iterable[CalendarEntry], owner_name_or_id: str, generated_at: datetime) -> bytes:
+@dataclass(frozen=True, slots=True)
+class CalendarFeed:
+    """The feed behind `GET /calendar/{token}.ics`: read-only, for the deployment's one owner."""
+
+    repo: Repository
+    signer: TokenSigner
+    owner_id: str
+
+    def read(self, token: str, now: datetime) -> bytes:
+        claim = self.signer.verify(token, Purpose.CALENDAR, now, self.owner_id)
+        revoked_at = self.repo.calendar_links_revoked_at(claim.owner_id)
+        if revoked_at is not None and claim.issued_at <= revoked_at:
+            raise RevokedToken(REVOKED)
+        data = self.repo.load_digest_input(claim.owner_id)
+        if data is None:
+            raise LinkGone("This account no longer exists.")
+        return owner_calendar(data, now)
+
+
+def owner_calendar(data: DigestInput, now: datetime, start: date | None = None, days: int = DEFAULT_DAYS) -> bytes:
+    """The owner's feed: `days` days from `start` (default: the owner's today), stamped `now`."""
+    first_day = start or local_send_date(data.owner.timezone, now)
+    return render_ics(calendar_entries(data, first_day, days), data.owner.name, now)
+
+
+def calendar_link(signer: TokenSigner, base_url: str, owner_id: str, now: datetime, revoked_at: datetime | None) -> str:
+    """A subscription URL. Issued after the last revocation, even within the same second as it."""
+    issued = now if revoked_at is None else max(now, revoked_at + timedelta(seconds=1))
+    token = signer.sign(owner_id, None, Action.CALENDAR, "", Purpose.CALENDAR, issued, ttl=CALENDAR_LINK_TTL)
+    return f"{base_url.rstrip('/')}/calendar/{token}{FEED_SUFFIX}"
+
+
+def render_ics(entries: Iterable[CalendarEntry], owner_name: str | None, generated_at: datetime) -> bytes:
     """A VCALENDAR of all-day, free-time events, sorted by date then uid; `generated_at` (aware) is DTSTAMP."""
     import icalendar  # here, not at the top: only the feed pays for the import
 
@@ -39,7 +85,8 @@ def render_ics(entries: Iterable[CalendarEntry], owner_name_or_id: str, generate
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", CALENDAR_NAME)
-    calendar.add("x-wr-caldesc", text(f"Birthdays, holidays and who to reach out to, for {owner_name_or_id}"))
+    about = "Birthdays, holidays and who to reach out to"
+    calendar.add("x-wr-caldesc", text(f"{about}, for {owner_name}" if owner_name else about))
     # RFC 7986's refresh hint, and the older one that Outlook and Apple Calendar read.
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", icalendar.vDuration(REFRESH))

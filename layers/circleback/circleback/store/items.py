@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from circleback.domain.model import (
@@ -24,6 +24,7 @@ from circleback.domain.model import (
 )
 from circleback.domain.schedule import schedule_keys
 from circleback.store.keys import (
+    CALENDAR_LINKS_SK,
     PROFILE_SK,
     access_token_sk,
     action_sk,
@@ -290,3 +291,13 @@ def item_to_access_token(item: dict[str, Any]) -> AccessToken:
         secret_hash=item["secret_hash"],
         created_at=datetime.fromisoformat(item["created_at"]),
     )
+
+
+def calendar_revocation_to_item(owner_id: str, revoked_at: datetime) -> dict[str, Any]:
+    # UTC and whole seconds, so the stored text compares in time order (the repository's condition does).
+    at = revoked_at.astimezone(UTC).replace(microsecond=0)
+    return {"PK": owner_pk(owner_id), "SK": CALENDAR_LINKS_SK, "type": "calendar_links", "revoked_at": at.isoformat()}
+
+
+def item_to_calendar_revocation(item: dict[str, Any]) -> datetime:
+    return datetime.fromisoformat(item["revoked_at"])

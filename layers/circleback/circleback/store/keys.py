@@ -12,6 +12,7 @@ EVENT_PREFIX = "EVENT#"
 DIGEST_PREFIX = "DIGEST#"
 ACTION_PREFIX = "ACTION#"
 TOKEN_PREFIX = "PAT#"  # noqa: S105 - a key prefix, not a secret
+CALENDAR_LINKS_SK = "CALENDAR"  # when the owner last turned off their calendar links
 
 
 def owner_pk(owner_id: str) -> str:

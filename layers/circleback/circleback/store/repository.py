@@ -15,10 +15,12 @@ from circleback.store.codec import decode_item, encode_item, encode_value
 from circleback.store.items import (
     access_token_to_item,
     action_to_item,
+    calendar_revocation_to_item,
     contact_to_item,
     event_to_item,
     item_to_access_token,
     item_to_action,
+    item_to_calendar_revocation,
     item_to_contact,
     item_to_event,
     item_to_owner,
@@ -30,6 +32,7 @@ from circleback.store.items import (
     touch_to_item,
 )
 from circleback.store.keys import (
+    CALENDAR_LINKS_SK,
     CONTACT_PREFIX,
     EVENT_PREFIX,
     PROFILE_SK,
@@ -40,6 +43,7 @@ from circleback.store.keys import (
     action_sk,
     contact_sk,
     digest_sk,
+    event_sk,
     owner_pk,
     touch_prefix,
     touch_sk,
@@ -349,6 +353,24 @@ class Repository:
             ConditionExpression="attribute_exists(SK)",
         )
 
+    # --- calendar links -------------------------------------------------------------------------------
+
+    def calendar_links_revoked_at(self, owner_id: str) -> datetime | None:
+        """When the owner last turned off their calendar links: links issued up to then are refused."""
+        item = self._get(owner_pk(owner_id), CALENDAR_LINKS_SK)
+        return item_to_calendar_revocation(item) if item else None
+
+    def revoke_calendar_links(self, owner_id: str, at: datetime) -> None:
+        """Refuse every calendar link issued up to `at`. An earlier `at` than the stored one changes nothing."""
+        item = calendar_revocation_to_item(owner_id, at)
+        self._conditional_write(
+            self.client.put_item,
+            TableName=self.table_name,
+            Item=encode_item(item),
+            ConditionExpression="attribute_not_exists(SK) OR revoked_at < :at",
+            ExpressionAttributeValues={":at": {"S": item["revoked_at"]}},
+        )
+
     def add_event(self, owner_id: str, event: LifeEvent) -> bool:
         """Record a life event; False when the same event (same id) is already there."""
         return self._conditional_write(
@@ -356,6 +378,18 @@ class Repository:
             TableName=self.table_name,
             Item=encode_item(event_to_item(owner_id, event)),
             ConditionExpression="attribute_not_exists(SK)",
+        )
+
+    def list_events(self, owner_id: str) -> list[LifeEvent]:
+        return [item_to_event(item) for item in self._query(owner_pk(owner_id), EVENT_PREFIX)]
+
+    def remove_event(self, owner_id: str, event: LifeEvent) -> bool:
+        """Delete the event; False when it was already gone."""
+        return self._conditional_write(
+            self.client.delete_item,
+            TableName=self.table_name,
+            Key=_key(owner_pk(owner_id), event_sk(event.date, event.id)),
+            ConditionExpression="attribute_exists(SK)",
         )
 
     # --- helpers ------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Finding the deployed table: the stack's TableName output, read through CloudFormation."""
+"""Finding the deployed stack's resources: its outputs (TableName, ApiBaseUrl, ...), read through CloudFormation."""
 
 from __future__ import annotations
 
@@ -6,14 +6,16 @@ from typing import Any
 
 DEFAULT_STACK = "circleback"  # samconfig.toml's stack_name
 TABLE_OUTPUT = "TableName"
+API_URL_OUTPUT = "ApiBaseUrl"
+SIGNING_SECRET_OUTPUT = "SigningKeySecretArn"  # noqa: S105 - an output's name, not a secret
 
 
 class StackNotFound(Exception):
     pass
 
 
-def table_name_of(stack_name: str, client: Any = None) -> str:
-    """The table the stack deployed, or StackNotFound saying what to check."""
+def stack_outputs(stack_name: str, *names: str, client: Any = None) -> dict[str, str]:
+    """The named outputs of the stack, or StackNotFound saying what to check."""
     if client is None:
         import boto3
 
@@ -22,7 +24,13 @@ def table_name_of(stack_name: str, client: Any = None) -> str:
         stacks = client.describe_stacks(StackName=stack_name)["Stacks"]
     except client.exceptions.ClientError as error:
         raise StackNotFound(f"stack {stack_name!r}: {error.response['Error'].get('Message', 'not found')}") from None
-    outputs = {o["OutputKey"]: o["OutputValue"] for o in stacks[0].get("Outputs", [])}
-    if TABLE_OUTPUT not in outputs:
-        raise StackNotFound(f"stack {stack_name!r} has no {TABLE_OUTPUT} output: is it a circleback stack?")
-    return str(outputs[TABLE_OUTPUT])
+    outputs = {o["OutputKey"]: str(o["OutputValue"]) for o in stacks[0].get("Outputs", [])}
+    missing = [name for name in names if name not in outputs]
+    if missing:
+        raise StackNotFound(f"stack {stack_name!r} has no {', '.join(missing)} output: is it a circleback stack?")
+    return {name: outputs[name] for name in names}
+
+
+def table_name_of(stack_name: str, client: Any = None) -> str:
+    """The table the stack deployed."""
+    return stack_outputs(stack_name, TABLE_OUTPUT, client=client)[TABLE_OUTPUT]
