@@ -24,6 +24,13 @@ TEMPLATES = Path(__file__).parent / "templates"
 SUBJECT_LIMIT = 78  # RFC 5322's recommended line length; longer subjects get cut off in most inbox lists
 SUBJECT_SEPARATOR = " · "
 SUBJECT_OCCASIONS = 2
+# An occasion lists at most this many people, each with their links; the rest are only counted ("and 37 more").
+# A holiday names everyone whose country keeps it, so New Year's Day can list hundreds of contacts, and each
+# shown person is a block of four links (about 1.6 KB of HTML): uncapped, the holiday buries the due list and
+# pushes the message past Gmail's 102 KB clip, which hides the footer and its pause link. The people arrive by
+# tier then name, so the first five are the closest ones; five is also the default length of the due list and
+# the size of the own-news audience.
+OCCASION_CONTACTS_SHOWN = 5
 LINK_SCHEMES = frozenset({"https", "http"})  # http only for the local demo on 127.0.0.1
 
 
@@ -219,6 +226,7 @@ class DueView:
     history: str
     note: str | None
     idea: str
+    first_line: str | None  # when the contact has an occasion: its first line, e.g. "Happy birthday!"
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,7 +234,9 @@ class OccasionView:
     label: str
     when: str
     idea: str
-    contacts: tuple[ContactView, ...]
+    first_line: str | None  # a first line that fits: "Congratulations on the new role!", "Happy New Year!"
+    contacts: tuple[ContactView, ...]  # the first OCCASION_CONTACTS_SHOWN people, each with their links
+    more_contacts: str | None  # "and 37 more", for the people beyond those
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,14 +265,14 @@ def render_digest(plan: DigestPlan, owner: Owner, links: LinkFactory) -> Rendere
 
 
 def digest_view(plan: DigestPlan, owner: Owner, links: LinkFactory) -> DigestView:
-    reasons = _occasion_reasons(plan.occasions)
+    occasion_of = _occasion_of_contact(plan.occasions)
     return DigestView(
         subject=subject_line(plan),
         heading=f"{WEEKDAYS[plan.as_of.weekday()]} {plan.as_of.day} {MONTHS[plan.as_of.month - 1]}",
         greeting=_greeting(owner),
         summary=_summary(plan),
         occasions=tuple(_occasion_view(o, plan.as_of, owner, links) for o in plan.occasions),
-        due=tuple(_due_view(item, plan.as_of, owner, links, reasons.get(item.contact.id)) for item in plan.due),
+        due=tuple(_due_view(item, plan.as_of, owner, links, occasion_of.get(item.contact.id)) for item in plan.due),
         more_due=f"+ {plan.more_due} more due, kept for another day." if plan.more_due else None,
         goal=_goal_line(plan.goal),
         pause=Link("Pause digests for a month", _checked_url(links.pause_url())),
@@ -276,10 +286,14 @@ def digest_view(plan: DigestPlan, owner: Owner, links: LinkFactory) -> DigestVie
 def subject_line(plan: DigestPlan, limit: int = SUBJECT_LIMIT) -> str:
     """The gist, e.g. "3 to reach out to · Ana's birthday Fri · Thanksgiving Thu".
 
-    Due count first, then the two nearest occasions; to fit the limit whole parts are dropped, never cut.
+    Due count first, then the two nearest occasions, each name once (a holiday kept on different days in
+    different countries is one item per day, but one name here); to fit the limit whole parts are dropped, never cut.
     """
     due = len(plan.due) + plan.more_due
-    nearest = sorted(plan.occasions, key=lambda o: abs((o.date - plan.as_of).days))[:SUBJECT_OCCASIONS]
+    by_label: dict[str, Occasion] = {}
+    for occasion in sorted(plan.occasions, key=lambda o: abs((o.date - plan.as_of).days)):
+        by_label.setdefault(occasion.label, occasion)
+    nearest = list(by_label.values())[:SUBJECT_OCCASIONS]
     parts = [f"{due} to reach out to"] if due else []
     parts += [_occasion_gist(o, plan.as_of) for o in nearest]
     while len(parts) > 1 and len(SUBJECT_SEPARATOR.join(parts)) > limit:
@@ -326,31 +340,49 @@ def _summary(plan: DigestPlan) -> str:
 
 def _occasion_view(occasion: Occasion, as_of: date, owner: Owner, links: LinkFactory) -> OccasionView:
     opener = _pick(_occasion_reason(occasion), occasion.label, as_of)
+    first_line = occasion.opener or None
+    people = _distinct(occasion.contacts)
+    shown = people[:OCCASION_CONTACTS_SHOWN]
+    hidden = len(people) - len(shown)
     return OccasionView(
         label=occasion.label,
         when=_when(occasion.date, as_of),
         idea=opener.idea,
-        contacts=tuple(_contact_view(c, opener, owner, links) for c in occasion.contacts),
+        first_line=first_line,
+        contacts=tuple(_contact_view(c, opener, first_line, owner, links) for c in shown),
+        more_contacts=f"and {hidden} more" if hidden else None,
     )
 
 
-def _due_view(item: DueItem, as_of: date, owner: Owner, links: LinkFactory, occasion_reason: str | None) -> DueView:
-    reason = occasion_reason or _due_reason(item)
+def _due_view(item: DueItem, as_of: date, owner: Owner, links: LinkFactory, occasion: Occasion | None) -> DueView:
+    reason = _occasion_reason(occasion) if occasion is not None else _due_reason(item)
     opener = _pick(reason, item.contact.id, as_of)
+    first_line = (occasion.opener or None) if occasion is not None else None
     latest = item.history.latest
     return DueView(
-        contact=_contact_view(item.contact, opener, owner, links),
+        contact=_contact_view(item.contact, opener, first_line, owner, links),
         history=_history_line(item.history, as_of),
         note=latest.note if latest is not None and latest.note else None,
         idea=opener.idea,
+        first_line=first_line,
     )
 
 
-def _contact_view(contact: Contact, opener: Opener, owner: Owner, links: LinkFactory) -> ContactView:
+def _distinct(contacts: Sequence[Contact]) -> list[Contact]:
+    """Each person once, in the order given (by tier then name from the occasion finders)."""
+    unique: dict[str, Contact] = {}
+    for contact in contacts:
+        unique.setdefault(contact.id, contact)
+    return list(unique.values())
+
+
+def _contact_view(
+    contact: Contact, opener: Opener, first_line: str | None, owner: Owner, links: LinkFactory
+) -> ContactView:
     return ContactView(
         name=contact.name,
         about=_about(contact),
-        mailto=_mailto(contact, opener, owner),
+        mailto=_mailto(contact, opener, first_line, owner),
         actions=tuple(Link(label, _checked_url(links.action_url(contact.id, action))) for label, action in ACTIONS),
     )
 
@@ -410,13 +442,16 @@ def _due_reason(item: DueItem) -> str:
     return RELATIONSHIP_REASON.get(item.contact.relationship, "check_in")
 
 
-def _occasion_reasons(occasions: Sequence[Occasion]) -> dict[str, str]:
-    """A due contact who also has an occasion gets that occasion's opener: it is the better reason to write."""
-    reasons: dict[str, str] = {}
+def _occasion_of_contact(occasions: Sequence[Occasion]) -> dict[str, Occasion]:
+    """A due contact who also has an occasion gets that occasion's opener: it is the better reason to write.
+
+    The first occasion in the plan's order (by date) wins; a person hidden behind "and 37 more" counts too.
+    """
+    found: dict[str, Occasion] = {}
     for occasion in occasions:
         for contact in occasion.contacts:
-            reasons.setdefault(contact.id, _occasion_reason(occasion))
-    return reasons
+            found.setdefault(contact.id, occasion)
+    return found
 
 
 def _occasion_reason(occasion: Occasion) -> str:
@@ -428,10 +463,13 @@ def _pick(reason: str, seed: str, as_of: date) -> Opener:
     return variants[zlib.crc32(f"{seed}|{as_of.isoformat()}".encode()) % len(variants)]
 
 
-def _mailto(contact: Contact, opener: Opener, owner: Owner) -> Link | None:
+def _mailto(contact: Contact, opener: Opener, first_line: str | None, owner: Owner) -> Link | None:
+    """A starter note. An occasion's own first line ("Happy New Year!") beats the table's general one; it is
+    joined, not formatted in, since it can carry a contact's company name, braces and all."""
     if not contact.email:
         return None
-    body = opener.body.format(first=first_name(contact.name))
+    first = first_name(contact.name)
+    body = f"Hi {first},\n\n{first_line}" if first_line else opener.body.format(first=first)
     if owner.name:
         body += f"\n\nBest,\n{first_name(owner.name)}"
     query = f"subject={quote(opener.subject, safe='')}&body={quote(body, safe='')}"
