@@ -373,7 +373,7 @@ def run_event_add(args: argparse.Namespace) -> int:
     except ValidationError as error:
         raise UsageError(_first_problem(error)) from None
     except UnknownContact as error:
-        raise UsageError(f"{error}; `circleback contacts list` shows who is there") from None
+        raise UsageError(f"{error} (a contact is named by their exact name or their email)") from None
     event = added.event
     whose = f"{added.contact.name}'s" if added.contact else "your own"
     what = f"{whose} {event.kind.value.replace('_', ' ')} on {event.date.isoformat()}"

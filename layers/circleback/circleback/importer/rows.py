@@ -219,6 +219,9 @@ class EventRow(Row):
     kind: Annotated[EventKind, BeforeValidator(_lower)]
     note: Text = None
 
+    # News is what has happened: a future date is a typo far more often than a plan (and would sit unseen).
+    _future = field_validator("date", mode="after")(_not_future)
+
     @field_validator("kind", mode="after")
     @classmethod
     def _own_news_kind(cls, value: EventKind, info: ValidationInfo) -> EventKind:
