@@ -130,6 +130,7 @@ def _touch_json(logged: LoggedTouch) -> dict[str, Any]:
 
 # --- errors: a clear page or body and a 4xx; nothing was written -----------------------------------------
 
+
 @handles(app, ValidationError)
 def invalid_input(error: ValidationError) -> Response[str]:
     details = [
