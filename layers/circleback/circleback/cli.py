@@ -306,6 +306,7 @@ def run_demo(args: argparse.Namespace) -> int:
                 return 0
             print(f"\nOpen {result.html} in a browser and click a link: the actions API answers on {session.base_url}")
             print(f"Your next digest, planned from what you have recorded so far: {session.base_url}/")
+            print(f"Your calendar feed (add it to a calendar app, or open it): {session.calendar_url}")
             print("Press Ctrl-C to stop.", flush=True)
             wait_for_interrupt()
     except OSError as error:

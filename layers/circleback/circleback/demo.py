@@ -3,8 +3,9 @@
 Everything runs in process against moto: the table (built from template.yaml), the digest queue, SES
 and the signing secret. Events are shaped as EventBridge Scheduler and SQS deliver them (events/).
 The message SES received is read back and written to out/digest.eml, .html and .txt. Then, unless told
-not to, the actions function is served on 127.0.0.1 (local_api) so the digest's links can be clicked, and
-`/` shows the next digest as it would be planned now: a click shows up there at once.
+not to, the functions behind the HTTP API are served on 127.0.0.1 (local_api): the digest's links can be
+clicked, the calendar feed subscribed to, and `/` shows the next digest as it would be planned now (a click
+shows up there at once).
 """
 
 from __future__ import annotations
@@ -107,6 +108,7 @@ def sqs_event(bodies: list[str], receipt_handles: list[str]) -> dict[str, Any]:
 class DemoSession:
     result: DemoResult
     base_url: str  # where the digest's links point (served only when the session serves)
+    calendar_url: str  # the owner's calendar feed, as `circleback calendar url` would print it
 
 
 def run(out_dir: Path, owner_email: str, timezone: str, country: str, now: datetime | None = None) -> DemoResult:
@@ -148,7 +150,7 @@ def running(
         response = digest.lambda_handler(batch, LambdaContextStub("DigestFunction"))
         if response.get("batchItemFailures"):
             raise RuntimeError(f"the digest handler reported failures: {response}")
-        yield DemoSession(_write(_sent_message(), out_dir), base_url)
+        yield DemoSession(_write(_sent_message(), out_dir), base_url, _calendar_url(base_url, now))
 
 
 def api_gateway(**loaded: ModuleType) -> HttpApiGateway:
@@ -216,6 +218,14 @@ def _owner_and_next_digest_date() -> tuple[Owner, date]:
     if owner is None or owner.next_send_at is None:
         raise RuntimeError("the demo owner has no next digest scheduled")
     return owner, local_send_date(owner.timezone, owner.next_send_at, owner.send_hour)
+
+
+def _calendar_url(base_url: str, now: datetime) -> str:
+    from circleback import runtime
+    from circleback.services.calendar_feed import calendar_link
+
+    revoked_at = runtime.repository().calendar_links_revoked_at(OWNER_ID)
+    return calendar_link(runtime.signer(), base_url, OWNER_ID, now, revoked_at)
 
 
 def _provision(session: Any) -> str:
