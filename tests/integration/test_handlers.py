@@ -7,6 +7,8 @@ import email.policy
 import json
 import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -19,7 +21,7 @@ from moto import mock_aws
 from circleback import demo, runtime
 from circleback.domain.model import Contact, Owner
 from circleback.links.tokens import Action, Purpose
-from circleback.local import LOCAL_REGION
+from circleback.local import LOCAL_REGION, repo_root
 
 
 @pytest.fixture(autouse=True)
@@ -136,3 +138,13 @@ def test_touches_sample_event_without_a_known_token_is_unauthorised(wired: str) 
     assert json.loads(response["body"]) == {
         "message": "a valid personal access token is required (Authorization: Bearer cbk_...)"
     }
+
+
+@pytest.mark.parametrize("name", ["dispatch", "digest", "actions", "calendar"])
+def test_no_handler_loads_the_holiday_or_calendar_libraries_at_a_cold_start(name: str) -> None:
+    """Imported on first use: the digest pays for holidays only when it plans, the feed for both only when read."""
+    folder = repo_root() / "functions" / name
+    code = f"import sys; sys.path.insert(0, {str(folder)!r}); import {name}_handler; "
+    code += "print(sorted({'holidays', 'icalendar'} & set(sys.modules)))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)  # noqa: S603 - our own interpreter
+    assert result.stdout.strip() == "[]"
