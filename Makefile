@@ -7,6 +7,8 @@ SAM_VENV := .venv-sam
 BIN := $(VENV)/bin
 READY := $(VENV)/.ready
 SAM_READY := $(SAM_VENV)/.ready
+CHECKOV_VENV := .venv-checkov
+CHECKOV_READY := $(CHECKOV_VENV)/.ready
 PIP := --disable-pip-version-check --quiet
 # `make demo` serves the digest's links on 127.0.0.1 until Ctrl-C; `make demo SERVE=0` writes and exits.
 SERVE ?= 1
@@ -26,6 +28,12 @@ $(SAM_READY): requirements-sam.txt
 	$(SAM_VENV)/bin/python -m pip install $(PIP) -r requirements-sam.txt
 	touch $@
 
+# checkov pins many libraries of its own: another virtualenv.
+$(CHECKOV_READY): requirements-checkov.txt
+	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install $(PIP) -r requirements-checkov.txt
+	touch $@
+
 demo: $(READY)
 	$(BIN)/circleback demo --out out --port $(PORT) $(if $(filter 0,$(SERVE)),--no-serve,)
 
@@ -38,7 +46,7 @@ lint: $(READY)
 typecheck: $(READY)
 	$(BIN)/mypy
 
-template-check: $(SAM_READY)
+template-check: $(SAM_READY) $(CHECKOV_READY)
 	bash scripts/check-template.sh
 
 unit: $(READY) browser
@@ -49,4 +57,4 @@ browser:
 	bash scripts/install-browser.sh
 
 clean:
-	rm -rf $(VENV) $(SAM_VENV) .aws-sam out .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(SAM_VENV) $(CHECKOV_VENV) .aws-sam out .pytest_cache .mypy_cache .ruff_cache .hypothesis
