@@ -1,4 +1,9 @@
-"""The store on moto, with the table built from template.yaml: keys, reads, optimistic locking, transactions."""
+"""The store on moto and on DynamoDB Local (AWS's own emulator), with the table built from template.yaml:
+keys, reads, optimistic locking, conditional writes, transactions, pagination and the sparse schedule index.
+
+Every test that takes `repo` runs twice, once per emulator (ids `moto` and `dynamodb-local`), so the
+repository's reliance on DynamoDB's semantics is checked against the real service's emulator too.
+"""
 
 from __future__ import annotations
 
@@ -23,12 +28,20 @@ from circleback.domain.model import (
     Tier,
     Touch,
 )
-from circleback.local import LOCAL_TABLE, load_template
+from circleback.local import load_template
 from circleback.services.touches import log_touch
 from circleback.store.repository import ConflictError, NotFoundError, Repository
 from tests.factories import contact, owner, touch
 
 OWNER = "owner-1"
+BACKENDS = {"moto": "moto_repo", "dynamodb-local": "dynamodb_local_repo"}
+
+
+@pytest.fixture(params=list(BACKENDS))
+def repo(request: pytest.FixtureRequest) -> Repository:
+    """The repository over a fresh table on each emulator in turn."""
+    repository: Repository = request.getfixturevalue(BACKENDS[request.param])
+    return repository
 
 
 def record_calls(repo: Repository) -> Counter[str]:
@@ -43,12 +56,12 @@ def record_calls(repo: Repository) -> Counter[str]:
 
 
 def test_the_emulated_table_is_the_templates_table(repo: Repository) -> None:
-    described = repo.client.describe_table(TableName=LOCAL_TABLE)["Table"]
+    described = repo.client.describe_table(TableName=repo.table_name)["Table"]
     properties = load_template()["Resources"]["Table"]["Properties"]
     assert described["KeySchema"] == properties["KeySchema"]
     assert described["GlobalSecondaryIndexes"][0]["IndexName"] == "GSI1"
     assert described["GlobalSecondaryIndexes"][0]["Projection"] == {"ProjectionType": "KEYS_ONLY"}
-    ttl = repo.client.describe_time_to_live(TableName=LOCAL_TABLE)["TimeToLiveDescription"]
+    ttl = repo.client.describe_time_to_live(TableName=repo.table_name)["TimeToLiveDescription"]
     assert ttl["AttributeName"] == "expires_at"
 
 
@@ -231,6 +244,6 @@ def test_no_scan_anywhere_in_the_code() -> None:
 
 def _item(repo: Repository, contact_id: str) -> dict[str, Any]:
     response = repo.client.get_item(
-        TableName=LOCAL_TABLE, Key={"PK": {"S": f"OWNER#{OWNER}"}, "SK": {"S": f"CONTACT#{contact_id}"}}
+        TableName=repo.table_name, Key={"PK": {"S": f"OWNER#{OWNER}"}, "SK": {"S": f"CONTACT#{contact_id}"}}
     )
     return dict(response["Item"])
