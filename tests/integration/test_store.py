@@ -1,10 +1,15 @@
-"""The store on moto, with the table built from template.yaml: keys, reads, optimistic locking, transactions."""
+"""The store on moto and on DynamoDB Local (AWS's own emulator), with the table built from template.yaml:
+keys, reads, optimistic locking, conditional writes, transactions, pagination and the sparse schedule index.
+
+Every test that takes `repo` runs twice, once per emulator (ids `moto` and `dynamodb-local`), so the
+repository's reliance on DynamoDB's semantics is checked against the real service's emulator too.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,23 +17,37 @@ import pytest
 
 from circleback.domain.cadence import summarise
 from circleback.domain.model import (
+    AccessToken,
+    ActionRecord,
     Birthday,
     Channel,
     Contact,
+    DigestRun,
     Direction,
     EventKind,
     Frequency,
     LifeEvent,
     Relationship,
+    RunStatus,
     Tier,
     Touch,
 )
-from circleback.local import LOCAL_TABLE, load_template
+from circleback.domain.schedule import SHARD_COUNT, shard_of
+from circleback.local import load_template
 from circleback.services.touches import log_touch
+from circleback.store.keys import SCHEDULE_INDEX
 from circleback.store.repository import ConflictError, NotFoundError, Repository
 from tests.factories import contact, owner, touch
 
 OWNER = "owner-1"
+BACKENDS = {"moto": "moto_repo", "dynamodb-local": "dynamodb_local_repo"}
+
+
+@pytest.fixture(params=list(BACKENDS))
+def repo(request: pytest.FixtureRequest) -> Repository:
+    """The repository over a fresh table on each emulator in turn."""
+    repository: Repository = request.getfixturevalue(BACKENDS[request.param])
+    return repository
 
 
 def record_calls(repo: Repository) -> Counter[str]:
@@ -43,12 +62,12 @@ def record_calls(repo: Repository) -> Counter[str]:
 
 
 def test_the_emulated_table_is_the_templates_table(repo: Repository) -> None:
-    described = repo.client.describe_table(TableName=LOCAL_TABLE)["Table"]
+    described = repo.client.describe_table(TableName=repo.table_name)["Table"]
     properties = load_template()["Resources"]["Table"]["Properties"]
     assert described["KeySchema"] == properties["KeySchema"]
     assert described["GlobalSecondaryIndexes"][0]["IndexName"] == "GSI1"
     assert described["GlobalSecondaryIndexes"][0]["Projection"] == {"ProjectionType": "KEYS_ONLY"}
-    ttl = repo.client.describe_time_to_live(TableName=LOCAL_TABLE)["TimeToLiveDescription"]
+    ttl = repo.client.describe_time_to_live(TableName=repo.table_name)["TimeToLiveDescription"]
     assert ttl["AttributeName"] == "expires_at"
 
 
@@ -213,6 +232,145 @@ def test_digest_input_is_one_get_item_and_one_paginated_query(repo: Repository) 
     assert set(calls) == {"GetItem", "Query"}
 
 
+def test_every_page_of_a_contacts_touches_is_read(repo: Repository) -> None:
+    """A consistent, paginated Query over one contact's touches: 300 touches x 4 KB span several 1 MB pages."""
+    ana = repo.add_contact(OWNER, contact("Ana"))
+    first = date(2026, 1, 1)
+    notes = [touch(ana.id, first + timedelta(days=i), note=f"{i:03d} " + "n" * 4000) for i in range(300)]
+    for note in notes:
+        repo.client.transact_write_items(TransactItems=[repo.touch_put(OWNER, note)])  # type: ignore[list-item]
+    calls = record_calls(repo)
+
+    _, touches = repo.contact_with_touches(OWNER, ana.id)
+
+    assert touches == notes  # all of them, oldest first
+    assert calls["Query"] >= 2
+
+
+# --- conditional writes: a condition that does not hold writes nothing --------------------------------------
+
+
+def test_creating_an_owner_never_overwrites_one(repo: Repository) -> None:
+    assert repo.create_owner_if_absent(owner(id=OWNER, send_hour=7)) is True
+    assert repo.create_owner_if_absent(owner(id=OWNER, send_hour=9)) is False
+    stored = repo.get_owner(OWNER)
+    assert stored is not None and stored.send_hour == 7
+
+
+def test_conditional_puts_and_deletes_report_whether_they_wrote(repo: Repository) -> None:
+    token = AccessToken("tok1", "laptop", "ab" * 32, datetime(2026, 11, 1, tzinfo=UTC))
+    assert repo.add_access_token(OWNER, token) is True
+    assert repo.add_access_token(OWNER, replace(token, name="phone")) is False
+    assert repo.list_access_tokens(OWNER) == [token]
+    assert repo.revoke_access_token(OWNER, "tok1") is True
+    assert repo.revoke_access_token(OWNER, "tok1") is False
+    news = LifeEvent("e1", date(2026, 11, 10), EventKind.PROMOTION, None, "Staff engineer")
+    repo.add_event(OWNER, news)
+    assert repo.remove_event(OWNER, news) is True
+    assert repo.remove_event(OWNER, news) is False
+
+
+def test_calendar_links_are_only_ever_revoked_later(repo: Repository) -> None:
+    late, early = datetime(2026, 11, 20, tzinfo=UTC), datetime(2026, 11, 1, tzinfo=UTC)
+    repo.revoke_calendar_links(OWNER, late)
+    repo.revoke_calendar_links(OWNER, early)  # the condition fails: nothing written, nothing raised
+    assert repo.calendar_links_revoked_at(OWNER) == late
+
+
+def test_a_digest_run_is_claimed_once_until_its_lease_runs_out(repo: Repository) -> None:
+    now = datetime(2026, 11, 23, 12, tzinfo=UTC)
+    mine = DigestRun(OWNER, date(2026, 11, 23), now, RunStatus.CLAIMED, "worker-1", now + timedelta(minutes=5))
+    theirs = replace(mine, claimed_by="worker-2", lease_until=now + timedelta(minutes=20))
+    assert repo.claim_run(mine, now) == mine
+    assert repo.claim_run(theirs, now + timedelta(minutes=1)) == mine  # the lease holds: the holder is returned
+    assert repo.update_run(replace(theirs, status=RunStatus.SENDING), RunStatus.CLAIMED) is False  # not theirs
+    assert repo.claim_run(theirs, now + timedelta(minutes=6)) == theirs  # the lease ran out before SES
+    assert repo.update_run(replace(mine, status=RunStatus.SENDING), RunStatus.CLAIMED) is False  # no longer mine
+    sending = replace(theirs, status=RunStatus.SENDING)
+    assert repo.update_run(sending, RunStatus.CLAIMED) is True
+    assert repo.update_run(sending, RunStatus.CLAIMED) is False  # no longer in the expected state
+    assert repo.get_run(OWNER, date(2026, 11, 23)) == sending
+
+
+# --- transactions: all or nothing, and how a cancelled one is read -------------------------------------------
+
+
+def test_a_cancelled_transaction_writes_nothing_and_says_which_condition_failed(repo: Repository) -> None:
+    """The error shape the repository reads: TransactionCanceledException with one reason per item, in order."""
+    ana = repo.add_contact(OWNER, contact("Ana"))
+    fresh = touch(ana.id, date(2026, 11, 2))
+    writes = [repo.touch_put(OWNER, fresh), repo.contact_snooze_write(OWNER, replace(ana, version=7), None)]
+    with pytest.raises(repo.client.exceptions.TransactionCanceledException) as raised:
+        repo.client.transact_write_items(TransactItems=writes)  # type: ignore[arg-type]
+    reasons = [reason["Code"] for reason in raised.value.response["CancellationReasons"]]
+    assert reasons == ["None", "ConditionalCheckFailed"]
+    assert repo.contact_with_touches(OWNER, ana.id) == (ana, [])  # the touch's put was cancelled with it
+
+
+def test_a_guarded_transaction_maps_its_guard_and_its_writes_failures(repo: Repository) -> None:
+    ana = repo.add_contact(OWNER, contact("Ana"))
+    now = datetime(2026, 11, 23, 12, tzinfo=UTC)
+    record = ActionRecord("link-1", "snooze", now, now + timedelta(days=30), ana.id, None, None, date(2026, 12, 6))
+    stale = repo.contact_snooze_write(OWNER, replace(ana, version=5), date(2026, 12, 6))
+    with pytest.raises(ConflictError):  # the guard held, a write's condition did not
+        repo.record_action(OWNER, record, [stale])
+    assert repo.get_action(OWNER, "link-1") is None  # nor was the record written
+    assert repo.record_action(OWNER, record, [repo.contact_snooze_write(OWNER, ana, date(2026, 12, 6))]) is True
+    assert repo.record_action(OWNER, record, []) is False  # the guard failed: a repeat
+    assert repo.get_contact(OWNER, ana.id) == replace(ana, version=2, snoozed_until=date(2026, 12, 6))
+
+
+def test_undoing_a_pause_of_an_owner_with_digests_off_clears_every_field(repo: Repository) -> None:
+    """Every field REMOVEd and none SET: the update expression must have no empty SET clause."""
+    off = owner(id=OWNER, frequency=Frequency.OFF)
+    repo.put_owner(replace(off, paused_until=date(2026, 12, 1)))
+    paused = repo.get_owner(OWNER)
+    assert paused is not None
+    now = datetime(2026, 11, 23, 12, tzinfo=UTC)
+    record = ActionRecord("pause-1", "pause", now, now + timedelta(days=30), until=date(2026, 12, 1))
+    assert repo.record_action(OWNER, record, [repo.owner_pause_write(paused, None, None)]) is True
+    assert repo.get_owner(OWNER) == off
+
+
+# --- the schedule: a sparse, sharded index (GSI1, keys only) ---------------------------------------------------
+
+
+def test_only_scheduled_owners_are_in_the_schedule_index(repo: Repository) -> None:
+    at = datetime(2026, 11, 23, 12, tzinfo=UTC)
+    repo.put_owner(owner(id="scheduled", next_send_at=at))
+    repo.put_owner(owner(id="off", frequency=Frequency.OFF))
+    index = _schedule_index(repo)
+    assert [item["PK"]["S"] for item in index] == ["OWNER#scheduled"]
+    assert set(index[0]) == {"PK", "SK", "GSI1PK", "GSI1SK"}  # KEYS_ONLY: nothing else is projected
+
+
+def test_due_owners_are_the_shards_owners_due_by_the_tick(repo: Repository) -> None:
+    at = datetime(2026, 11, 23, 12, tzinfo=UTC)
+    owners = {f"o{i:02d}": at + timedelta(minutes=15 * (i % 4)) for i in range(24)}
+    for owner_id, send_at in owners.items():
+        repo.put_owner(owner(id=owner_id, next_send_at=send_at))
+    tick = at + timedelta(minutes=15)
+    due = {owner_id: when for shard in range(SHARD_COUNT) for owner_id, when in repo.due_owners(shard, tick)}
+    assert due == {owner_id: when for owner_id, when in owners.items() if when <= tick}
+    some = next(iter(owners))
+    assert dict(repo.due_owners(shard_of(some), tick)).keys() <= {o for o in owners if shard_of(o) == shard_of(some)}
+
+
+def test_advancing_the_schedule_moves_or_removes_the_owner_in_the_index(repo: Repository) -> None:
+    at = datetime(2026, 11, 23, 12, tzinfo=UTC)
+    profile = owner(id=OWNER, next_send_at=at)
+    repo.put_owner(profile)
+    tomorrow = at + timedelta(days=1)
+    assert repo.advance_schedule(profile, at, tomorrow) is True
+    assert repo.advance_schedule(profile, at, tomorrow) is False  # a duplicate worker moves nothing
+    assert list(repo.due_owners(shard_of(OWNER), at)) == []
+    assert list(repo.due_owners(shard_of(OWNER), tomorrow)) == [(OWNER, tomorrow)]
+    moved = replace(profile, next_send_at=tomorrow)
+    assert repo.advance_schedule(moved, tomorrow, None) is True  # digests off: out of the index
+    assert _schedule_index(repo) == []
+    assert repo.get_owner(OWNER) == replace(profile, next_send_at=None)
+
+
 def test_digest_input_of_an_unknown_owner_is_none(repo: Repository) -> None:
     assert repo.load_digest_input("nobody") is None
 
@@ -231,6 +389,20 @@ def test_no_scan_anywhere_in_the_code() -> None:
 
 def _item(repo: Repository, contact_id: str) -> dict[str, Any]:
     response = repo.client.get_item(
-        TableName=LOCAL_TABLE, Key={"PK": {"S": f"OWNER#{OWNER}"}, "SK": {"S": f"CONTACT#{contact_id}"}}
+        TableName=repo.table_name, Key={"PK": {"S": f"OWNER#{OWNER}"}, "SK": {"S": f"CONTACT#{contact_id}"}}
     )
     return dict(response["Item"])
+
+
+def _schedule_index(repo: Repository) -> list[dict[str, Any]]:
+    """Every item of the schedule index, whatever its shard (a test-only read of the whole index)."""
+    items: list[dict[str, Any]] = []
+    for shard in range(SHARD_COUNT):
+        response = repo.client.query(
+            TableName=repo.table_name,
+            IndexName=SCHEDULE_INDEX,
+            KeyConditionExpression="GSI1PK = :shard",
+            ExpressionAttributeValues={":shard": {"S": f"SEND#{shard}"}},
+        )
+        items.extend(response["Items"])
+    return items

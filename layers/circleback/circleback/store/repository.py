@@ -489,7 +489,6 @@ def _set_and_remove(fields: dict[str, Any]) -> tuple[str, dict[str, str], dict[s
         else:
             values[f":v{i}"] = encode_value(value)
             sets.append(f"#f{i} = :v{i}")
-    expression = "SET " + ", ".join(sets)
-    if removes:
-        expression += " REMOVE " + ", ".join(removes)
-    return expression, names, values
+    # An empty clause ("SET  REMOVE #f0") is a syntax error to DynamoDB: write only the clauses that have fields.
+    clauses = [f"{verb} {', '.join(paths)}" for verb, paths in (("SET", sets), ("REMOVE", removes)) if paths]
+    return " ".join(clauses), names, values
