@@ -8,7 +8,7 @@ from datetime import date
 from typing import Annotated, Any
 from urllib.parse import unquote
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 
 from circleback.domain.cadence import MAX_CADENCE_DAYS, MIN_CADENCE_DAYS
 from circleback.domain.countries import is_country_code
@@ -76,6 +76,25 @@ IsoDate = Annotated[date | None, BeforeValidator(_iso_date)]
 RequiredDate = Annotated[date, BeforeValidator(_iso_date)]
 
 
+def check_email(value: str) -> str:
+    """The address itself (no display name, one address), or a ValueError saying it is not one."""
+    local, at, domain = value.partition("@")
+    labels = domain.split(".")
+    if (
+        not at
+        or not local
+        or "@" in domain
+        or len(labels) < 2  # a name and a top-level domain at least
+        or not all(labels)
+        or any(ch.isspace() or ch in '<>,;()[]\\"' or unicodedata.category(ch) == "Cc" for ch in value)
+    ):
+        raise ValueError(f"{value!r} is not an email address")
+    return value
+
+
+OtherEmail = Annotated[str, Field(max_length=MAX_SHORT), AfterValidator(check_email)]
+
+
 class Row(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -83,6 +102,9 @@ class Row(BaseModel):
 class ContactRow(Row):
     name: Annotated[str, BeforeValidator(_blank_to_none), Field(min_length=1, max_length=MAX_SHORT)]
     email: Short = None
+    # More addresses of the same person (a Google or vCard contact may have several): they find a contact
+    # already known by any of them; `email` is the one kept. No column of the canonical file sets them.
+    other_emails: tuple[OtherEmail, ...] = ()
     phone: Short = None
     linkedin_url: Short = None
     company: Short = None
@@ -93,6 +115,7 @@ class ContactRow(Row):
     country: Annotated[str | None, BeforeValidator(_upper)] = None
     birthday: Annotated[Birthday | None, BeforeValidator(_blank_to_none)] = None
     worked_together_until: IsoDate = None
+    first_seen: IsoDate = None
     tags: Annotated[tuple[str, ...] | None, BeforeValidator(_blank_to_none)] = None
     notes: Text = None
     last_touch: IsoDate = None
@@ -108,20 +131,7 @@ class ContactRow(Row):
     @field_validator("email", mode="after")
     @classmethod
     def _email(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        local, at, domain = value.partition("@")
-        labels = domain.split(".")
-        if (
-            not at
-            or not local
-            or "@" in domain
-            or len(labels) < 2  # a name and a top-level domain at least
-            or not all(labels)
-            or any(ch.isspace() or ch in '<>,;()[]\\"' or unicodedata.category(ch) == "Cc" for ch in value)
-        ):
-            raise ValueError(f"{value!r} is not an email address")
-        return value
+        return None if value is None else check_email(value)
 
     @field_validator("linkedin_url", mode="after")
     @classmethod
@@ -200,7 +210,7 @@ class ContactRow(Row):
             return False
         raise ValueError(f"expected true or false, got {value!r}")
 
-    _future = field_validator("last_touch", "worked_together_until", mode="after")(_not_future)
+    _future = field_validator("last_touch", "worked_together_until", "first_seen", mode="after")(_not_future)
 
 
 class TouchRow(Row):
