@@ -16,6 +16,7 @@ from circleback.domain.model import (
     OWN_NEWS_KINDS,
     Birthday,
     Channel,
+    Contact,
     Direction,
     EventKind,
     Relationship,
@@ -32,7 +33,7 @@ _YEARLESS_DATE = re.compile(r"--([0-9]{2})-([0-9]{2})")
 _WHOLE_NUMBER = re.compile(r"[0-9]+(?:\.0*)?")  # 30, or 30.0 as some spreadsheets export it
 
 
-def _blank_to_none(value: Any) -> Any:
+def blank_to_none(value: Any) -> Any:
     if isinstance(value, str):
         value = value.strip()
         return value or None
@@ -40,17 +41,17 @@ def _blank_to_none(value: Any) -> Any:
 
 
 def _lower(value: Any) -> Any:
-    value = _blank_to_none(value)
+    value = blank_to_none(value)
     return value.lower() if isinstance(value, str) else value
 
 
 def _upper(value: Any) -> Any:
-    value = _blank_to_none(value)
+    value = blank_to_none(value)
     return value.upper() if isinstance(value, str) else value
 
 
-Text = Annotated[Annotated[str, Field(max_length=MAX_TEXT)] | None, BeforeValidator(_blank_to_none)]
-Short = Annotated[Annotated[str, Field(max_length=MAX_SHORT)] | None, BeforeValidator(_blank_to_none)]
+Text = Annotated[Annotated[str, Field(max_length=MAX_TEXT)] | None, BeforeValidator(blank_to_none)]
+Short = Annotated[Annotated[str, Field(max_length=MAX_SHORT)] | None, BeforeValidator(blank_to_none)]
 
 
 def _not_future(value: date | None, info: ValidationInfo) -> date | None:
@@ -61,7 +62,7 @@ def _not_future(value: date | None, info: ValidationInfo) -> date | None:
 
 
 def _iso_date(value: Any) -> Any:
-    value = _blank_to_none(value)
+    value = blank_to_none(value)
     if isinstance(value, str):
         if not _ISO_DATE.fullmatch(value):
             raise ValueError(f"expected a date as YYYY-MM-DD, got {value!r}")
@@ -100,7 +101,7 @@ class Row(BaseModel):
 
 
 class ContactRow(Row):
-    name: Annotated[str, BeforeValidator(_blank_to_none), Field(min_length=1, max_length=MAX_SHORT)]
+    name: Annotated[str, BeforeValidator(blank_to_none), Field(min_length=1, max_length=MAX_SHORT)]
     email: Short = None
     # More addresses of the same person (a Google or vCard contact may have several): they find a contact
     # already known by any of them; `email` is the one kept. No column of the canonical file sets them.
@@ -113,10 +114,10 @@ class ContactRow(Row):
     tier: Annotated[Tier | None, BeforeValidator(_upper)] = None
     cadence_days: Annotated[int, Field(ge=MIN_CADENCE_DAYS, le=MAX_CADENCE_DAYS)] | None = None
     country: Annotated[str | None, BeforeValidator(_upper)] = None
-    birthday: Annotated[Birthday | None, BeforeValidator(_blank_to_none)] = None
+    birthday: Annotated[Birthday | None, BeforeValidator(blank_to_none)] = None
     worked_together_until: IsoDate = None
     first_seen: IsoDate = None
-    tags: Annotated[tuple[str, ...] | None, BeforeValidator(_blank_to_none)] = None
+    tags: Annotated[tuple[str, ...] | None, BeforeValidator(blank_to_none)] = None
     notes: Text = None
     last_touch: IsoDate = None
     paused: Annotated[bool | None, BeforeValidator(_lower)] = None
@@ -152,7 +153,7 @@ class ContactRow(Row):
     @field_validator("cadence_days", mode="before")
     @classmethod
     def _cadence(cls, value: Any) -> Any:
-        value = _blank_to_none(value)
+        value = blank_to_none(value)
         if not isinstance(value, str):
             return value
         days = int(float(value)) if _WHOLE_NUMBER.fullmatch(value) else None
@@ -165,7 +166,7 @@ class ContactRow(Row):
     @field_validator("birthday", mode="before")
     @classmethod
     def _birthday(cls, value: Any) -> Any:
-        value = _blank_to_none(value)
+        value = blank_to_none(value)
         if not isinstance(value, str):
             return value
         # Matched here rather than by Birthday.parse, so 2023-02-29 is "not a real date", not a wrong format.
@@ -192,7 +193,7 @@ class ContactRow(Row):
     @field_validator("tags", mode="before")
     @classmethod
     def _tags(cls, value: Any) -> Any:
-        value = _blank_to_none(value)
+        value = blank_to_none(value)
         if isinstance(value, str):
             # A cell of separators only (" ; ") names no tag: like a blank cell, it keeps the known tags.
             return tuple(dict.fromkeys(t.strip() for t in value.split(";") if t.strip())) or None
@@ -213,8 +214,12 @@ class ContactRow(Row):
     _future = field_validator("last_touch", "worked_together_until", "first_seen", mode="after")(_not_future)
 
 
+# The contact's own fields a row can set (every ContactRow field but the extra addresses).
+CONTACT_FIELDS = tuple(name for name in ContactRow.model_fields if name in Contact.__dataclass_fields__)
+
+
 class TouchRow(Row):
-    contact: Annotated[str, BeforeValidator(_blank_to_none), Field(min_length=1, max_length=MAX_SHORT)]
+    contact: Annotated[str, BeforeValidator(blank_to_none), Field(min_length=1, max_length=MAX_SHORT)]
     date: RequiredDate
     direction: Annotated[Direction, BeforeValidator(lambda v: _lower(v) or Direction.OUTBOUND)] = Direction.OUTBOUND
     channel: Annotated[Channel, BeforeValidator(lambda v: _lower(v) or Channel.OTHER)] = Channel.OTHER

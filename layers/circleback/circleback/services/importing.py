@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import UTC, date, datetime, time
 from typing import Any, TypeVar
 
-from circleback.domain.model import Birthday, Contact, LifeEvent, Relationship, Tier, Touch
+from circleback.domain.model import Birthday, Contact, LifeEvent, Owner, Relationship, Tier, Touch
+from circleback.domain.schedule import next_send_at
+from circleback.importer.backup import BackupContact, ParsedBackup, parse_backup
 from circleback.importer.csvfile import CONTACTS, EVENTS, TOUCHES, ParsedFile, RowError, RowNote, parse_csv
-from circleback.importer.rows import ContactRow, normalise_linkedin
+from circleback.importer.formats import FORMAT_NAMES, Format, detect_format, parse_contacts
+from circleback.importer.rows import CONTACT_FIELDS, ContactRow, normalise_linkedin
 from circleback.services.ids import content_id, new_id
 from circleback.services.touches import log_touch
 from circleback.store.repository import Repository
@@ -116,6 +119,70 @@ def emails_of(row: ContactRow) -> list[str]:
     return [*([row.email] if row.email else []), *row.other_emails]
 
 
+class UnknownFormat(ValueError):
+    """The file is in no format circleback reads, or the format asked for is not one."""
+
+
+@dataclass(slots=True)
+class ImportResult:
+    """What `import_file` read the file as, and one report per kind of thing it holds."""
+
+    format: Format
+    reports: list[ImportReport]
+
+    @property
+    def rejected(self) -> int:
+        return sum(report.rejected for report in self.reports)
+
+    @property
+    def written(self) -> bool:
+        return all(report.written for report in self.reports)
+
+    def summary(self) -> str:
+        lines = [f"Read as {FORMAT_NAMES[self.format]}."]
+        return "\n".join(lines + [report.summary() for report in self.reports])
+
+
+def import_file(
+    repo: Repository,
+    owner_id: str,
+    text: str,
+    today: date,
+    *,
+    format: Format | str | None = None,
+    filename: str | None = None,
+    strict: bool = False,
+    progress: Progress | None = None,
+    now: datetime | None = None,
+) -> ImportResult:
+    """Import any file circleback reads: its own contacts CSV, LinkedIn's Connections.csv, a Google Contacts
+    CSV, vCards, or a circleback JSON backup. Without `format`, the content tells (else the `filename`'s
+    extension); UnknownFormat when neither does.
+
+    Contact files all take `import_contact_rows`: the same validation, matching and merge rule. A backup is
+    restored (`restore_backup`); `now` schedules the digest of an owner it creates or whose settings it
+    changes (default: the start of `today`, UTC, so a digest due today still goes out).
+    `progress(done, total)` is called as rows are written; nothing is printed.
+    """
+    chosen = _format(format) if format is not None else detect_format(text, filename)
+    if chosen is None:
+        names = ", ".join(FORMAT_NAMES.values())
+        raise UnknownFormat(f"cannot tell what kind of file this is; circleback reads {names}")
+    if chosen is Format.JSON:
+        moment = now or datetime.combine(today, time(), UTC)
+        reports = restore_backup(repo, owner_id, text, today, now=moment, strict=strict, progress=progress)
+        return ImportResult(chosen, reports)
+    parsed = parse_contacts(text, chosen, today)
+    return ImportResult(chosen, [import_contact_rows(repo, owner_id, parsed, today, strict=strict, progress=progress)])
+
+
+def _format(name: Format | str) -> Format:
+    try:
+        return Format(name)
+    except ValueError:
+        raise UnknownFormat(f"unknown format {name!r}; the formats are {', '.join(Format)}") from None
+
+
 def import_contacts(
     repo: Repository, owner_id: str, text: str, today: date, *, strict: bool = False, progress: Progress | None = None
 ) -> ImportReport:
@@ -212,7 +279,7 @@ def merge(contact: Contact, row: ContactRow) -> tuple[Contact, list[tuple[str, s
     changes: dict[str, Any] = {}
     kept: list[tuple[str, str]] = []
     row_emails = {email.casefold() for email in emails_of(row)}
-    for name in _CONTACT_FIELDS:
+    for name in CONTACT_FIELDS:
         offered = getattr(row, name)
         if offered is None:
             continue
@@ -231,7 +298,6 @@ def merge(contact: Contact, row: ContactRow) -> tuple[Contact, list[tuple[str, s
     return replace(contact, **changes, import_marks=tuple(sorted(marks.items()))), kept
 
 
-_CONTACT_FIELDS = tuple(name for name in ContactRow.model_fields if name in Contact.__dataclass_fields__)
 # A field at its default was never set: an import may fill it in whatever `import_marks` says.
 _UNSET = {"relationship": (None, Relationship.OTHER), "tier": (None, Tier.B), "paused": (None, False)}
 
@@ -328,12 +394,135 @@ def import_events(repo: Repository, owner_id: str, text: str, today: date, *, st
     return _write_new(report, events, lambda event: repo.add_event(owner_id, event), strict)
 
 
-def _refused(report: ImportReport, strict: bool) -> bool:
-    """Put the errors in row order; under --strict, any error means nothing is written."""
-    report.errors.sort(key=lambda e: e.row)
-    if strict and report.errors:
-        report.written = False
-    return not report.written
+def restore_backup(
+    repo: Repository,
+    owner_id: str,
+    text: str,
+    today: date,
+    *,
+    now: datetime,
+    strict: bool = False,
+    progress: Progress | None = None,
+) -> list[ImportReport]:
+    """Bring a JSON backup back: settings, contacts, touches and life events (one report each, in that order).
+
+    Each backup contact replaces the table's contact with its id, else the one an import would match (by
+    email, LinkedIn address or exact name), else is added under its own id; its touches and events follow
+    it, keeping their ids, so restoring twice, or into the table the backup came from, writes nothing new.
+    Contacts the table has and the backup does not are left alone. The owner's settings are written when
+    they differ, and the digest is scheduled again from `now`.
+    """
+    parsed = parse_backup(text, today)
+    settings, contacts, touches, events = (ImportReport(kind) for kind in ("settings", "contacts", "touches", "events"))
+    reports = [settings, contacts, touches, events]
+    by_unit = {"contact": contacts, "touch": touches, "event": events}
+    for error in parsed.errors:
+        by_unit.get(error.unit, settings).errors.append(error)
+    planned, target = _plan_restore(repo.list_contacts(owner_id), parsed, contacts)
+    restored_touches = [
+        t.touch(target[t.contact_id]) for n, t in parsed.touches if _restored(n, t.contact_id, target, touches, "touch")
+    ]
+    restored_events = [
+        e.event(target[e.contact_id] if e.contact_id else None)
+        for n, e in parsed.events
+        if e.contact_id is None or _restored(n, e.contact_id, target, events, "event")
+    ]
+    if _refused(reports, strict):
+        return reports
+    total = (parsed.owner is not None) + len(planned) + len(restored_touches) + len(restored_events)
+    tick = _ticker(progress, total)
+    if parsed.owner is not None:
+        _restore_settings(repo, parsed.owner.settings(owner_id), now, settings)
+        tick()
+    for entry, existing in planned:
+        if existing is None:
+            repo.add_contact(owner_id, entry.contact(entry.id))
+            contacts.imported += 1
+        elif (restored := entry.contact(existing.id, existing.version)) != existing:
+            repo.save_contact(owner_id, restored)
+            contacts.updated += 1
+        else:
+            contacts.unchanged += 1
+        tick()
+    _write_new(touches, restored_touches, lambda touch: tick(log_touch(repo, owner_id, touch)), strict)
+    _write_new(events, restored_events, lambda event: tick(repo.add_event(owner_id, event)), strict)
+    return reports
+
+
+def _plan_restore(
+    table: list[Contact], parsed: ParsedBackup, report: ImportReport
+) -> tuple[list[tuple[BackupContact, Contact | None]], dict[str, str]]:
+    """Each backup contact with the table's contact it replaces (or None), and backup id -> table id."""
+    by_id = {contact.id: contact for contact in table}
+    claimed = {entry.id for _, entry in parsed.contacts if entry.id in by_id}
+    index = ContactIndex([contact for contact in table if contact.id not in claimed])
+    planned: list[tuple[BackupContact, Contact | None]] = []
+    target: dict[str, str] = {}
+    taken: dict[str, int] = {}
+    for number, entry in parsed.contacts:
+        existing = by_id.get(entry.id)
+        if existing is None:
+            key, matches = index.match_by(emails_of(entry), entry.linkedin_url, entry.name)
+            if len(matches) > 1:
+                report.errors.append(RowError(number, key, _ambiguous(key, len(matches), entry), "contact"))
+                continue
+            existing = matches[0] if matches else None
+            if existing is not None and existing.id in taken:
+                reason = f"the same contact as contact {taken[existing.id]}"
+                report.errors.append(RowError(number, key, reason, "contact"))
+                continue
+        if existing is not None:
+            taken[existing.id] = number
+        target[entry.id] = existing.id if existing is not None else entry.id
+        planned.append((entry, existing))
+    return planned, target
+
+
+def _restored(number: int, contact_id: str, target: dict[str, str], report: ImportReport, unit: str) -> bool:
+    """Whether a touch's or event's contact is being restored; if not, the entry is refused with it."""
+    if contact_id in target:
+        return True
+    reason = f"its contact {contact_id!r} was refused (see the contacts)"
+    report.errors.append(RowError(number, "contact_id", reason, unit))
+    return False
+
+
+def _restore_settings(repo: Repository, desired: Owner, now: datetime, report: ImportReport) -> None:
+    scheduled = replace(desired, next_send_at=next_send_at(desired, now))
+    existing = repo.get_owner(desired.id)
+    if existing is None:
+        repo.create_owner_if_absent(scheduled)
+        report.imported += 1
+    elif replace(existing, next_send_at=None) == desired:
+        report.unchanged += 1
+    else:
+        repo.put_owner(scheduled)
+        report.updated += 1
+
+
+def _ticker(progress: Progress | None, total: int) -> Callable[..., Any]:
+    """A function to call once per item written: it reports progress and returns what it is given."""
+    done = 0
+
+    def tick(result: Any = None) -> Any:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done, total)
+        return result
+
+    return tick
+
+
+def _refused(reports: ImportReport | Sequence[ImportReport], strict: bool) -> bool:
+    """Put each report's errors in row order; under --strict, any error in any of them means nothing is written."""
+    reports = [reports] if isinstance(reports, ImportReport) else reports
+    for report in reports:
+        report.errors.sort(key=lambda e: e.row)
+    if strict and any(report.errors for report in reports):
+        for report in reports:
+            report.written = False
+    return not all(report.written for report in reports)
 
 
 def _write_new(report: ImportReport, items: Sequence[T], write: Callable[[T], bool], strict: bool) -> ImportReport:
