@@ -29,7 +29,17 @@ from pydantic import AwareDatetime, BeforeValidator, Field, field_validator
 from circleback.domain.countries import is_country_code
 from circleback.domain.model import Channel, Contact, Direction, EventKind, Frequency, LifeEvent, Owner, Touch
 from circleback.importer.csvfile import RowError, validate_row
-from circleback.importer.rows import CONTACT_FIELDS, ContactRow, IsoDate, RequiredDate, Row, Short, Text, blank_to_none
+from circleback.importer.rows import (
+    CONTACT_FIELDS,
+    ContactRow,
+    IsoDate,
+    RequiredDate,
+    Row,
+    Short,
+    Text,
+    blank_to_none,
+    not_future,
+)
 
 BACKUP_FORMAT = "circleback-backup"
 BACKUP_VERSION = 1
@@ -102,6 +112,8 @@ class BackupTouch(Row):
     source: Short = None
     recorded_at: AwareDatetime | None = None
 
+    _future = field_validator("date", mode="after")(not_future)
+
     def touch(self, contact_id: str) -> Touch:
         return Touch(
             id=self.id,
@@ -162,7 +174,11 @@ def parse_backup(text: str, today: date) -> ParsedBackup:
         for n, e in _entries(BackupEvent, document.get("events"), today, "event", parsed.errors)
         if e.contact_id is None or _known(n, e.contact_id, contact_ids, "event", parsed.errors)
     ]
+    parsed.errors.sort(key=lambda error: (_PARTS.index(error.unit), error.row))
     return parsed
+
+
+_PARTS = ("owner", "contact", "touch", "event")  # the order of the file, for the order of its errors
 
 
 def _document_problem(document: Any) -> str | None:

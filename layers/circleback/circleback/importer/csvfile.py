@@ -216,11 +216,12 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def guard(cell: str) -> str:
-    return "'" + cell if cell.startswith(_FORMULA_STARTS) else cell
+    """One more apostrophe before a formula, or before apostrophes that come before one ('=x stays '=x)."""
+    return "'" + cell if cell.lstrip("'").startswith(_FORMULA_STARTS) else cell
 
 
 def unguard(cell: str) -> str:
-    return cell[1:] if cell.startswith("'") and cell[1:].startswith(_FORMULA_STARTS) else cell
+    return cell[1:] if cell.startswith("'") and cell.lstrip("'").startswith(_FORMULA_STARTS) else cell
 
 
 def contact_cells(contact: Contact) -> dict[str, str]:

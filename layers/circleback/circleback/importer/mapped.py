@@ -19,7 +19,7 @@ from circleback.importer.rows import ContactRow
 class CellError(ValueError):
     """A cell that cannot become a canonical value (a date in no known form), named by the field it feeds."""
 
-    def __init__(self, field: str, reason: str) -> None:
+    def __init__(self, field: str | None, reason: str) -> None:
         super().__init__(reason)
         self.field = field
 

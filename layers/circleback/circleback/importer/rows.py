@@ -54,7 +54,7 @@ Text = Annotated[Annotated[str, Field(max_length=MAX_TEXT)] | None, BeforeValida
 Short = Annotated[Annotated[str, Field(max_length=MAX_SHORT)] | None, BeforeValidator(blank_to_none)]
 
 
-def _not_future(value: date | None, info: ValidationInfo) -> date | None:
+def not_future(value: date | None, info: ValidationInfo) -> date | None:
     today = (info.context or {}).get("today")
     if value is not None and today is not None and value > today:
         raise ValueError(f"{value.isoformat()} is in the future (today is {today.isoformat()})")
@@ -211,7 +211,7 @@ class ContactRow(Row):
             return False
         raise ValueError(f"expected true or false, got {value!r}")
 
-    _future = field_validator("last_touch", "worked_together_until", "first_seen", mode="after")(_not_future)
+    _future = field_validator("last_touch", "worked_together_until", "first_seen", mode="after")(not_future)
 
 
 # The contact's own fields a row can set (every ContactRow field but the extra addresses).
@@ -225,7 +225,7 @@ class TouchRow(Row):
     channel: Annotated[Channel, BeforeValidator(lambda v: _lower(v) or Channel.OTHER)] = Channel.OTHER
     note: Text = None
 
-    _future = field_validator("date", mode="after")(_not_future)
+    _future = field_validator("date", mode="after")(not_future)
 
 
 class EventRow(Row):

@@ -34,6 +34,7 @@ _DEFAULTS = {"relationship": "other", "tier": "B", "paused": "false"}  # not wri
 _BEGIN, _END = "BEGIN:VCARD", "END:VCARD"
 _DATE = re.compile(r"([0-9]{4})-?([0-9]{2})-?([0-9]{2})(?:T[0-9:.Z+-]*)?")  # 19880517, 1988-05-17, ...T00:00:00Z
 _YEARLESS = re.compile(r"--([0-9]{2})-?([0-9]{2})")  # --0517, --05-17
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")  # not str.splitlines: U+2028 and the like are text in a vCard
 _FOLD_AT = 75  # octets per line, the line break aside (RFC 6350 section 3.2)
 
 
@@ -67,7 +68,7 @@ def _cards(text: str) -> Iterator[tuple[int, int, str, str | None]]:
     number = 0
     start = 0
     block: list[str] | None = None
-    for line_number, line in enumerate(text.removeprefix("\ufeff").splitlines(), 1):
+    for line_number, line in enumerate(_LINE_BREAK.split(text.removeprefix("\ufeff")), 1):
         folded = line[:1] in (" ", "\t")  # a continuation line is never BEGIN or END
         marker = "" if folded else line.strip().upper()
         if marker == _BEGIN:
@@ -100,7 +101,7 @@ def _read_card(block: str, first_line: int) -> Component:
         line = getattr(error, "lineNumber", None)
         where = f" (line {first_line + int(line) - 1})" if isinstance(line, int) else ""
         message = str(error).split(": ", 1)[-1] if line else str(error)
-        raise CellError("", f"not readable as a vCard{where}: {message}") from None
+        raise CellError(None, f"not readable as a vCard{where}: {message}") from None
 
 
 def _values(card: Component) -> dict[str, Any]:
