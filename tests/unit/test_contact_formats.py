@@ -6,8 +6,6 @@ column names (current and older layouts), vCard 3.0 and 4.0 with folded lines, e
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -16,7 +14,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from circleback.domain.countries import COUNTRY_CODES
 from circleback.domain.model import Birthday, Contact, Relationship, Tier
 from circleback.importer.backup import parse_backup
 from circleback.importer.csvfile import CONTACTS, ParsedFile, RowError, parse_csv, write_contacts_csv
@@ -25,119 +22,16 @@ from circleback.importer.google import parse_google
 from circleback.importer.linkedin import parse_linkedin
 from circleback.importer.rows import CONTACT_FIELDS, ContactRow
 from circleback.importer.vcard import parse_vcards, write_vcards
+from tests.contact_strategies import contacts
+from tests.format_files import (
+    GOOGLE_OLDER_HEADER,
+    LINKEDIN_HEADER,
+    cards,
+    google_file,
+    linkedin_file,
+)
 
 TODAY = date(2026, 11, 22)
-
-# --- fixtures as the products write them ----------------------------------------------------------------------
-
-# LinkedIn's own notes come first: a line, a quoted paragraph (commas and links in it), a blank line.
-LINKEDIN_NOTES = [
-    "Notes:",
-    '"When exporting your connection data, some email addresses may be missing: you only see the addresses '
-    "of connections who allow it (https://www.linkedin.com/psettings/privacy/email), and more is explained "
-    'at https://www.linkedin.com/help/linkedin/answer/261"',
-    "",
-]
-LINKEDIN_HEADER = "First Name,Last Name,URL,Email Address,Company,Position,Connected On"
-
-GOOGLE_HEADER = [
-    "First Name",
-    "Middle Name",
-    "Last Name",
-    "Phonetic First Name",
-    "Phonetic Middle Name",
-    "Phonetic Last Name",
-    "Name Prefix",
-    "Name Suffix",
-    "Nickname",
-    "File As",
-    "Organization Name",
-    "Organization Title",
-    "Organization Department",
-    "Birthday",
-    "Notes",
-    "Photo",
-    "Labels",
-    "E-mail 1 - Label",
-    "E-mail 1 - Value",
-    "E-mail 2 - Label",
-    "E-mail 2 - Value",
-    "Phone 1 - Label",
-    "Phone 1 - Value",
-    "Phone 2 - Label",
-    "Phone 2 - Value",
-    "Address 1 - Label",
-    "Address 1 - Formatted",
-    "Address 1 - Street",
-    "Address 1 - City",
-    "Address 1 - PO Box",
-    "Address 1 - Region",
-    "Address 1 - Postal Code",
-    "Address 1 - Country",
-    "Address 1 - Extended Address",
-    "Website 1 - Label",
-    "Website 1 - Value",
-]
-GOOGLE_OLDER_HEADER = [
-    "Name",
-    "Given Name",
-    "Additional Name",
-    "Family Name",
-    "Yomi Name",
-    "Given Name Yomi",
-    "Additional Name Yomi",
-    "Family Name Yomi",
-    "Name Prefix",
-    "Name Suffix",
-    "Initials",
-    "Nickname",
-    "Short Name",
-    "Maiden Name",
-    "Birthday",
-    "Gender",
-    "Location",
-    "Billing Information",
-    "Directory Server",
-    "Mileage",
-    "Occupation",
-    "Hobby",
-    "Sensitivity",
-    "Priority",
-    "Subject",
-    "Notes",
-    "Language",
-    "Photo",
-    "Group Membership",
-    "E-mail 1 - Type",
-    "E-mail 1 - Value",
-    "Phone 1 - Type",
-    "Phone 1 - Value",
-    "Organization 1 - Type",
-    "Organization 1 - Name",
-    "Organization 1 - Yomi Name",
-    "Organization 1 - Title",
-    "Website 1 - Type",
-    "Website 1 - Value",
-]
-
-
-def linkedin_file(*rows: str, newline: str = "\n") -> str:
-    return newline.join([*LINKEDIN_NOTES, LINKEDIN_HEADER, *rows]) + newline
-
-
-def google_file(*rows: dict[str, str], header: list[str] = GOOGLE_HEADER) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)  # CRLF and quoting, as a spreadsheet writes it
-    writer.writerow(header)
-    for row in rows:
-        unknown = set(row) - set(header)
-        assert not unknown, unknown
-        writer.writerow([row.get(column, "") for column in header])
-    return out.getvalue()
-
-
-def cards(*cards: list[str], newline: str = "\r\n") -> str:
-    return "".join(newline.join(["BEGIN:VCARD", *lines, "END:VCARD"]) + newline for lines in cards)
 
 
 def rows_of(parsed: ParsedFile[ContactRow]) -> dict[int, ContactRow]:
@@ -593,41 +487,6 @@ def fields(value: Contact | ContactRow) -> dict[str, Any]:
         name: getattr(value, name) if getattr(value, name) is not None else getattr(defaults, name)
         for name in CONTACT_FIELDS
     }
-
-
-_TEXT = st.text(
-    st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from(",;\\:\n\"'=+-@ é日🎉"), min_size=1, max_size=80
-).map(str.strip)
-_LINE = _TEXT.map(lambda text: " ".join(text.split())).filter(bool)  # names: one line, no control characters
-_PAST = st.dates(min_value=date(1950, 1, 1), max_value=TODAY)
-_BIRTHDAY = st.builds(
-    lambda day, yearless: Birthday(day.month, day.day, None if yearless else day.year), _PAST, st.booleans()
-)
-contacts = st.builds(
-    Contact,
-    id=st.just("c1"),
-    name=_LINE,
-    created_on=st.just(TODAY),
-    email=st.none() | st.from_regex(r"[a-z0-9._+-]{1,20}@[a-z0-9-]{1,20}\.[a-z]{2,6}", fullmatch=True),
-    phone=st.none() | _LINE,
-    linkedin_url=st.none()
-    | st.from_regex(r"[a-z0-9-]{3,30}", fullmatch=True).map(lambda n: f"https://www.linkedin.com/in/{n}"),
-    company=st.none() | _LINE,
-    title=st.none() | _LINE,
-    relationship=st.sampled_from(Relationship),
-    tier=st.sampled_from(Tier),
-    cadence_days=st.none() | st.integers(7, 730),
-    country=st.none() | st.sampled_from(sorted(COUNTRY_CODES)),
-    birthday=st.none() | _BIRTHDAY,
-    worked_together_until=st.none() | _PAST,
-    first_seen=st.none() | _PAST,
-    tags=st.lists(_LINE.map(lambda t: t.replace(";", "")).map(str.strip).filter(bool), max_size=3, unique=True).map(
-        tuple
-    ),
-    notes=st.none() | _TEXT.filter(bool),
-    last_touch=st.none() | _PAST,
-    paused=st.booleans(),
-)
 
 
 @given(st.lists(contacts, min_size=1, max_size=4))
