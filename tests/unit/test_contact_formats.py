@@ -6,6 +6,8 @@ column names (current and older layouts), vCard 3.0 and 4.0 with folded lines, e
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -420,8 +422,8 @@ def test_text_outside_the_cards_and_a_file_without_any_are_reported() -> None:
     stray = parse_vcards("hello\r\nthere\r\n" + cards(["VERSION:4.0", "FN:Ana Souza"]), TODAY)
     empty = parse_vcards("\r\n", TODAY)
 
-    assert [(n, r.name) for n, r in stray.rows] == [(2, "Ana Souza")]
-    assert [str(error) for error in stray.errors] == ["card 1: line 1 is outside any card (BEGIN:VCARD ... END:VCARD)"]
+    assert [(n, r.name) for n, r in stray.rows] == [(1, "Ana Souza")]
+    assert [str(error) for error in stray.errors] == ["line 1: outside any card (BEGIN:VCARD ... END:VCARD)"]
     assert [str(error) for error in empty.errors] == ["line 1: no card in the file: expected BEGIN:VCARD ... END:VCARD"]
 
 
@@ -610,3 +612,12 @@ def test_row_errors_read_as_their_unit_place_and_field() -> None:
     assert str(RowError(3, "email", "bad", "card")) == "card 3, email: bad"
     assert str(RowError(0, "timezone", "bad", "owner")) == "owner, timezone: bad"
     assert str(RowError(7, None, "bad")) == "row 7: bad"
+
+
+def test_vobject_is_imported_only_when_a_vcard_is_read() -> None:
+    code = (
+        "import sys, circleback.services.importing, circleback.services.exporting, circleback.importer.vcard\n"
+        "print('vobject' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)  # noqa: S603 - our own interpreter
+    assert result.stdout.strip() == "False"

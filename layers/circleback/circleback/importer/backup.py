@@ -19,16 +19,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass, field, fields
+from datetime import date
+from enum import Enum
 from typing import Annotated, Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AwareDatetime, BeforeValidator, Field, field_validator
 
-from circleback.domain.countries import is_country_code
-from circleback.domain.model import Channel, Contact, Direction, EventKind, Frequency, LifeEvent, Owner, Touch
-from circleback.importer.csvfile import RowError, validate_row
+from circleback.domain.model import Birthday, Channel, Contact, Direction, EventKind, Frequency, LifeEvent, Owner, Touch
+from circleback.importer.csvfile import RowError, contact_order, validate_row
 from circleback.importer.rows import (
     CONTACT_FIELDS,
     ContactRow,
@@ -38,6 +38,7 @@ from circleback.importer.rows import (
     Short,
     Text,
     blank_to_none,
+    check_country,
     not_future,
 )
 
@@ -72,12 +73,7 @@ class BackupOwner(Row):
             raise ValueError(f"{value!r} is not an IANA time zone (such as Europe/London)") from None
         return value
 
-    @field_validator("country", mode="after")
-    @classmethod
-    def _country(cls, value: str | None) -> str | None:
-        if value is not None and not is_country_code(value):
-            raise ValueError(f"{value!r} is not an ISO 3166 two-letter country code (such as US, GB, IN)")
-        return value
+    _country = field_validator("country", mode="after")(check_country)
 
     def settings(self, owner_id: str) -> Owner:
         return Owner(id=owner_id, **self.model_dump(exclude={"id"}))
@@ -240,7 +236,7 @@ def dump_backup(
         "format": BACKUP_FORMAT,
         "version": BACKUP_VERSION,
         "owner": _owner_entry(owner),
-        "contacts": [_contact_entry(c) for c in sorted(contacts, key=lambda c: (c.name.casefold(), c.id))],
+        "contacts": [_contact_entry(c) for c in sorted(contacts, key=contact_order)],
         "touches": [_touch_entry(t) for t in sorted(touches, key=_touch_order)],
         "events": [_event_entry(e) for e in sorted(events, key=lambda e: (e.date, e.id))],
     }
@@ -252,82 +248,34 @@ def _touch_order(touch: Touch) -> tuple[date, str, str]:
 
 
 def _owner_entry(owner: Owner) -> dict[str, Any]:
-    return _present(
-        {
-            "id": owner.id,
-            "email": owner.email,
-            "name": owner.name,
-            "timezone": owner.timezone,
-            "country": owner.country,
-            "send_hour": owner.send_hour,
-            "frequency": owner.frequency.value,
-            "weekday": owner.weekday,
-            "monthly_goal": owner.monthly_goal,
-            "max_due": owner.max_due,
-            "lookahead_days": owner.lookahead_days,
-            "paused_until": _iso(owner.paused_until),
-        }
-    )
+    return _entry(owner, leave_out=("next_send_at",))  # the schedule follows from the settings
 
 
 def _contact_entry(contact: Contact) -> dict[str, Any]:
-    return _present(
-        {
-            "id": contact.id,
-            "created_on": contact.created_on.isoformat(),
-            "name": contact.name,
-            "email": contact.email,
-            "phone": contact.phone,
-            "linkedin_url": contact.linkedin_url,
-            "company": contact.company,
-            "title": contact.title,
-            "relationship": contact.relationship.value,
-            "tier": contact.tier.value,
-            "cadence_days": contact.cadence_days,
-            "country": contact.country,
-            "birthday": contact.birthday.isoformat() if contact.birthday else None,
-            "worked_together_until": _iso(contact.worked_together_until),
-            "first_seen": _iso(contact.first_seen),
-            "tags": list(contact.tags) or None,
-            "notes": contact.notes,
-            "last_touch": _iso(contact.last_touch),
-            "paused": contact.paused,
-            "snoozed_until": _iso(contact.snoozed_until),
-            "import_marks": dict(contact.import_marks) or None,
-        }
-    )
+    return _entry(contact, leave_out=("version",))  # a lock counter, not the contact's state
 
 
 def _touch_entry(touch: Touch) -> dict[str, Any]:
-    return _present(
-        {
-            "id": touch.id,
-            "contact_id": touch.contact_id,
-            "date": touch.date.isoformat(),
-            "direction": touch.direction.value,
-            "channel": touch.channel.value,
-            "note": touch.note,
-            "source": touch.source,
-            "recorded_at": _iso(touch.recorded_at),
-        }
-    )
+    return _entry(touch)
 
 
 def _event_entry(event: LifeEvent) -> dict[str, Any]:
-    return _present(
-        {
-            "id": event.id,
-            "date": event.date.isoformat(),
-            "kind": event.kind.value,
-            "contact_id": event.contact_id,
-            "note": event.note,
-        }
-    )
+    return _entry(event)
 
 
-def _present(entry: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in entry.items() if value is not None}
+def _entry(item: Owner | Contact | Touch | LifeEvent, leave_out: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Every field of a domain object as JSON, unset ones left out; a new field is backed up by itself."""
+    entry = {f.name: _json(getattr(item, f.name)) for f in fields(item) if f.name not in leave_out}
+    return {name: value for name, value in entry.items() if value is not None}
 
 
-def _iso(value: date | datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
+def _json(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, date | Birthday):  # datetimes too
+        return value.isoformat()
+    if isinstance(value, tuple):
+        if not value:
+            return None
+        return dict(value) if isinstance(value[0], tuple) else list(value)  # import marks are pairs
+    return value

@@ -248,6 +248,11 @@ def contact_cells(contact: Contact) -> dict[str, str]:
     }
 
 
+def contact_order(contact: Contact) -> tuple[str, str]:
+    """How exports list contacts: by name (case aside), the same way every time."""
+    return contact.name.casefold(), contact.id
+
+
 def write_contacts_csv(contacts: Iterable[Contact]) -> str:
     """The canonical contacts file (CONTACT_COLUMNS), one row per contact, as `parse_csv` reads it."""
     out = io.StringIO()

@@ -93,6 +93,12 @@ def check_email(value: str) -> str:
     return value
 
 
+def check_country(value: str | None) -> str | None:
+    if value is not None and not is_country_code(value):
+        raise ValueError(f"{value!r} is not an ISO 3166 two-letter country code (such as US, GB, IN)")
+    return value
+
+
 OtherEmail = Annotated[str, Field(max_length=MAX_SHORT), AfterValidator(check_email)]
 
 
@@ -143,12 +149,7 @@ class ContactRow(Row):
             raise ValueError(f"{value!r} is not a LinkedIn profile address (https://www.linkedin.com/in/...)")
         return value
 
-    @field_validator("country", mode="after")
-    @classmethod
-    def _country(cls, value: str | None) -> str | None:
-        if value is not None and not is_country_code(value):
-            raise ValueError(f"{value!r} is not an ISO 3166 two-letter country code (such as US, GB, IN)")
-        return value
+    _country = field_validator("country", mode="after")(check_country)
 
     @field_validator("cadence_days", mode="before")
     @classmethod

@@ -44,10 +44,11 @@ def looks_like_vcard(text: str) -> bool:
 
 def parse_vcards(text: str, today: date) -> ParsedFile[ContactRow]:
     parsed: ParsedFile[ContactRow] = ParsedFile(unit=UNIT)
-    for number, first_line, block, problem in _cards(text):
-        if problem is not None:
-            parsed.errors.append(RowError(number, None, problem, UNIT))
+    for card in _cards(text):
+        if isinstance(card, RowError):
+            parsed.errors.append(card)
             continue
+        number, first_line, block = card
         try:
             values = _values(_read_card(block, first_line))
         except CellError as error:
@@ -63,33 +64,34 @@ def parse_vcards(text: str, today: date) -> ParsedFile[ContactRow]:
     return parsed
 
 
-def _cards(text: str) -> Iterator[tuple[int, int, str, str | None]]:
-    """(card number, its first line's number, its text, why it cannot be read or None) for each card."""
+def _cards(text: str) -> Iterator[tuple[int, int, str] | RowError]:
+    """Each card as (its number, its first line's number, its text), or why it cannot be read; text outside
+    the cards is reported by its line (once for each stretch of it) and counts as no card.
+    """
     number = 0
     start = 0
-    block: list[str] | None = None
+    block: list[str] | None = None  # None: outside any card; []: in stray text already reported
     for line_number, line in enumerate(_LINE_BREAK.split(text.removeprefix("\ufeff")), 1):
         folded = line[:1] in (" ", "\t")  # a continuation line is never BEGIN or END
         marker = "" if folded else line.strip().upper()
         if marker == _BEGIN:
             if block:
-                yield number, start, "", f"no {_END} before the next card (line {line_number})"
+                yield RowError(number, None, f"no {_END} before the next card (line {line_number})", UNIT)
             number, start, block = number + 1, line_number, [line]
         elif block is None:
             if line.strip() and not folded:
-                number += 1
-                yield number, line_number, "", f"line {line_number} is outside any card ({_BEGIN} ... {_END})"
-                block = []  # the rest of this stray text is one problem, not one per line
+                yield RowError(line_number, None, f"outside any card ({_BEGIN} ... {_END})", "line")
+                block = []
         elif not block:
-            continue  # stray text after a reported line, until the next BEGIN
+            continue
         elif marker == _END:
             block.append(line)
-            yield number, start, "\n".join(block) + "\n", None  # vobject numbers CRLF lines twice
+            yield number, start, "\n".join(block) + "\n"  # joined by LF: vobject numbers CRLF lines twice
             block = None
         else:
             block.append(line)
     if block:
-        yield number, start, "", f"the file ends before {_END}"
+        yield RowError(number, None, f"the file ends before {_END}", UNIT)
 
 
 def _read_card(block: str, first_line: int) -> Component:

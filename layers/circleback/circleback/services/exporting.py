@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from circleback.domain.model import Contact
 from circleback.importer.backup import dump_backup
-from circleback.importer.csvfile import write_contacts_csv
+from circleback.importer.csvfile import contact_order, write_contacts_csv
 from circleback.importer.vcard import write_vcards
 from circleback.store.repository import NotFoundError, Repository
 
@@ -23,11 +22,15 @@ class ExportFormat(StrEnum):
 
 
 def export(repo: Repository, owner_id: str, format: ExportFormat | str) -> str:
-    """The owner's data in `format` as text (UTF-8 when written to a file; the CSV opens in spreadsheets)."""
+    """The owner's data in `format` as text.
+
+    Write it as UTF-8; the CSV with a byte order mark (utf-8-sig), so that Excel shows accents right (every
+    reader here skips the mark).
+    """
     chosen = ExportFormat(format)
     if chosen is ExportFormat.JSON:
         return export_backup(repo, owner_id)
-    contacts = sorted_contacts(repo.list_contacts(owner_id))
+    contacts = sorted(repo.list_contacts(owner_id), key=contact_order)
     return write_contacts_csv(contacts) if chosen is ExportFormat.CSV else write_vcards(contacts)
 
 
@@ -40,7 +43,3 @@ def export_backup(repo: Repository, owner_id: str) -> str:
     if partition is None:
         raise NotFoundError(f"no account {owner_id!r} in this table: nothing to back up")
     return dump_backup(partition.owner, partition.contacts, partition.touches, partition.events)
-
-
-def sorted_contacts(contacts: list[Contact]) -> list[Contact]:
-    return sorted(contacts, key=lambda contact: (contact.name.casefold(), contact.id))

@@ -198,7 +198,6 @@ def import_contact_rows(
     parsed: ParsedFile[ContactRow],
     today: date,
     *,
-    kind: str = "contacts",
     strict: bool = False,
     progress: Progress | None = None,
 ) -> ImportReport:
@@ -208,7 +207,7 @@ def import_contact_rows(
     (`ContactIndex.match_by`); a matched contact is updated by `merge`, never duplicated. Two rows of one file
     for one person, or a row that several known contacts match, are rejected with the reason.
     """
-    report = ImportReport(kind)
+    report = ImportReport("contacts")
     report.errors.extend(parsed.errors)
     unit = parsed.unit
     known = ContactIndex(repo.list_contacts(owner_id))
@@ -518,7 +517,7 @@ def _refused(reports: ImportReport | Sequence[ImportReport], strict: bool) -> bo
     """Put each report's errors in row order; under --strict, any error in any of them means nothing is written."""
     reports = [reports] if isinstance(reports, ImportReport) else reports
     for report in reports:
-        report.errors.sort(key=lambda e: e.row)
+        report.errors.sort(key=lambda e: (e.unit, e.row))  # cards apart from stray lines, each in order
     if strict and any(report.errors for report in reports):
         for report in reports:
             report.written = False
