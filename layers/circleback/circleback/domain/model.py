@@ -112,12 +112,16 @@ class Contact:
     country: str | None = None
     birthday: Birthday | None = None
     worked_together_until: date | None = None
+    first_seen: date | None = None  # when you first met or connected (LinkedIn's "Connected On"); never a touch
     tags: tuple[str, ...] = ()
     notes: str | None = None
     last_touch: date | None = None  # as imported or entered by hand, before any logged touch
     paused: bool = False
     snoozed_until: date | None = None
     version: int = 0
+    # The fields an import wrote, each with a digest of the value it wrote (sorted by field). A field whose
+    # value no longer matches its digest was changed by hand since, and no import overwrites it.
+    import_marks: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Generator, Iterable, Mapping, Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
+from circleback.domain.model import Contact
 from circleback.importer.rows import ContactRow, EventRow, Row, TouchRow
 
 CONTACT_COLUMNS = [
@@ -31,6 +33,7 @@ CONTACT_COLUMNS = [
     "notes",
     "last_touch",
     "paused",
+    "first_seen",
 ]
 TOUCH_COLUMNS = ["contact", "date", "direction", "channel", "note"]
 EVENT_COLUMNS = ["contact", "date", "kind", "note"]
@@ -41,21 +44,31 @@ RowT = TypeVar("RowT", bound=Row)
 
 @dataclass(frozen=True, slots=True)
 class RowError:
-    """Why one row was refused. Rows are numbered as a spreadsheet shows them: the header is row 1."""
+    """Why one row was refused. Rows are numbered as a spreadsheet shows them: the header is row 1.
+
+    Other files count other things (`unit`: the cards of a vCard file, the contacts of a backup); number 0
+    means the file or section as a whole ("owner: ...").
+    """
 
     row: int
     field: str | None
     reason: str
+    unit: str = "row"
 
     def __str__(self) -> str:
-        where = f"row {self.row}" + (f", {self.field}" if self.field else "")
+        where = (f"{self.unit} {self.row}" if self.row else self.unit) + (f", {self.field}" if self.field else "")
         return f"{where}: {self.reason}"
+
+
+# The same shape says what an import chose not to do (a field kept as edited by hand).
+RowNote = RowError
 
 
 @dataclass(slots=True)
 class ParsedFile(Generic[RowT]):
     rows: list[tuple[int, RowT]] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    unit: str = "row"  # what the numbers count: rows of a CSV file, cards of a vCard file
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,30 +87,47 @@ EVENTS = FileKind("events", EventRow, EVENT_COLUMNS, ["date", "kind"])
 def parse_csv(text: str, kind: FileKind[RowT], today: date) -> ParsedFile[RowT]:
     """Validate every row; a bad header rejects the file (row 1), a bad row only itself."""
     parsed: ParsedFile[RowT] = ParsedFile()
-    # Cells are checked against MAX_CELL per row below; the reader's own limit would end the file there.
-    previous_limit = csv.field_size_limit(max(len(text) + 1, MAX_CELL * 4))
-    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
-    number = 1  # rows as a spreadsheet numbers them: one per record, however many lines its cells span
-    try:
-        header = [h.strip().lower() for h in next(reader, [])]
+    with closing(read_records(text, parsed.errors)) as records:
+        _, first = next(records, (1, []))
+        header = [h.strip().lower() for h in first]
         header_error = _check_header(header, kind)
         if header_error:
             parsed.errors.append(header_error)
             return parsed
-        for cells in reader:
-            number += 1
+        for number, cells in records:
             if not any(c.strip() for c in cells):
                 continue  # blank lines are not rows anyone meant
-            row, error = _validate(number, header, cells, kind, today)
+            problem = cell_problem(number, header, cells)
+            if problem is not None:
+                parsed.errors.append(problem)
+                continue
+            values = {h: unguard(c) for h, c in zip(header, cells, strict=False) if h}
+            row, error = validate_row(kind.model, number, values, today)
             if error is not None:
                 parsed.errors.append(error)
             elif row is not None:
                 parsed.rows.append((number, row))
+    return parsed
+
+
+def read_records(text: str, errors: list[RowError]) -> Generator[tuple[int, list[str]], None, None]:
+    """Every record of a CSV text, blank ones included, numbered as a spreadsheet shows them: one per record,
+    however many lines its cells span. A syntax error ends the file there, reported in `errors`.
+
+    Close the iterator (`contextlib.closing`) when leaving early: it restores the csv module's cell limit.
+    """
+    # Cells are checked against MAX_CELL per row by the callers; the reader's own limit would end the file there.
+    previous_limit = csv.field_size_limit(max(len(text) + 1, MAX_CELL * 4))
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
+    number = 0
+    try:
+        for cells in reader:
+            number += 1
+            yield number, cells
     except csv.Error as error:
-        parsed.errors.append(RowError(number + 1, None, f"not readable as CSV: {error}"))
+        errors.append(RowError(number + 1, None, f"not readable as CSV: {error}"))
     finally:
         csv.field_size_limit(previous_limit)
-    return parsed
 
 
 def _check_header(header: list[str], kind: FileKind[RowT]) -> RowError | None:
@@ -118,24 +148,52 @@ def _check_header(header: list[str], kind: FileKind[RowT]) -> RowError | None:
     return None
 
 
-def _validate(
-    number: int, header: list[str], cells: list[str], kind: FileKind[RowT], today: date
-) -> tuple[RowT | None, RowError | None]:
+def cell_problem(number: int, header: Sequence[str], cells: Sequence[str]) -> RowError | None:
+    """What makes a record unreadable before its values are looked at: cells beyond the header, a value under
+    no header, a cell longer than any contact file has.
+    """
     if len(cells) > len(header) and any(c.strip() for c in cells[len(header) :]):
-        return None, RowError(number, None, f"{len(cells)} cells but the header has {len(header)} columns")
+        return RowError(number, None, f"{len(cells)} cells but the header has {len(header)} columns")
     unnamed = next((i for i, (h, c) in enumerate(zip(header, cells, strict=False), 1) if not h and c.strip()), None)
     if unnamed is not None:
-        return None, RowError(number, None, f"a value in column {unnamed}, which has no header")
+        return RowError(number, None, f"a value in column {unnamed}, which has no header")
     too_long = next((h for h, c in zip(header, cells, strict=False) if len(c) > MAX_CELL), None)
     if too_long is not None:
-        return None, RowError(number, too_long, f"longer than {MAX_CELL} characters")
-    values = {h: c for h, c in zip(header, cells, strict=False) if h}
+        return RowError(number, too_long, f"longer than {MAX_CELL} characters")
+    return None
+
+
+def validate_row(
+    model: type[RowT], number: int, values: Mapping[str, Any], today: date, unit: str = "row"
+) -> tuple[RowT | None, RowError | None]:
+    """The row, or the first reason it is refused, named by its field. Every format validates here."""
     try:
-        return kind.model.model_validate(values, context={"today": today}), None
+        return model.model_validate(values, context={"today": today}), None
     except ValidationError as error:
         first = error.errors()[0]
-        field_name = ".".join(str(part) for part in first["loc"][:1]) or None
-        return None, RowError(number, field_name, _reason(first, values.get(field_name or "")))
+        field_name = str(first["loc"][0]) if first["loc"] else None
+        shown = _SHOWN_AS.get(field_name or "", field_name)
+        return None, RowError(number, shown, _reason(first, _value_at(values, first["loc"])), unit)
+
+
+# Fields a person knows by another name: another address of a contact is an email like the first.
+_SHOWN_AS = {"other_emails": "email"}
+
+
+def _value_at(values: Mapping[str, Any], loc: tuple[int | str, ...]) -> str | None:
+    value: Any = values
+    for part in loc:
+        if isinstance(value, Mapping):
+            value = value.get(part)
+        elif isinstance(value, Sequence) and not isinstance(value, str) and isinstance(part, int):
+            value = value[part] if 0 <= part < len(value) else None
+        else:
+            return None
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, Sequence):
+        return "; ".join(str(v) for v in value)
+    return str(value)
 
 
 def _reason(error: ErrorDetails, value: str | None) -> str:
@@ -148,3 +206,63 @@ def _reason(error: ErrorDetails, value: str | None) -> str:
     if message.startswith("Input should be") and value:
         return f"{message} (got {value.strip()!r})"
     return message
+
+
+# --- writing the canonical contacts file --------------------------------------------------------------------
+
+# A cell a spreadsheet would run as a formula (a name of "=HYPERLINK(...)" taken from someone's profile) is
+# written behind an apostrophe, as spreadsheets themselves do; reading the canonical file removes it again.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def guard(cell: str) -> str:
+    """One more apostrophe before a formula, or before apostrophes that come before one ('=x stays '=x)."""
+    return "'" + cell if cell.lstrip("'").startswith(_FORMULA_STARTS) else cell
+
+
+def unguard(cell: str) -> str:
+    return cell[1:] if cell.startswith("'") and cell.lstrip("'").startswith(_FORMULA_STARTS) else cell
+
+
+def contact_cells(contact: Contact) -> dict[str, str]:
+    """The contact as the canonical file's cells: what `parse_csv` reads back into the same fields."""
+    birthday = contact.birthday.isoformat() if contact.birthday else ""
+    return {
+        "name": contact.name,
+        "email": contact.email or "",
+        "phone": contact.phone or "",
+        "linkedin_url": contact.linkedin_url or "",
+        "company": contact.company or "",
+        "title": contact.title or "",
+        "relationship": contact.relationship.value,
+        "tier": contact.tier.value,
+        "cadence_days": str(contact.cadence_days) if contact.cadence_days is not None else "",
+        "country": contact.country or "",
+        "birthday": birthday,
+        "worked_together_until": _iso(contact.worked_together_until),
+        "tags": ";".join(contact.tags),
+        "notes": contact.notes or "",
+        "last_touch": _iso(contact.last_touch),
+        "paused": "true" if contact.paused else "false",
+        "first_seen": _iso(contact.first_seen),
+    }
+
+
+def contact_order(contact: Contact) -> tuple[str, str]:
+    """How exports list contacts: by name (case aside), the same way every time."""
+    return contact.name.casefold(), contact.id
+
+
+def write_contacts_csv(contacts: Iterable[Contact]) -> str:
+    """The canonical contacts file (CONTACT_COLUMNS), one row per contact, as `parse_csv` reads it."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CONTACT_COLUMNS)
+    for contact in contacts:
+        cells = contact_cells(contact)
+        writer.writerow([guard(cells[column]) for column in CONTACT_COLUMNS])
+    return out.getvalue()
+
+
+def _iso(value: date | None) -> str:
+    return value.isoformat() if value is not None else ""

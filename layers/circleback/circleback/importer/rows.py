@@ -8,7 +8,7 @@ from datetime import date
 from typing import Annotated, Any
 from urllib.parse import unquote
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 
 from circleback.domain.cadence import MAX_CADENCE_DAYS, MIN_CADENCE_DAYS
 from circleback.domain.countries import is_country_code
@@ -16,6 +16,7 @@ from circleback.domain.model import (
     OWN_NEWS_KINDS,
     Birthday,
     Channel,
+    Contact,
     Direction,
     EventKind,
     Relationship,
@@ -32,7 +33,7 @@ _YEARLESS_DATE = re.compile(r"--([0-9]{2})-([0-9]{2})")
 _WHOLE_NUMBER = re.compile(r"[0-9]+(?:\.0*)?")  # 30, or 30.0 as some spreadsheets export it
 
 
-def _blank_to_none(value: Any) -> Any:
+def blank_to_none(value: Any) -> Any:
     if isinstance(value, str):
         value = value.strip()
         return value or None
@@ -40,20 +41,20 @@ def _blank_to_none(value: Any) -> Any:
 
 
 def _lower(value: Any) -> Any:
-    value = _blank_to_none(value)
+    value = blank_to_none(value)
     return value.lower() if isinstance(value, str) else value
 
 
 def _upper(value: Any) -> Any:
-    value = _blank_to_none(value)
+    value = blank_to_none(value)
     return value.upper() if isinstance(value, str) else value
 
 
-Text = Annotated[Annotated[str, Field(max_length=MAX_TEXT)] | None, BeforeValidator(_blank_to_none)]
-Short = Annotated[Annotated[str, Field(max_length=MAX_SHORT)] | None, BeforeValidator(_blank_to_none)]
+Text = Annotated[Annotated[str, Field(max_length=MAX_TEXT)] | None, BeforeValidator(blank_to_none)]
+Short = Annotated[Annotated[str, Field(max_length=MAX_SHORT)] | None, BeforeValidator(blank_to_none)]
 
 
-def _not_future(value: date | None, info: ValidationInfo) -> date | None:
+def not_future(value: date | None, info: ValidationInfo) -> date | None:
     today = (info.context or {}).get("today")
     if value is not None and today is not None and value > today:
         raise ValueError(f"{value.isoformat()} is in the future (today is {today.isoformat()})")
@@ -61,7 +62,7 @@ def _not_future(value: date | None, info: ValidationInfo) -> date | None:
 
 
 def _iso_date(value: Any) -> Any:
-    value = _blank_to_none(value)
+    value = blank_to_none(value)
     if isinstance(value, str):
         if not _ISO_DATE.fullmatch(value):
             raise ValueError(f"expected a date as YYYY-MM-DD, got {value!r}")
@@ -76,13 +77,41 @@ IsoDate = Annotated[date | None, BeforeValidator(_iso_date)]
 RequiredDate = Annotated[date, BeforeValidator(_iso_date)]
 
 
+def check_email(value: str) -> str:
+    """The address itself (no display name, one address), or a ValueError saying it is not one."""
+    local, at, domain = value.partition("@")
+    labels = domain.split(".")
+    if (
+        not at
+        or not local
+        or "@" in domain
+        or len(labels) < 2  # a name and a top-level domain at least
+        or not all(labels)
+        or any(ch.isspace() or ch in '<>,;()[]\\"' or unicodedata.category(ch) == "Cc" for ch in value)
+    ):
+        raise ValueError(f"{value!r} is not an email address")
+    return value
+
+
+def check_country(value: str | None) -> str | None:
+    if value is not None and not is_country_code(value):
+        raise ValueError(f"{value!r} is not an ISO 3166 two-letter country code (such as US, GB, IN)")
+    return value
+
+
+OtherEmail = Annotated[str, Field(max_length=MAX_SHORT), AfterValidator(check_email)]
+
+
 class Row(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class ContactRow(Row):
-    name: Annotated[str, BeforeValidator(_blank_to_none), Field(min_length=1, max_length=MAX_SHORT)]
+    name: Annotated[str, BeforeValidator(blank_to_none), Field(min_length=1, max_length=MAX_SHORT)]
     email: Short = None
+    # More addresses of the same person (a Google or vCard contact may have several): they find a contact
+    # already known by any of them; `email` is the one kept. No column of the canonical file sets them.
+    other_emails: tuple[OtherEmail, ...] = ()
     phone: Short = None
     linkedin_url: Short = None
     company: Short = None
@@ -91,9 +120,10 @@ class ContactRow(Row):
     tier: Annotated[Tier | None, BeforeValidator(_upper)] = None
     cadence_days: Annotated[int, Field(ge=MIN_CADENCE_DAYS, le=MAX_CADENCE_DAYS)] | None = None
     country: Annotated[str | None, BeforeValidator(_upper)] = None
-    birthday: Annotated[Birthday | None, BeforeValidator(_blank_to_none)] = None
+    birthday: Annotated[Birthday | None, BeforeValidator(blank_to_none)] = None
     worked_together_until: IsoDate = None
-    tags: Annotated[tuple[str, ...] | None, BeforeValidator(_blank_to_none)] = None
+    first_seen: IsoDate = None
+    tags: Annotated[tuple[str, ...] | None, BeforeValidator(blank_to_none)] = None
     notes: Text = None
     last_touch: IsoDate = None
     paused: Annotated[bool | None, BeforeValidator(_lower)] = None
@@ -108,20 +138,7 @@ class ContactRow(Row):
     @field_validator("email", mode="after")
     @classmethod
     def _email(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        local, at, domain = value.partition("@")
-        labels = domain.split(".")
-        if (
-            not at
-            or not local
-            or "@" in domain
-            or len(labels) < 2  # a name and a top-level domain at least
-            or not all(labels)
-            or any(ch.isspace() or ch in '<>,;()[]\\"' or unicodedata.category(ch) == "Cc" for ch in value)
-        ):
-            raise ValueError(f"{value!r} is not an email address")
-        return value
+        return None if value is None else check_email(value)
 
     @field_validator("linkedin_url", mode="after")
     @classmethod
@@ -132,17 +149,12 @@ class ContactRow(Row):
             raise ValueError(f"{value!r} is not a LinkedIn profile address (https://www.linkedin.com/in/...)")
         return value
 
-    @field_validator("country", mode="after")
-    @classmethod
-    def _country(cls, value: str | None) -> str | None:
-        if value is not None and not is_country_code(value):
-            raise ValueError(f"{value!r} is not an ISO 3166 two-letter country code (such as US, GB, IN)")
-        return value
+    _country = field_validator("country", mode="after")(check_country)
 
     @field_validator("cadence_days", mode="before")
     @classmethod
     def _cadence(cls, value: Any) -> Any:
-        value = _blank_to_none(value)
+        value = blank_to_none(value)
         if not isinstance(value, str):
             return value
         days = int(float(value)) if _WHOLE_NUMBER.fullmatch(value) else None
@@ -155,7 +167,7 @@ class ContactRow(Row):
     @field_validator("birthday", mode="before")
     @classmethod
     def _birthday(cls, value: Any) -> Any:
-        value = _blank_to_none(value)
+        value = blank_to_none(value)
         if not isinstance(value, str):
             return value
         # Matched here rather than by Birthday.parse, so 2023-02-29 is "not a real date", not a wrong format.
@@ -182,7 +194,7 @@ class ContactRow(Row):
     @field_validator("tags", mode="before")
     @classmethod
     def _tags(cls, value: Any) -> Any:
-        value = _blank_to_none(value)
+        value = blank_to_none(value)
         if isinstance(value, str):
             # A cell of separators only (" ; ") names no tag: like a blank cell, it keeps the known tags.
             return tuple(dict.fromkeys(t.strip() for t in value.split(";") if t.strip())) or None
@@ -200,17 +212,21 @@ class ContactRow(Row):
             return False
         raise ValueError(f"expected true or false, got {value!r}")
 
-    _future = field_validator("last_touch", "worked_together_until", mode="after")(_not_future)
+    _future = field_validator("last_touch", "worked_together_until", "first_seen", mode="after")(not_future)
+
+
+# The contact's own fields a row can set (every ContactRow field but the extra addresses).
+CONTACT_FIELDS = tuple(name for name in ContactRow.model_fields if name in Contact.__dataclass_fields__)
 
 
 class TouchRow(Row):
-    contact: Annotated[str, BeforeValidator(_blank_to_none), Field(min_length=1, max_length=MAX_SHORT)]
+    contact: Annotated[str, BeforeValidator(blank_to_none), Field(min_length=1, max_length=MAX_SHORT)]
     date: RequiredDate
     direction: Annotated[Direction, BeforeValidator(lambda v: _lower(v) or Direction.OUTBOUND)] = Direction.OUTBOUND
     channel: Annotated[Channel, BeforeValidator(lambda v: _lower(v) or Channel.OTHER)] = Channel.OTHER
     note: Text = None
 
-    _future = field_validator("date", mode="after")(_not_future)
+    _future = field_validator("date", mode="after")(not_future)
 
 
 class EventRow(Row):

@@ -115,12 +115,14 @@ def contact_to_item(owner_id: str, contact: Contact) -> dict[str, Any]:
         "country": contact.country,
         "birthday": contact.birthday.isoformat() if contact.birthday else None,
         "worked_together_until": _iso(contact.worked_together_until),
+        "first_seen": _iso(contact.first_seen),
         "tags": list(contact.tags) or None,
         "notes": contact.notes,
         "last_touch": _iso(contact.last_touch),
         "paused": contact.paused,
         "snoozed_until": _iso(contact.snoozed_until),
         "version": contact.version,
+        "import_marks": dict(contact.import_marks) or None,
     }
 
 
@@ -140,12 +142,14 @@ def item_to_contact(item: dict[str, Any]) -> Contact:
         country=item.get("country"),
         birthday=Birthday.parse(item["birthday"]) if item.get("birthday") else None,
         worked_together_until=_date(item.get("worked_together_until")),
+        first_seen=_date(item.get("first_seen")),
         tags=tuple(item.get("tags", ())),
         notes=item.get("notes"),
         last_touch=_date(item.get("last_touch")),
         paused=item.get("paused", False),
         snoozed_until=_date(item.get("snoozed_until")),
         version=item.get("version", 0),
+        import_marks=tuple(sorted(item.get("import_marks", {}).items())),
     )
 
 

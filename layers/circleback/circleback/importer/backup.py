@@ -1,0 +1,281 @@
+"""circleback's JSON backup: the owner's settings, every contact, touch and life event, in one versioned file.
+
+Written by `dump_backup`, read back by `parse_backup` into validated parts (contacts through the canonical
+row's checks), every refusal named by what it is and its place in its list ("contact 3, email: ...").
+Left out on purpose: the digest schedule (worked out again from the settings), digest runs (a year of
+history kept by TTL), action-link records (they expire with the links) and access tokens (a restored
+backup must not bring revoked tokens back).
+
+Format 1:
+    {"format": "circleback-backup", "version": 1,
+     "owner": {"timezone": ..., "send_hour": ..., ...},
+     "contacts": [{"id": ..., "created_on": ..., "name": ..., ..., "import_marks": {...}}, ...],
+     "touches": [{"id": ..., "contact_id": ..., "date": ..., ...}, ...],
+     "events": [{"id": ..., "date": ..., "kind": ..., "contact_id": ... or null, ...}, ...]}
+Absent or null fields are unset.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field, fields
+from datetime import date
+from enum import Enum
+from typing import Annotated, Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AwareDatetime, BeforeValidator, Field, field_validator
+
+from circleback.domain.model import Birthday, Channel, Contact, Direction, EventKind, Frequency, LifeEvent, Owner, Touch
+from circleback.importer.csvfile import RowError, contact_order, validate_row
+from circleback.importer.rows import (
+    CONTACT_FIELDS,
+    ContactRow,
+    IsoDate,
+    RequiredDate,
+    Row,
+    Short,
+    Text,
+    blank_to_none,
+    check_country,
+    not_future,
+)
+
+BACKUP_FORMAT = "circleback-backup"
+BACKUP_VERSION = 1
+MAX_ID = 64
+
+Id = Annotated[str, BeforeValidator(blank_to_none), Field(min_length=1, max_length=MAX_ID)]
+RowT = TypeVar("RowT", bound=Row)
+
+
+class BackupOwner(Row):
+    id: Short = None  # the owner the backup was taken from; a restore writes to the owner it is given
+    email: Short = None
+    name: Short = None
+    timezone: str = "UTC"
+    country: Short = None
+    send_hour: Annotated[int, Field(ge=0, le=23)] = 7
+    frequency: Frequency = Frequency.DAILY
+    weekday: Annotated[int, Field(ge=0, le=6)] = 0
+    monthly_goal: Annotated[int, Field(ge=0, le=1000)] = 4
+    max_due: Annotated[int, Field(ge=0, le=100)] = 5
+    lookahead_days: Annotated[int, Field(ge=0, le=60)] = 7
+    paused_until: IsoDate = None
+
+    @field_validator("timezone", mode="after")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not an IANA time zone (such as Europe/London)") from None
+        return value
+
+    _country = field_validator("country", mode="after")(check_country)
+
+    def settings(self, owner_id: str) -> Owner:
+        return Owner(id=owner_id, **self.model_dump(exclude={"id"}))
+
+
+class BackupContact(ContactRow):
+    id: Id
+    created_on: RequiredDate
+    snoozed_until: IsoDate = None  # may well be in the future
+    import_marks: dict[str, str] = Field(default_factory=dict)
+
+    def contact(self, contact_id: str, version: int = 0) -> Contact:
+        """The contact this entry describes, under `contact_id` (the table's own id when they differ)."""
+        given = {name: value for name in CONTACT_FIELDS if (value := getattr(self, name)) is not None}
+        return Contact(
+            **given,
+            id=contact_id,
+            created_on=self.created_on,
+            snoozed_until=self.snoozed_until,
+            version=version,
+            import_marks=tuple(sorted(self.import_marks.items())),
+        )
+
+
+class BackupTouch(Row):
+    id: Id
+    contact_id: Id
+    date: RequiredDate
+    direction: Direction = Direction.OUTBOUND
+    channel: Channel = Channel.OTHER
+    note: Text = None
+    source: Short = None
+    recorded_at: AwareDatetime | None = None
+
+    _future = field_validator("date", mode="after")(not_future)
+
+    def touch(self, contact_id: str) -> Touch:
+        return Touch(
+            id=self.id,
+            contact_id=contact_id,
+            date=self.date,
+            direction=self.direction,
+            channel=self.channel,
+            note=self.note,
+            source=self.source or "import",
+            recorded_at=self.recorded_at,
+        )
+
+
+class BackupEvent(Row):
+    id: Id
+    date: RequiredDate
+    kind: EventKind
+    contact_id: Annotated[Id | None, BeforeValidator(blank_to_none)] = None  # none: the owner's own news
+    note: Text = None
+
+    def event(self, contact_id: str | None) -> LifeEvent:
+        return LifeEvent(self.id, self.date, self.kind, contact_id, self.note)
+
+
+@dataclass(slots=True)
+class ParsedBackup:
+    owner: BackupOwner | None = None
+    contacts: list[tuple[int, BackupContact]] = field(default_factory=list)
+    touches: list[tuple[int, BackupTouch]] = field(default_factory=list)
+    events: list[tuple[int, BackupEvent]] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+
+def parse_backup(text: str, today: date) -> ParsedBackup:
+    """Every part validated; a part that refers to a contact the backup does not hold is refused."""
+    parsed = ParsedBackup()
+    try:
+        document = json.loads(text.removeprefix("\ufeff"))
+    except json.JSONDecodeError as error:
+        parsed.errors.append(RowError(error.lineno, None, f"not readable as JSON: {error.msg}", "line"))
+        return parsed
+    problem = _document_problem(document)
+    if problem is not None:
+        parsed.errors.append(RowError(0, None, problem, "file"))
+        return parsed
+    owner = document.get("owner")
+    if owner is not None:
+        parsed.owner = _validated(BackupOwner, 0, owner, today, "owner", parsed.errors)
+    parsed.contacts = _entries(BackupContact, document.get("contacts"), today, "contact", parsed.errors)
+    contact_ids = {entry.id for _, entry in parsed.contacts}
+    parsed.touches = [
+        (n, t)
+        for n, t in _entries(BackupTouch, document.get("touches"), today, "touch", parsed.errors)
+        if _known(n, t.contact_id, contact_ids, "touch", parsed.errors)
+    ]
+    parsed.events = [
+        (n, e)
+        for n, e in _entries(BackupEvent, document.get("events"), today, "event", parsed.errors)
+        if e.contact_id is None or _known(n, e.contact_id, contact_ids, "event", parsed.errors)
+    ]
+    parsed.errors.sort(key=lambda error: (_PARTS.index(error.unit), error.row))
+    return parsed
+
+
+_PARTS = ("owner", "contact", "touch", "event")  # the order of the file, for the order of its errors
+
+
+def _document_problem(document: Any) -> str | None:
+    if not isinstance(document, dict) or document.get("format") != BACKUP_FORMAT:
+        return f'not a circleback backup: expected a JSON object with "format": "{BACKUP_FORMAT}"'
+    version = document.get("version")
+    if version != BACKUP_VERSION:
+        return f"backup format version {version!r}; this circleback reads version {BACKUP_VERSION}"
+    for part in ("contacts", "touches", "events"):
+        if not isinstance(document.get(part, []), list):
+            return f'"{part}" must be a list'
+    return None
+
+
+def _entries(model: type[RowT], items: Any, today: date, unit: str, errors: list[RowError]) -> list[tuple[int, RowT]]:
+    """Each valid entry with its place in the list (from 1); the same id twice keeps the first."""
+    entries: list[tuple[int, RowT]] = []
+    first_of: dict[str, int] = {}
+    for number, item in enumerate(items or [], 1):
+        entry = _validated(model, number, item, today, unit, errors)
+        if entry is None:
+            continue
+        entry_id = str(getattr(entry, "id", ""))
+        if entry_id in first_of:
+            errors.append(RowError(number, "id", f"the same id as {unit} {first_of[entry_id]}", unit))
+            continue
+        first_of[entry_id] = number
+        entries.append((number, entry))
+    return entries
+
+
+def _validated(
+    model: type[RowT], number: int, item: Any, today: date, unit: str, errors: list[RowError]
+) -> RowT | None:
+    if not isinstance(item, dict):
+        errors.append(RowError(number, None, "expected a JSON object", unit))
+        return None
+    entry, error = validate_row(model, number, item, today, unit)
+    if error is not None:
+        errors.append(error)
+    return entry
+
+
+def _known(number: int, contact_id: str, contact_ids: set[str], unit: str, errors: list[RowError]) -> bool:
+    if contact_id in contact_ids:
+        return True
+    errors.append(RowError(number, "contact_id", f"no valid contact with the id {contact_id!r} in this backup", unit))
+    return False
+
+
+# --- writing ------------------------------------------------------------------------------------------------
+
+
+def dump_backup(
+    owner: Owner, contacts: Iterable[Contact], touches: Iterable[Touch], events: Iterable[LifeEvent]
+) -> str:
+    """The backup as JSON text; the same state always gives the same text (sorted, no clock in it)."""
+    document = {
+        "format": BACKUP_FORMAT,
+        "version": BACKUP_VERSION,
+        "owner": _owner_entry(owner),
+        "contacts": [_contact_entry(c) for c in sorted(contacts, key=contact_order)],
+        "touches": [_touch_entry(t) for t in sorted(touches, key=_touch_order)],
+        "events": [_event_entry(e) for e in sorted(events, key=lambda e: (e.date, e.id))],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _touch_order(touch: Touch) -> tuple[date, str, str]:
+    return touch.date, touch.recorded_at.isoformat() if touch.recorded_at else "", touch.id
+
+
+def _owner_entry(owner: Owner) -> dict[str, Any]:
+    return _entry(owner, leave_out=("next_send_at",))  # the schedule follows from the settings
+
+
+def _contact_entry(contact: Contact) -> dict[str, Any]:
+    return _entry(contact, leave_out=("version",))  # a lock counter, not the contact's state
+
+
+def _touch_entry(touch: Touch) -> dict[str, Any]:
+    return _entry(touch)
+
+
+def _event_entry(event: LifeEvent) -> dict[str, Any]:
+    return _entry(event)
+
+
+def _entry(item: Owner | Contact | Touch | LifeEvent, leave_out: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Every field of a domain object as JSON, unset ones left out; a new field is backed up by itself."""
+    entry = {f.name: _json(getattr(item, f.name)) for f in fields(item) if f.name not in leave_out}
+    return {name: value for name, value in entry.items() if value is not None}
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, date | Birthday):  # datetimes too
+        return value.isoformat()
+    if isinstance(value, tuple):
+        if not value:
+            return None
+        return dict(value) if isinstance(value[0], tuple) else list(value)  # import marks are pairs
+    return value

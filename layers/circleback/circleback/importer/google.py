@@ -1,0 +1,100 @@
+"""Google Contacts' CSV export ("Google CSV"), in its current layout and the older one.
+
+Current: First Name, Middle Name, Last Name, ..., Nickname, File As, Organization Name, Organization Title,
+Birthday, Notes, Labels, then numbered groups: "E-mail 1 - Label", "E-mail 1 - Value", "Phone 1 - ...",
+"Website 1 - ...". Older: Name, Given Name, Additional Name, Family Name, ..., Group Membership,
+"E-mail 1 - Type", "Organization 1 - Name", "Organization 1 - Title". Google writes only as many numbered
+groups as the busiest contact needs, and several values of one label in one cell, joined by " ::: ".
+
+circleback keeps one email and one phone per contact: the primary one (Google marks its label with "*"),
+else the first. The other addresses still find a contact already known by one of them. A website that is a
+LinkedIn profile becomes the LinkedIn address; labels become tags (Google's own, "* myContacts", "* starred",
+are left out); a country is kept when it is written as its ISO code.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from circleback.domain.countries import is_country_code
+from circleback.importer.csvfile import ParsedFile
+from circleback.importer.mapped import CellError, Cells, CsvLayout, joined, parse_mapped_csv
+from circleback.importer.rows import ContactRow, normalise_linkedin
+
+_NUMBERED = re.compile(r"(e-mail|phone|website) ([0-9]+) - value")
+_SEPARATOR = ":::"
+
+
+def is_google_header(keys: set[str]) -> bool:
+    current = {"first name", "last name", "file as"} <= keys or {"first name", "labels"} <= keys
+    older = {"given name", "family name"} <= keys or "group membership" in keys
+    return (current or older) and "connected on" not in keys
+
+
+def parse_google(text: str, today: date) -> ParsedFile[ContactRow]:
+    return parse_mapped_csv(text, GOOGLE, today)
+
+
+def _values(cells: Cells) -> dict[str, Any]:
+    emails = _ranked(cells, "e-mail")
+    phones = _ranked(cells, "phone")
+    linkedin = next((url for url in _ranked(cells, "website") if normalise_linkedin(url)), None)
+    labels = cells.get("labels") or cells.get("group membership") or ""
+    tags = tuple(label for label in _split(labels) if not label.startswith("*"))
+    country = (cells.get("address 1 - country") or "").upper()
+    return {
+        "name": _name(cells),
+        "email": emails[0] if emails else None,
+        "other_emails": tuple(emails[1:]),
+        "phone": phones[0] if phones else None,
+        "linkedin_url": linkedin,
+        "company": cells.get("organization name") or cells.get("organization 1 - name"),
+        "title": cells.get("organization title") or cells.get("organization 1 - title"),
+        "country": country if is_country_code(country) else None,
+        "birthday": cells.get("birthday"),
+        "tags": tags or None,
+        "notes": cells.get("notes"),
+    }
+
+
+def _name(cells: Cells) -> str:
+    name = (
+        cells.get("name")
+        or joined(cells.get("first name"), cells.get("middle name"), cells.get("last name"))
+        or joined(cells.get("given name"), cells.get("additional name"), cells.get("family name"))
+        or cells.get("nickname")
+        or cells.get("file as")
+    )
+    if not name:
+        raise CellError("name", "is required: First Name, Last Name, Nickname and File As are all empty")
+    return name
+
+
+def _ranked(cells: Cells, kind: str) -> list[str]:
+    """Every value of a numbered group (e-mail, phone, website): the primary ones first, then in order."""
+    found: list[tuple[bool, int, str]] = []
+    for column, cell in cells.items():
+        match = _NUMBERED.fullmatch(column)
+        if match is None or match.group(1) != kind or not cell:
+            continue
+        number = int(match.group(2))
+        label = cells.get(f"{kind} {number} - label") or cells.get(f"{kind} {number} - type") or ""
+        found.extend((not label.startswith("*"), number, value) for value in _split(cell))
+    unique: dict[str, str] = {}
+    for _, _, value in sorted(found, key=lambda item: item[:2]):
+        unique.setdefault(value.casefold(), value)  # the same address under two labels is one
+    return list(unique.values())
+
+
+def _split(cell: str) -> list[str]:
+    return [part.strip() for part in cell.split(_SEPARATOR) if part.strip()]
+
+
+GOOGLE = CsvLayout(
+    name="Google Contacts",
+    is_header=is_google_header,
+    to_values=_values,
+    expected="First Name, Last Name and File As (or Name, Given Name and Family Name)",
+)
