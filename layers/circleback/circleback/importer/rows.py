@@ -236,7 +236,7 @@ class EventRow(Row):
     note: Text = None
 
     # News is what has happened: a future date is a typo far more often than a plan (and would sit unseen).
-    _future = field_validator("date", mode="after")(_not_future)
+    _future = field_validator("date", mode="after")(not_future)
 
     @field_validator("kind", mode="after")
     @classmethod

@@ -10,9 +10,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from circleback.domain.model import Contact, EventKind, LifeEvent
+from circleback.domain.model import Contact, LifeEvent
 from circleback.importer.rows import EventRow
-from circleback.services.ids import content_id
+from circleback.services.ids import event_id
 from circleback.services.importing import ContactIndex
 from circleback.store.repository import Repository
 
@@ -26,11 +26,6 @@ class AddedEvent:
     event: LifeEvent
     contact: Contact | None
     created: bool  # False: the very same event was already recorded
-
-
-def event_id(contact_id: str | None, on: date, kind: EventKind, note: str | None, occurrence: int = 1) -> str:
-    """The id an event's content gives it; `occurrence` counts identical events (two awards on one day)."""
-    return content_id("event", contact_id or "", on, kind, note or "", occurrence)
 
 
 def add_event(

@@ -14,7 +14,7 @@ from circleback.importer.backup import BackupContact, ParsedBackup, parse_backup
 from circleback.importer.csvfile import CONTACTS, EVENTS, TOUCHES, ParsedFile, RowError, RowNote, parse_csv
 from circleback.importer.formats import FORMAT_NAMES, Format, detect_format, parse_contacts
 from circleback.importer.rows import CONTACT_FIELDS, ContactRow, normalise_linkedin
-from circleback.services.ids import content_id, new_id
+from circleback.services.ids import content_id, event_id, new_id
 from circleback.services.touches import log_touch
 from circleback.store.repository import Repository
 
@@ -387,9 +387,8 @@ def import_events(repo: Repository, owner_id: str, text: str, today: date, *, st
             contact_id = contact.id
         content = (contact_id or "", row.date, row.kind, row.note or "")
         occurrences[content] += 1
-        events.append(
-            LifeEvent(content_id("event", *content, occurrences[content]), row.date, row.kind, contact_id, row.note)
-        )
+        event = event_id(contact_id, row.date, row.kind, row.note, occurrences[content])
+        events.append(LifeEvent(event, row.date, row.kind, contact_id, row.note))
     return _write_new(report, events, lambda event: repo.add_event(owner_id, event), strict)
 
 
