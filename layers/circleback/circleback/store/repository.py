@@ -424,7 +424,8 @@ class Repository:
     def _guarded_transaction(self, guard: Write, writes: Sequence[Write]) -> bool:
         """`guard` and `writes` all or nothing. False when the guard's condition failed (the thing is
         already done, or already undone); ConflictError when another write's condition failed (someone
-        changed the contact or the schedule since it was read: read again and retry).
+        changed the contact or the schedule since it was read: read again and retry), or when another
+        transaction on one of the items was in flight (TransactionConflict: nothing was written either).
         """
         try:
             self.client.transact_write_items(TransactItems=[guard, *writes])  # type: ignore[list-item]
@@ -432,7 +433,7 @@ class Repository:
             reasons = [r.get("Code") for r in error.response.get("CancellationReasons", [])]
             if reasons and reasons[0] == "ConditionalCheckFailed":
                 return False
-            if "ConditionalCheckFailed" in reasons[1:]:
+            if "ConditionalCheckFailed" in reasons[1:] or "TransactionConflict" in reasons:
                 raise ConflictError("an item changed since it was read") from None
             raise
         return True
