@@ -22,6 +22,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
@@ -32,8 +33,6 @@ from circleback import demo
 from circleback.domain.model import RunStatus
 from circleback.domain.schedule import local_send_date
 from circleback.links.tokens import Action
-from circleback.store.codec import decode_item
-from circleback.store.keys import contact_sk, owner_pk
 from tests.faults.aws import (
     ACCESS_DENIED,
     ALREADY_DONE,
@@ -165,33 +164,14 @@ class HttpEntry:
     effect: Callable[[World], None]  # asserts the effect is in place, exactly once
 
 
-def _link_touches(world: World) -> int:
-    touches = repo().contact_with_touches(OWNER, world.contact_id())[1]
-    return len([t for t in touches if t.source == "link"])
-
-
-def _api_touches(world: World) -> int:
-    touches = repo().contact_with_touches(OWNER, world.contact_id())[1]
-    return len([t for t in touches if t.source == "api"])
-
-
-def _summary_matches_touches(world: World) -> None:
-    """The contact's denormalised last touch is its latest touch: touch and summary moved together."""
-    contact_id = world.contact_id()
-    key = {"PK": {"S": owner_pk(OWNER)}, "SK": {"S": contact_sk(contact_id)}}
-    item = decode_item(repo().client.get_item(TableName=repo().table_name, Key=key)["Item"])
-    touches = repo().contact_with_touches(OWNER, contact_id)[1]
-    assert item.get("last_touched_on") == max(t.date for t in touches).isoformat()
-
-
 def _touched_once(world: World) -> None:
-    assert _link_touches(world) == 1
-    _summary_matches_touches(world)
+    assert world.touches("link") == 1
+    world.assert_summary_matches_touches()
 
 
 def _untouched(world: World) -> None:
-    assert _link_touches(world) == 0
-    _summary_matches_touches(world)
+    assert world.touches("link") == 0
+    world.assert_summary_matches_touches()
 
 
 def _paused(world: World) -> None:
@@ -201,8 +181,8 @@ def _paused(world: World) -> None:
 
 
 def _api_touched_once(world: World) -> None:
-    assert _api_touches(world) == 1
-    _summary_matches_touches(world)
+    assert world.touches("api") == 1
+    world.assert_summary_matches_touches()
 
 
 def _nothing(world: World) -> None:
@@ -292,7 +272,7 @@ def test_the_inventory_lists_every_call_of_a_normal_run(world: World, entry: str
 # --- the matrix ---------------------------------------------------------------------------------------------
 
 
-def cells(*entries: str) -> list[object]:
+def cells(*entries: str) -> list[Any]:  # pytest.param objects
     return [
         pytest.param(entry, call.site, fault, outcome, id=f"{entry}|{call.site}|{fault}")
         for entry in entries

@@ -11,9 +11,10 @@ from typing import Any, TypeVar
 from circleback.domain.model import Contact, LifeEvent, Touch
 from circleback.importer.csvfile import CONTACTS, EVENTS, TOUCHES, RowError, parse_csv
 from circleback.importer.rows import ContactRow, normalise_linkedin
+from circleback.services.actions import WRITE_ATTEMPTS
 from circleback.services.ids import content_id, new_id
 from circleback.services.touches import log_touch
-from circleback.store.repository import Repository
+from circleback.store.repository import ConflictError, NotFoundError, Repository
 
 T = TypeVar("T")
 
@@ -133,12 +134,33 @@ def import_contacts(repo: Repository, owner_id: str, text: str, today: date, *, 
         if existing is None:
             repo.add_contact(owner_id, new_contact(row, today))
             report.imported += 1
-        elif (merged := merge(existing, row)) != existing:
-            repo.save_contact(owner_id, merged)
+        elif update_contact(repo, owner_id, existing, row):
             report.updated += 1
         else:
             report.unchanged += 1
     return report
+
+
+def update_contact(repo: Repository, owner_id: str, contact: Contact, row: ContactRow) -> bool:
+    """Save the row's fields over the contact; False when they change nothing.
+
+    Optimistic: when the contact changed since it was read (a click logged a touch, another edit landed),
+    it is read again and the row merged again, so neither change is lost.
+    """
+    for _ in range(WRITE_ATTEMPTS):
+        merged = merge(contact, row)
+        if merged == contact:
+            return False
+        try:
+            repo.save_contact(owner_id, merged)
+        except ConflictError:
+            fresh = repo.get_contact(owner_id, contact.id)
+            if fresh is None:
+                raise NotFoundError(f"contact {contact.id} was deleted during the import") from None
+            contact = fresh
+            continue
+        return True
+    raise ConflictError(f"contact {contact.id} kept changing; the row was not saved")
 
 
 def new_contact(row: ContactRow, today: date) -> Contact:
