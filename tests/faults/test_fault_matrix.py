@@ -46,6 +46,7 @@ from tests.faults.aws import (
     TX_CONFLICT,
     Plan,
     Site,
+    site_of,
 )
 from tests.faults.conftest import OWNER, THOMAS, VISIBILITY_TIMEOUT, World
 from tests.integration.actions_support import repo
@@ -383,3 +384,40 @@ def test_the_matrix_covers_every_fault_each_kind_of_call_can_meet() -> None:
                 assert QUOTA in faults
             if call.site.operation == "SendMessageBatch":
                 assert ENTRIES_FAILED in faults
+
+
+# --- a write that was applied though its answer was lost (the SDK then sends the same request again) ---------
+
+AMBIGUOUS = [
+    ("put_item", "digest run", RunStatus.SENT),  # the claim
+    ("update_item", "digest run from claimed", RunStatus.SENT),  # marking it sending
+    ("update_item", "digest run from sending", RunStatus.SENT),  # recording it sent
+    ("update_item", "owner", RunStatus.SENT),  # moving the schedule
+]
+
+
+@pytest.mark.parametrize(("method", "target", "status"), AMBIGUOUS, ids=[t for _, t, _ in AMBIGUOUS])
+def test_a_digest_write_retried_after_it_was_applied_still_sends_once(
+    world: World, monkeypatch: pytest.MonkeyPatch, method: str, target: str, status: RunStatus
+) -> None:
+    """A 5xx or a timeout can come after DynamoDB applied the write; the SDK's retry then meets its own write."""
+    request = world.due_request()
+    world.begin()
+    client = repo().client
+    real = getattr(client, method)
+    repeated: list[bool] = []
+
+    def applied_then_retried(**kwargs: Any) -> Any:
+        site = site_of("dynamodb", "PutItem" if method == "put_item" else "UpdateItem", kwargs)
+        if site.target == target and not repeated:
+            repeated.append(True)
+            real(**kwargs)  # applied; its answer lost on the way back
+        return real(**kwargs)  # the SDK's retry of the very same request
+
+    monkeypatch.setattr(client, method, applied_then_retried)
+
+    assert world.digest(request) == {"batchItemFailures": []}
+
+    assert repeated and world.emails() == 1
+    run = repo().get_run(OWNER, _local_date(world, request.send_at))
+    assert run is not None and run.status is status
