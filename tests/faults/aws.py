@@ -15,11 +15,12 @@ is checked on the wire in test_sdk_retries.py.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from botocore.awsrequest import AWSResponse, HTTPHeaders
+from botocore.client import BaseClient
 from botocore.model import OperationModel
 
 from circleback.store.keys import (
@@ -211,3 +212,33 @@ def _request_body(params: dict[str, Any]) -> dict[str, Any]:
     body = params.get("body") or b"{}"
     loaded: dict[str, Any] = json.loads(body)
     return loaded
+
+
+# --- on the wire: every attempt answered, so the client's own retries run as deployed ---------------------
+
+
+class _Body:
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def stream(self, **_: Any) -> Iterator[bytes]:
+        yield self.data
+
+
+def failing_sends(client: BaseClient, code: str, status: int, event: str = "before-send") -> list[str]:
+    """Answer every attempt `client` sends with the error; returns the list the attempts are counted in.
+
+    A before-send handler that returns a response replaces the HTTP call (the Stubber's hooks only notify).
+    """
+    attempts: list[str] = []
+
+    def fail(request: Any, **_: Any) -> AWSResponse:
+        attempts.append(request.url)
+        headers = HTTPHeaders()
+        headers["Content-Type"] = "application/x-amz-json-1.0"
+        headers["x-amzn-ErrorType"] = code
+        body = json.dumps({"__type": code, "message": "injected"}).encode()
+        return AWSResponse(request.url, status, headers, _Body(body))
+
+    client.meta.events.register_first(event, fail)  # type: ignore[arg-type]
+    return attempts

@@ -80,9 +80,12 @@ def secret(stage: str, outcomes: dict[str, str]) -> Call:
     return Call(Site("secretsmanager", "GetSecretValue", stage), outcomes)
 
 
-KEYS = (secret("AWSCURRENT", each(UNAVAILABLE)), secret("AWSPREVIOUS", each(UNAVAILABLE)))
 READ = each(LAMBDA_ERROR)
 TRANSACTION = each(LAMBDA_ERROR) | {ALREADY_DONE: ABSORBED, ITEM_CHANGED: ABSORBED, TX_CONFLICT: ABSORBED}
+KEYS = (secret("AWSCURRENT", each(UNAVAILABLE)), secret("AWSPREVIOUS", each(UNAVAILABLE)))
+# Opening a digest link (services/actions.py, ActionLinks.open): verify it, read what it points at.
+OPEN_LINK = (*KEYS, *(dynamodb("GetItem", kind, READ) for kind in ("owner", "contact", "action record")))
+TOUCHES = dynamodb("Query", "touchs", READ)  # the contact's touches, to recompute its summary
 
 INVENTORY: dict[str, tuple[Call, ...]] = {
     # functions/dispatch, a cold container's first tick (services/dispatch.py)
@@ -104,20 +107,14 @@ INVENTORY: dict[str, tuple[Call, ...]] = {
     ),
     # functions/actions, POST /a/{token} "I reached out" (services/actions.py)
     "link: do": (
-        *KEYS,
-        dynamodb("GetItem", "owner", READ),
-        dynamodb("GetItem", "contact", READ),
-        dynamodb("GetItem", "action record", READ),
-        dynamodb("Query", "touchs", READ),
+        *OPEN_LINK,
+        TOUCHES,
         dynamodb("TransactWriteItems", "Put action record + Put touch + Update contact", TRANSACTION),
     ),
     # POST /a/{token} with op=undo, after the link was used
     "link: undo": (
-        *KEYS,
-        dynamodb("GetItem", "owner", READ),
-        dynamodb("GetItem", "contact", READ),
-        dynamodb("GetItem", "action record", READ),
-        dynamodb("Query", "touchs", READ),
+        *OPEN_LINK,
+        TOUCHES,
         dynamodb("TransactWriteItems", "Delete action record + Delete touch + Update contact", TRANSACTION),
     ),
     # POST /unsubscribe/{token}: pause for a month
@@ -128,12 +125,7 @@ INVENTORY: dict[str, tuple[Call, ...]] = {
         dynamodb("TransactWriteItems", "Put action record + Update owner", TRANSACTION),
     ),
     # GET /a/{token}: the confirmation page, read only
-    "link page": (
-        *KEYS,
-        dynamodb("GetItem", "owner", READ),
-        dynamodb("GetItem", "contact", READ),
-        dynamodb("GetItem", "action record", READ),
-    ),
+    "link page": OPEN_LINK,
     # POST /touches with a personal access token (services/touches.py)
     "touch API": (
         dynamodb("GetItem", "access token", READ),
@@ -141,7 +133,7 @@ INVENTORY: dict[str, tuple[Call, ...]] = {
         dynamodb("Query", "contacts", READ),
         dynamodb("GetItem", "action record", READ),
         dynamodb("GetItem", "contact", READ),
-        dynamodb("Query", "touchs", READ),
+        TOUCHES,
         dynamodb("TransactWriteItems", "Put action record + Put touch + Update contact", TRANSACTION),
     ),
     # functions/calendar, GET /calendar/{token}.ics (services/calendar_feed.py)

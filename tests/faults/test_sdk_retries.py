@@ -11,12 +11,9 @@ access denied and a failed condition are not.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Callable
 
 import pytest
-from botocore.awsrequest import AWSResponse, HTTPHeaders
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 from botocore.retries.bucket import TokenBucket
@@ -26,39 +23,15 @@ from circleback.mail.ses import SesMailer
 from circleback.queue import DigestQueue
 from circleback.store.repository import ConflictError, Repository
 from tests.factories import contact
-from tests.faults.aws import ACCESS_DENIED, CONDITION_FAILED, ERRORS, QUOTA, SERVER_ERROR, THROTTLED
+from tests.faults.aws import ACCESS_DENIED, CONDITION_FAILED, ERRORS, QUOTA, SERVER_ERROR, THROTTLED, failing_sends
 
 QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/digests"
-
-
-class _Body:
-    def __init__(self, data: bytes) -> None:
-        self.data = data
-
-    def stream(self, **_: Any) -> Iterator[bytes]:
-        yield self.data
 
 
 @pytest.fixture(autouse=True)
 def _no_sleeping(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(ExponentialBackoff, "delay_amount", lambda self, context: 0)
     monkeypatch.setattr(TokenBucket, "acquire", lambda self, amount=1, block=True: True)  # adaptive's rate limit
-
-
-def answering(client: BaseClient, code: str, status: int) -> list[str]:
-    """Answer every attempt with the error; returns the list the attempts are counted in."""
-    attempts: list[str] = []
-
-    def fail(request: Any, **_: Any) -> AWSResponse:
-        attempts.append(request.url)
-        headers = HTTPHeaders()
-        headers["Content-Type"] = "application/x-amz-json-1.0"
-        headers["x-amzn-ErrorType"] = code
-        body = json.dumps({"__type": code, "message": "injected"}).encode()
-        return AWSResponse(request.url, status, headers, _Body(body))
-
-    client.meta.events.register_first("before-send", fail)  # type: ignore[arg-type]
-    return attempts
 
 
 def _dynamodb() -> tuple[BaseClient, Callable[[], object]]:
@@ -115,7 +88,7 @@ def test_each_adapter_configures_the_retries_it_means(service: str) -> None:
 def test_which_faults_the_clients_retry_by_themselves(service: str, fault: str, attempts: int) -> None:
     client, call = CLIENTS[service]()
     code, status = ERRORS[(service, fault)]
-    made = answering(client, code, status)
+    made = failing_sends(client, code, status)
 
     with pytest.raises(ClientError) as raised:
         call()
@@ -126,7 +99,7 @@ def test_which_faults_the_clients_retry_by_themselves(service: str, fault: str, 
 
 def test_a_failed_condition_is_not_retried() -> None:
     client, call = _dynamodb_conditional()
-    made = answering(client, *ERRORS[("dynamodb", CONDITION_FAILED)])
+    made = failing_sends(client, *ERRORS[("dynamodb", CONDITION_FAILED)])
 
     with pytest.raises(ConflictError):  # the repository's name for ConditionalCheckFailedException here
         call()
