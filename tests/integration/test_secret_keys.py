@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -12,9 +11,7 @@ from typing import Any
 import boto3
 import pytest
 from aws_lambda_powertools.utilities import parameters
-from botocore.awsrequest import AWSResponse
 from botocore.client import BaseClient
-from botocore.compat import HTTPHeaders
 from botocore.config import Config
 from botocore.retries.standard import ExponentialBackoff
 from botocore.stub import Stubber
@@ -22,6 +19,7 @@ from moto import mock_aws
 
 from circleback.links.secret_keys import KeyUnavailable, SecretsManagerKeyRing
 from circleback.links.tokens import Action, InvalidToken, Purpose, TokenSigner
+from tests.faults import aws as faults
 
 SECRET = "circleback/link-signing-key"
 FIRST = "f" * 40
@@ -250,28 +248,9 @@ def test_errors_say_nothing_of_the_key() -> None:
 # --- the SDK retries before giving up (the ring's own default client) -----------------------------
 
 
-class _Body:
-    def __init__(self, data: bytes) -> None:
-        self.data = data
-
-    def stream(self, **_: Any) -> Iterator[bytes]:
-        yield self.data
-
-
 def failing_sends(client: BaseClient, code: str, status: int) -> list[str]:
     """Answer every attempt on the wire with the error: the client's own retry policy runs as in production."""
-    attempts: list[str] = []
-
-    def fail(request: Any, **_: Any) -> AWSResponse:
-        attempts.append(request.url)
-        headers = HTTPHeaders()
-        headers["Content-Type"] = "application/x-amz-json-1.1"
-        body = json.dumps({"__type": code, "message": "try later"}).encode()
-        return AWSResponse(request.url, status, headers, _Body(body))
-
-    # A before-send handler that returns a response replaces the HTTP call; the stubs only know notifying hooks.
-    client.meta.events.register("before-send.secrets-manager.GetSecretValue", fail)  # type: ignore[arg-type]
-    return attempts
+    return faults.failing_sends(client, code, status, "before-send.secrets-manager.GetSecretValue")
 
 
 @pytest.mark.parametrize(("code", "status"), [("ThrottlingException", 400), ("InternalServiceError", 500)])

@@ -14,9 +14,10 @@ from circleback.importer.backup import BackupContact, ParsedBackup, parse_backup
 from circleback.importer.csvfile import CONTACTS, EVENTS, TOUCHES, ParsedFile, RowError, RowNote, parse_csv
 from circleback.importer.formats import FORMAT_NAMES, Format, detect_format, parse_contacts
 from circleback.importer.rows import CONTACT_FIELDS, ContactRow, normalise_linkedin
+from circleback.services.actions import WRITE_ATTEMPTS
 from circleback.services.ids import content_id, event_id, new_id
 from circleback.services.touches import log_touch
-from circleback.store.repository import Repository
+from circleback.store.repository import ConflictError, NotFoundError, Repository
 
 T = TypeVar("T")
 
@@ -240,17 +241,39 @@ def import_contact_rows(
             repo.add_contact(owner_id, new_contact(row, today))
             report.imported += 1
         else:
-            merged, kept = merge(existing, row)
+            before, merged, kept = update_contact(repo, owner_id, existing, row)
             report.kept.extend(RowNote(number, name, reason, unit) for name, reason in kept)
-            if merged != existing:
-                repo.save_contact(owner_id, merged)
-            if _visible(merged) != _visible(existing):
+            if _visible(merged) != _visible(before):
                 report.updated += 1
             else:
                 report.unchanged += 1  # at most the import's own bookkeeping (`import_marks`) moved
         if progress is not None:
             progress(done, len(planned))
     return report
+
+
+def update_contact(
+    repo: Repository, owner_id: str, contact: Contact, row: ContactRow
+) -> tuple[Contact, Contact, list[tuple[str, str]]]:
+    """Merge the row over the contact and save it: the contact it was merged over, the result, what was kept.
+
+    Optimistic: when the contact changed since it was read (a click logged a touch, another edit landed),
+    it is read again and the row merged again, so neither change is lost.
+    """
+    for _ in range(WRITE_ATTEMPTS):
+        merged, kept = merge(contact, row)
+        if merged == contact:
+            return contact, merged, kept
+        try:
+            repo.save_contact(owner_id, merged)
+        except ConflictError:
+            fresh = repo.get_contact(owner_id, contact.id)
+            if fresh is None:
+                raise NotFoundError(f"contact {contact.id} was deleted during the import") from None
+            contact = fresh
+            continue
+        return contact, merged, kept
+    raise ConflictError(f"contact {contact.id} kept changing; the row was not saved")
 
 
 def new_contact(row: ContactRow, today: date) -> Contact:

@@ -160,18 +160,24 @@ class Repository:
         return item_to_run(item) if item else None
 
     def update_run(self, run: DigestRun, expected: RunStatus) -> bool:
-        """Write the run's new state if it is still ours and in the `expected` state."""
+        """Write the run's new state if it is still ours and in the `expected` state.
+
+        Or already in the new state by us: a write applied whose answer was lost (a 5xx, a timeout) is sent
+        again by the SDK's retry, and must not read as the run taken over. Claimants are unique per worker
+        invocation, so only this worker can have written its own claim into the new state.
+        """
         fields = {k: v for k, v in run_to_item(run).items() if k not in KEY_ATTRIBUTES}
         expression, names, values = _set_and_remove(fields)
         names["#status"] = "status"
         values[":me"] = {"S": run.claimed_by}
         values[":expected"] = {"S": expected.value}
+        values[":new"] = {"S": run.status.value}
         return self._conditional_write(
             self.client.update_item,
             TableName=self.table_name,
             Key=_key(owner_pk(run.owner_id), digest_sk(run.local_date)),
             UpdateExpression=expression,
-            ConditionExpression="claimed_by = :me AND #status = :expected",
+            ConditionExpression="claimed_by = :me AND (#status = :expected OR #status = :new)",
             ExpressionAttributeNames=names,
             ExpressionAttributeValues=values,
         )
@@ -424,7 +430,8 @@ class Repository:
     def _guarded_transaction(self, guard: Write, writes: Sequence[Write]) -> bool:
         """`guard` and `writes` all or nothing. False when the guard's condition failed (the thing is
         already done, or already undone); ConflictError when another write's condition failed (someone
-        changed the contact or the schedule since it was read: read again and retry).
+        changed the contact or the schedule since it was read: read again and retry), or when another
+        transaction on one of the items was in flight (TransactionConflict: nothing was written either).
         """
         try:
             self.client.transact_write_items(TransactItems=[guard, *writes])  # type: ignore[list-item]
@@ -432,7 +439,7 @@ class Repository:
             reasons = [r.get("Code") for r in error.response.get("CancellationReasons", [])]
             if reasons and reasons[0] == "ConditionalCheckFailed":
                 return False
-            if "ConditionalCheckFailed" in reasons[1:]:
+            if "ConditionalCheckFailed" in reasons[1:] or "TransactionConflict" in reasons:
                 raise ConflictError("an item changed since it was read") from None
             raise
         return True

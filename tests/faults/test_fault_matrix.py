@@ -1,0 +1,415 @@
+"""The fault matrix: every AWS call each function makes, times the faults it can meet, and what a user sees.
+
+INVENTORY lists, per entry point, every kind of AWS call its normal run makes (read from the code, and checked
+against a recorded run by the first test, so a new call cannot slip in unlisted) and, for each fault that call
+can meet, the outcome that must follow:
+
+- the dispatch tick: it fails (the handler raises: Lambda retries it, then the schedule's dead-letter queue),
+  nothing is queued half-way, and the next tick queues what is due; or the fault is absorbed.
+- the digest worker: that message is reported in batchItemFailures (the queue delivers it again, then the
+  digest dead-letter queue) and its run is left so that the redelivery finishes the job without a second
+  email: sent once if nothing went out yet, never again if SES had already accepted it.
+- the HTTP functions: a 503 page (the signing keys cannot be read) or the Lambda error API Gateway turns into
+  a 500, with the table exactly as it was, and the same click or request made again does its thing once;
+  or the fault is absorbed (the service reads again and retries) and the effect is there exactly once.
+
+An injected fault is the client's answer after its own retries (see tests/faults/aws.py).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import pytest
+from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
+from botocore.exceptions import ClientError
+from werkzeug.test import TestResponse
+
+from circleback import demo
+from circleback.domain.model import RunStatus
+from circleback.domain.schedule import local_send_date
+from circleback.links.tokens import Action
+from tests.faults.aws import (
+    ACCESS_DENIED,
+    ALREADY_DONE,
+    CONDITION_FAILED,
+    ENTRIES_FAILED,
+    ITEM_CHANGED,
+    QUOTA,
+    SERVER_ERROR,
+    THROTTLED,
+    TRANSIENT,
+    TX_CONFLICT,
+    Plan,
+    Site,
+    site_of,
+)
+from tests.faults.conftest import OWNER, THOMAS, VISIBILITY_TIMEOUT, World
+from tests.integration.actions_support import repo
+
+# --- outcomes ---------------------------------------------------------------------------------------------
+
+ABSORBED = "absorbed"  # the code handles it: the normal outcome, exactly once
+TICK_FAILS = "tick fails"  # dispatch: the handler raises, nothing queued; the next tick queues what is due
+REDELIVERED = "redelivered"  # digest: this message fails before SES; the redelivery sends exactly once
+SENT_ONCE = "sent, then settled"  # digest: SES took it, the message fails; the redelivery sends nothing more
+BATCH_STOPPED = "batch stopped"  # digest: SES quota; the rest of the batch is not tried either
+LAMBDA_ERROR = "500"  # HTTP: the function fails (API Gateway answers 500), nothing written; a retry works
+UNAVAILABLE = "503"  # HTTP: the signing keys cannot be read: a 503 page, nothing written; a retry works
+
+
+def each(outcome: str, faults: tuple[str, ...] = TRANSIENT, **special: str) -> dict[str, str]:
+    return dict.fromkeys(faults, outcome) | {k.replace("_", " "): v for k, v in special.items()}
+
+
+@dataclass(frozen=True)
+class Call:
+    site: Site
+    outcomes: dict[str, str]  # fault -> what must follow
+
+
+def dynamodb(operation: str, target: str, outcomes: dict[str, str]) -> Call:
+    return Call(Site("dynamodb", operation, target), outcomes)
+
+
+def secret(stage: str, outcomes: dict[str, str]) -> Call:
+    return Call(Site("secretsmanager", "GetSecretValue", stage), outcomes)
+
+
+READ = each(LAMBDA_ERROR)
+TRANSACTION = each(LAMBDA_ERROR) | {ALREADY_DONE: ABSORBED, ITEM_CHANGED: ABSORBED, TX_CONFLICT: ABSORBED}
+KEYS = (secret("AWSCURRENT", each(UNAVAILABLE)), secret("AWSPREVIOUS", each(UNAVAILABLE)))
+# Opening a digest link (services/actions.py, ActionLinks.open): verify it, read what it points at.
+OPEN_LINK = (*KEYS, *(dynamodb("GetItem", kind, READ) for kind in ("owner", "contact", "action record")))
+TOUCHES = dynamodb("Query", "touchs", READ)  # the contact's touches, to recompute its summary
+
+INVENTORY: dict[str, tuple[Call, ...]] = {
+    # functions/dispatch, a cold container's first tick (services/dispatch.py)
+    "dispatch tick": (
+        dynamodb("PutItem", "owner", each(TICK_FAILS, condition_failed=ABSORBED)),  # the owner, if absent
+        dynamodb("Query", "schedule index", each(TICK_FAILS)),  # one per shard
+        Call(Site("sqs", "SendMessageBatch", "digest queue"), each(TICK_FAILS, entries_failed=ABSORBED)),
+    ),
+    # functions/digest (services/digest.py)
+    "digest": (
+        dynamodb("GetItem", "owner", each(REDELIVERED)),
+        dynamodb("PutItem", "digest run", each(REDELIVERED, condition_failed=REDELIVERED)),  # the claim
+        dynamodb("Query", "owner partition", each(REDELIVERED)),
+        secret("AWSCURRENT", each(REDELIVERED)),  # signing the links
+        dynamodb("UpdateItem", "digest run from claimed", each(REDELIVERED, condition_failed=REDELIVERED)),
+        Call(Site("sesv2", "SendEmail", "digest"), each(REDELIVERED, daily_quota=BATCH_STOPPED)),
+        dynamodb("UpdateItem", "digest run from sending", each(SENT_ONCE, condition_failed=SENT_ONCE)),
+        dynamodb("UpdateItem", "owner", each(SENT_ONCE, condition_failed=ABSORBED)),  # the next send time
+    ),
+    # functions/actions, POST /a/{token} "I reached out" (services/actions.py)
+    "link: do": (
+        *OPEN_LINK,
+        TOUCHES,
+        dynamodb("TransactWriteItems", "Put action record + Put touch + Update contact", TRANSACTION),
+    ),
+    # POST /a/{token} with op=undo, after the link was used
+    "link: undo": (
+        *OPEN_LINK,
+        TOUCHES,
+        dynamodb("TransactWriteItems", "Delete action record + Delete touch + Update contact", TRANSACTION),
+    ),
+    # POST /unsubscribe/{token}: pause for a month
+    "unsubscribe": (
+        *KEYS,
+        dynamodb("GetItem", "owner", READ),
+        dynamodb("GetItem", "action record", READ),
+        dynamodb("TransactWriteItems", "Put action record + Update owner", TRANSACTION),
+    ),
+    # GET /a/{token}: the confirmation page, read only
+    "link page": OPEN_LINK,
+    # POST /touches with a personal access token (services/touches.py)
+    "touch API": (
+        dynamodb("GetItem", "access token", READ),
+        dynamodb("GetItem", "owner", READ),
+        dynamodb("Query", "contacts", READ),
+        dynamodb("GetItem", "action record", READ),
+        dynamodb("GetItem", "contact", READ),
+        TOUCHES,
+        dynamodb("TransactWriteItems", "Put action record + Put touch + Update contact", TRANSACTION),
+    ),
+    # functions/calendar, GET /calendar/{token}.ics (services/calendar_feed.py)
+    "calendar feed": (
+        *KEYS,
+        dynamodb("GetItem", "calendar links", READ),
+        dynamodb("GetItem", "owner", READ),
+        dynamodb("Query", "owner partition", READ),
+    ),
+}
+
+# --- the entry points, run normally -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HttpEntry:
+    """An HTTP call: `prepare` signs its link (and sets the scene) and returns the request to make."""
+
+    prepare: Callable[[World], Callable[[], TestResponse]]
+    status: int  # when it works
+    effect: Callable[[World], None]  # asserts the effect is in place, exactly once
+
+
+def _touched_once(world: World) -> None:
+    assert world.touches("link") == 1
+    world.assert_summary_matches_touches()
+
+
+def _untouched(world: World) -> None:
+    assert world.touches("link") == 0
+    world.assert_summary_matches_touches()
+
+
+def _paused(world: World) -> None:
+    owner = world.owner()
+    assert owner.paused_until is not None and owner.next_send_at is not None
+    assert owner.next_send_at.date() > owner.paused_until
+
+
+def _api_touched_once(world: World) -> None:
+    assert world.touches("api") == 1
+    world.assert_summary_matches_touches()
+
+
+def _nothing(world: World) -> None:
+    world.assert_unchanged_since({})
+
+
+def _do(world: World) -> Callable[[], TestResponse]:
+    path = world.link(Action.REACHED_OUT)
+    return lambda: world.post(path, op="do", channel="email")
+
+
+def _undo(world: World) -> Callable[[], TestResponse]:
+    path = world.link(Action.REACHED_OUT)
+    assert world.post(path, op="do").status_code == 200
+    return lambda: world.post(path, op="undo")
+
+
+def _unsubscribe(world: World) -> Callable[[], TestResponse]:
+    path = world.link(Action.PAUSE, None)
+    return lambda: world.post(path, **{"List-Unsubscribe": "One-Click"})
+
+
+def _page(world: World) -> Callable[[], TestResponse]:
+    path = world.link(Action.REACHED_OUT)
+    return lambda: world.http.get(path)
+
+
+def _touch_api(world: World) -> Callable[[], TestResponse]:
+    body = json.dumps({"contact": THOMAS, "channel": "call", "direction": "outbound"})
+    return lambda: world.post_touch(body, key="retry-safe-1")
+
+
+def _calendar(world: World) -> Callable[[], TestResponse]:
+    path = world.calendar_path()
+    return lambda: world.http.get(path)
+
+
+HTTP: dict[str, HttpEntry] = {
+    "link: do": HttpEntry(_do, 200, _touched_once),
+    "link: undo": HttpEntry(_undo, 200, _untouched),
+    "unsubscribe": HttpEntry(_unsubscribe, 200, _paused),
+    "link page": HttpEntry(_page, 200, _nothing),
+    "touch API": HttpEntry(_touch_api, 201, _api_touched_once),
+    "calendar feed": HttpEntry(_calendar, 200, _nothing),
+}
+
+
+def run_dispatch(world: World) -> dict[str, int]:
+    tick = {"scheduled_time": world.now.replace(microsecond=0).isoformat().replace("+00:00", "Z")}
+    result: dict[str, int] = world.handlers["dispatch"].lambda_handler(tick, _context("Dispatch"))
+    return result
+
+
+def _context(name: str) -> demo.LambdaContextStub:
+    return demo.LambdaContextStub(name)
+
+
+def run_entry(world: World, entry: str) -> None:
+    """The entry point's normal run, from `world.begin()` on."""
+    if entry == "dispatch tick":
+        world.begin()
+        assert run_dispatch(world) == {"queued": 1}
+    elif entry == "digest":
+        request = world.due_request()
+        world.begin()
+        assert world.digest(request) == {"batchItemFailures": []}
+        assert world.emails() == 1
+    else:
+        http = HTTP[entry]
+        send = http.prepare(world)
+        world.begin()
+        assert send().status_code == http.status
+
+
+# --- the inventory is complete ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("entry", list(INVENTORY))
+def test_the_inventory_lists_every_call_of_a_normal_run(world: World, entry: str) -> None:
+    run_entry(world, entry)
+    made = set(world.injector.calls)
+    listed = {call.site for call in INVENTORY[entry]}
+    assert {str(s) for s in made - listed} == set(), "calls the inventory does not list"
+    assert {str(s) for s in listed - made} == set(), "listed calls the code no longer makes"
+
+
+# --- the matrix ---------------------------------------------------------------------------------------------
+
+
+def cells(*entries: str) -> list[Any]:  # pytest.param objects
+    return [
+        pytest.param(entry, call.site, fault, outcome, id=f"{entry}|{call.site}|{fault}")
+        for entry in entries
+        for call in INVENTORY[entry]
+        for fault, outcome in call.outcomes.items()
+    ]
+
+
+@pytest.mark.parametrize(("entry", "site", "fault", "outcome"), cells("dispatch tick"))
+def test_dispatch(world: World, entry: str, site: Site, fault: str, outcome: str) -> None:
+    world.begin()
+    world.injector.plan = Plan(site, fault)
+    if outcome == TICK_FAILS:
+        with pytest.raises(ClientError):
+            run_dispatch(world)
+        assert world.queued() == []  # nothing queued half-way
+        world.later(timedelta(minutes=1))  # Lambda's retry of the tick (or the next tick)
+    else:
+        assert run_dispatch(world) == {"queued": 1}
+    assert world.injector.fired == 1
+    if outcome == TICK_FAILS:
+        assert run_dispatch(world) == {"queued": 1}
+    assert [r.owner_id for r in world.queued()] == [OWNER]
+
+
+NOBODY = "nobody"  # a second message in the batch: an owner that no longer exists, dropped quietly
+
+
+@pytest.mark.parametrize(("entry", "site", "fault", "outcome"), cells("digest"))
+def test_digest(world: World, entry: str, site: Site, fault: str, outcome: str) -> None:
+    request = world.due_request()
+    other = request.model_copy(update={"owner_id": NOBODY})
+    world.begin()
+    world.injector.plan = Plan(site, fault)
+
+    if outcome == BATCH_STOPPED:
+        # Neither message is tried further; with every record failed, Powertools fails the whole invocation,
+        # which the queue treats as every message failed: both come back.
+        with pytest.raises(BatchProcessingError):
+            world.digest(request, other)
+    else:
+        response = world.digest(request, other)
+        failed = {"m0"} if outcome != ABSORBED else set()
+        assert {f["itemIdentifier"] for f in response["batchItemFailures"]} == failed
+    assert world.injector.fired == 1
+    assert world.emails() == (1 if outcome in (SENT_ONCE, ABSORBED) else 0)
+    run = repo().get_run(OWNER, _local_date(world, request.send_at))
+    if outcome != ABSORBED:
+        # The queue delivers the message again after its visibility timeout; the run lets it finish the job.
+        world.later(VISIBILITY_TIMEOUT)
+        assert world.digest(request) == {"batchItemFailures": []}
+        run = repo().get_run(OWNER, _local_date(world, request.send_at))
+    assert world.emails() == 1  # never lost, never twice
+    assert run is not None
+    expected = RunStatus.UNCERTAIN if outcome == SENT_ONCE and "digest run" in site.target else RunStatus.SENT
+    assert run.status is expected
+    # One more duplicate (the dispatcher queues the owner again while the schedule has not moved): still one
+    # email, and the schedule moves on.
+    world.later(VISIBILITY_TIMEOUT)
+    assert world.digest(request) == {"batchItemFailures": []}
+    assert world.emails() == 1
+    next_send = world.owner().next_send_at
+    assert next_send is not None and next_send > world.now
+
+
+def _local_date(world: World, send_at: datetime) -> date:
+    owner = world.owner()
+    return local_send_date(owner.timezone, send_at, owner.send_hour)
+
+
+@pytest.mark.parametrize(("entry", "site", "fault", "outcome"), cells(*HTTP))
+def test_http(world: World, entry: str, site: Site, fault: str, outcome: str) -> None:
+    http = HTTP[entry]
+    send = http.prepare(world)
+    before = world.state()
+    world.begin()
+    world.injector.plan = Plan(site, fault)
+
+    if outcome == LAMBDA_ERROR:
+        # Unhandled, the AWS error fails the invocation: API Gateway answers a plain 500, no stack trace.
+        with pytest.raises(ClientError) as raised:
+            send()
+        assert raised.value.response["Error"]["Message"].startswith("injected") or fault != THROTTLED
+    else:
+        response = send()
+        expected = 503 if outcome == UNAVAILABLE else http.status
+        assert response.status_code == expected
+        assert response.headers["Cache-Control"] == "no-store"
+    assert world.injector.fired == 1
+    if outcome != ABSORBED:
+        world.assert_unchanged_since(before)  # nothing half-written
+        world.begin()
+        assert send().status_code == http.status  # the same click, again: it works
+    http.effect(world)
+
+
+def test_the_matrix_covers_every_fault_each_kind_of_call_can_meet() -> None:
+    """Every call meets throttling, a 5xx and access denied; conditional writes meet their condition too."""
+    for entry, calls in INVENTORY.items():
+        for call in calls:
+            faults = set(call.outcomes)
+            assert {THROTTLED, SERVER_ERROR, ACCESS_DENIED} <= faults, (entry, str(call.site))
+            if call.site.operation in ("PutItem", "UpdateItem"):
+                assert CONDITION_FAILED in faults, (entry, str(call.site))
+            if call.site.operation == "TransactWriteItems":
+                assert {ALREADY_DONE, ITEM_CHANGED, TX_CONFLICT} <= faults, (entry, str(call.site))
+            if call.site.operation == "SendEmail":
+                assert QUOTA in faults
+            if call.site.operation == "SendMessageBatch":
+                assert ENTRIES_FAILED in faults
+
+
+# --- a write that was applied though its answer was lost (the SDK then sends the same request again) ---------
+
+AMBIGUOUS = [
+    ("put_item", "digest run", RunStatus.SENT),  # the claim
+    ("update_item", "digest run from claimed", RunStatus.SENT),  # marking it sending
+    ("update_item", "digest run from sending", RunStatus.SENT),  # recording it sent
+    ("update_item", "owner", RunStatus.SENT),  # moving the schedule
+]
+
+
+@pytest.mark.parametrize(("method", "target", "status"), AMBIGUOUS, ids=[t for _, t, _ in AMBIGUOUS])
+def test_a_digest_write_retried_after_it_was_applied_still_sends_once(
+    world: World, monkeypatch: pytest.MonkeyPatch, method: str, target: str, status: RunStatus
+) -> None:
+    """A 5xx or a timeout can come after DynamoDB applied the write; the SDK's retry then meets its own write."""
+    request = world.due_request()
+    world.begin()
+    client = repo().client
+    real = getattr(client, method)
+    repeated: list[bool] = []
+
+    def applied_then_retried(**kwargs: Any) -> Any:
+        site = site_of("dynamodb", "PutItem" if method == "put_item" else "UpdateItem", kwargs)
+        if site.target == target and not repeated:
+            repeated.append(True)
+            real(**kwargs)  # applied; its answer lost on the way back
+        return real(**kwargs)  # the SDK's retry of the very same request
+
+    monkeypatch.setattr(client, method, applied_then_retried)
+
+    assert world.digest(request) == {"batchItemFailures": []}
+
+    assert repeated and world.emails() == 1
+    run = repo().get_run(OWNER, _local_date(world, request.send_at))
+    assert run is not None and run.status is status
