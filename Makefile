@@ -14,7 +14,7 @@ PIP := --disable-pip-version-check --quiet
 SERVE ?= 1
 PORT ?= 8000
 
-.PHONY: demo test lint typecheck unit template-check browser clean
+.PHONY: demo test lint typecheck unit template-check browser bench clean
 
 $(READY): pyproject.toml requirements-dev.txt layers/circleback/requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,14 @@ demo: $(READY)
 	$(BIN)/circleback demo --out out --port $(PORT) $(if $(filter 0,$(SERVE)),--no-serve,)
 
 test: lint typecheck template-check unit
+
+# Issue 8's performance and cost figures, each next to its budget: prints one JSON object and writes
+# out/bench.json (bench/ says how each is measured, docs/cost.md prices the bill). It needs both virtualenvs
+# (sam build gives the package sizes); on a fresh clone they install side by side.
+# Set-up output goes to stderr, so stdout is the JSON alone.
+bench:
+	@$(MAKE) --no-print-directory -j2 $(READY) $(SAM_READY) >&2
+	@$(BIN)/python -m bench
 
 lint: $(READY)
 	$(BIN)/ruff check .
