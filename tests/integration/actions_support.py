@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -27,6 +29,18 @@ SECURITY_HEADERS = {
     "X-Robots-Tag": "noindex",
 }
 Snapshot = list[dict[str, Any]]
+
+
+@contextmanager
+def environment_restored() -> Iterator[None]:
+    """The process environment (which the demo points at its emulator) and the runtime's adapters, put back."""
+    saved = dict(os.environ)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        runtime.reset()
 
 
 def repo() -> Repository:

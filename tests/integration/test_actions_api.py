@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -42,6 +41,7 @@ from circleback.store.repository import Repository
 from tests.integration.actions_support import (
     Snapshot,
     assert_security_headers,
+    environment_restored,
     repo,
     restore,
     snapshot,
@@ -95,20 +95,14 @@ class Site:
 
 @pytest.fixture(scope="module")
 def digest_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    saved = dict(os.environ)
     now = datetime.now(UTC).replace(microsecond=0)
     out = tmp_path_factory.mktemp("digest")
-    try:
-        with demo.running(out, "you@example.com", ZONE, "GB", now=now, serve=False) as session:
-            handler = demo.load_handler("actions")
-            gateway = demo.api_gateway(actions=handler)
-            links = digest_links(session.result.txt.read_text(encoding="utf-8"))
-            assert {k.path for k in links} == set(read_paths(session.result.html.read_text(encoding="utf-8")))
-            yield Site(Client(gateway), handler, links, snapshot())
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-        runtime.reset()
+    with environment_restored(), demo.running(out, "you@example.com", ZONE, "GB", now=now, serve=False) as session:
+        handler = demo.load_handler("actions")
+        gateway = demo.api_gateway(actions=handler)
+        links = digest_links(session.result.txt.read_text(encoding="utf-8"))
+        assert {k.path for k in links} == set(read_paths(session.result.html.read_text(encoding="utf-8")))
+        yield Site(Client(gateway), handler, links, snapshot())
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ Every test starts from the table as the digest left it.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -22,7 +21,14 @@ from circleback.domain.calendar import calendar_entries
 from circleback.domain.schedule import local_send_date
 from circleback.links.tokens import Action, Purpose, TokenSigner
 from circleback.services.calendar_feed import CALENDAR_LINK_TTL, calendar_link
-from tests.integration.actions_support import Snapshot, assert_security_headers, repo, restore, snapshot
+from tests.integration.actions_support import (
+    Snapshot,
+    assert_security_headers,
+    environment_restored,
+    repo,
+    restore,
+    snapshot,
+)
 
 OWNER = demo.OWNER_ID
 ZONE = "Europe/London"
@@ -41,15 +47,12 @@ class Feed:
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Feed]:
-    saved = dict(os.environ)
     now = datetime.now(UTC).replace(microsecond=0)
-    try:
-        with demo.running(tmp_path_factory.mktemp("digest"), "you@example.com", ZONE, "GB", now=now, serve=False):
-            yield Feed(Client(demo.api_gateway()), snapshot())
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-        runtime.reset()
+    with (
+        environment_restored(),
+        demo.running(tmp_path_factory.mktemp("digest"), "you@example.com", ZONE, "GB", now=now, serve=False),
+    ):
+        yield Feed(Client(demo.api_gateway()), snapshot())
 
 
 @pytest.fixture

@@ -5,26 +5,23 @@ Its own module: the demo's emulator is one per process at a time, and other modu
 
 from __future__ import annotations
 
-import os
 import urllib.request
 
 import icalendar
 import pytest
 
-from circleback import demo, runtime
+from circleback import demo
+from tests.integration.actions_support import environment_restored
 
 ZONE = "Europe/London"
 
 
 def test_the_demo_serves_the_feed_at_the_url_it_prints(tmp_path_factory: pytest.TempPathFactory) -> None:
-    saved = dict(os.environ)
-    try:
-        with demo.running(tmp_path_factory.mktemp("served"), "you@example.com", ZONE, "GB", port=0) as session:
-            assert session.calendar_url.startswith(f"{session.base_url}/calendar/")
-            with urllib.request.urlopen(session.calendar_url, timeout=10) as response:  # noqa: S310 - 127.0.0.1
-                assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
-                assert icalendar.Calendar.from_ical(response.read()).events
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-        runtime.reset()
+    with (
+        environment_restored(),
+        demo.running(tmp_path_factory.mktemp("served"), "you@example.com", ZONE, "GB", port=0) as session,
+    ):
+        assert session.calendar_url.startswith(f"{session.base_url}/calendar/")
+        with urllib.request.urlopen(session.calendar_url, timeout=10) as response:  # noqa: S310 - 127.0.0.1
+            assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
+            assert icalendar.Calendar.from_ical(response.read()).events

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import json
 import logging
-import os
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -23,7 +22,7 @@ from circleback import demo, runtime
 from circleback.links import access_tokens
 from circleback.local import repo_root
 from circleback.services.calendar_feed import calendar_link
-from tests.integration.actions_support import CurrentStdout, repo
+from tests.integration.actions_support import CurrentStdout, environment_restored, repo
 
 OWNER_EMAIL = "olivia.owner@example.com"
 LINK = re.compile(r"http://127\.0\.0\.1:8000(/(?:a|unsubscribe)/([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+))")
@@ -61,40 +60,33 @@ def everything_logged(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
 def test_a_full_run_logs_no_token_and_no_personal_data(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture, everything_logged: None
 ) -> None:
-    saved = dict(os.environ)
     secrets: set[str] = set()
-    try:
-        with demo.running(tmp_path, OWNER_EMAIL, "Europe/London", "GB", serve=False) as session:
-            client = Client(demo.api_gateway())
-            links = LINK.findall(session.result.txt.read_text(encoding="utf-8"))
-            assert links, "the digest has no links"
-            secrets |= {token for _, token in links}
-            path, _ = links[0]
-            assert client.get(path).status_code == 200
-            assert (
-                client.post(path, data={"channel": "call", "note": "Long lunch, talked about the reorg"}).status_code
-                == 200
-            )
-            assert client.post(path, data={"op": "undo"}).status_code == 200
-            assert client.get(path[:-6] + "AAAAAA").status_code == 400  # a refusal is logged too
-            text, record = access_tokens.issue("laptop", datetime.now(UTC))
-            repo().add_access_token(demo.OWNER_ID, record)
-            secrets.add(text)
-            body = {"contact": "Thomas Becker", "channel": "meeting", "note": "Coffee near the old office"}
-            response = client.post(
-                "/touches",
-                data=json.dumps(body),
-                content_type="application/json",
-                headers={"Authorization": f"Bearer {text}", "Idempotency-Key": "k-1"},
-            )
-            assert response.status_code == 201
-            feed = calendar_link(runtime.signer(), session.base_url, demo.OWNER_ID, datetime.now(UTC), None)
-            secrets.add(feed.rsplit("/", 1)[1].removesuffix(".ics"))
-            assert client.get(feed.removeprefix(session.base_url)).status_code == 200
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-        runtime.reset()
+    with environment_restored(), demo.running(tmp_path, OWNER_EMAIL, "Europe/London", "GB", serve=False) as session:
+        client = Client(demo.api_gateway())
+        links = LINK.findall(session.result.txt.read_text(encoding="utf-8"))
+        assert links, "the digest has no links"
+        secrets |= {token for _, token in links}
+        path, _ = links[0]
+        assert client.get(path).status_code == 200
+        assert (
+            client.post(path, data={"channel": "call", "note": "Long lunch, talked about the reorg"}).status_code == 200
+        )
+        assert client.post(path, data={"op": "undo"}).status_code == 200
+        assert client.get(path[:-6] + "AAAAAA").status_code == 400  # a refusal is logged too
+        text, record = access_tokens.issue("laptop", datetime.now(UTC))
+        repo().add_access_token(demo.OWNER_ID, record)
+        secrets.add(text)
+        body = {"contact": "Thomas Becker", "channel": "meeting", "note": "Coffee near the old office"}
+        response = client.post(
+            "/touches",
+            data=json.dumps(body),
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {text}", "Idempotency-Key": "k-1"},
+        )
+        assert response.status_code == 201
+        feed = calendar_link(runtime.signer(), session.base_url, demo.OWNER_ID, datetime.now(UTC), None)
+        secrets.add(feed.rsplit("/", 1)[1].removesuffix(".ics"))
+        assert client.get(feed.removeprefix(session.base_url)).status_code == 200
     captured = capsys.readouterr()
     output = "\n".join([captured.out, captured.err, *(r.getMessage() for r in caplog.records)])
     assert '"route"' in output, "nothing was logged: the test would prove nothing"

@@ -8,7 +8,6 @@ access token is added as the CLI would. Requests go in process through the local
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -31,6 +30,7 @@ from circleback.store.repository import Repository
 from tests.integration.actions_support import (
     Snapshot,
     assert_security_headers,
+    environment_restored,
     repo,
     restore,
     snapshot,
@@ -68,19 +68,16 @@ class Api:
 
 @pytest.fixture(scope="module")
 def module_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
-    saved = dict(os.environ)
     now = datetime.now(UTC).replace(microsecond=0)
-    try:
-        with demo.running(tmp_path_factory.mktemp("digest"), "you@example.com", ZONE, "GB", now=now, serve=False):
-            handler = demo.load_handler("actions")
-            gateway = demo.api_gateway(actions=handler)
-            token, record = access_tokens.issue("laptop", now)
-            assert repo().add_access_token(OWNER, record)
-            yield Api(Client(gateway), handler, token, record.id, snapshot())
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-        runtime.reset()
+    with (
+        environment_restored(),
+        demo.running(tmp_path_factory.mktemp("digest"), "you@example.com", ZONE, "GB", now=now, serve=False),
+    ):
+        handler = demo.load_handler("actions")
+        gateway = demo.api_gateway(actions=handler)
+        token, record = access_tokens.issue("laptop", now)
+        assert repo().add_access_token(OWNER, record)
+        yield Api(Client(gateway), handler, token, record.id, snapshot())
 
 
 @pytest.fixture
