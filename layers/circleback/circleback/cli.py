@@ -256,17 +256,16 @@ def run_preview(args: argparse.Namespace) -> int:
         monthly_goal=args.goal,
     )
     as_of = args.as_of or _today(owner)
-    with _imported_files(args, owner, as_of) as repo:
+    with _imported_files(args, owner, as_of) as (repo, rejected):
         plan = preview(repo, owner.id, as_of)
     print(json.dumps(plan_as_dict(plan), indent=2, ensure_ascii=False) if args.json else plan_as_text(plan))
-    return EXIT_REJECTED if args.rejected else 0
+    return EXIT_REJECTED if rejected else 0
 
 
 @contextmanager
-def _imported_files(args: argparse.Namespace, owner: Owner, today: date) -> Iterator[Repository]:
-    """The CSV files imported (as of `today`) into an embedded table, through the real importer and store.
-
-    Rejected rows are reported on standard error; `args.rejected` says whether there were any.
+def _imported_files(args: argparse.Namespace, owner: Owner, today: date) -> Iterator[tuple[Repository, bool]]:
+    """The CSV files imported (as of `today`) into an embedded table, through the real importer and store,
+    and whether any row was rejected (rejected rows are reported on standard error).
     """
     from circleback.local import embedded_repository
 
@@ -281,8 +280,7 @@ def _imported_files(args: argparse.Namespace, owner: Owner, today: date) -> Iter
         if events is not None:
             reports.append(import_events(repo, owner.id, events, today, strict=args.strict))
         _report_rejections(reports, {"contacts": args.contacts, "touches": args.touches, "events": args.events})
-        args.rejected = any(r.rejected for r in reports)
-        yield repo
+        yield repo, any(r.rejected for r in reports)
 
 
 def _today(owner: Owner) -> date:
@@ -414,17 +412,17 @@ def run_calendar_file(args: argparse.Namespace) -> int:
     if args.out is None:
         raise UsageError("say where to write the feed with --out FILE.ics (or use `calendar url` to subscribe)")
     now = datetime.now(UTC)
+    rejected = False
     if args.contacts is not None:
         owner = Owner(id=LOCAL_OWNER, timezone=args.timezone, country=args.country)
         start = args.start or _today(owner)
-        with _imported_files(args, owner, start) as repo:
+        with _imported_files(args, owner, start) as (repo, rejected):
             data = repo.load_digest_input(owner.id)
     else:
         for option in ("touches", "events"):
             if getattr(args, option) is not None:
                 raise UsageError(f"--{option} goes with --contacts (without it, the deployed table is read)")
         data = _stack_repository(args).load_digest_input(args.owner)
-        args.rejected = False
     if data is None:
         raise UsageError(f"no owner {args.owner!r} in the table; is the stack deployed and has it run once?")
     start = args.start or _today(data.owner)
@@ -432,7 +430,7 @@ def run_calendar_file(args: argparse.Namespace) -> int:
     _write_output(args.out, feed)
     last = start + timedelta(days=args.days - 1)
     print(f"{feed.count(b'BEGIN:VEVENT')} events from {start} to {last} in {args.out}.", file=sys.stderr)
-    return EXIT_REJECTED if args.rejected else 0
+    return EXIT_REJECTED if rejected else 0
 
 
 def run_calendar_url(args: argparse.Namespace) -> int:
