@@ -36,6 +36,16 @@ def _no_real_aws(monkeypatch: pytest.MonkeyPatch) -> None:
     use_loopback_credentials()
 
 
+@pytest.fixture(autouse=True)
+def _no_home_writes(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The command line's config file and local store go to a test's own folders, never the user's."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.delenv("CIRCLEBACK_CONFIG", raising=False)
+    monkeypatch.delenv("CIRCLEBACK_TABLE", raising=False)
+
+
 @pytest.fixture
 def moto_repo() -> Iterator[Repository]:
     with embedded_repository() as repository:

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from circleback.cli import main
+from circleback.store import stack
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples"
@@ -37,6 +38,10 @@ ana@example.com,2026-11-03,outbound,email,Sent the essay
 Bo Li,2026-11-05,inbound,call,He called about a role
 Bo Li,2026-10-30,mutual,meeting,Coffee
 """
+
+
+def no_stack(stack_name: str, *names: str, client: Any = None) -> dict[str, str]:
+    raise stack.StackNotFound(f"stack {stack_name!r}: Stack with id {stack_name} does not exist")
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -128,13 +133,14 @@ def test_strict_imports_nothing_from_a_file_with_a_bad_row(tmp_path: Path, capsy
         (["--contacts", "{c}", "--timezone", "Mars/Olympus"], "is not an IANA time zone"),
         (["--contacts", "{c}", "--country", "XX"], "is not an ISO 3166 two-letter country code"),
         (["--contacts", "{c}", "--max-due", "-1"], "expected a number from 0 to 100"),
-        (["--as-of", "2026-11-22"], "--contacts"),
+        (["--as-of", "2026-11-22"], "To try circleback on this machine instead, use --local"),
     ],
 )
 def test_bad_usage_says_what_is_wrong(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, args: list[str], message: str
 ) -> None:
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(stack, "stack_outputs", no_stack)  # nothing deployed: without --contacts, no data
     contacts = write(tmp_path, "c.csv", CONTACTS)
     try:
         code, _, err = run(capsys, "preview", *[a.replace("{c}", contacts) for a in args])

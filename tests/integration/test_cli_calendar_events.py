@@ -40,7 +40,7 @@ def table(monkeypatch: pytest.MonkeyPatch) -> Iterator[Repository]:
     """The deployed table, emulated: the owner, the sample contacts and the signing secret."""
     with embedded_repository() as repo:
         monkeypatch.setenv("CIRCLEBACK_TABLE", LOCAL_TABLE)
-        monkeypatch.setattr("circleback.cli.Repository", lambda name: Repository(name, repo.client))
+        monkeypatch.setattr("circleback.cli.targets.Repository", lambda name: Repository(name, repo.client))
         repo.put_owner(Owner(id=OWNER, email="you@example.com", timezone=ZONE, country="US"))
         import_contacts(repo, OWNER, (SAMPLES / "contacts.csv").read_text(encoding="utf-8"), today())
         secrets_client = boto3.client("secretsmanager", region_name=LOCAL_REGION)
@@ -217,7 +217,7 @@ def test_adding_the_same_event_twice_records_it_once_and_an_import_of_it_too(
     [
         (["event", "add", "married"], "your own news (no contact) is one of award, moved, new_job, promotion"),
         (["event", "add", "knighted", "--contact", "Thomas Becker"], "kind: Input should be"),
-        (["event", "add", "promotion", "--contact", "Nobody Here"], "no contact with the name 'Nobody Here'"),
+        (["event", "add", "promotion", "--contact", "Nobody Here"], "no contact matches 'Nobody Here'"),
         (["event", "add", "promotion", "--date", "2999-01-01"], "date: 2999-01-01 is in the future"),
         (["event", "add", "promotion", "--date", "yesterday"], "expected a date as YYYY-MM-DD"),
         (["event", "remove", "nope"], "no life event with id 'nope'"),

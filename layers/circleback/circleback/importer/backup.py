@@ -235,7 +235,7 @@ def dump_backup(
     document = {
         "format": BACKUP_FORMAT,
         "version": BACKUP_VERSION,
-        "owner": _owner_entry(owner),
+        "owner": settings_entry(owner),
         "contacts": [_contact_entry(c) for c in sorted(contacts, key=contact_order)],
         "touches": [_touch_entry(t) for t in sorted(touches, key=_touch_order)],
         "events": [_event_entry(e) for e in sorted(events, key=lambda e: (e.date, e.id))],
@@ -247,7 +247,8 @@ def _touch_order(touch: Touch) -> tuple[date, str, str]:
     return touch.date, touch.recorded_at.isoformat() if touch.recorded_at else "", touch.id
 
 
-def _owner_entry(owner: Owner) -> dict[str, Any]:
+def settings_entry(owner: Owner) -> dict[str, Any]:
+    """The owner's settings as a backup holds them (BackupOwner's fields)."""
     return _entry(owner, leave_out=("next_send_at",))  # the schedule follows from the settings
 
 

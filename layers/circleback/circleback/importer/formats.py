@@ -8,7 +8,7 @@ from enum import StrEnum
 from itertools import islice
 from pathlib import PurePath
 
-from circleback.importer.csvfile import CONTACT_COLUMNS, CONTACTS, ParsedFile, parse_csv, read_records
+from circleback.importer.csvfile import CONTACTS, EVENTS, TOUCHES, ParsedFile, parse_csv, read_records
 from circleback.importer.google import is_google_header, parse_google
 from circleback.importer.linkedin import LINKEDIN, is_linkedin_header, parse_linkedin
 from circleback.importer.mapped import header_keys
@@ -22,6 +22,8 @@ class Format(StrEnum):
     GOOGLE = "google"  # Google Contacts' "Google CSV"
     VCARD = "vcard"  # .vcf, vCard 2.1, 3.0 or 4.0
     JSON = "json"  # a circleback backup (contacts, touches, life events, settings)
+    TOUCHES = "touches"  # circleback's touches file (TOUCH_COLUMNS)
+    EVENTS = "events"  # circleback's life events file (EVENT_COLUMNS)
 
 
 FORMAT_NAMES = {
@@ -30,6 +32,8 @@ FORMAT_NAMES = {
     Format.GOOGLE: "Google Contacts CSV",
     Format.VCARD: "vCard",
     Format.JSON: "circleback backup",
+    Format.TOUCHES: "circleback touches CSV",
+    Format.EVENTS: "circleback life events CSV",
 }
 _EXTENSIONS = {".vcf": Format.VCARD, ".vcard": Format.VCARD, ".json": Format.JSON, ".csv": Format.CSV}
 
@@ -58,8 +62,16 @@ def _csv_format(text: str) -> Format | None:
                 return Format.LINKEDIN
             if number == 1 and is_google_header(keys):
                 return Format.GOOGLE
-            if number == 1 and "name" in keys and keys <= set(CONTACT_COLUMNS):
-                return Format.CSV
+            if number == 1 and (canonical := _canonical_format(keys)) is not None:
+                return canonical
+    return None
+
+
+def _canonical_format(keys: set[str]) -> Format | None:
+    """Which of circleback's own files a header is: its required columns, and no column of another."""
+    for kind, format in ((CONTACTS, Format.CSV), (TOUCHES, Format.TOUCHES), (EVENTS, Format.EVENTS)):
+        if set(kind.required) <= keys <= set(kind.columns):
+            return format
     return None
 
 

@@ -1,7 +1,8 @@
 """Life events entered one at a time (`circleback event add`): a contact's news, or the owner's own.
 
-The same validation as an events CSV row, and the same id: adding an event by hand and then importing a
-file that holds it too records it once.
+The contact comes already found (the command line matches names forgivingly). The same validation as an
+events CSV row, and the same id: adding an event by hand and then importing a file that holds it too records
+it once.
 """
 
 from __future__ import annotations
@@ -13,12 +14,7 @@ from datetime import date
 from circleback.domain.model import Contact, LifeEvent
 from circleback.importer.rows import EventRow
 from circleback.services.ids import event_id
-from circleback.services.importing import ContactIndex
 from circleback.store.repository import Repository
-
-
-class UnknownContact(Exception):
-    """The contact reference matches no one, or more than one person; the message says which."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,25 +25,16 @@ class AddedEvent:
 
 
 def add_event(
-    repo: Repository, owner_id: str, contact: str | None, on: date, kind: str, note: str | None, today: date
+    repo: Repository, owner_id: str, contact: Contact | None, on: date, kind: str, note: str | None, today: date
 ) -> AddedEvent:
-    """Record one event; pydantic's ValidationError names a bad field, UnknownContact a bad reference."""
+    """Record one event of `contact` (None: the owner's own news); pydantic's ValidationError names a bad field."""
+    reference = (contact.email or contact.name) if contact else None
     row = EventRow.model_validate(
-        {"contact": contact, "date": on.isoformat(), "kind": kind, "note": note}, context={"today": today}
+        {"contact": reference, "date": on.isoformat(), "kind": kind, "note": note}, context={"today": today}
     )
-    found: Contact | None = None
-    if row.contact is not None:
-        found, problem = ContactIndex(repo.list_contacts(owner_id)).resolve(row.contact)
-        if found is None:
-            raise UnknownContact(problem or f"no contact {row.contact!r}")
-    event = LifeEvent(
-        event_id(found.id if found else None, row.date, row.kind, row.note),
-        row.date,
-        row.kind,
-        found.id if found else None,
-        row.note,
-    )
-    return AddedEvent(event, found, repo.add_event(owner_id, event))
+    contact_id = contact.id if contact else None
+    event = LifeEvent(event_id(contact_id, row.date, row.kind, row.note), row.date, row.kind, contact_id, row.note)
+    return AddedEvent(event, contact, repo.add_event(owner_id, event))
 
 
 def list_events(repo: Repository, owner_id: str) -> list[tuple[LifeEvent, Contact | None]]:

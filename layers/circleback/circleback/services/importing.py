@@ -156,9 +156,9 @@ def import_file(
     progress: Progress | None = None,
     now: datetime | None = None,
 ) -> ImportResult:
-    """Import any file circleback reads: its own contacts CSV, LinkedIn's Connections.csv, a Google Contacts
-    CSV, vCards, or a circleback JSON backup. Without `format`, the content tells (else the `filename`'s
-    extension); UnknownFormat when neither does.
+    """Import any file circleback reads: its own contacts, touches or life events CSV, LinkedIn's
+    Connections.csv, a Google Contacts CSV, vCards, or a circleback JSON backup. Without `format`, the content
+    tells (else the `filename`'s extension); UnknownFormat when neither does.
 
     Contact files all take `import_contact_rows`: the same validation, matching and merge rule. A backup is
     restored (`restore_backup`); `now` schedules the digest of an owner it creates or whose settings it
@@ -173,6 +173,10 @@ def import_file(
         moment = now or datetime.combine(today, time(), UTC)
         reports = restore_backup(repo, owner_id, text, today, now=moment, strict=strict, progress=progress)
         return ImportResult(chosen, reports)
+    if chosen is Format.TOUCHES:
+        return ImportResult(chosen, [import_touches(repo, owner_id, text, today, strict=strict)])
+    if chosen is Format.EVENTS:
+        return ImportResult(chosen, [import_events(repo, owner_id, text, today, strict=strict)])
     parsed = parse_contacts(text, chosen, today)
     return ImportResult(chosen, [import_contact_rows(repo, owner_id, parsed, today, strict=strict, progress=progress)])
 

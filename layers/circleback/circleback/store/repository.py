@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from datetime import date, datetime
@@ -53,6 +54,8 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 KEY_ATTRIBUTES = ("PK", "SK")
+_BATCH_WRITE_LIMIT = 25
+_BATCH_ATTEMPTS = 6
 Write = dict[str, Any]  # one TransactWriteItems entry, made by the repository's *_write / *_put methods
 
 
@@ -397,6 +400,69 @@ class Repository:
             Key=_key(owner_pk(owner_id), event_sk(event.date, event.id)),
             ConditionExpression="attribute_exists(SK)",
         )
+
+    # --- changes made from the command line --------------------------------------------------------------
+
+    def replace_owner(self, owner: Owner, read: Owner) -> bool:
+        """Write the owner's settings (and the schedule that follows from them) if its schedule and pause are
+        still as `read`: a digest moving the schedule, or a pause link, meanwhile makes it False (read again).
+        """
+        names = {"#next": "next_send_at", "#paused": "paused_until"}
+        values: dict[str, Any] = {}
+        conditions = ["attribute_exists(SK)"]
+        for name, current in (("#next", read.next_send_at), ("#paused", read.paused_until)):
+            if current is None:
+                conditions.append(f"attribute_not_exists({name})")
+            else:
+                values[f":{name[1:]}"] = {"S": current.isoformat()}
+                conditions.append(f"{name} = :{name[1:]}")
+        request: dict[str, Any] = {
+            "TableName": self.table_name,
+            "Item": encode_item(owner_to_item(owner)),
+            "ConditionExpression": " AND ".join(conditions),
+            "ExpressionAttributeNames": names,
+        }
+        if values:
+            request["ExpressionAttributeValues"] = values
+        return self._conditional_write(self.client.put_item, **request)
+
+    def remove_contact(self, owner_id: str, contact: Contact) -> tuple[int, int]:
+        """Delete the contact with its touches and life events: (touches, events) deleted.
+
+        Its touches and events go first and the contact last, on its version: a touch logged meanwhile makes
+        that fail (ConflictError; run it again), and a removal cut short leaves the contact to remove again.
+        """
+        pk = owner_pk(owner_id)
+        touches = [item["SK"] for item in self._query(pk, touch_prefix(contact.id), consistent=True)]
+        events = [event_sk(e.date, e.id) for e in self.list_events(owner_id) if e.contact_id == contact.id]
+        self._delete_all(pk, [*touches, *events])
+        try:
+            self.client.delete_item(
+                TableName=self.table_name,
+                Key=_key(pk, contact_sk(contact.id)),
+                ConditionExpression="#version = :expected",
+                ExpressionAttributeNames={"#version": "version"},
+                ExpressionAttributeValues={":expected": encode_value(contact.version)},
+            )
+        except self.client.exceptions.ConditionalCheckFailedException:
+            raise ConflictError(f"contact {contact.id} changed since it was read") from None
+        return len(touches), len(events)
+
+    def _delete_all(self, pk: str, sort_keys: Sequence[str]) -> None:
+        """Delete the items, 25 to a BatchWriteItem; what DynamoDB leaves unprocessed is sent again."""
+        for start in range(0, len(sort_keys), _BATCH_WRITE_LIMIT):
+            pending: list[Any] = [
+                {"DeleteRequest": {"Key": _key(pk, sk)}} for sk in sort_keys[start : start + _BATCH_WRITE_LIMIT]
+            ]
+            for attempt in range(_BATCH_ATTEMPTS):
+                if not pending:
+                    break
+                if attempt:
+                    time.sleep(min(2**attempt * 0.05, 1.0))  # back off: unprocessed means throttled
+                answer = self.client.batch_write_item(RequestItems={self.table_name: pending})
+                pending = answer.get("UnprocessedItems", {}).get(self.table_name, [])
+            if pending:
+                raise ConflictError(f"DynamoDB left {len(pending)} deletes unprocessed; run the command again")
 
     # --- helpers ------------------------------------------------------------------------------------
 

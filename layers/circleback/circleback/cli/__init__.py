@@ -1,0 +1,5 @@
+"""The `circleback` command line: one module per group of commands, `app` puts them together."""
+
+from circleback.cli.app import main
+
+__all__ = ["main"]

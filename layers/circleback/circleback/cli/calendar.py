@@ -1,0 +1,133 @@
+"""`circleback calendar`: the calendar feed as a file, its subscription link, and turning links off."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from circleback.cli.common import (
+    EXIT_REJECTED,
+    UsageError,
+    bounded,
+    country,
+    iso_date,
+    note,
+    today_of,
+    write_output,
+    zone,
+)
+from circleback.cli.targets import add_target_options, chosen_target, opened, owner_of, stack_name
+from circleback.domain.calendar import DEFAULT_DAYS
+from circleback.domain.model import Owner
+from circleback.store.repository import Repository
+
+MAX_CALENDAR_DAYS = 731  # two years: the holiday data and a calendar app's patience both run out
+
+
+def add_commands(commands: Any) -> None:
+    c = commands.add_parser(
+        "calendar",
+        help="write your calendar feed to a file, or print or revoke its subscription link",
+        description=(
+            "The next 12 months of birthdays, work anniversaries, holiday greetings and due dates as an "
+            "iCalendar file. `calendar --out FILE.ics` writes it from your data, or from CSV files with "
+            "--contacts; `calendar url` prints a link a calendar app can subscribe to; `calendar revoke` turns "
+            "off every link printed so far (both need the deployed stack)."
+        ),
+    )
+    add_target_options(c, again=True)
+    c.add_argument("--out", type=Path, metavar="FILE.ics", help="where to write the feed (- for standard output)")
+    c.add_argument("--contacts", type=Path, metavar="FILE", help="contacts CSV, instead of your data")
+    c.add_argument("--touches", type=Path, metavar="FILE", help="touches CSV (with --contacts)")
+    c.add_argument("--events", type=Path, metavar="FILE", help="life events CSV (with --contacts)")
+    c.add_argument("--country", type=country, default="US", help="with --contacts: your country (default US)")
+    c.add_argument("--timezone", type=zone, default="UTC", help="with --contacts: your time zone (default UTC)")
+    c.add_argument("--strict", action="store_true", help="with --contacts: import nothing unless every row is valid")
+    c.add_argument("--from", dest="start", type=iso_date, metavar="YYYY-MM-DD", help="first day (default today)")
+    c.add_argument(
+        "--days", type=bounded(1, MAX_CALENDAR_DAYS), default=DEFAULT_DAYS, help="days to cover (default 365)"
+    )
+    c.set_defaults(handler=run_file)
+    actions = c.add_subparsers(dest="calendar_command", metavar="ACTION")
+    url = actions.add_parser("url", help="print a link to subscribe to the feed")
+    add_target_options(url, again=True)
+    url.set_defaults(handler=run_url)
+    revoke = actions.add_parser("revoke", help="turn off every calendar link printed so far")
+    add_target_options(revoke, again=True)
+    revoke.set_defaults(handler=run_revoke)
+
+
+def run_file(args: argparse.Namespace) -> int:
+    from circleback.cli.files import LOCAL_OWNER, imported_files
+    from circleback.services.calendar_feed import owner_calendar
+
+    if args.out is None:
+        raise UsageError("say where to write the feed with --out FILE.ics (or use `calendar url` to subscribe)")
+    now = datetime.now(UTC)
+    rejected = False
+    if args.contacts is not None:
+        owner = Owner(id=LOCAL_OWNER, timezone=args.timezone, country=args.country)
+        with imported_files(args, owner, args.start or today_of(owner)) as (repo, rejected):
+            data = repo.load_digest_input(owner.id)
+    else:
+        for option in ("touches", "events"):
+            if getattr(args, option) is not None:
+                raise UsageError(f"--{option} goes with --contacts (without it, your own data is read)")
+        target = chosen_target(args)
+        with opened(target) as repo:
+            owner_of(repo, args, target)
+            data = repo.load_digest_input(args.owner)
+    if data is None:  # the owner was read a moment ago: only a removal in between gets here
+        raise UsageError(f"no owner {args.owner!r}")
+    start = args.start or today_of(data.owner)
+    feed = owner_calendar(data, now, start, args.days)
+    write_output(args.out, feed)
+    last = start + timedelta(days=args.days - 1)
+    note(f"{feed.count(b'BEGIN:VEVENT')} events from {start} to {last} in {args.out}.")
+    return EXIT_REJECTED if rejected else 0
+
+
+def run_url(args: argparse.Namespace) -> int:
+    from circleback.links.secret_keys import KeyUnavailable, SecretsManagerKeyRing
+    from circleback.links.tokens import TokenSigner
+    from circleback.services.calendar_feed import CALENDAR_LINK_TTL, calendar_link
+    from circleback.store import stack
+
+    names = (stack.TABLE_OUTPUT, stack.API_URL_OUTPUT, stack.SIGNING_SECRET_OUTPUT)
+    try:
+        outputs = stack.stack_outputs(stack_name(args), *names)
+    except stack.StackNotFound as error:
+        raise UsageError(f"{error} (a subscription link needs the deployed stack: pass --stack)") from None
+    repo = Repository(outputs[stack.TABLE_OUTPUT])
+    owner = owner_of(repo, args, chosen_target(args))
+    signer = TokenSigner(SecretsManagerKeyRing(outputs[stack.SIGNING_SECRET_OUTPUT]))
+    now = datetime.now(UTC)
+    try:
+        url = calendar_link(
+            signer, outputs[stack.API_URL_OUTPUT], owner.id, now, repo.calendar_links_revoked_at(owner.id)
+        )
+    except KeyUnavailable as error:
+        raise UsageError(f"cannot read the signing key: {error}") from None
+    print(url)
+    years = CALENDAR_LINK_TTL.days // 365
+    note(
+        'Subscribe to this link in your calendar app ("add calendar from URL"; Apple Calendar also takes it with '
+        f"webcal:// in front instead of https://). It works for {years} years, until `circleback calendar revoke`. "
+        "Anyone holding it can read your contacts' names and dates: keep it private."
+    )
+    return 0
+
+
+def run_revoke(args: argparse.Namespace) -> int:
+    stack_name(args)  # the links are the deployed stack's: refuse the local store
+    target = chosen_target(args)
+    with opened(target) as repo:
+        owner = owner_of(repo, args, target)
+        repo.revoke_calendar_links(owner.id, datetime.now(UTC))
+    note(
+        "Every calendar link printed so far is off: calendar apps subscribed to one get 410 Gone. "
+        "`circleback calendar url` prints a new one."
+    )
+    return 0

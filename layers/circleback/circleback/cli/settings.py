@@ -1,0 +1,211 @@
+"""`circleback settings show | set` and `circleback use`: your own settings, and where your data is."""
+
+from __future__ import annotations
+
+import argparse
+import locale
+import os
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from enum import Enum
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from circleback.cli.common import UsageError, bounded, country, first_problem, iso_date, note, zone
+from circleback.cli.targets import LOCAL, add_target_options, chosen_target, given, opened, owner_of, remember
+from circleback.domain.countries import is_country_code
+from circleback.domain.model import Frequency, Owner
+from circleback.domain.schedule import next_send_at
+from circleback.store.repository import Repository
+
+RESUME = "none"  # --paused-until none
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+# Option -> the setting it changes, with how `settings show` labels it.
+SETTINGS = {
+    "email": "email (where the digest goes)",
+    "name": "name",
+    "timezone": "time zone",
+    "country": "country (holidays for contacts without one)",
+    "send_hour": "send hour",
+    "frequency": "frequency",
+    "weekday": "weekday (weekly digests)",
+    "monthly_goal": "goal (touches a month)",
+    "max_due": "max due (people a digest lists)",
+    "lookahead_days": "lookahead (days of occasions)",
+    "paused_until": "paused until",
+}
+
+
+def add_commands(commands: Any) -> None:
+    s = commands.add_parser(
+        "settings",
+        help="show or change your settings: time zone, send hour, frequency, country, goal, caps",
+        description="Your settings. Changing the time zone, send hour, frequency or weekday reschedules the digest.",
+    )
+    add_target_options(s, again=True)
+    actions = s.add_subparsers(dest="settings_command", required=True, metavar="ACTION")
+    show = actions.add_parser("show", help="print your settings and when the next digest goes out")
+    add_target_options(show, again=True)
+    show.set_defaults(handler=run_show)
+    change = actions.add_parser(
+        "set",
+        help="change one or more settings",
+        description="Change the settings named; the others stay as they are.",
+    )
+    add_target_options(change, again=True)
+    change.add_argument("--email", help="where the digest goes (a deployment sends only to verified addresses)")
+    change.add_argument("--name", help="your name, as the digest greets you")
+    change.add_argument("--timezone", type=zone, help="your IANA time zone, such as Europe/London")
+    change.add_argument("--country", type=country, help="your country: holidays for contacts without one")
+    change.add_argument("--send-hour", type=bounded(0, 23), metavar="HOUR", help="the hour the digest comes (0-23)")
+    change.add_argument("--frequency", choices=[f.value for f in Frequency], help="daily, weekly or off")
+    change.add_argument("--weekday", type=_weekday, help="the day of a weekly digest (monday ... sunday)")
+    change.add_argument("--goal", dest="monthly_goal", type=bounded(0, 1000), metavar="N", help="touches a month")
+    change.add_argument("--max-due", type=bounded(0, 100), metavar="N", help="due people a digest lists")
+    change.add_argument("--lookahead", dest="lookahead_days", type=bounded(0, 60), metavar="DAYS", help="occasions")
+    change.add_argument(
+        "--paused-until", type=_date_or_none, metavar="YYYY-MM-DD|none", help="no digests until then (none resumes)"
+    )
+    change.set_defaults(handler=run_set)
+
+    u = commands.add_parser(
+        "use",
+        help="remember where your data is: `use --local` or `use --stack NAME [--region R]`",
+        description=(
+            "Remember a default target, so commands need no --local or --stack. "
+            "Without a target option, print the default and where it is written."
+        ),
+    )
+    add_target_options(u, again=True)
+    u.set_defaults(handler=run_use)
+
+
+def _weekday(text: str) -> int:
+    word = text.strip().casefold()
+    found = [i for i, day in enumerate(WEEKDAYS) if len(word) >= 2 and day.startswith(word)]
+    if len(found) != 1:
+        raise argparse.ArgumentTypeError(f"expected a day of the week (monday ... sunday), got {text!r}")
+    return found[0]
+
+
+def _date_or_none(text: str) -> str:
+    return RESUME if text.strip().casefold() == RESUME else iso_date(text).isoformat()
+
+
+def run_show(args: argparse.Namespace) -> int:
+    target = chosen_target(args)
+    with opened(target) as repo:
+        owner = owner_of(repo, args, target)
+    print(f"# {target.describe()}, owner {owner.id!r}")
+    for field, label in SETTINGS.items():
+        print(f"{label}: {_shown(owner, field)}")
+    if target.kind == LOCAL:
+        print("next digest: none (the local store sends no email; `circleback preview` shows it)")
+    elif owner.next_send_at is None:
+        print("next digest: none scheduled (frequency off, or paused)")
+    else:
+        local = owner.next_send_at.astimezone(ZoneInfo(owner.timezone))
+        print(f"next digest: {local:%A %Y-%m-%d %H:%M} {owner.timezone}")
+    return 0
+
+
+def run_set(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
+    from circleback.services.settings import change_settings
+
+    changes = {field: getattr(args, field) for field in SETTINGS if getattr(args, field, None) is not None}
+    if changes.get("paused_until") == RESUME:
+        changes["paused_until"] = None
+    if not changes:
+        raise UsageError("name at least one setting to change, such as --send-hour 8; `settings set -h` lists them")
+    target = chosen_target(args)
+    with opened(target) as repo:
+        owner_of(repo, args, target)  # the local store makes its owner on first use
+        try:
+            before, after = change_settings(repo, args.owner, changes, datetime.now(UTC))
+        except ValidationError as error:
+            raise UsageError(first_problem(error)) from None
+    changed = [field for field in SETTINGS if getattr(before, field) != getattr(after, field)]
+    if not changed:
+        note("Nothing changed: the settings were already so.")
+        return 0
+    for field in changed:
+        note(f"{SETTINGS[field]}: {_shown(before, field)} -> {_shown(after, field)}")
+    return 0
+
+
+def _shown(owner: Owner, field: str) -> str:
+    value = getattr(owner, field)
+    if value is None:
+        return "(not set)"
+    if field == "weekday":
+        return WEEKDAYS[value]
+    if field == "send_hour":
+        return f"{value:02d}:00"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value.value if isinstance(value, Enum) else value)
+
+
+def run_use(args: argparse.Namespace) -> int:
+    from circleback.cli.targets import config_path, remembered
+
+    target = given(args)
+    if target is None:
+        current = remembered()
+        if current is None:
+            print(f"No default yet: commands use the stack 'circleback'. ({config_path()})")
+        else:
+            print(f"{current.describe()} ({config_path()})")
+        return 0
+    path = remember(target)
+    note(f"From now on, commands use {target.describe()} ({path}).")
+    return 0
+
+
+# --- the local store's owner --------------------------------------------------------------------------------
+
+
+def first_local_owner(repo: Repository, owner_id: str) -> Owner:
+    """Make the local store's owner, with this computer's time zone and country as best they can be told."""
+    timezone, where = guessed_timezone(), guessed_country()
+    owner = Owner(id=owner_id, timezone=timezone, country=where)
+    owner = replace(owner, next_send_at=next_send_at(owner, datetime.now(UTC)))
+    if repo.create_owner_if_absent(owner):
+        note(
+            f"Started your local store: time zone {timezone}, country {where or '(not set)'}, guessed from this "
+            "computer; `circleback settings set --timezone ZONE --country CC` corrects them."
+        )
+    return repo.get_owner(owner_id) or owner
+
+
+def guessed_timezone() -> str:
+    """The IANA zone this computer runs in: $TZ, else what /etc/localtime links to, else UTC."""
+    candidates = [os.environ.get("TZ", "").lstrip(":")]
+    try:
+        link = Path("/etc/localtime").resolve().as_posix()
+        candidates.append(link.partition("/zoneinfo/")[2])
+    except OSError:
+        pass
+    for name in candidates:
+        if name and "/" in name:
+            try:
+                ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
+            return name
+    return "UTC"
+
+
+def guessed_country() -> str | None:
+    """The country of this computer's locale (en_GB.UTF-8 -> GB), or None."""
+    for name in ("LC_ALL", "LC_TIME", "LANG"):
+        value = os.environ.get(name, "")
+        if value:
+            break
+    else:
+        value = locale.getlocale()[0] or ""
+    territory = value.partition(".")[0].partition("@")[0].partition("_")[2].upper()
+    return territory if is_country_code(territory) else None

@@ -1,0 +1,161 @@
+"""Contacts one at a time, as the command line changes them: find, add, edit, pause, snooze, remove, log a touch.
+
+A contact typed by hand takes the same validation as a file's row (ContactRow), and is matched against the
+known contacts the way an import matches it, so adding someone twice is refused rather than duplicated. Each
+change is a versioned write, read again and re-applied when a click or an import got there first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import Any
+
+from circleback.domain.cadence import chronological, first_due_dates, summarise
+from circleback.domain.calendar import next_due_date
+from circleback.domain.model import Channel, Contact, Direction, LifeEvent, Relationship, Tier, Touch
+from circleback.domain.names import NameMatch, match_contact
+from circleback.importer.csvfile import contact_cells
+from circleback.importer.rows import CONTACT_FIELDS, ContactRow
+from circleback.services.actions import WRITE_ATTEMPTS
+from circleback.services.ids import content_id
+from circleback.services.importing import ContactIndex, emails_of, new_contact
+from circleback.services.touches import log_touch
+from circleback.store.repository import ConflictError, NotFoundError, Repository
+
+# What an unset field of a row means for a contact (a row's None is "not given").
+_DEFAULTS: dict[str, Any] = {"relationship": Relationship.OTHER, "tier": Tier.B, "paused": False, "tags": ()}
+
+
+class AlreadyKnown(Exception):
+    """The contact being added is someone already known (by email, LinkedIn address or exact name)."""
+
+    def __init__(self, contact: Contact, field: str) -> None:
+        super().__init__(f"{contact.name} is already a contact (the same {field.replace('_', ' ')})")
+        self.contact = contact
+        self.field = field
+
+
+def find(repo: Repository, owner_id: str, wanted: str) -> NameMatch:
+    """The contact a person means by `wanted`: forgiving about case, accents and a unique start of the name."""
+    return match_contact(repo.list_contacts(owner_id), wanted)
+
+
+def add(repo: Repository, owner_id: str, cells: Mapping[str, str], today: date) -> Contact:
+    """A new contact from cells as a contacts file names them; pydantic's ValidationError names a bad one."""
+    row = ContactRow.model_validate(dict(cells), context={"today": today})
+    field, matches = ContactIndex(repo.list_contacts(owner_id)).match_by(emails_of(row), row.linkedin_url, row.name)
+    if matches:
+        raise AlreadyKnown(matches[0], field or "name")
+    return repo.add_contact(owner_id, new_contact(row, today))
+
+
+def edit(repo: Repository, owner_id: str, contact: Contact, changes: Mapping[str, str], today: date) -> Contact:
+    """The contact with the changed cells (an empty one clears the field), validated as a file's row and saved.
+
+    A hand edit leaves `import_marks` alone, so the changed value no longer matches what an import wrote and
+    no later import overwrites it.
+    """
+    ContactRow.model_validate({**contact_cells(contact), **changes}, context={"today": today})  # fail before writing
+
+    def change(current: Contact) -> Contact:
+        row = ContactRow.model_validate({**contact_cells(current), **changes}, context={"today": today})
+        return replace(current, **{name: _value(row, name) for name in CONTACT_FIELDS})
+
+    return _saved(repo, owner_id, contact, change)
+
+
+def snooze(repo: Repository, owner_id: str, contact: Contact, until: date | None) -> Contact:
+    """Keep the contact out of the due list until `until` (inclusive); None ends a snooze."""
+    return _saved(repo, owner_id, contact, lambda current: replace(current, snoozed_until=until))
+
+
+def remove(repo: Repository, owner_id: str, contact: Contact) -> tuple[int, int]:
+    """Delete the contact with its touches and life events: how many of each went with it."""
+    for _ in range(WRITE_ATTEMPTS):
+        try:
+            return repo.remove_contact(owner_id, contact)
+        except ConflictError:
+            fresh = repo.get_contact(owner_id, contact.id)
+            if fresh is None:
+                return 0, 0
+            contact = fresh
+    raise ConflictError(f"{contact.name} kept changing; nothing more was removed. Run the command again")
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedTouch:
+    touch: Touch
+    created: bool  # False: the very same touch was already recorded (the command was run twice)
+
+
+def log(
+    repo: Repository,
+    owner_id: str,
+    contact: Contact,
+    on: date,
+    direction: Direction,
+    channel: Channel,
+    note: str | None,
+    now: datetime,
+) -> LoggedTouch:
+    """Record a touch typed at the command line. Its id comes from what it says, so running the same command
+    twice (a retry after a timeout) records it once.
+    """
+    touch_id = content_id("cli-touch", contact.id, on.isoformat(), direction.value, channel.value, note or "")
+    touch = Touch(touch_id, contact.id, on, direction, channel, note, source="cli", recorded_at=now)
+    return LoggedTouch(touch, log_touch(repo, owner_id, touch))
+
+
+@dataclass(frozen=True, slots=True)
+class ContactStatus:
+    contact: Contact
+    last_touch: date | None
+    next_due: date | None  # the first day from today the digest lists them; None when paused
+
+
+def statuses(repo: Repository, owner_id: str, today: date) -> list[ContactStatus]:
+    """Every contact with their last touch and when the digest lists them next, by name."""
+    data = repo.load_digest_input(owner_id)
+    if data is None:
+        return []
+    touches: dict[str, list[Touch]] = {}
+    for touch in chronological(t for t in data.touches if t.date <= today):
+        touches.setdefault(touch.contact_id, []).append(touch)
+    first_due = first_due_dates(data.contacts)
+    found = []
+    for contact in data.contacts:
+        history = summarise(contact.last_touch, touches.get(contact.id, []))
+        due = next_due_date(contact, history, first_due.get(contact.id), today)
+        found.append(ContactStatus(contact, history.last_touch, due))
+    return sorted(found, key=lambda s: (s.contact.name.casefold(), s.contact.id))
+
+
+def details(repo: Repository, owner_id: str, contact: Contact) -> tuple[Contact, list[Touch], list[LifeEvent]]:
+    """The contact as stored now, with their touches (newest first) and life events (newest first)."""
+    current, touches = repo.contact_with_touches(owner_id, contact.id)
+    events = [e for e in repo.list_events(owner_id) if e.contact_id == contact.id]
+    newest_first = list(reversed(chronological(touches)))
+    return current, newest_first, sorted(events, key=lambda e: (e.date, e.id), reverse=True)
+
+
+def _value(row: ContactRow, name: str) -> Any:
+    value = getattr(row, name)
+    return _DEFAULTS.get(name) if value is None else value
+
+
+def _saved(repo: Repository, owner_id: str, contact: Contact, change: Callable[[Contact], Contact]) -> Contact:
+    """Apply `change` and save, reading the contact again whenever someone else saved it first."""
+    for _ in range(WRITE_ATTEMPTS):
+        changed = change(contact)
+        if changed == contact:
+            return contact
+        try:
+            return repo.save_contact(owner_id, changed)
+        except ConflictError:
+            fresh = repo.get_contact(owner_id, contact.id)
+            if fresh is None:
+                raise NotFoundError(f"{contact.name} was removed meanwhile") from None
+            contact = fresh
+    raise ConflictError(f"{contact.name} kept changing; nothing was saved. Run the command again")

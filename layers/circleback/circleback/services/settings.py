@@ -1,0 +1,41 @@
+"""The owner's settings, changed from the command line: validated as a backup's settings are, and the digest
+rescheduled to follow them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from circleback.domain.model import Owner
+from circleback.domain.schedule import next_send_at
+from circleback.importer.backup import BackupOwner, settings_entry
+from circleback.services.actions import WRITE_ATTEMPTS
+from circleback.store.repository import ConflictError, NotFoundError, Repository
+
+
+def revised(owner: Owner, changes: Mapping[str, Any]) -> Owner:
+    """The owner with `changes` (field name -> value); pydantic's ValidationError names a bad one."""
+    return BackupOwner.model_validate({**settings_entry(owner), **changes}).settings(owner.id)
+
+
+def change_settings(repo: Repository, owner_id: str, changes: Mapping[str, Any], now: datetime) -> tuple[Owner, Owner]:
+    """Save the changed settings and move the next digest to the first send they allow after `now`:
+    the settings before and after.
+
+    A digest already sent today is not sent again when the send hour moves later: its run for the day is
+    recorded, and the worker skips a date it has done.
+    """
+    for _ in range(WRITE_ATTEMPTS):
+        owner = repo.get_owner(owner_id)
+        if owner is None:
+            raise NotFoundError(f"no owner {owner_id!r}")
+        settings = revised(owner, changes)
+        if replace(settings, next_send_at=owner.next_send_at) == owner:
+            return owner, owner
+        updated = replace(settings, next_send_at=next_send_at(settings, now))
+        if repo.replace_owner(updated, owner):
+            return owner, updated
+    raise ConflictError("the settings kept changing (a digest was being sent); nothing was saved. Try again")
