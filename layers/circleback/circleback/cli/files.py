@@ -169,6 +169,8 @@ def run_export(args: argparse.Namespace) -> int:
     chosen = ExportFormat(chosen)
     target = chosen_target(args)
     with opened(target) as repo:
+        if target.kind == "local":
+            owner_of(repo, args, target)  # the local store's owner is made on first use, even to export nothing
         try:
             text = export(repo, args.owner, chosen)
         except NotFoundError as error:

@@ -146,7 +146,7 @@ def _contact_fields(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--tier", help=f"{', '.join(t.value for t in Tier)}: A is the closest (default B)")
     group.add_argument("--cadence", metavar="DAYS", help="days between notes (default by tier and relationship)")
     group.add_argument("--country", metavar="CC", help="their country, for holiday greetings")
-    group.add_argument("--birthday", metavar="DATE", help="YYYY-MM-DD, or --MM-DD without the year")
+    group.add_argument("--birthday", metavar="DATE", help="YYYY-MM-DD; without the year, --birthday=--MM-DD")
     group.add_argument("--worked-together-until", metavar="DATE", help="for work anniversaries")
     group.add_argument("--first-seen", metavar="DATE", help="when you first met")
     group.add_argument("--tags", help="separated by ;")

@@ -16,9 +16,13 @@ SUGGESTIONS = 3
 
 def folded(text: str) -> str:
     """The text as a person means it: case, accents and spacing aside ("José  Núñez" -> "jose nunez")."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
+    # Upper then casefold: some letters only meet their other case that way (the dotless ı and I, ς and Σ).
+    bare = _without_marks(_without_marks(text).upper().casefold())
     return " ".join(bare.split())
+
+
+def _without_marks(text: str) -> str:
+    return "".join(char for char in unicodedata.normalize("NFKD", text) if not unicodedata.combining(char))
 
 
 @dataclass(frozen=True, slots=True)

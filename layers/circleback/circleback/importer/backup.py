@@ -39,6 +39,7 @@ from circleback.importer.rows import (
     Text,
     blank_to_none,
     check_country,
+    check_email,
     not_future,
 )
 
@@ -74,6 +75,11 @@ class BackupOwner(Row):
         return value
 
     _country = field_validator("country", mode="after")(check_country)
+
+    @field_validator("email", mode="after")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        return None if value is None else check_email(value)
 
     def settings(self, owner_id: str) -> Owner:
         return Owner(id=owner_id, **self.model_dump(exclude={"id"}))
