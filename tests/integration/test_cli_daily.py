@@ -425,7 +425,9 @@ def test_the_same_touch_typed_twice_is_logged_once(imported: Path, capsys: pytes
 
 
 def test_a_snooze_keeps_them_off_the_due_list_until_it_ends(imported: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    due = lambda: [row["name"] for row in json.loads(run(capsys, "contacts", "list", "--due", "--json")[1])]  # noqa: E731
+    def due() -> list[str]:
+        return [row["name"] for row in json.loads(run(capsys, "contacts", "list", "--due", "--json")[1])]
+
     assert due() == ["Ana Maria Souza"]
     code, _, err = run(capsys, "snooze", "ana maria", "--days", "14")
     assert code == 0 and "Snoozed Ana Maria Souza through" in err
