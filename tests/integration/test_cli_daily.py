@@ -360,6 +360,13 @@ def test_at_a_terminal_an_ambiguous_name_is_a_question(
     [
         (["contacts", "show", "Nobody"], "no contact matches 'Nobody' (`circleback contacts list` shows them all)"),
         (["contacts", "show", "Anabell Ruis"], "did you mean 'Anabel Ruiz'?"),
+        (["contacts", "pause", "Nobody"], "no contact matches 'Nobody'"),
+        (["contacts", "resume", "nobody@example.com"], "no contact matches 'nobody@example.com'"),
+        (["contacts", "remove", "Nobody", "--yes"], "no contact matches 'Nobody'"),
+        (["contacts", "edit", "Nobody", "--title", "CTO"], "no contact matches 'Nobody'"),
+        (["snooze", "Nobody", "--days", "3"], "no contact matches 'Nobody'"),
+        (["touch", "Nobody"], "no contact matches 'Nobody'"),
+        (["event", "remove", "nope"], "no life event with id 'nope'"),
         (["contacts", "add", "Ana Souza"], "Ana Souza is already a contact (the same name)"),
         (["contacts", "add", "A. Souza", "--email", "ANA@acme.com"], "is already a contact (the same email)"),
         (["contacts", "add", "New Person", "--email", "nope"], "--email:"),
