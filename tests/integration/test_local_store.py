@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import subprocess
 import sys
 from datetime import date
@@ -46,6 +47,14 @@ def test_the_file_is_written_only_when_something_changed(tmp_path: Path) -> None
         repo.list_contacts(OWNER)
     assert snapshot.stat().st_mtime == 1_000_000
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".partial")] == []
+
+
+def test_the_store_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    with persistent_repository(store) as repo:
+        repo.add_contact(OWNER, contact("Ana Souza"))
+    assert stat.S_IMODE(store.stat().st_mode) == 0o700
+    assert stat.S_IMODE((store / SNAPSHOT_FILE).stat().st_mode) == 0o600
 
 
 def test_the_file_is_the_same_for_the_same_data(tmp_path: Path) -> None:

@@ -144,10 +144,11 @@ def persistent_repository(data_dir: Path) -> Iterator[Repository]:
 
     Commands take turns: a lock on the folder is held from loading to saving, so two commands at once never
     lose each other's writes. The file is replaced atomically (a crash leaves the old one or the new one), and
-    only when something changed. What was written before an error is kept, as DynamoDB would keep it.
+    only when something changed. What was written before an error is kept, as DynamoDB would keep it. The
+    folder and the file are readable by their owner only.
     """
     try:
-        data_dir.mkdir(parents=True, exist_ok=True)
+        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # your contacts: for your eyes only
     except OSError as error:
         raise LocalStoreError(f"{data_dir}: {error.strerror}") from None
     snapshot = data_dir / SNAPSHOT_FILE
@@ -215,7 +216,8 @@ def _write_snapshot(path: Path, items: list[dict[str, Any]]) -> None:
     document = {"format": SNAPSHOT_FORMAT, "version": SNAPSHOT_VERSION, "items": items}
     partial = path.with_name(path.name + ".partial")
     try:
-        with partial.open("w", encoding="utf-8") as out:
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as out:
             json.dump(document, out, ensure_ascii=False, separators=(",", ":"))
             out.flush()
             os.fsync(out.fileno())
