@@ -100,7 +100,12 @@ def run(quick: bool = False) -> dict[str, Any]:
     _stage("a digest link's page and form post, replayed")
     click = _python("bench.worker", "actions", "--as-of", scenario.ORDINARY_DAY.isoformat())
     _stage("handler imports in fresh processes")
-    imported = imports.measure(("dispatch", "digest", "actions"), packaged["layer_top_level"], 3 if quick else 5)
+    imported = imports.measure(
+        ("dispatch", "digest", "actions"),
+        packaged["layer_top_level"],
+        packaged["layer_modules_with_bytecode"],
+        3 if quick else 5,
+    )
 
     raw: dict[str, Any] = {
         "d500": d500,
@@ -196,14 +201,16 @@ def assemble(
     }
     for function, figures in imported.items():
         budget = IMPORT_BUDGET_MS[function]
-        value = figures["over_boto3_without_layer_bytecode_ms"]
+        value = figures["over_boto3_as_built_ms"]
         out[f"import_ms_over_boto3_{function}"] = {
             "value": value,
             "budget": f"<= {budget:g}",
             "pass": _passed(value, budget),
-            "basis": "as built: sam build ships no .pyc, so the layer's modules compile at every cold start",
-            "with_layer_bytecode_ms": figures["over_boto3_ms"],
-            "with_layer_bytecode_pass": _passed(figures["over_boto3_ms"], budget),
+            "basis": f"as built: the layer ships .pyc for {len(packaged['layer_modules_with_bytecode'])} modules (the "
+            "functions' cold-start imports, layers/circleback/cold-start-modules.txt); any other module it imports "
+            "compiles at every cold start",
+            "every_module_with_bytecode_ms": figures["over_boto3_ms"],
+            "every_module_with_bytecode_pass": _passed(figures["over_boto3_ms"], budget),
             "details": figures,
         }
     reads = {"500": _reads(d500), "5000": _reads(d5000)}
@@ -305,15 +312,15 @@ def _cost(
         digest_read_units=d500["read_units"],
         digest_write_units=d500["write_units"],
         digest_log_bytes=d500["log_bytes_per_invocation"],
-        digest_init_ms=imported["digest"]["handler_and_clients_without_layer_bytecode_ms"],
+        digest_init_ms=imported["digest"]["handler_and_clients_as_built_ms"],
         partition_bytes=d500["partition"]["bytes"],
         partition_items=d500["partition"]["items"],
         dispatch_cpu_ms=tick["tick"]["min_ms"],
         dispatch_due=DISPATCH_DUE,
         dispatch_read_units=big["query_read_units"],
         dispatch_log_bytes=tick["log_bytes_per_invocation"],
-        dispatch_init_ms=imported["dispatch"]["handler_and_clients_without_layer_bytecode_ms"],
-        actions_init_ms=imported["actions"]["handler_and_clients_without_layer_bytecode_ms"],
+        dispatch_init_ms=imported["dispatch"]["handler_and_clients_as_built_ms"],
+        actions_init_ms=imported["actions"]["handler_and_clients_as_built_ms"],
         click_cpu_ms=click["get"]["cpu_ms"]["min_ms"] + click["post"]["cpu_ms"]["min_ms"],
         click_dynamodb_calls=sum(n for r in (click["get"], click["post"]) for n in r["calls"].values()),
         click_read_units=click["get"]["read_units"] + click["post"]["read_units"],

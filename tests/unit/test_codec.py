@@ -50,9 +50,9 @@ def wire_item(python_item: dict[str, Any]) -> dict[str, Any]:
 def botocore_parsed(wire: dict[str, Any]) -> dict[str, Any]:
     """The item as botocore's parser hands it over from a Query page."""
     body = json.dumps({"Items": [wire], "Count": 1, "ScannedCount": 1}).encode()
-    parsed = create_parser("json").parse(
-        {"body": body, "headers": {}, "status_code": 200}, DYNAMODB.operation_model("Query").output_shape
-    )
+    shape = DYNAMODB.operation_model("Query").output_shape
+    assert shape is not None
+    parsed = create_parser("json").parse({"body": body, "headers": {}, "status_code": 200}, shape)
     item: dict[str, Any] = parsed["Items"][0]
     return item
 
@@ -62,7 +62,7 @@ def as_stored(value: Any) -> Any:
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() and "E" not in str(value) else float(value)
     if isinstance(value, Binary):
-        return value.value
+        return value.value  # type: ignore[attr-defined]  # boto3-stubs omit the attribute
     if isinstance(value, set):
         return sorted(as_stored(v) for v in value)
     if isinstance(value, list):
