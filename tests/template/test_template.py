@@ -506,6 +506,10 @@ def test_frequency_values_are_the_domains(template: dict[str, Any]) -> None:
 def test_function_globals(template: dict[str, Any]) -> None:
     function_globals = template["Globals"]["Function"]
     assert function_globals["MemorySize"] == 256
+    # Only the actions function, which people wait on, sets its own (see the template's comments).
+    functions = {n: r for n, r in template["Resources"].items() if r["Type"] == "AWS::Serverless::Function"}
+    sizes = {name: resource["Properties"].get("MemorySize") for name, resource in functions.items()}
+    assert sizes == {"DispatchFunction": None, "DigestFunction": None, "ActionsFunction": 512, "CalendarFunction": None}
     assert function_globals["Timeout"] == 30
     assert function_globals["Layers"] == [{"Ref": "SharedLayer"}]
     assert function_globals["Environment"]["Variables"] == {**POWERTOOLS_ENVIRONMENT, "TABLE_NAME": {"Ref": "Table"}}
