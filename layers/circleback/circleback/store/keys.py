@@ -11,7 +11,9 @@ TOUCH_PREFIX = "TOUCH#"
 EVENT_PREFIX = "EVENT#"
 # The digest reads the owner's partition from CONTACT# to TOUCH# in one Query (DIGEST_RANGE). Items it does not
 # need sort outside that range, so the Query does not pay for them: action records and the calendar mark sort
-# before CONTACT#, digest runs (a year of them, kept by TTL) after every TOUCH#.
+# before CONTACT#, digest runs (a year of them, kept by TTL) after every TOUCH#. Runs written under the earlier
+# "DIGEST#" prefix are no longer looked at; they sort inside the range (before EVENT#), so the digest's Query
+# still reads them until their TTL removes them, within the year.
 DIGEST_PREFIX = "~DIGEST#"
 ACTION_PREFIX = "ACTION#"
 TOKEN_PREFIX = "PAT#"  # noqa: S105 - a key prefix, not a secret
