@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 PRICES_TAKEN = "2026-11-22"
 REGION = "us-east-1"
@@ -140,17 +140,18 @@ class Measured:
     dispatch_init_ms: float
     actions_init_ms: float
     click_cpu_ms: float  # one click: the link's page (GET) and the form's post (POST), together
-    click_dynamodb_calls: int
+    click_dynamodb_calls: float  # over the day's mix of links (touch and snooze)
     click_read_units: float
     click_write_units: float
-    click_log_bytes: int
+    click_log_bytes: float
 
 
 @dataclass(frozen=True)
 class Assumptions:
     """What is not measured here; docs/cost.md gives the reasoning for each value."""
 
-    memory_mb: int = 256  # template.yaml's Globals
+    # Each function's MemorySize (template.yaml's, as `make bench` reads it; these are its values).
+    memory_mb: Mapping[str, int] = field(default_factory=lambda: {"digest": 256, "dispatch": 256, "actions": 512})
     digests_per_owner_month: float = 30
     clicks_per_owner_day: float = 5
     requests_per_click: int = 2  # the link's page (GET), then the form (POST)
@@ -196,13 +197,14 @@ def monthly_bill(
     """The deployment's monthly bill, line by line, and its share per owner."""
     a = assumptions or Assumptions()
     p = {name: price.usd for name, price in prices.items()}
-    gb = a.memory_mb / 1024
-    cpu_share = max(1.0, LAMBDA_FULL_VCPU_MB / a.memory_mb)  # wall time of CPU-bound work at this memory
+    gb = {function: memory / 1024 for function, memory in a.memory_mb.items()}
+    # Wall time of CPU-bound work at each function's memory (a full vCPU at 1,769 MB, a share below).
+    cpu_share = {function: max(1.0, LAMBDA_FULL_VCPU_MB / memory) for function, memory in a.memory_mb.items()}
 
     digests = owners * a.digests_per_owner_month
     digest_invocations = digests / _records_per_digest_invocation(owners)
     digest_seconds = (
-        measured.digest_cpu_ms * a.arm_cpu_factor * cpu_share
+        measured.digest_cpu_ms * a.arm_cpu_factor * cpu_share["digest"]
         + measured.digest_dynamodb_calls * a.dynamodb_latency_ms
         + measured.digest_ses_calls * a.ses_latency_ms
     ) / 1000
@@ -211,14 +213,15 @@ def monthly_bill(
     # The tick's CPU grows with the owners it queues; a tenth of the measured tick stands for its fixed part.
     dispatch_cpu_ms = measured.dispatch_cpu_ms * max(due_per_tick / max(measured.dispatch_due, 1), 0.1)
     dispatch_seconds = (
-        dispatch_cpu_ms * a.arm_cpu_factor * cpu_share
+        dispatch_cpu_ms * a.arm_cpu_factor * cpu_share["dispatch"]
         + SHARDS * a.dynamodb_latency_ms
         + math.ceil(due_per_tick / 10) * a.sqs_latency_ms
     ) / 1000
     clicks = owners * a.clicks_per_owner_day * a.days_per_month
     action_requests = clicks * a.requests_per_click
     click_seconds = (
-        measured.click_cpu_ms * a.arm_cpu_factor * cpu_share + measured.click_dynamodb_calls * a.dynamodb_latency_ms
+        measured.click_cpu_ms * a.arm_cpu_factor * cpu_share["actions"]
+        + measured.click_dynamodb_calls * a.dynamodb_latency_ms
     ) / 1000
     colds = {
         "digest": _cold_starts(owners, digest_invocations, ticks),
@@ -226,16 +229,17 @@ def monthly_bill(
         # one container serves a click's page and its form; at scale, about one per tick's worth of clicks
         "actions": _cold_starts(owners, clicks, ticks),
     }
-    init_seconds = {
-        "digest": measured.digest_init_ms * a.arm_cpu_factor * cpu_share / 1000,
-        "dispatch": measured.dispatch_init_ms * a.arm_cpu_factor * cpu_share / 1000,
-        "actions": measured.actions_init_ms * a.arm_cpu_factor * cpu_share / 1000,
+    init_ms = {
+        "digest": measured.digest_init_ms,
+        "dispatch": measured.dispatch_init_ms,
+        "actions": measured.actions_init_ms,
     }
-    gb_seconds = gb * (
-        digests * digest_seconds
-        + ticks * dispatch_seconds
-        + clicks * click_seconds
-        + sum(colds[f] * init_seconds[f] for f in colds)
+    init_seconds = {f: init_ms[f] * a.arm_cpu_factor * cpu_share[f] / 1000 for f in init_ms}
+    gb_seconds = (
+        gb["digest"] * digests * digest_seconds
+        + gb["dispatch"] * ticks * dispatch_seconds
+        + gb["actions"] * clicks * click_seconds
+        + sum(gb[f] * colds[f] * init_seconds[f] for f in colds)
     )
     invocations = digest_invocations + ticks + action_requests
 

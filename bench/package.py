@@ -82,12 +82,23 @@ def layer_listing(build_dir: Path) -> list[str]:
     return names
 
 
+def shipped_bytecode(build_dir: Path) -> list[str]:
+    """The layer's modules that ship their python3.13 bytecode, relative to the layer's python/ folder."""
+    python = build_dir / "SharedLayer" / "python"
+    return sorted(
+        source.relative_to(python).as_posix()
+        for source in python.rglob("*.py")
+        if (source.parent / "__pycache__" / f"{source.stem}.cpython-313.pyc").is_file()
+    )
+
+
 def measure() -> dict[str, Any]:
     build_dir, rebuilt = build()
     artifacts = sorted(p for p in build_dir.iterdir() if p.is_dir())
     zipped = {a.name: zipped_size(a) for a in artifacts}
     unzipped = {a.name: sum(f.stat().st_size for f in a.rglob("*") if f.is_file()) for a in artifacts}
     bytecode = sum(1 for _ in build_dir.rglob("*.pyc"))
+    shipped = shipped_bytecode(build_dir)
     return {
         "zipped_mb": {name: round(size / MB, 3) for name, size in zipped.items()},
         "unzipped_mb": {name: round(size / MB, 1) for name, size in unzipped.items()},
@@ -95,4 +106,5 @@ def measure() -> dict[str, Any]:
         "pyc_files_in_build": bytecode,
         "rebuilt": rebuilt,
         "layer_top_level": layer_listing(build_dir),
+        "layer_modules_with_bytecode": shipped,
     }

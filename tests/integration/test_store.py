@@ -232,6 +232,41 @@ def test_digest_input_is_one_get_item_and_one_paginated_query(repo: Repository) 
     assert set(calls) == {"GetItem", "Query"}
 
 
+def test_the_digest_query_reads_only_what_the_planner_needs(repo: Repository) -> None:
+    """Digest runs and action records lie outside the Query's key range: the digest does not pay to read them."""
+    profile = owner(id=OWNER)
+    repo.put_owner(profile)
+    ana = repo.add_contact(OWNER, contact("Ana", birthday=Birthday(4, 2), tags=("ex-Acme",), company="Acme"))
+    log_touch(repo, OWNER, touch(ana.id, date(2026, 11, 1), Direction.MUTUAL, channel=Channel.CALL, note="lunch"))
+    repo.add_event(OWNER, LifeEvent("e1", date(2026, 11, 10), EventKind.AWARD))
+    now = datetime(2026, 11, 20, 12, tzinfo=UTC)
+    for day in range(20):
+        sent = date(2026, 11, 1) + timedelta(days=day)
+        repo.claim_run(DigestRun(OWNER, sent, now, RunStatus.CLAIMED, "w", now + timedelta(minutes=2)), now)
+    repo.record_action(OWNER, ActionRecord("k1", "snooze", now, now + timedelta(days=30), ana.id), [])
+    scanned: list[int] = []
+
+    def count(model: Any, parsed: dict[str, Any], **_: Any) -> None:
+        if model.name == "Query":
+            scanned.append(parsed["ScannedCount"])
+
+    repo.client.meta.events.register("after-call.dynamodb", count)
+
+    data = repo.digest_input(profile)
+
+    assert sum(scanned) == 4  # the profile, Ana, her touch and the event: no run, no action record
+    assert data.contacts == repo.list_contacts(OWNER)  # read raw, decoded alike
+    assert list(data.touches) == repo.contact_with_touches(OWNER, ana.id)[1]
+    assert list(data.events) == repo.list_events(OWNER)
+    assert repo.get_run(OWNER, date(2026, 11, 5)) is not None
+
+
+def test_a_failed_raw_query_raises_botocores_own_error(repo: Repository) -> None:
+    missing = Repository("no-such-table", repo.client)
+    with pytest.raises(repo.client.exceptions.ResourceNotFoundException):
+        missing.digest_input(owner(id=OWNER))
+
+
 def test_every_page_of_a_contacts_touches_is_read(repo: Repository) -> None:
     """A consistent, paginated Query over one contact's touches: 300 touches x 4 KB span several 1 MB pages."""
     ana = repo.add_contact(OWNER, contact("Ana"))

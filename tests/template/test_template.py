@@ -12,6 +12,8 @@ from __future__ import annotations
 import ast
 import json
 import re
+import subprocess
+import sys
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -311,13 +313,30 @@ def test_shared_layer_is_built_by_sam_for_python313_arm64(layer: dict[str, Any])
     assert props["CompatibleRuntimes"] == [RUNTIME]
     assert props["CompatibleArchitectures"] == ARCHITECTURES
     assert props["RetentionPolicy"] == "Delete"
-    assert layer["Metadata"] == {"BuildMethod": RUNTIME, "BuildArchitecture": "arm64"}
+    assert layer["Metadata"] == {"BuildMethod": "makefile", "BuildArchitecture": "arm64"}
 
 
 def test_shared_layer_content_is_the_circleback_package() -> None:
     content = ROOT / "layers" / "circleback"
     assert (content / "requirements.txt").is_file()
     assert (content / "circleback").is_dir()
+    makefile = (content / "Makefile").read_text(encoding="utf-8")
+    assert "build-SharedLayer:" in makefile
+    # The same arm64 / python3.13 wheels SAM's own builder would fetch, then bytecode for the cold-start imports.
+    assert "--platform manylinux2014_aarch64" in makefile and "--python-version 3.13" in makefile
+    assert "precompile.py" in makefile and "cold-start-modules.txt" in makefile
+
+
+def test_the_bytecode_list_is_what_the_functions_import_on_a_cold_start() -> None:
+    """Regenerate layers/circleback/cold-start-modules.txt with scripts/cold_start_modules.py when this fails."""
+    done = subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, str(ROOT / "scripts" / "cold_start_modules.py"), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=180,
+    )
+    assert done.returncode == 0, done.stderr
 
 
 # --- outputs ----------------------------------------------------------------------------------
@@ -487,6 +506,10 @@ def test_frequency_values_are_the_domains(template: dict[str, Any]) -> None:
 def test_function_globals(template: dict[str, Any]) -> None:
     function_globals = template["Globals"]["Function"]
     assert function_globals["MemorySize"] == 256
+    # Only the actions function, which people wait on, sets its own (see the template's comments).
+    functions = {n: r for n, r in template["Resources"].items() if r["Type"] == "AWS::Serverless::Function"}
+    sizes = {name: resource["Properties"].get("MemorySize") for name, resource in functions.items()}
+    assert sizes == {"DispatchFunction": None, "DigestFunction": None, "ActionsFunction": 512, "CalendarFunction": None}
     assert function_globals["Timeout"] == 30
     assert function_globals["Layers"] == [{"Ref": "SharedLayer"}]
     assert function_globals["Environment"]["Variables"] == {**POWERTOOLS_ENVIRONMENT, "TABLE_NAME": {"Ref": "Table"}}

@@ -83,8 +83,13 @@ def test_the_free_tier_removes_the_allowances_only() -> None:
 def test_lambda_compute_of_cpu_bound_work_does_not_depend_on_memory_below_one_vcpu() -> None:
     # Only the CPU-bound digest: no calls waiting on AWS, no clicks, no ticks of note.
     quiet = replace(MEASURED, digest_dynamodb_calls=0, digest_ses_calls=0, click_cpu_ms=0.0, click_dynamodb_calls=0)
-    small = cost.Assumptions(memory_mb=256, clicks_per_owner_day=0, dynamodb_latency_ms=0, sqs_latency_ms=0)
-    large = replace(small, memory_mb=1024)
+    small = cost.Assumptions(
+        memory_mb={"digest": 256, "dispatch": 256, "actions": 256},
+        clicks_per_owner_day=0,
+        dynamodb_latency_ms=0,
+        sqs_latency_ms=0,
+    )
+    large = replace(small, memory_mb={"digest": 1024, "dispatch": 1024, "actions": 1024})
     cold = replace(quiet, digest_init_ms=0.0, dispatch_init_ms=0.0, actions_init_ms=0.0, dispatch_cpu_ms=0.0)
     a = cost.monthly_bill(10_000, cold, small)
     b = cost.monthly_bill(10_000, cold, large)

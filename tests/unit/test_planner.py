@@ -9,7 +9,7 @@ from fractions import Fraction
 from hypothesis import given
 from hypothesis import strategies as st
 
-from circleback.domain.cadence import History, chronological, summarise
+from circleback.domain.cadence import History, chronological, first_due_dates, name_key, summarise
 from circleback.domain.model import Contact, Direction, Tier, Touch
 from circleback.domain.planner import (
     DigestInput,
@@ -233,3 +233,43 @@ def test_the_list_is_ranked_capped_and_counted(people: list[tuple[Tier, int]], m
     assert len(result.due) <= max_due
     assert len(result.due) + result.more_due == result.all_due
     assert all(i.days_overdue >= 0 and i.due_date <= AS_OF for i in result.due)
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(list(Tier)),
+            st.none() | st.integers(7, 730),
+            st.none() | st.integers(0, 3000),
+            st.sampled_from(["Ana", "ana", "Bo", "Zoë", "zoe", "Ømer"]),
+        ),
+        max_size=40,
+    ),
+    st.integers(0, 8),
+)
+def test_the_shown_list_is_the_exact_fraction_ranking(
+    people: list[tuple[Tier, int | None, int | None, str]], max_due: int
+) -> None:
+    """The planner ranks by float scores and ranks only the contenders by name: the list and its scores must be
+    exactly those of ranking every due contact by its Fraction score, due date, name and id (ties included).
+    """
+    contacts = [
+        contact(
+            name,
+            id=f"c{i:02d}",
+            tier=tier,
+            cadence_days=cadence,
+            last_touch=None if days is None else AS_OF - timedelta(days=days),
+            created_on=AS_OF - timedelta(days=10),
+        )
+        for i, (tier, cadence, days, name) in enumerate(people)
+    ]
+    first_due = first_due_dates(contacts)
+    items = [due_item(c, summarise(c.last_touch, []), first_due.get(c.id), AS_OF) for c in contacts]
+    reference = sorted(
+        (i for i in items if i is not None),
+        key=lambda i: (-i.score, i.due_date, *name_key(i.contact.name), i.contact.id),
+    )
+    result = plan(contacts, max_due=max_due)
+    assert result.due == reference[:max_due]
+    assert result.all_due == len(reference)

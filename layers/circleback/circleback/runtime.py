@@ -1,21 +1,26 @@
-"""Wiring for the Lambda handlers: settings from the environment, adapters created once per container."""
+"""Wiring for the Lambda handlers: settings from the environment, adapters created once per container.
+
+Each adapter's module is imported when the adapter is first asked for, not with this module: every handler
+imports this one, and each needs only some of them (the dispatcher no jinja2, the link pages no MIME or SES).
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from functools import cache
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from circleback.domain.model import Frequency, Owner
-from circleback.links.secret_keys import SecretsManagerKeyRing
-from circleback.links.tokens import TokenSigner
-from circleback.links.urls import DigestLinks
-from circleback.mail.render import LinkFactory
-from circleback.mail.ses import SesMailer
-from circleback.queue import DigestQueue
-from circleback.services.digest import DigestSettings
-from circleback.store.repository import Repository
+
+if TYPE_CHECKING:
+    from circleback.links.tokens import TokenSigner
+    from circleback.mail.render import LinkFactory
+    from circleback.mail.ses import SesMailer
+    from circleback.queue import DigestQueue
+    from circleback.services.digest import DigestSettings
+    from circleback.store.repository import Repository
 
 
 class Environment(BaseModel):
@@ -51,6 +56,8 @@ class Environment(BaseModel):
     def digest_settings(self) -> DigestSettings:
         from email.utils import parseaddr
 
+        from circleback.services.digest import DigestSettings
+
         domain = parseaddr(self.SENDER_EMAIL)[1].rpartition("@")[2] or "circleback.invalid"
         return DigestSettings(sender=self.SENDER_EMAIL, message_id_domain=domain)
 
@@ -64,25 +71,36 @@ def environment() -> Environment:
 
 @cache
 def repository() -> Repository:
+    from circleback.store.repository import Repository
+
     return Repository(environment().TABLE_NAME)
 
 
 @cache
 def digest_queue() -> DigestQueue:
+    from circleback.queue import DigestQueue
+
     return DigestQueue(environment().QUEUE_URL)
 
 
 @cache
 def mailer() -> SesMailer:
+    from circleback.mail.ses import SesMailer
+
     return SesMailer(environment().SES_CONFIGURATION_SET or None)
 
 
 @cache
 def signer() -> TokenSigner:
+    from circleback.links.secret_keys import SecretsManagerKeyRing
+    from circleback.links.tokens import TokenSigner
+
     return TokenSigner(SecretsManagerKeyRing(environment().SIGNING_SECRET_ID))
 
 
 def links_for(owner: Owner, digest_date: date) -> LinkFactory:
+    from circleback.links.urls import DigestLinks
+
     return DigestLinks(signer(), environment().API_BASE_URL, owner.id, digest_date, datetime.now(UTC))
 
 

@@ -204,20 +204,26 @@ def news_audience(context: PlanContext, since: date) -> tuple[Contact, ...]:
 
 
 def active_contacts(context: PlanContext) -> list[Contact]:
-    """Contacts that may get an item: not paused, each id once, by tier then name (a stable order)."""
-    unique: dict[str, Contact] = {}
-    for contact in context.data.contacts:
-        if not contact.paused:
-            unique.setdefault(contact.id, contact)
-    return sorted(unique.values(), key=lambda c: (c.tier, *name_key(c.name), c.id))
+    """Contacts that may get an item: not paused, each id once, by tier then name (a stable order).
+
+    Worked out once per plan (every finder asks): the list is shared, so callers must not change it.
+    """
+    active: list[Contact] | None = context.shared.get("active_contacts")
+    if active is None:
+        unique: dict[str, Contact] = {}
+        for contact in context.data.contacts:
+            if not contact.paused:
+                unique.setdefault(contact.id, contact)
+        active = sorted(unique.values(), key=lambda c: (c.tier, *name_key(c.name), c.id))
+        context.shared["active_contacts"] = active
+    return active
 
 
 def touched_between(context: PlanContext, contact: Contact, start: date, end: date) -> bool:
     """Whether a logged touch or the imported last touch falls in [start, end]."""
-    dates = [t.date for t in context.touches_by_contact.get(contact.id, ())]
-    if contact.last_touch is not None:
-        dates.append(contact.last_touch)
-    return any(start <= d <= end for d in dates)
+    if contact.last_touch is not None and start <= contact.last_touch <= end:
+        return True
+    return any(start <= t.date <= end for t in context.touches_by_contact.get(contact.id, ()))
 
 
 def distinct_events(events: Iterable[LifeEvent]) -> list[LifeEvent]:

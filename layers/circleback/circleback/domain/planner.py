@@ -5,11 +5,13 @@ Pure: everything, including the day (`as_of`, the owner's local date of the send
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from fractions import Fraction
+from typing import Any
 
 from circleback.domain.cadence import (
     TIER_WEIGHT,
@@ -91,6 +93,8 @@ class PlanContext:
     window_end: date
     histories: dict[str, History]
     touches_by_contact: dict[str, list[Touch]]
+    # What finders work out once per plan and share (e.g. the active contacts, in order): see occasions.py.
+    shared: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 OccasionFinder = Callable[[PlanContext], Iterable[Occasion]]
@@ -124,7 +128,7 @@ def plan_digest(
     settings = settings or PlanSettings.of(data.owner)
     touches_by_contact = _touches_by_contact(data.touches, as_of)
     histories = {c.id: summarise(c.last_touch, touches_by_contact.get(c.id, [])) for c in data.contacts}
-    due = _ranked_due(data.contacts, histories, as_of)
+    shown, all_due = _ranked_due(data.contacts, histories, as_of, max(settings.max_due, 0))
     context = PlanContext(
         data=data,
         as_of=as_of,
@@ -136,19 +140,29 @@ def plan_digest(
         (o for finder in occasion_finders for o in finder(context)),
         key=lambda o: (o.date, o.kind, o.label),
     )
-    shown = due[: max(settings.max_due, 0)]
     return DigestPlan(
         as_of=as_of,
         due=shown,
-        more_due=len(due) - len(shown),
+        more_due=all_due - len(shown),
         occasions=occasions,
         goal=Goal(done=touches_this_month(data.touches, as_of), target=settings.monthly_goal),
-        all_due=len(due),
+        all_due=all_due,
     )
 
 
 def due_item(contact: Contact, history: History, first_due: date | None, as_of: date) -> DueItem | None:
     """The contact's place in today's list, or None when it is not due (or paused, or snoozed)."""
+    timing = _due_timing(contact, history, first_due, as_of)
+    if timing is None:
+        return None
+    due_date, cadence = timing
+    overdue = (as_of - due_date).days
+    score = Fraction(overdue + 1, cadence) * TIER_WEIGHT[contact.tier]
+    return DueItem(contact, due_date, overdue, cadence, score, history)
+
+
+def _due_timing(contact: Contact, history: History, first_due: date | None, as_of: date) -> tuple[date, int] | None:
+    """(due date, effective cadence) of a due contact; None when it is not due (or paused, or snoozed)."""
     if contact.paused or (contact.snoozed_until is not None and contact.snoozed_until >= as_of):
         return None
     cadence = effective_cadence(base_cadence(contact), history.outbound_streak)
@@ -160,9 +174,7 @@ def due_item(contact: Contact, history: History, first_due: date | None, as_of: 
         return None
     if due_date > as_of:
         return None
-    overdue = (as_of - due_date).days
-    score = Fraction(overdue + 1, cadence) * TIER_WEIGHT[contact.tier]
-    return DueItem(contact, due_date, overdue, cadence, score, history)
+    return due_date, cadence
 
 
 def touches_this_month(touches: Iterable[Touch], as_of: date) -> int:
@@ -171,11 +183,36 @@ def touches_this_month(touches: Iterable[Touch], as_of: date) -> int:
     return sum(1 for t in touches if start <= t.date <= as_of and t.direction in GOAL_DIRECTIONS)
 
 
-def _ranked_due(contacts: Sequence[Contact], histories: dict[str, History], as_of: date) -> list[DueItem]:
+# Below this bound a score's numerator and denominator are exact floats whose product stays under 2**52, so
+# float division orders the scores exactly as the fractions: equal fractions give the same float (division is
+# correctly rounded) and unequal ones differ by at least 1 / (b * d), more than the rounding can close.
+_EXACT_FLOAT_BOUND = 2**26
+
+
+def _ranked_due(
+    contacts: Sequence[Contact], histories: dict[str, History], as_of: date, limit: int
+) -> tuple[list[DueItem], int]:
+    """The `limit` highest-ranked due contacts (score, then due date, then name), and how many are due.
+
+    Ranked without building every contact's item: a float score (exact, see _EXACT_FLOAT_BOUND) picks the
+    candidates whose (score, due date) can make the list, and only those are ordered by name.
+    """
     first_due = first_due_dates(contacts)
-    items = [item for c in contacts if (item := due_item(c, histories[c.id], first_due.get(c.id), as_of)) is not None]
-    items.sort(key=lambda i: (-i.score, i.due_date, *name_key(i.contact.name), i.contact.id))
-    return items
+    due: list[tuple[int, int, date, Contact]] = []  # (weighted days overdue, cadence, due date, contact)
+    for contact in contacts:
+        timing = _due_timing(contact, histories[contact.id], first_due.get(contact.id), as_of)
+        if timing is not None:
+            due_date, cadence = timing
+            due.append((((as_of - due_date).days + 1) * TIER_WEIGHT[contact.tier], cadence, due_date, contact))
+    if not due or limit == 0:
+        return [], len(due)
+    exact = all(w < _EXACT_FLOAT_BOUND and c < _EXACT_FLOAT_BOUND for w, c, _, _ in due)
+    candidates = [(-w / c if exact else -Fraction(w, c), on, contact) for w, c, on, contact in due]
+    bound = heapq.nsmallest(limit, ((score, on) for score, on, _ in candidates))[-1]
+    pool = [c for c in candidates if (c[0], c[1]) <= bound]
+    pool.sort(key=lambda c: (c[0], c[1], *name_key(c[2].name), c[2].id))
+    shown = [due_item(c, histories[c.id], first_due.get(c.id), as_of) for _, _, c in pool[:limit]]
+    return [item for item in shown if item is not None], len(due)
 
 
 def _touches_by_contact(touches: Iterable[Touch], as_of: date) -> dict[str, list[Touch]]:

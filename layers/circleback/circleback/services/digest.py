@@ -22,6 +22,7 @@ from circleback.events import DigestRequest
 from circleback.mail.mime import build_message
 from circleback.mail.render import LinkFactory, render_digest
 from circleback.mail.ses import NotSent, SesMailer
+from circleback.memory import cyclic_gc_paused
 from circleback.store.repository import Repository
 
 DEFAULT_LEASE = timedelta(minutes=2)  # well under the queue's visibility timeout
@@ -80,14 +81,16 @@ def send_digest(
         _finish(repo, mine, RunStatus.CLAIMED, status=RunStatus.SKIPPED, reason="paused")
         _advance(repo, owner, request.send_at, now)
         return DigestResult(Outcome.SKIPPED, local_date)
-    data = repo.load_digest_input(owner.id)
-    plan = plan_digest(data, local_date, PlanSettings.of(owner), DEFAULT_OCCASION_FINDERS) if data else None
-    if plan is None or plan.is_empty:
+    with cyclic_gc_paused():
+        data = repo.digest_input(owner)  # the owner as read above: one GetItem per digest
+        plan = plan_digest(data, local_date, PlanSettings.of(owner), DEFAULT_OCCASION_FINDERS)
+    if plan.is_empty:
         _finish(repo, mine, RunStatus.CLAIMED, status=RunStatus.SKIPPED)
         _advance(repo, owner, request.send_at, now)
         return DigestResult(Outcome.SKIPPED, local_date)
 
-    raw = _message(plan, owner, links_for(owner, local_date), settings, mine)
+    with cyclic_gc_paused():
+        raw = _message(plan, owner, links_for(owner, local_date), settings, mine)
     sending = replace(mine, status=RunStatus.SENDING)
     if not repo.update_run(sending, expected=RunStatus.CLAIMED):
         raise RetryLater("the lease on this digest was lost before sending")

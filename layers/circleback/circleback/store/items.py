@@ -35,6 +35,13 @@ from circleback.store.keys import (
     touch_sk,
 )
 
+# Enum members by value, looked up directly: Enum(value) costs several times a dict lookup, and the digest maps
+# tens of thousands of items. An absent field takes its default; an unknown value still raises, from Enum(value).
+_RELATIONSHIPS: dict[str | None, Relationship] = {None: Relationship.OTHER} | {m.value: m for m in Relationship}
+_TIERS: dict[str | None, Tier] = {None: Tier.B} | {m.value: m for m in Tier}
+_DIRECTIONS: dict[str, Direction] = {m.value: m for m in Direction}
+_CHANNELS: dict[str, Channel] = {m.value: m for m in Channel}
+
 
 def _iso(value: date | datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
@@ -136,8 +143,8 @@ def item_to_contact(item: dict[str, Any]) -> Contact:
         linkedin_url=item.get("linkedin_url"),
         company=item.get("company"),
         title=item.get("title"),
-        relationship=Relationship(item.get("relationship", Relationship.OTHER)),
-        tier=Tier(item.get("tier", Tier.B)),
+        relationship=_RELATIONSHIPS.get(item.get("relationship")) or Relationship(item["relationship"]),
+        tier=_TIERS.get(item.get("tier")) or Tier(item["tier"]),
         cadence_days=item.get("cadence_days"),
         country=item.get("country"),
         birthday=Birthday.parse(item["birthday"]) if item.get("birthday") else None,
@@ -174,8 +181,8 @@ def item_to_touch(item: dict[str, Any]) -> Touch:
         id=item["id"],
         contact_id=item["contact_id"],
         date=date.fromisoformat(item["date"]),
-        direction=Direction(item["direction"]),
-        channel=Channel(item["channel"]),
+        direction=_DIRECTIONS.get(item["direction"]) or Direction(item["direction"]),
+        channel=_CHANNELS.get(item["channel"]) or Channel(item["channel"]),
         note=item.get("note"),
         source=item.get("source", "cli"),
         recorded_at=_datetime(item.get("recorded_at")),

@@ -9,10 +9,18 @@ SCHEDULE_INDEX = "GSI1"
 CONTACT_PREFIX = "CONTACT#"
 TOUCH_PREFIX = "TOUCH#"
 EVENT_PREFIX = "EVENT#"
-DIGEST_PREFIX = "DIGEST#"
+# The digest reads the owner's partition from CONTACT# to TOUCH# in one Query (DIGEST_RANGE). Items it does not
+# need sort outside that range, so the Query does not pay for them: action records and the calendar mark sort
+# before CONTACT#, digest runs (a year of them, kept by TTL) after every TOUCH#. Runs written under the earlier
+# "DIGEST#" prefix are no longer looked at; they sort inside the range (before EVENT#), so the digest's Query
+# still reads them until their TTL removes them, within the year.
+DIGEST_PREFIX = "~DIGEST#"
 ACTION_PREFIX = "ACTION#"
 TOKEN_PREFIX = "PAT#"  # noqa: S105 - a key prefix, not a secret
 CALENDAR_LINKS_SK = "CALENDAR"  # when the owner last turned off their calendar links
+# Every contact, life event and touch (and the profile, and the access tokens, both small) lies in this range:
+# "TOUCH$" is the first key after every "TOUCH#..." key ("$" follows "#").
+DIGEST_RANGE = ("CONTACT#", "TOUCH$")
 
 
 def owner_pk(owner_id: str) -> str:
