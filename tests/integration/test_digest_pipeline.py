@@ -29,6 +29,8 @@ from circleback.queue import DigestQueue
 from circleback.services.digest import DigestSettings, Outcome, RetryLater, send_digest
 from circleback.services.dispatch import dispatch
 from circleback.services.importing import import_contacts, import_touches
+from circleback.store.codec import encode_item
+from circleback.store.items import run_to_item
 from circleback.store.repository import Repository
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
@@ -154,6 +156,27 @@ def test_a_duplicate_request_sends_nothing_more(stack: Stack) -> None:
     assert stack.send(request, NOW).outcome is Outcome.SENT
     assert stack.send(request, NOW + timedelta(minutes=1), claimant="worker-2").outcome is Outcome.ALREADY_DONE
     assert len(stack.sent()) == 1
+
+
+@pytest.mark.parametrize(("status", "sends"), [(RunStatus.SENT, 0), (RunStatus.SENDING, 0), (RunStatus.CLAIMED, 1)])
+def test_a_digest_recorded_under_the_runs_earlier_key_is_not_sent_again(
+    stack: Stack, status: RunStatus, sends: int
+) -> None:
+    """Runs moved from DIGEST# to ~DIGEST#: a redelivery across the upgrade, for a date an earlier version
+    sent (or was sending), is done; one only claimed then was never sent, and goes out.
+    """
+    seed(stack)
+    request = DigestRequest(owner_id="owner", send_at=datetime(2026, 11, 23, 12, tzinfo=UTC))
+    earlier = replace(run_claimed_by("worker-0", NOW), status=status)
+    item = encode_item({**run_to_item(earlier), "SK": "DIGEST#2026-11-23"})
+    stack.repo.client.put_item(TableName=stack.repo.table_name, Item=item)
+    outcome = stack.send(request, NOW).outcome
+    assert outcome is (Outcome.SENT if sends else Outcome.ALREADY_DONE)
+    assert len(stack.sent()) == sends
+    run = stack.repo.get_run("owner", date(2026, 11, 23))
+    assert run is not None and run.status is (RunStatus.SENT if sends else RunStatus.SKIPPED)
+    owner = stack.repo.get_owner("owner")
+    assert owner is not None and owner.next_send_at == datetime(2026, 11, 24, 12, tzinfo=UTC)
 
 
 def test_a_second_worker_backs_off_while_the_first_holds_the_lease(stack: Stack) -> None:

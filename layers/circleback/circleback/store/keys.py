@@ -15,6 +15,7 @@ EVENT_PREFIX = "EVENT#"
 # "DIGEST#" prefix are no longer looked at; they sort inside the range (before EVENT#), so the digest's Query
 # still reads them until their TTL removes them, within the year.
 DIGEST_PREFIX = "~DIGEST#"
+LEGACY_DIGEST_PREFIX = "DIGEST#"  # read by the digest's Query anyway: a date recorded there is not sent again
 ACTION_PREFIX = "ACTION#"
 TOKEN_PREFIX = "PAT#"  # noqa: S105 - a key prefix, not a secret
 CALENDAR_LINKS_SK = "CALENDAR"  # when the owner last turned off their calendar links

@@ -37,6 +37,7 @@ from circleback.store.keys import (
     CONTACT_PREFIX,
     DIGEST_RANGE,
     EVENT_PREFIX,
+    LEGACY_DIGEST_PREFIX,
     PROFILE_SK,
     SCHEDULE_INDEX,
     TOKEN_PREFIX,
@@ -203,6 +204,7 @@ class Repository:
         contacts: list[Contact] = []
         touches: list[Touch] = []
         events: list[LifeEvent] = []
+        legacy_sent: set[date] = set()
         first, last = DIGEST_RANGE
         request: dict[str, Any] = {
             "TableName": self.table_name,
@@ -221,7 +223,11 @@ class Repository:
                 touches.append(item_to_touch(decode_item(raw)))
             elif sk.startswith(EVENT_PREFIX):
                 events.append(item_to_event(decode_item(raw)))
-        return DigestInput(owner=owner, contacts=contacts, touches=touches, events=events)
+            elif sk.startswith(LEGACY_DIGEST_PREFIX):
+                run = item_to_run(decode_item(raw))
+                if run.status is not RunStatus.CLAIMED:  # sending or done: the email may well have gone out
+                    legacy_sent.add(run.local_date)
+        return DigestInput(owner, contacts, touches, events, frozenset(legacy_sent))
 
     def _raw_query(self, request: dict[str, Any]) -> Iterator[dict[str, Any]]:
         """The items of every page of a Query, as DynamoDB's JSON (codec.decode_item reads either form)."""
