@@ -16,9 +16,10 @@ SUGGESTIONS = 3
 
 def folded(text: str) -> str:
     """The text as a person means it: case, accents and spacing aside ("José  Núñez" -> "jose nunez")."""
-    # Upper then casefold: some letters only meet their other case that way (the dotless ı and I, ς and Σ).
-    bare = _without_marks(_without_marks(text).upper().casefold())
-    return " ".join(bare.split())
+    # Upper then casefold: some letters only meet their other case that way (the dotless ı and I, ᾳ and ΑΙ).
+    # Twice: taking the marks off (NFKD) can leave letters that fold further (ℌ becomes H).
+    once = _without_marks(text.upper().casefold())
+    return " ".join(_without_marks(once.upper().casefold()).split())
 
 
 def _without_marks(text: str) -> str:
