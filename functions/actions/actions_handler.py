@@ -97,7 +97,7 @@ def _body() -> str:
 @app.post("/touches")
 def post_touch() -> Response[str]:
     env = runtime.environment()
-    repo = runtime.repository()
+    repo = runtime.interactive_repository()
     token = authenticate(repo, env.OWNER_ID, _bearer())
     body = TouchBody.model_validate_json(_body())
     key = app.current_event.headers.get("idempotency-key")
@@ -180,7 +180,7 @@ def busy(_: ConflictError) -> Response[str]:
 
 
 def _links() -> ActionLinks:
-    return ActionLinks(runtime.repository(), runtime.signer(), runtime.environment().OWNER_ID)
+    return ActionLinks(runtime.interactive_repository(), runtime.signer(), runtime.environment().OWNER_ID)
 
 
 def _now() -> datetime:

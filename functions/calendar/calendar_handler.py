@@ -33,7 +33,7 @@ def calendar_feed(file: str) -> Response[str]:
     if not file.endswith(FEED_SUFFIX):
         raise NotFoundError()
     env = runtime.environment()
-    feed = CalendarFeed(runtime.repository(), runtime.signer(), env.OWNER_ID)
+    feed = CalendarFeed(runtime.interactive_repository(), runtime.signer(), env.OWNER_ID)
     body = feed.read(file.removesuffix(FEED_SUFFIX), datetime.now(UTC))
     log_route(app, "read", "calendar", "served")
     return Response(200, CALENDAR, body.decode("utf-8"), {"Content-Disposition": DISPOSITION})

@@ -7,6 +7,7 @@ from functools import cache
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from circleback.call_budgets import INTERACTIVE
 from circleback.domain.model import Frequency, Owner
 from circleback.links.secret_keys import SecretsManagerKeyRing
 from circleback.links.tokens import TokenSigner
@@ -15,7 +16,7 @@ from circleback.mail.render import LinkFactory
 from circleback.mail.ses import SesMailer
 from circleback.queue import DigestQueue
 from circleback.services.digest import DigestSettings
-from circleback.store.repository import Repository
+from circleback.store.repository import Repository, default_client
 
 
 class Environment(BaseModel):
@@ -68,6 +69,12 @@ def repository() -> Repository:
 
 
 @cache
+def interactive_repository() -> Repository:
+    """The table for the HTTP functions: calls that give up well inside their timeout (call_budgets.INTERACTIVE)."""
+    return Repository(environment().TABLE_NAME, default_client(INTERACTIVE))
+
+
+@cache
 def digest_queue() -> DigestQueue:
     return DigestQueue(environment().QUEUE_URL)
 
@@ -88,5 +95,5 @@ def links_for(owner: Owner, digest_date: date) -> LinkFactory:
 
 def reset() -> None:
     """Forget the cached environment and adapters (the demo and tests change the environment)."""
-    for cached in (environment, repository, digest_queue, mailer, signer):
+    for cached in (environment, repository, interactive_repository, digest_queue, mailer, signer):
         cached.cache_clear()
