@@ -959,6 +959,14 @@ def test_an_alarm_watches_each_functions_errors(template: dict[str, Any], name: 
     assert watching[0]["Statistic"] == "Sum"
 
 
+def test_an_alarm_watches_the_apis_server_errors(template: dict[str, Any]) -> None:
+    # The HTTP functions answer AWS failures with their own 503 or 500 (web/http.py): Lambda sees no error,
+    # so the function errors alarms miss them. API Gateway counts every 5xx, its own and the functions'.
+    watching = alarms_on(template, "AWS/ApiGateway", "5xx", [{"Name": "ApiId", "Value": {"Ref": "HttpApi"}}])
+    assert len(watching) == 1
+    assert watching[0]["Statistic"] == "Sum"
+
+
 def test_an_alarm_watches_the_ses_quota_metric(template: dict[str, Any]) -> None:
     # The digest handler emits it through the Powertools Metrics of circleback.observability.
     handler = (ROOT / "functions" / "digest" / "digest_handler.py").read_text(encoding="utf-8")
