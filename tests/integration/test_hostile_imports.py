@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -125,34 +126,13 @@ def check_format(repo: Repository, format: Format, records: list[dict[str, str]]
     assert_clean_or_refused_row_by_row(result, repo, owner_id, len(meant))
 
 
+@pytest.mark.parametrize("format", list(FORMATS))
 @SETTINGS
-@given(records=rows(CONTACT_COLUMNS))
-def test_hostile_rows_of_our_own_csv_are_refused_one_by_one_never_raise(
-    repo: Repository, records: list[dict[str, str]]
+@given(data=st.data())
+def test_hostile_rows_are_refused_one_by_one_and_never_raise(
+    repo: Repository, format: Format, data: st.DataObject
 ) -> None:
-    check_format(repo, Format.CSV, records)
-
-
-@SETTINGS
-@given(records=rows(LINKEDIN_COLUMNS))
-def test_hostile_rows_of_a_linkedin_export_are_refused_one_by_one_never_raise(
-    repo: Repository, records: list[dict[str, str]]
-) -> None:
-    check_format(repo, Format.LINKEDIN, records)
-
-
-@SETTINGS
-@given(records=rows(GOOGLE_COLUMNS))
-def test_hostile_rows_of_a_google_export_are_refused_one_by_one_never_raise(
-    repo: Repository, records: list[dict[str, str]]
-) -> None:
-    check_format(repo, Format.GOOGLE, records)
-
-
-@SETTINGS
-@given(records=rows(VCARD_PROPERTIES))
-def test_hostile_vcards_are_refused_one_by_one_never_raise(repo: Repository, records: list[dict[str, str]]) -> None:
-    check_format(repo, Format.VCARD, records)
+    check_format(repo, format, data.draw(rows(FORMATS[format][0]), label="rows"))
 
 
 def test_a_bad_date_is_refused_naming_its_row_and_field(repo: Repository) -> None:
