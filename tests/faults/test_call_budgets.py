@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +27,11 @@ from botocore.retries.bucket import TokenBucket
 from botocore.retries.standard import ExponentialBackoff
 
 from circleback import runtime
-from circleback.call_budgets import INTERACTIVE, CallBudget
+from circleback.call_budgets import INTERACTIVE, SEND_EMAIL, CallBudget
+from circleback.demo import LambdaContextStub, load_handler, sqs_event
 from circleback.links.secret_keys import SecretsManagerKeyRing
 from circleback.local import parse_template
+from tests.faults.conftest import World
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = parse_template((ROOT / "template.yaml").read_text(encoding="utf-8"))
@@ -145,3 +148,38 @@ def test_the_http_functions_use_the_interactive_table_client(name: str) -> None:
     names = runtime_names(name)
     assert "interactive_repository" in names
     assert "repository" not in names  # the background client retries for longer than a page may wait
+
+
+# --- the digest worker: a request starts only with time left for its send --------------------------------
+
+
+def test_a_digest_request_starts_only_while_its_send_fits_in_what_is_left() -> None:
+    digest = load_handler("digest")
+    assert worst_case_seconds(SEND_EMAIL.config()) <= digest.START_BY_MS / 1000
+    assert timeout_of("DigestFunction") > digest.START_BY_MS / 1000  # the first request of a batch always starts
+
+
+@dataclass(frozen=True)
+class Hurried(LambdaContextStub):
+    left: Callable[[], int] = lambda: 60_000
+
+    def get_remaining_time_in_millis(self) -> int:
+        return self.left()
+
+
+def test_a_digest_request_with_too_little_time_left_is_not_started_and_comes_again(world: World) -> None:
+    request = world.due_request()
+    other = request.model_copy(update={"owner_id": "nobody"})  # an owner that is gone: dropped quietly
+    event = sqs_event([request.model_dump_json(), other.model_dump_json()], ["r0", "r1"])
+    digest = world.handlers["digest"]
+    world.begin()
+
+    # The first request takes up the invocation: once it is sent, too little is left for another.
+    hurried = Hurried("Digest", left=lambda: 60_000 if world.emails() == 0 else 10_000)
+    response = digest.lambda_handler(event, hurried)
+
+    assert [f["itemIdentifier"] for f in response["batchItemFailures"]] == [event["Records"][1]["messageId"]]
+    assert world.emails() == 1
+    calls = len(world.injector.calls)
+    assert world.digest(other) == {"batchItemFailures": []}  # delivered again, with time: done
+    assert len(world.injector.calls) > calls and world.emails() == 1

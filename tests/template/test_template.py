@@ -268,6 +268,8 @@ def test_table_is_on_demand_protected_backed_up_and_encrypted(table: dict[str, A
     assert "ProvisionedThroughput" not in props
     assert props["DeletionProtectionEnabled"] is True
     assert props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+    # The README promises restores to any second of the last 35 days: the default, and the longest.
+    assert props["PointInTimeRecoverySpecification"].get("RecoveryPeriodInDays", 35) == 35
     assert props["SSESpecification"]["SSEEnabled"] is True
 
 
