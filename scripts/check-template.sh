@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Checks template.yaml the way DESIGN.md section 8 asks, offline and without an AWS account:
 #   1. sam validate --lint   (SAM's own schema + cfn-lint on the transformed template)
-#   2. cfn-lint              (plus the serverless rules when cfn-lint-serverless is installed)
-#   3. checkov               (every failed check fixed, or skipped inline with its reason)
-#   4. sam build             (into a throw-away directory; checks every native library is arm64)
+#   2. IAM after SAM's transform (no AWS managed policy, no '*' resource)
+#   3. cfn-lint              (plus the serverless rules when cfn-lint-serverless is installed)
+#   4. checkov               (every failed check fixed, or skipped inline with its reason)
+#   5. sam build             (into a throw-away directory; checks every native library is arm64)
 # Run from the repository root: bash scripts/check-template.sh [TEMPLATE]   (default template.yaml)
 # Needs .venv-sam (aws-sam-cli + cfn-lint), .venv-checkov and a python3.13 on PATH (pyenv's, see PYENV_VERSION).
 # Nothing here talks to AWS; `sam build` may fetch wheels from the package registry.
@@ -50,6 +51,46 @@ done_step() {
 
 step "sam validate --lint --template $TEMPLATE"
 "$SAM" validate --lint --template "$TEMPLATE"
+done_step
+
+step "IAM after SAM's transform: no AWS managed policy, no '*' resource in any role"
+# SAM adds AWS managed policies (logs and queues on "*") to the roles it generates; the functions name their
+# own roles so that it adds none. This reads the transformed template, offline, to check that it did not.
+"$SAM_PYTHON" - "$TEMPLATE" <<'PY'
+import json
+import re
+import sys
+
+from samtranslator.translator.transform import transform
+from samtranslator.yaml_helper import yaml_parse
+
+
+class NoManagedPolicies:
+    def load(self):  # SAM asks for this only for a managed policy named in Policies: there must be none
+        sys.exit("check-template: a function names an AWS managed policy")
+
+
+text = open(sys.argv[1], encoding="utf-8").read()
+# The transform wants S3 locations where sam build would put them; the paths do not matter here.
+text = re.sub(r"^(\s+(?:CodeUri|ContentUri): )(?!s3://)(\S+)", r"\1s3://bucket/\2", text, flags=re.M)
+resources = transform(yaml_parse(text), {}, NoManagedPolicies())["Resources"]
+roles = {name: r["Properties"] for name, r in resources.items() if r["Type"] == "AWS::IAM::Role"}
+bad = [f"{name}: ManagedPolicyArns {props['ManagedPolicyArns']}" for name, props in roles.items() if props.get("ManagedPolicyArns")]
+for name, resource in resources.items():
+    props = resource.get("Properties") or {}
+    documents = [p["PolicyDocument"] for p in props.get("Policies") or []] if resource["Type"] == "AWS::IAM::Role" else []
+    if resource["Type"] in ("AWS::IAM::RolePolicy", "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
+        documents.append(props["PolicyDocument"])
+    for document in documents:
+        statements = document["Statement"] if isinstance(document["Statement"], list) else [document["Statement"]]
+        for statement in statements:
+            found = statement.get("Resource")
+            if "*" in json.dumps(found, sort_keys=True).replace('"Fn::GetAtt"', ""):
+                bad.append(f"{name}: {statement.get('Sid', statement.get('Action'))} on {json.dumps(found)}")
+print(f"    {len(roles)} roles checked: {', '.join(sorted(roles))}")
+if bad:
+    sys.exit("check-template: least privilege broken after the transform:\n  " + "\n  ".join(bad))
+PY
 done_step
 
 if "$SAM_PYTHON" -c 'import cfn_lint_serverless' 2>/dev/null; then

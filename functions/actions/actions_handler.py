@@ -24,13 +24,16 @@ from circleback.observability import logger
 from circleback.services.actions import ActionLinks, Choice
 from circleback.services.touches import InvalidField, LoggedTouch, ReusedKey, Unauthorized, authenticate, log_api_touch
 from circleback.store.repository import ConflictError
-from circleback.web.http import answer_link_refusals, finish, handles, html, log_route
+from circleback.web.http import answer_failures, answer_link_refusals, finish, handles, html, log_route, oversized
 from circleback.web.pages import Page, link_page, problem_page
+
+JSON = "application/json"
+JSON_PATHS = ("/touches",)  # the JSON API: its errors are JSON too
 
 app = APIGatewayHttpResolver()
 answer_link_refusals(app)
+answer_failures(app, JSON_PATHS)
 
-JSON = "application/json"
 FORM_FIELDS_LIMIT = 10
 IDEMPOTENCY_KEY_LIMIT = 255
 
@@ -97,7 +100,7 @@ def _body() -> str:
 @app.post("/touches")
 def post_touch() -> Response[str]:
     env = runtime.environment()
-    repo = runtime.repository()
+    repo = runtime.interactive_repository()
     token = authenticate(repo, env.OWNER_ID, _bearer())
     body = TouchBody.model_validate_json(_body())
     key = app.current_event.headers.get("idempotency-key")
@@ -180,7 +183,7 @@ def busy(_: ConflictError) -> Response[str]:
 
 
 def _links() -> ActionLinks:
-    return ActionLinks(runtime.repository(), runtime.signer(), runtime.environment().OWNER_ID)
+    return ActionLinks(runtime.interactive_repository(), runtime.signer(), runtime.environment().OWNER_ID)
 
 
 def _now() -> datetime:
@@ -193,4 +196,4 @@ def _json(status: int, body: dict[str, Any]) -> Response[str]:
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return finish(event, app.resolve(event, context))
+    return finish(event, oversized(event, JSON_PATHS) or app.resolve(event, context))

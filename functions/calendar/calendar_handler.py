@@ -17,10 +17,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from circleback import runtime
 from circleback.observability import logger
 from circleback.services.calendar_feed import FEED_SUFFIX, CalendarFeed
-from circleback.web.http import answer_link_refusals, finish, log_route
+from circleback.web.http import answer_failures, answer_link_refusals, finish, log_route, oversized
 
 app = APIGatewayHttpResolver()
 answer_link_refusals(app)
+answer_failures(app)
 
 CALENDAR = "text/calendar; charset=utf-8"
 # A calendar app that downloads the file instead of subscribing still gets a sensible name.
@@ -33,7 +34,7 @@ def calendar_feed(file: str) -> Response[str]:
     if not file.endswith(FEED_SUFFIX):
         raise NotFoundError()
     env = runtime.environment()
-    feed = CalendarFeed(runtime.repository(), runtime.signer(), env.OWNER_ID)
+    feed = CalendarFeed(runtime.interactive_repository(), runtime.signer(), env.OWNER_ID)
     body = feed.read(file.removesuffix(FEED_SUFFIX), datetime.now(UTC))
     log_route(app, "read", "calendar", "served")
     return Response(200, CALENDAR, body.decode("utf-8"), {"Content-Disposition": DISPOSITION})
@@ -41,4 +42,4 @@ def calendar_feed(file: str) -> Response[str]:
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return finish(event, app.resolve(event, context))
+    return finish(event, oversized(event) or app.resolve(event, context))

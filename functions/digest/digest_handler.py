@@ -28,15 +28,28 @@ OUTCOME_METRICS = {
 }
 
 
+# A request is started only while this much of the invocation is left: enough for the SES call's worst case
+# (call_budgets.SEND_EMAIL; tests/faults/test_call_budgets.py checks it). Cut off by the timeout in the middle of
+# that call, a digest would be recorded "uncertain" and never sent; not started, it is simply delivered again.
+START_BY_MS = 50_000
+
+
+class TooLittleTime(Exception):
+    """Not attempted: the invocation could end in the middle of sending; the queue delivers it again."""
+
+
 class _Batch:
     """Per invocation: once SES reports the daily quota used up, the rest of the batch is not tried."""
 
     quota_exceeded = False
+    context: LambdaContext | None = None
 
 
 def record_handler(record: SQSRecord) -> str:
     if _Batch.quota_exceeded:
         raise QuotaExceeded("not attempted: the SES daily quota is used up")
+    if _Batch.context is not None and _Batch.context.get_remaining_time_in_millis() < START_BY_MS:
+        raise TooLittleTime("not attempted: too little of the invocation is left to send a digest")
     request = DigestRequest.model_validate_json(record.body)
     try:
         result = send_digest(
@@ -61,6 +74,7 @@ def record_handler(record: SQSRecord) -> str:
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     _Batch.quota_exceeded = False
+    _Batch.context = context
     response = process_partial_response(
         event=event, record_handler=record_handler, processor=processor, context=context
     )

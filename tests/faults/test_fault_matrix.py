@@ -9,9 +9,11 @@ can meet, the outcome that must follow:
 - the digest worker: that message is reported in batchItemFailures (the queue delivers it again, then the
   digest dead-letter queue) and its run is left so that the redelivery finishes the job without a second
   email: sent once if nothing went out yet, never again if SES had already accepted it.
-- the HTTP functions: a 503 page (the signing keys cannot be read) or the Lambda error API Gateway turns into
-  a 500, with the table exactly as it was, and the same click or request made again does its thing once;
-  or the fault is absorbed (the service reads again and retries) and the effect is there exactly once.
+- the HTTP functions: the function answers 503 (the signing keys cannot be read, or AWS is throttling) or 500
+  (any other failure) itself, with the security headers and a page (JSON for the touch API) that shows no
+  stack trace, error message or token, with the table exactly as it was, and the same click or request made
+  again does its thing once; or the fault is absorbed (the service reads again and retries) and the effect is
+  there exactly once.
 
 An injected fault is the client's answer after its own retries (see tests/faults/aws.py).
 """
@@ -33,6 +35,7 @@ from circleback import demo
 from circleback.domain.model import RunStatus
 from circleback.domain.schedule import local_send_date
 from circleback.links.tokens import Action
+from circleback.web.http import SECURITY_HEADERS
 from tests.faults.aws import (
     ACCESS_DENIED,
     ALREADY_DONE,
@@ -58,7 +61,7 @@ TICK_FAILS = "tick fails"  # dispatch: the handler raises, nothing queued; the n
 REDELIVERED = "redelivered"  # digest: this message fails before SES; the redelivery sends exactly once
 SENT_ONCE = "sent, then settled"  # digest: SES took it, the message fails; the redelivery sends nothing more
 BATCH_STOPPED = "batch stopped"  # digest: SES quota; the rest of the batch is not tried either
-LAMBDA_ERROR = "500"  # HTTP: the function fails (API Gateway answers 500), nothing written; a retry works
+FAILED = "5xx"  # HTTP: 503 when throttled, else 500, answered with our headers; nothing written; a retry works
 UNAVAILABLE = "503"  # HTTP: the signing keys cannot be read: a 503 page, nothing written; a retry works
 
 
@@ -80,8 +83,8 @@ def secret(stage: str, outcomes: dict[str, str]) -> Call:
     return Call(Site("secretsmanager", "GetSecretValue", stage), outcomes)
 
 
-READ = each(LAMBDA_ERROR)
-TRANSACTION = each(LAMBDA_ERROR) | {ALREADY_DONE: ABSORBED, ITEM_CHANGED: ABSORBED, TX_CONFLICT: ABSORBED}
+READ = each(FAILED)
+TRANSACTION = each(FAILED) | {ALREADY_DONE: ABSORBED, ITEM_CHANGED: ABSORBED, TX_CONFLICT: ABSORBED}
 KEYS = (secret("AWSCURRENT", each(UNAVAILABLE)), secret("AWSPREVIOUS", each(UNAVAILABLE)))
 # Opening a digest link (services/actions.py, ActionLinks.open): verify it, read what it points at.
 OPEN_LINK = (*KEYS, *(dynamodb("GetItem", kind, READ) for kind in ("owner", "contact", "action record")))
@@ -344,22 +347,32 @@ def test_http(world: World, entry: str, site: Site, fault: str, outcome: str) ->
     world.begin()
     world.injector.plan = Plan(site, fault)
 
-    if outcome == LAMBDA_ERROR:
-        # Unhandled, the AWS error fails the invocation: API Gateway answers a plain 500, no stack trace.
-        with pytest.raises(ClientError) as raised:
-            send()
-        assert raised.value.response["Error"]["Message"].startswith("injected") or fault != THROTTLED
+    response = send()
+    if outcome == ABSORBED:
+        assert response.status_code == http.status
     else:
-        response = send()
-        expected = 503 if outcome == UNAVAILABLE else http.status
-        assert response.status_code == expected
-        assert response.headers["Cache-Control"] == "no-store"
+        assert response.status_code == (503 if outcome == UNAVAILABLE or fault == THROTTLED else 500)
+        assert_failure_answer(world, response, json=entry == "touch API")
+    assert response.headers["Cache-Control"] == "no-store"
     assert world.injector.fired == 1
     if outcome != ABSORBED:
         world.assert_unchanged_since(before)  # nothing half-written
         world.begin()
         assert send().status_code == http.status  # the same click, again: it works
     http.effect(world)
+
+
+def assert_failure_answer(world: World, response: TestResponse, *, json: bool) -> None:
+    """A failure answered by the function: every security header, a page or JSON, and nothing internal in it."""
+    assert SECURITY_HEADERS.items() <= dict(response.headers).items()
+    assert response.mimetype == ("application/json" if json else "text/html")
+    body = response.get_data(as_text=True)
+    for leak in ("Traceback", 'File "', "injected", "Exception", "botocore", world.api_token):
+        assert leak not in body
+    path = response.request.path
+    assert not [segment for segment in path.split("/") if len(segment) > 40 and segment in body]  # the token
+    if not json:
+        assert "try again" in body.lower()
 
 
 def test_the_matrix_covers_every_fault_each_kind_of_call_can_meet() -> None:

@@ -2,9 +2,10 @@
 
 Every attempt is answered on the wire (a `before-send` handler returning the service's error response), so
 botocore's retry handler runs as in production; only its sleeping is switched off. The figures pin the
-configuration each adapter means to have: DynamoDB adaptive with `max_attempts: 8` (retries, so 9 attempts),
-SES and SQS standard with 4 and 5 retries, and Secrets Manager standard with 3 attempts in all (checked with
-its ring in tests/integration/test_secret_keys.py). Throttling and 5xx are retried (standard mode's
+configuration each adapter means to have (circleback.call_budgets): the table adaptive with 3 attempts in all
+(2 for the HTTP functions' client), SES and SQS standard with 3, and Secrets Manager standard with 2 (checked
+with its ring in tests/integration/test_secret_keys.py). test_call_budgets.py checks that they fit the functions'
+timeouts. Throttling and 5xx are retried (standard mode's
 throttling codes include SES's LimitExceededException, so a used-up daily quota is asked again too);
 access denied and a failed condition are not.
 """
@@ -57,23 +58,23 @@ def _sqs() -> tuple[BaseClient, Callable[[], object]]:
 
 
 CLIENTS = {"dynamodb": _dynamodb, "sesv2": _ses, "sqs": _sqs}
-# botocore reads `max_attempts` as retries and keeps the total, the first attempt included.
+# The total of attempts, the first included.
 RETRIES = {
-    "dynamodb": {"mode": "adaptive", "total_max_attempts": 9},
-    "sesv2": {"mode": "standard", "total_max_attempts": 5},
-    "sqs": {"mode": "standard", "total_max_attempts": 6},
+    "dynamodb": {"mode": "adaptive", "total_max_attempts": 3},
+    "sesv2": {"mode": "standard", "total_max_attempts": 3},
+    "sqs": {"mode": "standard", "total_max_attempts": 3},
 }
 
 CASES = [
-    ("dynamodb", THROTTLED, 9),
-    ("dynamodb", SERVER_ERROR, 9),
+    ("dynamodb", THROTTLED, 3),
+    ("dynamodb", SERVER_ERROR, 3),
     ("dynamodb", ACCESS_DENIED, 1),
-    ("sesv2", THROTTLED, 5),
-    ("sesv2", SERVER_ERROR, 5),
+    ("sesv2", THROTTLED, 3),
+    ("sesv2", SERVER_ERROR, 3),
     ("sesv2", ACCESS_DENIED, 1),
-    ("sesv2", QUOTA, 5),
-    ("sqs", THROTTLED, 6),
-    ("sqs", SERVER_ERROR, 6),
+    ("sesv2", QUOTA, 3),
+    ("sqs", THROTTLED, 3),
+    ("sqs", SERVER_ERROR, 3),
     ("sqs", ACCESS_DENIED, 1),
 ]
 

@@ -450,7 +450,7 @@ def write_kinds(items: list[dict[str, Any]]) -> list[tuple[str, str]]:
 def test_the_record_the_touch_and_the_summary_are_one_transaction(site: Site) -> None:
     link = site.link(Action.REACHED_OUT)
     transactions: list[list[dict[str, Any]]] = []
-    repo().client.meta.events.register(
+    runtime.interactive_repository().client.meta.events.register(  # the actions function's client
         "before-parameter-build.dynamodb.TransactWriteItems",
         lambda params, **_: transactions.append(params["TransactItems"]),
     )

@@ -256,7 +256,7 @@ def failing_sends(client: BaseClient, code: str, status: int) -> list[str]:
 @pytest.mark.parametrize(("code", "status"), [("ThrottlingException", 400), ("InternalServiceError", 500)])
 @pytest.mark.parametrize(
     ("config", "expected_attempts"),
-    [(None, 3), (Config(retries={"mode": "standard", "total_max_attempts": 2}), 2)],
+    [(None, 2), (Config(retries={"mode": "standard", "total_max_attempts": 3}), 3)],
     ids=["default-config", "injected-config"],
 )
 def test_transient_faults_are_retried_then_key_unavailable(

@@ -25,6 +25,8 @@ from circleback import observability
 from circleback.local import parse_template
 from circleback.local_api import template_routes
 from circleback.runtime import Environment
+from tests.faults.aws import Site
+from tests.faults.test_fault_matrix import INVENTORY
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "template.yaml"
@@ -268,6 +270,8 @@ def test_table_is_on_demand_protected_backed_up_and_encrypted(table: dict[str, A
     assert "ProvisionedThroughput" not in props
     assert props["DeletionProtectionEnabled"] is True
     assert props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+    # The README promises restores to any second of the last 35 days: the default, and the longest.
+    assert props["PointInTimeRecoverySpecification"].get("RecoveryPeriodInDays", 35) == 35
     assert props["SSESpecification"]["SSEEnabled"] is True
 
 
@@ -418,18 +422,34 @@ def as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def policy_templates(template: dict[str, Any], function: str) -> dict[str, Any]:
-    """The SAM policy templates (name -> arguments) a function uses."""
-    policies = template["Resources"][function]["Properties"].get("Policies") or []
-    found: dict[str, Any] = {}
-    for policy in policies:
-        if isinstance(policy, dict) and "Statement" not in policy:
-            found.update(policy)
-    return found
+def role_of(template: dict[str, Any], function: str) -> str:
+    """The logical id of a function's own role (every function names one: SAM then adds no managed policy)."""
+    role = template["Resources"][function]["Properties"].get("Role")
+    assert role == {"Fn::GetAtt": [f"{function}Role", "Arn"]}, f"{function} does not use its own role"
+    return f"{function}Role"
 
 
 def statements_of(template: dict[str, Any], function: str) -> list[dict[str, Any]]:
-    return [statement for name, statement in iam_statements(template) if name == function]
+    """What a function's role may do: the role's inline policies and every policy attached to it."""
+    role = role_of(template, function)
+    resources = template["Resources"]
+    documents = [policy["PolicyDocument"] for policy in resources[role]["Properties"].get("Policies") or []]
+    for res in resources.values():
+        props = res.get("Properties") or {}
+        attached = props.get("Roles", []) if res["Type"] == "AWS::IAM::Policy" else [props.get("RoleName")]
+        if res["Type"] in ("AWS::IAM::RolePolicy", "AWS::IAM::Policy") and {"Ref": role} in attached:
+            documents.append(props["PolicyDocument"])
+    return [statement for document in documents for statement in as_list(document["Statement"])]
+
+
+def grants(template: dict[str, Any], function: str) -> set[tuple[str, str]]:
+    """(action, resource) pairs a function's role allows, each resource as JSON."""
+    found: set[tuple[str, str]] = set()
+    for statement in statements_of(template, function):
+        assert statement["Effect"] == "Allow", statement
+        for action in as_list(statement["Action"]):
+            found.update((action, json.dumps(resource, sort_keys=True)) for resource in as_list(statement["Resource"]))
+    return found
 
 
 def alarms(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -615,18 +635,6 @@ def test_dispatch_has_an_async_on_failure_destination(template: dict[str, Any]) 
     }
 
 
-def test_dispatch_permissions_are_the_calls_it_makes(template: dict[str, Any]) -> None:
-    statements = statements_of(template, "DispatchFunction")
-    by_action = {action: statement["Resource"] for statement in statements for action in as_list(statement["Action"])}
-    assert by_action == {
-        "dynamodb:Query": {"Fn::Sub": "${Table.Arn}/index/GSI1"},  # the send schedule, never the table
-        "dynamodb:PutItem": {"Fn::GetAtt": ["Table", "Arn"]},  # the default owner, conditionally
-    }
-    assert policy_templates(template, "DispatchFunction") == {
-        "SQSSendMessagePolicy": {"QueueName": {"Fn::GetAtt": ["DigestQueue", "QueueName"]}}
-    }
-
-
 # --- the queue and the digest worker ------------------------------------------------------------
 
 
@@ -659,22 +667,6 @@ def test_queues_are_encrypted_and_dead_letters_kept_14_days(template: dict[str, 
         assert queue["Properties"]["SqsManagedSseEnabled"] is True, name
     for name in DEAD_LETTER_QUEUES:
         assert queues[name]["Properties"]["MessageRetentionPeriod"] == 14 * 24 * 3600
-
-
-def test_digest_permissions_are_the_calls_it_makes(template: dict[str, Any]) -> None:
-    statements = statements_of(template, "DigestFunction")
-    dynamodb = [s for s in statements if any(a.startswith("dynamodb:") for a in as_list(s["Action"]))]
-    assert len(dynamodb) == 1
-    assert sorted(as_list(dynamodb[0]["Action"])) == [
-        "dynamodb:GetItem",
-        "dynamodb:PutItem",
-        "dynamodb:Query",
-        "dynamodb:UpdateItem",
-    ]
-    assert dynamodb[0]["Resource"] == {"Fn::GetAtt": ["Table", "Arn"]}  # the table, not its index
-    assert policy_templates(template, "DigestFunction") == {
-        "AWSSecretsManagerGetSecretValuePolicy": {"SecretArn": {"Ref": "SigningKeySecret"}}
-    }
 
 
 def test_digest_sends_only_as_the_sender_through_the_configuration_set(template: dict[str, Any]) -> None:
@@ -711,12 +703,140 @@ def test_no_iam_statement_grants_everything(template: dict[str, Any]) -> None:
         assert statement.get("Effect", "Allow") == "Allow" or "NotAction" not in statement, name
 
 
-def test_policy_template_arguments_are_resources_of_this_stack(template: dict[str, Any]) -> None:
+def test_every_function_has_its_own_role_and_no_sam_policies(template: dict[str, Any]) -> None:
+    # A function without Role gets SAM's role, with AWSLambdaBasicExecutionRole (logs on "*") and, for an SQS
+    # event, AWSLambdaSQSQueueExecutionRole (every queue): each function names its own role instead.
+    roles = resources_of_type(template, "AWS::IAM::Role")
+    assert set(roles) == {role_of(template, name) for name in FUNCTIONS}
     for name in FUNCTIONS:
-        for policy, arguments in policy_templates(template, name).items():
-            for value in arguments.values():
-                assert isinstance(value, dict), f"{name}/{policy}: a literal {value!r}"
-                assert referenced_names(value) <= set(template["Resources"]), f"{name}/{policy}"
+        assert "Policies" not in template["Resources"][name]["Properties"], f"{name}: SAM policies with a Role"
+        role = roles[role_of(template, name)]["Properties"]
+        assert "ManagedPolicyArns" not in role, "no AWS managed policy: they grant on '*'"
+        assert role["AssumeRolePolicyDocument"]["Statement"] == [
+            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ]
+
+
+# Statements AWS accepts only on Resource "*" (role, Sid): none of the calls here needs one. An entry must
+# have a comment just above its Sid in the template saying why.
+WILDCARD_EXCEPTIONS: set[tuple[str, str]] = set()
+
+
+def wildcards(node: Any) -> bool:
+    """A literal "*" anywhere in a resource, Fn::Sub patterns included (a GetAtt's ":*" is the service's)."""
+    if isinstance(node, str):
+        return "*" in node
+    if isinstance(node, dict):
+        return any(wildcards(value) for key, value in node.items() if key != "Fn::GetAtt")
+    if isinstance(node, list):
+        return any(wildcards(item) for item in node)
+    return False
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_no_function_role_has_a_wildcard_resource_but_the_commented_exceptions(
+    template: dict[str, Any], name: str
+) -> None:
+    lines = TEMPLATE.read_text(encoding="utf-8").splitlines()
+    for statement in statements_of(template, name):
+        if (role_of(template, name), statement.get("Sid")) in WILDCARD_EXCEPTIONS:
+            sid_line = next(i for i, line in enumerate(lines) if line.strip() == f"- Sid: {statement['Sid']}")
+            assert lines[sid_line - 1].strip().startswith("#"), f"{statement['Sid']}: say why AWS needs '*'"
+            continue
+        assert not wildcards(statement["Resource"]), f"{name}: {statement.get('Sid')} has a '*' resource"
+    assert wildcards({"Fn::Sub": "${Table.Arn}/*"}) and not wildcards({"Fn::GetAtt": ["Group", "Arn"]})
+
+
+def resource(kind: str, name: str) -> str:
+    return json.dumps({"Fn::GetAtt": [name, "Arn"]} if kind == "arn" else {"Ref": name}, sort_keys=True)
+
+
+TABLE = resource("arn", "Table")
+SCHEDULE_INDEX = json.dumps({"Fn::Sub": "${Table.Arn}/index/GSI1"})
+SIGNING_KEY = resource("ref", "SigningKeySecret")
+SES_IDENTITIES = "the sender's and owner's identities, the configuration set"  # pinned by the SES test above
+# An AWS call and the IAM actions that authorise it (a transaction is authorised item by item).
+IAM_ACTIONS = {
+    ("dynamodb", "Put"): {"dynamodb:PutItem"},
+    ("dynamodb", "Update"): {"dynamodb:UpdateItem"},
+    ("dynamodb", "Delete"): {"dynamodb:DeleteItem"},
+    ("sqs", "SendMessageBatch"): {"sqs:SendMessage"},
+    # SES v2's SendEmail; the role keeps ses:SendRawEmail beside it for the raw MIME content it sends.
+    ("sesv2", "SendEmail"): {"ses:SendEmail", "ses:SendRawEmail"},
+}
+# Which function runs each entry point of the fault matrix's inventory.
+ENTRY_FUNCTIONS = {
+    "dispatch tick": "DispatchFunction",
+    "digest": "DigestFunction",
+    "link: do": "ActionsFunction",
+    "link: undo": "ActionsFunction",
+    "unsubscribe": "ActionsFunction",
+    "link page": "ActionsFunction",
+    "touch API": "ActionsFunction",
+    "calendar feed": "CalendarFunction",
+}
+
+
+def own_logs(name: str) -> set[tuple[str, str]]:
+    return {(action, resource("arn", f"{name}LogGroup")) for action in ("logs:CreateLogStream", "logs:PutLogEvents")}
+
+
+# What Lambda does with a function's role besides the function's own calls.
+PLATFORM_GRANTS = {
+    "DispatchFunction": own_logs("DispatchFunction")
+    | {("sqs:SendMessage", resource("arn", "ScheduleDeadLetterQueue"))},  # the async on-failure destination
+    "DigestFunction": own_logs("DigestFunction")
+    | {
+        (f"sqs:{action}", resource("arn", "DigestQueue"))
+        for action in ("ReceiveMessage", "DeleteMessage", "GetQueueAttributes")
+    },
+    "ActionsFunction": own_logs("ActionsFunction"),
+    "CalendarFunction": own_logs("CalendarFunction"),
+}
+
+
+def needed(site: Site) -> set[tuple[str, str]]:
+    """The (action, resource) pairs one call of the inventory needs."""
+    if site.service == "dynamodb":
+        on = SCHEDULE_INDEX if site.target == "schedule index" else TABLE
+        if site.operation == "TransactWriteItems":
+            parts = [part.split(" ", 1)[0] for part in site.target.split(" + ")]
+            return {(action, on) for part in parts for action in IAM_ACTIONS[("dynamodb", part)]}
+        return {(f"dynamodb:{site.operation}", on)}
+    if site.service == "secretsmanager":
+        return {("secretsmanager:GetSecretValue", SIGNING_KEY)}
+    if site.service == "sqs":
+        return {(action, resource("arn", "DigestQueue")) for action in IAM_ACTIONS[("sqs", site.operation)]}
+    return {(action, SES_IDENTITIES) for action in IAM_ACTIONS[(site.service, site.operation)]}
+
+
+def test_every_entry_point_of_the_fault_matrix_belongs_to_a_function() -> None:
+    assert set(ENTRY_FUNCTIONS) == set(INVENTORY)
+    assert set(ENTRY_FUNCTIONS.values()) == set(FUNCTIONS)
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_each_role_allows_exactly_the_calls_its_function_makes(template: dict[str, Any], name: str) -> None:
+    """The fault matrix's inventory lists every AWS call of each entry point (checked there against a recorded
+    run); the role allows those, on those resources, and what Lambda itself does with the role: nothing else."""
+    calls = {call.site for entry, function in ENTRY_FUNCTIONS.items() if function == name for call in INVENTORY[entry]}
+    expected = set().union(*(needed(site) for site in calls)) | PLATFORM_GRANTS[name]
+    allowed = {(action, SES_IDENTITIES if action.startswith("ses:") else on) for action, on in grants(template, name)}
+    assert allowed - expected == set(), "allowed but never used"
+    assert expected - allowed == set(), "used but not allowed"
+
+
+def test_the_calendar_function_can_only_read(template: dict[str, Any]) -> None:
+    actions = {action for action, _ in grants(template, "CalendarFunction")}
+    assert {a for a in actions if a.startswith("dynamodb:")} == {"dynamodb:GetItem", "dynamodb:Query"}
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_each_function_writes_only_its_own_log_group(template: dict[str, Any], name: str) -> None:
+    logs = {(action, on) for action, on in grants(template, name) if action.startswith("logs:")}
+    assert logs == own_logs(name)  # no logs:CreateLogGroup: the template creates the group, with its retention
+    group = template["Resources"][f"{name}LogGroup"]["Properties"]["LogGroupName"]
+    assert group == {"Fn::Sub": f"/aws/lambda/${{{name}}}"}
 
 
 # --- logs ----------------------------------------------------------------------------------------
@@ -782,32 +902,6 @@ def test_the_writing_routes_are_throttled_tighter_than_the_pages(http_api: dict[
     for settings in routes.values():
         assert 0 < settings["ThrottlingRateLimit"] < default["ThrottlingRateLimit"]
         assert 0 < settings["ThrottlingBurstLimit"] < default["ThrottlingBurstLimit"]
-
-
-def test_actions_permissions_are_the_calls_it_makes(template: dict[str, Any]) -> None:
-    statements = statements_of(template, "ActionsFunction")
-    assert len(statements) == 1
-    assert sorted(as_list(statements[0]["Action"])) == [
-        "dynamodb:DeleteItem",  # undo
-        "dynamodb:GetItem",
-        "dynamodb:PutItem",
-        "dynamodb:Query",
-        "dynamodb:UpdateItem",
-    ]
-    assert statements[0]["Resource"] == {"Fn::GetAtt": ["Table", "Arn"]}
-    assert policy_templates(template, "ActionsFunction") == {
-        "AWSSecretsManagerGetSecretValuePolicy": {"SecretArn": {"Ref": "SigningKeySecret"}}
-    }
-
-
-def test_the_calendar_function_can_only_read(template: dict[str, Any]) -> None:
-    statements = statements_of(template, "CalendarFunction")
-    assert len(statements) == 1
-    assert sorted(as_list(statements[0]["Action"])) == ["dynamodb:GetItem", "dynamodb:Query"]
-    assert statements[0]["Resource"] == {"Fn::GetAtt": ["Table", "Arn"]}
-    assert policy_templates(template, "CalendarFunction") == {
-        "AWSSecretsManagerGetSecretValuePolicy": {"SecretArn": {"Ref": "SigningKeySecret"}}
-    }
 
 
 def test_http_api_access_log_has_no_path(resources: dict[str, Any], http_api: dict[str, Any]) -> None:
@@ -886,6 +980,14 @@ def test_an_alarm_watches_each_dead_letter_queue(template: dict[str, Any], queue
 def test_an_alarm_watches_each_functions_errors(template: dict[str, Any], name: str) -> None:
     dimensions = [{"Name": "FunctionName", "Value": {"Ref": name}}]
     watching = alarms_on(template, "AWS/Lambda", "Errors", dimensions)
+    assert len(watching) == 1
+    assert watching[0]["Statistic"] == "Sum"
+
+
+def test_an_alarm_watches_the_apis_server_errors(template: dict[str, Any]) -> None:
+    # The HTTP functions answer AWS failures with their own 503 or 500 (web/http.py): Lambda sees no error,
+    # so the function errors alarms miss them. API Gateway counts every 5xx, its own and the functions'.
+    watching = alarms_on(template, "AWS/ApiGateway", "5xx", [{"Name": "ApiId", "Value": {"Ref": "HttpApi"}}])
     assert len(watching) == 1
     assert watching[0]["Statistic"] == "Sum"
 

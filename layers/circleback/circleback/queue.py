@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from circleback.call_budgets import QUEUE
 from circleback.events import DigestRequest
 
 if TYPE_CHECKING:
@@ -26,9 +27,8 @@ class DigestQueue:
     def client(self) -> SQSClient:
         if self._client is None:
             import boto3
-            from botocore.config import Config
 
-            self._client = boto3.client("sqs", config=Config(retries={"mode": "standard", "max_attempts": 5}))
+            self._client = boto3.client("sqs", config=QUEUE.config())
         return self._client
 
     def send(self, requests: Sequence[DigestRequest]) -> int:

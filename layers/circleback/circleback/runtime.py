@@ -77,6 +77,15 @@ def repository() -> Repository:
 
 
 @cache
+def interactive_repository() -> Repository:
+    """The table for the HTTP functions: calls that give up well inside their timeout (call_budgets.INTERACTIVE)."""
+    from circleback.call_budgets import INTERACTIVE
+    from circleback.store.repository import Repository, default_client
+
+    return Repository(environment().TABLE_NAME, default_client(INTERACTIVE))
+
+
+@cache
 def digest_queue() -> DigestQueue:
     from circleback.queue import DigestQueue
 
@@ -106,5 +115,5 @@ def links_for(owner: Owner, digest_date: date) -> LinkFactory:
 
 def reset() -> None:
     """Forget the cached environment and adapters (the demo and tests change the environment)."""
-    for cached in (environment, repository, digest_queue, mailer, signer):
+    for cached in (environment, repository, interactive_repository, digest_queue, mailer, signer):
         cached.cache_clear()

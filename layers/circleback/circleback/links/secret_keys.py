@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from circleback.call_budgets import INTERACTIVE
 from circleback.links.tokens import check_key
 
 if TYPE_CHECKING:
@@ -28,10 +29,8 @@ class KeyUnavailable(Exception):
 
 
 def default_config() -> Config:
-    from botocore.config import Config
-
-    # A person is waiting on the page: a few quick retries for throttling and 5xx, then give up with a 503.
-    return Config(retries={"mode": "standard", "total_max_attempts": 3}, connect_timeout=2, read_timeout=3)
+    # A person is waiting on the page: a quick retry for throttling and 5xx, then give up with a 503.
+    return INTERACTIVE.config()
 
 
 class SecretsManagerKeyRing:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from circleback.call_budgets import SEND_EMAIL
+
 if TYPE_CHECKING:
     from mypy_boto3_sesv2 import SESV2Client
 
@@ -33,10 +35,9 @@ class SesMailer:
     def client(self) -> SESV2Client:
         if self._client is None:
             import boto3
-            from botocore.config import Config
 
             # Standard retries back off exponentially with jitter on throttling: no hot loop.
-            self._client = boto3.client("sesv2", config=Config(retries={"mode": "standard", "max_attempts": 4}))
+            self._client = boto3.client("sesv2", config=SEND_EMAIL.config())
         return self._client
 
     def send_raw(self, raw: bytes) -> str:

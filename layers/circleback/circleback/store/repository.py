@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from circleback.call_budgets import BACKGROUND_TABLE, CallBudget
 from circleback.domain.cadence import History
 from circleback.domain.model import AccessToken, ActionRecord, Contact, DigestRun, LifeEvent, Owner, RunStatus, Touch
 from circleback.domain.planner import DigestInput
@@ -70,12 +71,14 @@ class NotFoundError(Exception):
     """The item the caller expected is not there."""
 
 
-def default_client() -> DynamoDBClient:
-    import boto3
-    from botocore.config import Config
+def default_client(budget: CallBudget = BACKGROUND_TABLE) -> DynamoDBClient:
+    """A client whose calls, retries included, end inside the calling function's timeout (see call_budgets).
 
-    # Adaptive retries absorb throttling and 5xx with client-side rate limiting instead of a hot loop.
-    return boto3.client("dynamodb", config=Config(retries={"mode": "adaptive", "max_attempts": 8}))
+    The default, adaptive, absorbs throttling and 5xx with client-side rate limiting instead of a hot loop.
+    """
+    import boto3
+
+    return boto3.client("dynamodb", config=budget.config())
 
 
 class Repository:

@@ -55,8 +55,9 @@ def link_page(target: LinkTarget, *, just_done: bool = False, notice: str | None
     )
 
 
-def problem_page(status: int, title: str, reason: str) -> Page:
-    return _page(status, "problem.html", title=title, reason=reason, problem=True)
+def problem_page(status: int, title: str, reason: str, *, changed_nothing: bool = True) -> Page:
+    """A page saying what went wrong; `changed_nothing` when it is sure nothing was written."""
+    return _page(status, "problem.html", title=title, reason=reason, problem=True, changed_nothing=changed_nothing)
 
 
 def _confirmation(target: LinkTarget) -> dict[str, Any]:
