@@ -104,7 +104,10 @@ INVENTORY: dict[str, tuple[Call, ...]] = {
         dynamodb("Query", "owner partition", each(REDELIVERED)),
         secret("AWSCURRENT", each(REDELIVERED)),  # signing the links
         dynamodb("UpdateItem", "digest run from claimed", each(REDELIVERED, condition_failed=REDELIVERED)),
-        Call(Site("sesv2", "SendEmail", "digest"), each(REDELIVERED, daily_quota=BATCH_STOPPED)),
+        # The mailer tries a throttled or failed send again itself (mail/ses.py); a refusal comes back later.
+        Call(
+            Site("sesv2", "SendEmail", "digest"), each(ABSORBED, access_denied=REDELIVERED, daily_quota=BATCH_STOPPED)
+        ),
         dynamodb("UpdateItem", "digest run from sending", each(SENT_ONCE, condition_failed=SENT_ONCE)),
         dynamodb("UpdateItem", "owner", each(SENT_ONCE, condition_failed=ABSORBED)),  # the next send time
     ),

@@ -17,6 +17,7 @@ from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 from moto.ses.models import ses_backends
 
+from circleback.call_budgets import SEND_EMAIL
 from circleback.domain.model import DigestRun, Owner, RunStatus
 from circleback.domain.schedule import local_send_date, next_send_at
 from circleback.events import DigestRequest
@@ -294,11 +295,30 @@ def stubbed_mailer() -> tuple[SesMailer, Stubber]:
     return SesMailer(None, client), Stubber(client)
 
 
-def test_ses_throttling_then_success_sends_once(stack: Stack) -> None:
+def test_ses_throttling_is_waited_out_and_sends_once(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("circleback.mail.ses.time.sleep", lambda seconds: None)
     seed(stack)
     request = DigestRequest(owner_id="owner", send_at=datetime(2026, 11, 23, 12, tzinfo=UTC))
     mailer, stubber = stubbed_mailer()
     stubber.add_client_error("send_email", "TooManyRequestsException", "Maximum sending rate exceeded.", 429)
+    stubber.add_response("send_email", {"MessageId": "ses-1"})
+    with stubber:
+        result = stack.send(request, NOW, mailer=mailer)
+        stubber.assert_no_pending_responses()
+    assert result.outcome is Outcome.SENT and result.message_id == "ses-1"
+    run = stack.repo.get_run("owner", date(2026, 11, 23))
+    assert run is not None and run.status is RunStatus.SENT and run.message_id == "ses-1"
+
+
+def test_ses_throttling_that_lasts_hands_the_digest_back_and_a_redelivery_sends_once(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("circleback.mail.ses.time.sleep", lambda seconds: None)
+    seed(stack)
+    request = DigestRequest(owner_id="owner", send_at=datetime(2026, 11, 23, 12, tzinfo=UTC))
+    mailer, stubber = stubbed_mailer()
+    for _ in range(SEND_EMAIL.attempts):
+        stubber.add_client_error("send_email", "TooManyRequestsException", "Maximum sending rate exceeded.", 429)
     stubber.add_response("send_email", {"MessageId": "ses-1"})
     with stubber:
         with pytest.raises(SendThrottled):

@@ -1,7 +1,15 @@
-"""The SES v2 adapter: sends the raw MIME message. boto3 only here, created on first use."""
+"""The SES v2 adapter: sends the raw MIME message. boto3 only here, created on first use.
+
+At most once: the SDK's own retries are off for this client, because botocore also retries a request whose
+answer timed out, which SES may well have sent. The mailer tries again itself, and only when the message
+surely did not go out: SES answered with a throttle or a server error, or no connection was ever made.
+"""
 
 from __future__ import annotations
 
+import random
+import time
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from circleback.call_budgets import SEND_EMAIL
@@ -19,7 +27,11 @@ class NotSent(Exception):
 
 
 class SendThrottled(NotSent):
-    """Still throttled after the SDK's backoff retries."""
+    """Still throttled after the mailer's backoff retries."""
+
+
+class SesUnavailable(NotSent):
+    """SES answered with a server error: it did not take the message, and may well take it in a moment."""
 
 
 class QuotaExceeded(NotSent):
@@ -36,22 +48,40 @@ class SesMailer:
         if self._client is None:
             import boto3
 
-            # Standard retries back off exponentially with jitter on throttling: no hot loop.
-            self._client = boto3.client("sesv2", config=SEND_EMAIL.config())
+            self._client = boto3.client("sesv2", config=replace(SEND_EMAIL, attempts=1).config())
         return self._client
 
     def send_raw(self, raw: bytes) -> str:
-        """Send one raw message; returns SES's message id. Raises NotSent when SES refused it."""
-        from botocore.exceptions import ClientError
+        """Send one raw message; returns SES's message id. Raises NotSent when SES refused it (QuotaExceeded
+        at once; a throttle or server error after SEND_EMAIL.attempts tries), and the transport's own error
+        when the request may have arrived: whether the message went out is then unknown.
+        """
+        from botocore.exceptions import ClientError, ConnectTimeoutError, EndpointConnectionError
 
         request: dict[str, object] = {"Content": {"Raw": {"Data": raw}}}
         if self.configuration_set:
             request["ConfigurationSetName"] = self.configuration_set
-        try:
-            response = self.client.send_email(**request)  # type: ignore[arg-type]
-        except ClientError as error:
-            raise _classify(error) from error
-        return response["MessageId"]
+        for attempt in range(1, SEND_EMAIL.attempts + 1):
+            try:
+                response = self.client.send_email(**request)  # type: ignore[arg-type]
+            except ClientError as error:
+                refused = _classify(error)
+                if not isinstance(refused, SendThrottled | SesUnavailable):  # a refusal that will not change
+                    raise refused from error
+                failure: Exception = refused
+            except (ConnectTimeoutError, EndpointConnectionError) as error:  # never connected: nothing sent
+                failure = error
+            else:
+                return response["MessageId"]
+            if attempt == SEND_EMAIL.attempts:
+                raise failure
+            time.sleep(_backoff(attempt))
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+def _backoff(attempt: int) -> float:
+    """Full jitter, as the SDK's standard mode: up to 1 s, then 2 s, ... (at most 20 s)."""
+    return random.uniform(0, min(2.0 ** (attempt - 1), 20.0))  # noqa: S311 - spacing retries, not a secret
 
 
 def _classify(error: Exception) -> Exception:
@@ -63,6 +93,8 @@ def _classify(error: Exception) -> Exception:
     if code in THROTTLE_CODES:
         return SendThrottled(f"SES is throttling: {code}")
     status = response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
-    if isinstance(status, int) and 400 <= status < 600:
+    if isinstance(status, int) and 500 <= status < 600:
+        return SesUnavailable(f"SES failed: {code or status}")
+    if isinstance(status, int) and 400 <= status < 500:
         return NotSent(f"SES refused the message: {code or status}")
     return error  # no answer from SES (a transport error): whether it went out is unknown
