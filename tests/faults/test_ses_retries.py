@@ -94,9 +94,9 @@ def on_the_wire(sender: SesMailer, faults: list[Exception]) -> list[int]:
             raise faults.pop(0)
         headers = HTTPHeaders()
         headers["Content-Type"] = "application/json"
-        return AWSResponse(request.url, 200, headers, _Body(b'{"MessageId": "m-2"}'))
+        return AWSResponse(request.url or URL, 200, headers, _Body(b'{"MessageId": "m-2"}'))
 
-    sender.client.meta.events.register_first("before-send.sesv2.SendEmail", send)
+    sender.client.meta.events.register_first("before-send.sesv2.SendEmail", send)  # type: ignore[arg-type]
     return sent
 
 
@@ -112,7 +112,7 @@ def test_a_send_that_may_have_arrived_is_never_sent_again(fault: Exception) -> N
 
 
 @pytest.mark.parametrize("fault", [ConnectTimeoutError, EndpointConnectionError], ids=str)
-def test_a_connection_never_made_is_tried_again(fault: type[Exception]) -> None:
+def test_a_connection_never_made_is_tried_again(fault: type[ConnectTimeoutError | EndpointConnectionError]) -> None:
     sender = mailer()
     sends = on_the_wire(sender, [fault(endpoint_url=URL)])
     assert sender.send_raw(RAW) == "m-2"
