@@ -507,5 +507,6 @@ def test_an_aws_failure_is_one_line_with_exit_3(
     monkeypatch.setattr(Repository, "get_owner", throttled)
     code, _, err = run(capsys, "--table", "circleback-Table", "settings", "show")
     assert code == 3
-    assert "\ncircleback: AWS: ThrottlingException: Rate exceeded. Check your AWS credentials" in err
+    assert not config_path().exists()  # a table named once is not remembered as the default
+    assert "circleback: AWS: ThrottlingException: Rate exceeded. Check your AWS credentials" in err
     assert "Traceback" not in err

@@ -2,7 +2,7 @@
 
 Chosen by options before (or after) the command: `--local [--data-dir DIR]`, `--stack NAME [--region R]` or
 `--table NAME`; else the default remembered in a small config file (`circleback use`); else the stack
-`circleback` (samconfig.toml's name). The first target given explicitly becomes the default when none is
+`circleback` (samconfig.toml's name). The first --local or --stack given becomes the default when none is
 remembered yet. Every write goes through the same Repository the Lambdas use.
 """
 
@@ -142,10 +142,13 @@ def given(args: argparse.Namespace) -> Target | None:
 
 
 def chosen_target(args: argparse.Namespace) -> Target:
-    """The options' target (remembered as the default if there is none yet), else the default."""
+    """The options' target (a first --local or --stack is remembered as the default), else the default.
+
+    A --table is not remembered on its own: it is for one-off work, such as exporting a restored copy.
+    """
     explicit = given(args)
     if explicit is not None:
-        if remembered() is None:
+        if explicit.kind != TABLE and remembered() is None:
             path = remember(explicit)
             note(f"Remembered {explicit.describe()} as your default ({path}); `circleback use` changes it.")
         return explicit
