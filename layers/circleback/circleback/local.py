@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from circleback.store.keys import owner_pk
 from circleback.store.repository import Repository
 
 LOCAL_TABLE = "circleback-local"
@@ -139,8 +140,11 @@ def default_data_dir() -> Path:
 
 
 @contextmanager
-def persistent_repository(data_dir: Path) -> Iterator[Repository]:
+def persistent_repository(data_dir: Path, owner_id: str = "owner") -> Iterator[Repository]:
     """A repository over the emulated table, loaded from `data_dir` and saved back when the block ends.
+
+    The block works on `owner_id`'s data (as every command does): saving reads back that owner's partition and
+    the ones the file held, each by Query, the way the functions read a table.
 
     Commands take turns: a lock on the folder is held from loading to saving, so two commands at once never
     lose each other's writes. The file is replaced atomically (a crash leaves the old one or the new one), and
@@ -155,10 +159,11 @@ def persistent_repository(data_dir: Path) -> Iterator[Repository]:
     with _locked(data_dir / LOCK_FILE), embedded_repository() as repo:
         before = _read_snapshot(snapshot)
         _load(repo, before)
+        partitions = {item["PK"]["S"] for item in before} | {owner_pk(owner_id)}
         try:
             yield repo
         finally:
-            after = _all_items(repo)
+            after = _all_items(repo, partitions)
             if after != before:
                 _write_snapshot(snapshot, after)
 
@@ -202,13 +207,17 @@ def _load(repo: Repository, items: list[dict[str, Any]]) -> None:
             raise LocalStoreError(f"the emulator refused {len(unprocessed[repo.table_name])} items while loading")
 
 
-def _all_items(repo: Repository) -> list[dict[str, Any]]:
-    """Every item, in key order so the file is the same for the same data. A Scan: this is a local file's
-    save, never a path the deployed functions take.
-    """
+def _all_items(repo: Repository, partitions: set[str]) -> list[dict[str, Any]]:
+    """Every item of the partitions, in key order so the file is the same for the same data."""
     items: list[dict[str, Any]] = []
-    for page in repo.client.get_paginator("scan").paginate(TableName=repo.table_name):
-        items.extend(page.get("Items", []))
+    for partition in sorted(partitions):
+        for page in repo.client.get_paginator("query").paginate(
+            TableName=repo.table_name,
+            KeyConditionExpression="PK = :pk",
+            ExpressionAttributeValues={":pk": {"S": partition}},
+            ConsistentRead=True,
+        ):
+            items.extend(page.get("Items", []))
     return sorted(items, key=lambda item: (item["PK"]["S"], item["SK"]["S"]))
 
 

@@ -76,7 +76,7 @@ def run_file(args: argparse.Namespace) -> int:
             if getattr(args, option) is not None:
                 raise UsageError(f"--{option} goes with --contacts (without it, your own data is read)")
         target = chosen_target(args)
-        with opened(target) as repo:
+        with opened(target, args.owner) as repo:
             owner_of(repo, args, target)
             data = repo.load_digest_input(args.owner)
     if data is None:  # the owner was read a moment ago: only a removal in between gets here
@@ -123,7 +123,7 @@ def run_url(args: argparse.Namespace) -> int:
 def run_revoke(args: argparse.Namespace) -> int:
     stack_name(args)  # the links are the deployed stack's: refuse the local store
     target = chosen_target(args)
-    with opened(target) as repo:
+    with opened(target, args.owner) as repo:
         owner = owner_of(repo, args, target)
         repo.revoke_calendar_links(owner.id, datetime.now(UTC))
     note(

@@ -51,7 +51,7 @@ def run_add(args: argparse.Namespace) -> int:
     from circleback.services.events import add_event
 
     target = chosen_target(args)
-    with opened(target) as repo:
+    with opened(target, args.owner) as repo:
         owner = owner_of(repo, args, target)
         today = today_of(owner)
         contact = resolve(repo, owner.id, args.contact) if args.contact is not None else None
@@ -74,7 +74,7 @@ def run_add(args: argparse.Namespace) -> int:
 def run_list(args: argparse.Namespace) -> int:
     from circleback.services.events import list_events
 
-    with opened(chosen_target(args)) as repo:
+    with opened(chosen_target(args), args.owner) as repo:
         events = list_events(repo, args.owner)
     for event, contact in events:
         who = contact.name if contact else ("(your own news)" if event.contact_id is None else "(a removed contact)")
@@ -85,7 +85,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_remove(args: argparse.Namespace) -> int:
-    with opened(chosen_target(args)) as repo:
+    with opened(chosen_target(args), args.owner) as repo:
         found = [event for event in repo.list_events(args.owner) if event.id == args.event_id]
         if not found or not repo.remove_event(args.owner, found[0]):
             raise UsageError(f"no life event with id {args.event_id!r}; `circleback event list` shows them")

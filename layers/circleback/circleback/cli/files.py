@@ -132,7 +132,7 @@ def run_import(args: argparse.Namespace) -> int:
 
     text = read_text(args.file) or ""
     target = chosen_target(args)
-    with opened(target) as repo:
+    with opened(target, args.owner) as repo:
         owner = repo.get_owner(args.owner) if target.kind != "local" else owner_of(repo, args, target)
         today = today_of(owner) if owner else datetime.now(UTC).date()
         bar = ProgressBar(sys.stderr, f"Importing {args.file.name}")
@@ -168,7 +168,7 @@ def run_export(args: argparse.Namespace) -> int:
         raise UsageError("say which format with --format json, csv or vcard (or end --out with .json, .csv, .vcf)")
     chosen = ExportFormat(chosen)
     target = chosen_target(args)
-    with opened(target) as repo:
+    with opened(target, args.owner) as repo:
         if target.kind == "local":
             owner_of(repo, args, target)  # the local store's owner is made on first use, even to export nothing
         try:
@@ -204,7 +204,7 @@ def run_preview(args: argparse.Namespace) -> int:
             if getattr(args, option) is not None:
                 raise UsageError(f"--{option} goes with --contacts (without it, your own data is previewed)")
         target = chosen_target(args)
-        with opened(target) as repo:
+        with opened(target, args.owner) as repo:
             owner = owner_of(repo, args, target)
             plan = preview(repo, owner.id, args.as_of or today_of(owner))
         rejected = False

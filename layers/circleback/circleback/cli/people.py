@@ -213,7 +213,7 @@ def run_list(args: argparse.Namespace) -> int:
     from circleback.services.contacts import statuses
 
     target = chosen_target(args)
-    with opened(target) as repo:
+    with opened(target, args.owner) as repo:
         today = today_of(owner_of(repo, args, target))
         found = statuses(repo, args.owner, today)
     if args.tag:
@@ -282,7 +282,7 @@ def run_show(args: argparse.Namespace) -> int:
     from circleback.services.contacts import details
 
     target = chosen_target(args)
-    with opened(target) as repo:
+    with opened(target, args.owner) as repo:
         contact, touches, events = details(repo, args.owner, resolve(repo, args.owner, args.name))
     print(contact.name)
     for column, value in contact_cells(contact).items():
@@ -307,7 +307,7 @@ def run_add(args: argparse.Namespace) -> int:
     from circleback.services.contacts import AlreadyKnown, add
 
     target = chosen_target(args)
-    with opened(target) as repo:
+    with opened(target, args.owner) as repo:
         today = today_of(owner_of(repo, args, target))
         try:
             contact = add(repo, args.owner, {"name": args.name, **_cells(args)}, today)
@@ -330,7 +330,7 @@ def run_edit(args: argparse.Namespace) -> int:
     if not changes:
         raise UsageError("name a field to change, such as --company Acme; `contacts edit -h` lists them")
     target = chosen_target(args)
-    with opened(target) as repo:
+    with opened(target, args.owner) as repo:
         today = today_of(owner_of(repo, args, target))
         contact = resolve(repo, args.owner, args.name)
         try:
@@ -345,7 +345,7 @@ def run_pause(args: argparse.Namespace) -> int:
     from circleback.services.contacts import edit
 
     target = chosen_target(args)
-    with opened(target) as repo:
+    with opened(target, args.owner) as repo:
         today = today_of(owner_of(repo, args, target))
         contact = resolve(repo, args.owner, args.name)
         edit(repo, args.owner, contact, {"paused": "true" if args.paused else "false"}, today)
@@ -360,7 +360,7 @@ def run_remove(args: argparse.Namespace) -> int:
     from circleback.services.contacts import remove
 
     target = chosen_target(args)
-    with opened(target) as repo:
+    with opened(target, args.owner) as repo:
         contact = resolve(repo, args.owner, args.name)
         if not args.yes:
             _confirm(f"Remove {_who(contact)} with their touches and life events?")
@@ -384,7 +384,7 @@ def run_touch(args: argparse.Namespace) -> int:
     direction = Direction.INBOUND if args.inbound else Direction.MUTUAL if args.mutual else Direction.OUTBOUND
     note_text = " ".join(args.note.split()) if args.note else None
     target = chosen_target(args)
-    with opened(target) as repo:
+    with opened(target, args.owner) as repo:
         today = today_of(owner_of(repo, args, target))
         on = args.date or today
         if on > today:
@@ -400,7 +400,7 @@ def run_snooze(args: argparse.Namespace) -> int:
     from circleback.services.contacts import snooze
 
     target = chosen_target(args)
-    with opened(target) as repo:
+    with opened(target, args.owner) as repo:
         today = today_of(owner_of(repo, args, target))
         until = None if args.off else args.until or today + timedelta(days=args.days - 1)
         if until is not None and not today <= until <= today + timedelta(days=MAX_SNOOZE_DAYS):

@@ -95,7 +95,7 @@ def _date_or_none(text: str) -> str:
 
 def run_show(args: argparse.Namespace) -> int:
     target = chosen_target(args)
-    with opened(target) as repo:
+    with opened(target, args.owner) as repo:
         owner = owner_of(repo, args, target)
     print(f"# {target.describe()}, owner {owner.id!r}")
     for field, label in SETTINGS.items():
@@ -121,7 +121,7 @@ def run_set(args: argparse.Namespace) -> int:
     if not changes:
         raise UsageError("name at least one setting to change, such as --send-hour 8; `settings set -h` lists them")
     target = chosen_target(args)
-    with opened(target) as repo:
+    with opened(target, args.owner) as repo:
         owner_of(repo, args, target)  # the local store makes its owner on first use
         try:
             before, after = change_settings(repo, args.owner, changes, datetime.now(UTC))

@@ -177,13 +177,13 @@ def _default_stack() -> str:
 
 
 @contextmanager
-def opened(target: Target) -> Iterator[Repository]:
-    """The target's repository, for the length of one command."""
+def opened(target: Target, owner_id: str) -> Iterator[Repository]:
+    """The target's repository, for the length of one command on `owner_id`'s data."""
     if target.kind == LOCAL:
         from circleback.local import LocalStoreError, default_data_dir, persistent_repository
 
         try:
-            with persistent_repository(target.data_dir or default_data_dir()) as repo:
+            with persistent_repository(target.data_dir or default_data_dir(), owner_id) as repo:
                 yield repo
         except LocalStoreError as error:
             raise UsageError(str(error)) from None

@@ -43,7 +43,7 @@ def run_create(args: argparse.Namespace) -> int:
     if not 1 <= len(name) <= NAME_LIMIT:
         raise UsageError(f"a token's name is 1 to {NAME_LIMIT} characters")
     text, record = access_tokens.issue(name, datetime.now(UTC))
-    with opened(chosen_target(args)) as repo:
+    with opened(chosen_target(args), args.owner) as repo:
         if not repo.add_access_token(args.owner, record):
             raise UsageError("a token with that id already exists; run the command again")
     print(text)
@@ -52,7 +52,7 @@ def run_create(args: argparse.Namespace) -> int:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    with opened(chosen_target(args)) as repo:
+    with opened(chosen_target(args), args.owner) as repo:
         tokens = repo.list_access_tokens(args.owner)
     for token in sorted(tokens, key=lambda t: t.created_at):
         print(f"{token.id}\t{token.created_at:%Y-%m-%d %H:%M} UTC\t{token.name}")
@@ -62,7 +62,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_revoke(args: argparse.Namespace) -> int:
-    with opened(chosen_target(args)) as repo:
+    with opened(chosen_target(args), args.owner) as repo:
         if not repo.revoke_access_token(args.owner, args.token_id):
             raise UsageError(f"no token with id {args.token_id!r}; `circleback token list` shows them")
     note(f"Token {args.token_id} revoked: requests carrying it are refused from now on.")
