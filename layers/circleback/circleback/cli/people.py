@@ -10,13 +10,16 @@ import json
 import sys
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from circleback.cli.common import UsageError, bounded, first_problem, iso_date, note, today_of
 from circleback.cli.targets import Target, add_target_options, chosen_target, invocation, opened, owner_of
 from circleback.domain.model import Channel, Contact, Direction, Relationship, Tier
 from circleback.domain.names import NameMatch
 from circleback.store.repository import Repository
+
+if TYPE_CHECKING:
+    from circleback.services.contacts import ContactStatus
 
 MAX_SNOOZE_DAYS = 365
 RECENT_TOUCHES = 10
@@ -240,7 +243,7 @@ def run_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def _due(status: Any, today: date) -> str:
+def _due(status: ContactStatus, today: date) -> str:
     contact = status.contact
     if contact.paused:
         return "paused"

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from circleback.domain.cadence import chronological, summarise
 from circleback.domain.model import AccessToken, ActionRecord, Contact, Touch
+from circleback.domain.names import match_contact
 from circleback.domain.schedule import local_send_date
 from circleback.events import TouchBody
 from circleback.links import access_tokens
@@ -118,15 +119,17 @@ def log_api_touch(
 
 
 def find_contact(contacts: Sequence[Contact], wanted: str) -> Contact:
-    """The one contact with that email address, else with that name (case and spacing aside)."""
-    key = " ".join(wanted.split()).casefold()
-    by_email = [c for c in contacts if c.email and c.email.casefold() == key]
-    matches = by_email or [c for c in contacts if " ".join(c.name.split()).casefold() == key]
-    if not matches:
-        raise InvalidField("contact", f"no contact has the name or email {wanted!r}")
-    if len(matches) > 1:
-        raise InvalidField("contact", f"{len(matches)} contacts are called {wanted!r}; use their email address")
-    return matches[0]
+    """The one contact with that email address, else with that whole name (case, accents and spacing aside).
+
+    No partial names here: a request has nobody to answer "which one?", so "Al" never stands for Alan.
+    """
+    match = match_contact(contacts, wanted, prefix=False)
+    if match.found is not None:
+        return match.found
+    if match.candidates:
+        count = len(match.candidates)
+        raise InvalidField("contact", f"{count} contacts are called {wanted!r}; use their email address")
+    raise InvalidField("contact", f"no contact has the name or email {wanted!r}")
 
 
 def _same_request(earlier: Touch, touch: Touch, *, date_given: bool) -> bool:
