@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from circleback.domain.model import Contact
-from circleback.importer.csvfile import CONTACT_COLUMNS, MAX_CELL
+from circleback.importer.csvfile import CONTACT_COLUMNS, EVENT_COLUMNS, MAX_CELL, TOUCH_COLUMNS
 from circleback.importer.formats import Format
 from circleback.importer.rows import CONTACT_FIELDS
 from circleback.services.exporting import export
@@ -92,8 +92,10 @@ FORMATS: dict[Format, tuple[list[str], Callable[[list[dict[str, str]]], str]]] =
     Format.LINKEDIN: (LINKEDIN_COLUMNS, linkedin),
     Format.GOOGLE: (GOOGLE_COLUMNS, lambda records: google_file(*records, header=GOOGLE_HEADER)),
     Format.VCARD: (VCARD_PROPERTIES, vcards),
+    Format.TOUCHES: (TOUCH_COLUMNS, lambda records: csv_text(TOUCH_COLUMNS, records)),
+    Format.EVENTS: (EVENT_COLUMNS, lambda records: csv_text(EVENT_COLUMNS, records)),
 }
-assert set(FORMATS) == set(Format) - {Format.JSON}  # every contact format (a backup has its own tests)
+assert set(FORMATS) == set(Format) - {Format.JSON}  # every format but the backup, which has its own tests
 assert ",".join(LINKEDIN_COLUMNS) == LINKEDIN_HEADER
 
 
@@ -114,7 +116,14 @@ def assert_clean_or_refused_row_by_row(result: ImportResult, repo: Repository, o
     # Row by row, each row counted once, good or refused (a card's lines can be broken into more or fewer cards).
     if not [e for e in report.errors if e.row == 0] and result.format is not Format.VCARD:
         assert written + report.rejected == rows
-    assert len(repo.list_contacts(owner_id)) == report.imported  # what it says it wrote is what is there
+    # What it says it wrote is what is there.
+    if result.format is Format.TOUCHES:
+        stored = len(repo.load_digest_input(owner_id).touches)  # type: ignore[union-attr]
+    elif result.format is Format.EVENTS:
+        stored = len(repo.list_events(owner_id))
+    else:
+        stored = len(repo.list_contacts(owner_id))
+    assert stored == report.imported
 
 
 def check_format(repo: Repository, format: Format, records: list[dict[str, str]]) -> None:
