@@ -160,10 +160,11 @@ def persistent_repository(data_dir: Path, owner_id: str = "owner") -> Iterator[R
         before = _read_snapshot(snapshot)
         _load(repo, before)
         partitions = {item["PK"]["S"] for item in before} | {owner_pk(owner_id)}
+        writes = _count_writes(repo)
         try:
             yield repo
         finally:
-            after = _all_items(repo, partitions)
+            after = _all_items(repo, partitions) if writes else before  # a command that only read saves nothing
             if after != before:
                 _write_snapshot(snapshot, after)
 
@@ -205,6 +206,21 @@ def _load(repo: Repository, items: list[dict[str, Any]]) -> None:
         unprocessed = repo.client.batch_write_item(RequestItems={repo.table_name: requests})["UnprocessedItems"]
         if unprocessed:  # the emulator has no capacity limits: anything left over is a bug worth hearing of
             raise LocalStoreError(f"the emulator refused {len(unprocessed[repo.table_name])} items while loading")
+
+
+_WRITE_OPERATIONS = frozenset({"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"})
+
+
+def _count_writes(repo: Repository) -> list[str]:
+    """The write calls made through the repository's client from now on (a list that grows as they are made)."""
+    made: list[str] = []
+
+    def record(model: Any, **_: Any) -> None:
+        if model.name in _WRITE_OPERATIONS:
+            made.append(model.name)
+
+    repo.client.meta.events.register("before-call.dynamodb", record)
+    return made
 
 
 def _all_items(repo: Repository, partitions: set[str]) -> list[dict[str, Any]]:

@@ -18,7 +18,7 @@ from circleback.cli.common import (
     write_output,
     zone,
 )
-from circleback.cli.targets import add_target_options, chosen_target, opened, owner_of, stack_name
+from circleback.cli.targets import chosen_target, command_parser, deployed_target, opened, owner_of
 from circleback.domain.calendar import DEFAULT_DAYS
 from circleback.domain.model import Owner
 from circleback.store.repository import Repository
@@ -27,7 +27,8 @@ MAX_CALENDAR_DAYS = 731  # two years: the holiday data and a calendar app's pati
 
 
 def add_commands(commands: Any) -> None:
-    c = commands.add_parser(
+    c = command_parser(
+        commands,
         "calendar",
         help="write your calendar feed to a file, or print or revoke its subscription link",
         description=(
@@ -37,7 +38,6 @@ def add_commands(commands: Any) -> None:
             "off every link printed so far (both need the deployed stack)."
         ),
     )
-    add_target_options(c, again=True)
     c.add_argument("--out", type=Path, metavar="FILE.ics", help="where to write the feed (- for standard output)")
     c.add_argument("--contacts", type=Path, metavar="FILE", help="contacts CSV, instead of your data")
     c.add_argument("--touches", type=Path, metavar="FILE", help="touches CSV (with --contacts)")
@@ -51,11 +51,9 @@ def add_commands(commands: Any) -> None:
     )
     c.set_defaults(handler=run_file)
     actions = c.add_subparsers(dest="calendar_command", metavar="ACTION")
-    url = actions.add_parser("url", help="print a link to subscribe to the feed")
-    add_target_options(url, again=True)
+    url = command_parser(actions, "url", help="print a link to subscribe to the feed")
     url.set_defaults(handler=run_url)
-    revoke = actions.add_parser("revoke", help="turn off every calendar link printed so far")
-    add_target_options(revoke, again=True)
+    revoke = command_parser(actions, "revoke", help="turn off every calendar link printed so far")
     revoke.set_defaults(handler=run_revoke)
 
 
@@ -96,12 +94,13 @@ def run_url(args: argparse.Namespace) -> int:
     from circleback.store import stack
 
     names = (stack.TABLE_OUTPUT, stack.API_URL_OUTPUT, stack.SIGNING_SECRET_OUTPUT)
+    target = deployed_target(args)
     try:
-        outputs = stack.stack_outputs(stack_name(args), *names)
+        outputs = stack.stack_outputs(target.stack or stack.DEFAULT_STACK, *names)
     except stack.StackNotFound as error:
         raise UsageError(f"{error} (a subscription link needs the deployed stack: pass --stack)") from None
     repo = Repository(outputs[stack.TABLE_OUTPUT])
-    owner = owner_of(repo, args, chosen_target(args))
+    owner = owner_of(repo, args, target)
     signer = TokenSigner(SecretsManagerKeyRing(outputs[stack.SIGNING_SECRET_OUTPUT]))
     now = datetime.now(UTC)
     try:
@@ -121,8 +120,7 @@ def run_url(args: argparse.Namespace) -> int:
 
 
 def run_revoke(args: argparse.Namespace) -> int:
-    stack_name(args)  # the links are the deployed stack's: refuse the local store
-    target = chosen_target(args)
+    target = deployed_target(args)  # the links are the deployed stack's: refuse the local store
     with opened(target, args.owner) as repo:
         owner = owner_of(repo, args, target)
         repo.revoke_calendar_links(owner.id, datetime.now(UTC))

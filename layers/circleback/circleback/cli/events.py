@@ -6,12 +6,13 @@ import argparse
 from typing import Any
 
 from circleback.cli.common import UsageError, first_problem, iso_date, note, today_of
-from circleback.cli.targets import add_target_options, chosen_target, opened, owner_of
+from circleback.cli.targets import chosen_target, command_parser, opened, owner_of
 from circleback.domain.model import OWN_NEWS_KINDS, EventKind
 
 
 def add_commands(commands: Any) -> None:
-    e = commands.add_parser(
+    e = command_parser(
+        commands,
         "event",
         help="add, list and remove life events: a contact's news, or your own",
         description=(
@@ -20,26 +21,23 @@ def add_commands(commands: Any) -> None:
             "up to five people to tell."
         ),
     )
-    add_target_options(e, again=True)
     actions = e.add_subparsers(dest="event_command", required=True, metavar="ACTION")
     kinds = ", ".join(k.value for k in EventKind)
     own = ", ".join(sorted(k.value for k in OWN_NEWS_KINDS))
-    add = actions.add_parser(
+    add = command_parser(
+        actions,
         "add",
         help="record a life event",
         description=f"Record a contact's life event ({kinds}), or your own news without --contact ({own}).",
     )
-    add_target_options(add, again=True)
     add.add_argument("kind", metavar="KIND", help=f"one of {kinds}")
     add.add_argument("--contact", metavar="NAME_OR_EMAIL", help="whose news it is (leave out for your own news)")
     add.add_argument("--date", type=iso_date, metavar="YYYY-MM-DD", help="when it happened (default today)")
     add.add_argument("--note", help="a few words, such as 'VP Engineering at Acme'")
     add.set_defaults(handler=run_add)
-    listing = actions.add_parser("list", help="list life events, newest first")
-    add_target_options(listing, again=True)
+    listing = command_parser(actions, "list", help="list life events, newest first")
     listing.set_defaults(handler=run_list)
-    remove = actions.add_parser("remove", help="remove a life event by its id")
-    add_target_options(remove, again=True)
+    remove = command_parser(actions, "remove", help="remove a life event by its id")
     remove.add_argument("event_id", metavar="ID", help="the id `event list` shows")
     remove.set_defaults(handler=run_remove)
 

@@ -8,7 +8,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -25,7 +25,7 @@ from circleback.cli.common import (
     write_output,
     zone,
 )
-from circleback.cli.targets import add_target_options, chosen_target, invocation, opened, owner_of
+from circleback.cli.targets import LOCAL, chosen_target, command_parser, invocation, opened, owner_of
 from circleback.domain.model import Owner
 from circleback.domain.planner import DEFAULT_LOOKAHEAD_DAYS, DEFAULT_MAX_DUE, DEFAULT_MONTHLY_GOAL
 from circleback.importer.formats import Format
@@ -39,7 +39,8 @@ _EXTENSIONS = {".json": ExportFormat.JSON, ".csv": ExportFormat.CSV, ".vcf": Exp
 
 
 def add_commands(commands: Any) -> None:
-    i = commands.add_parser(
+    i = command_parser(
+        commands,
         "import",
         help="import contacts: LinkedIn's Connections.csv, Google Contacts CSV, vCards, circleback CSV or a backup",
         description=(
@@ -49,13 +50,13 @@ def add_commands(commands: Any) -> None:
             "with the reason; the exit status is then 1."
         ),
     )
-    add_target_options(i, again=True)
     i.add_argument("file", type=Path, metavar="FILE")
     i.add_argument("--format", choices=[f.value for f in Format], help="the file's format, when it cannot be told")
     i.add_argument("--strict", action="store_true", help="import nothing unless every row is valid")
     i.set_defaults(handler=run_import)
 
-    e = commands.add_parser(
+    e = command_parser(
+        commands,
         "export",
         help="export everything as a JSON backup, or your contacts as CSV or vCard",
         description=(
@@ -64,12 +65,12 @@ def add_commands(commands: Any) -> None:
             "Excel). vcard: vCard 4.0, for address books."
         ),
     )
-    add_target_options(e, again=True)
     e.add_argument("--format", choices=[f.value for f in ExportFormat], help="default: from --out's extension")
     e.add_argument("--out", type=Path, required=True, metavar="FILE", help="where to write (- for standard output)")
     e.set_defaults(handler=run_export)
 
-    p = commands.add_parser(
+    p = command_parser(
+        commands,
         "preview",
         help="print the digest as it would be planned for a day, from your data or from CSV files",
         description=(
@@ -78,7 +79,6 @@ def add_commands(commands: Any) -> None:
             "rejected rows are listed on standard error and make the exit status 1."
         ),
     )
-    add_target_options(p, again=True)
     p.add_argument("--as-of", type=iso_date, metavar="YYYY-MM-DD", help="the digest's day (default: today)")
     p.add_argument("--json", action="store_true", help="print the plan as JSON")
     files = p.add_argument_group("from files instead of your data")
@@ -133,7 +133,7 @@ def run_import(args: argparse.Namespace) -> int:
     text = read_text(args.file) or ""
     target = chosen_target(args)
     with opened(target, args.owner) as repo:
-        owner = repo.get_owner(args.owner) if target.kind != "local" else owner_of(repo, args, target)
+        owner = owner_of(repo, args, target) if target.kind == LOCAL else repo.get_owner(args.owner)
         today = today_of(owner) if owner else datetime.now(UTC).date()
         bar = ProgressBar(sys.stderr, f"Importing {args.file.name}")
         try:
@@ -169,7 +169,7 @@ def run_export(args: argparse.Namespace) -> int:
     chosen = ExportFormat(chosen)
     target = chosen_target(args)
     with opened(target, args.owner) as repo:
-        if target.kind == "local":
+        if target.kind == LOCAL:
             owner_of(repo, args, target)  # the local store's owner is made on first use, even to export nothing
         try:
             text = export(repo, args.owner, chosen)
@@ -225,7 +225,7 @@ def run_preview(args: argparse.Namespace) -> int:
 
 
 @contextmanager
-def imported_files(args: argparse.Namespace, owner: Owner, today: Any) -> Iterator[tuple[Repository, bool]]:
+def imported_files(args: argparse.Namespace, owner: Owner, today: date) -> Iterator[tuple[Repository, bool]]:
     """The CSV files imported (as of `today`) into an embedded table, through the real importer and store,
     and whether any row was rejected (rejected rows are reported on standard error).
     """

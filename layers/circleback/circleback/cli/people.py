@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from circleback.cli.common import UsageError, bounded, first_problem, iso_date, note, today_of
-from circleback.cli.targets import Target, add_target_options, chosen_target, invocation, opened, owner_of
+from circleback.cli.targets import Target, chosen_target, command_parser, invocation, opened, owner_of
 from circleback.domain.model import Channel, Contact, Direction, Relationship, Tier
 from circleback.domain.names import NameMatch
 from circleback.store.repository import Repository
@@ -54,12 +54,12 @@ CONTACT_OPTIONS = {
 
 
 def add_commands(commands: Any) -> None:
-    c = commands.add_parser(
+    c = command_parser(
+        commands,
         "contacts",
         help="list, show, add, edit, pause, resume or remove contacts",
         description="Your contacts. NAME is a name (any case, accents optional, or just its start) or an email.",
     )
-    add_target_options(c, again=True)
     actions = c.add_subparsers(dest="contacts_command", required=True, metavar="ACTION")
 
     listing = _action(actions, "list", "every contact, with their last touch and when they are next due")
@@ -96,12 +96,12 @@ def add_commands(commands: Any) -> None:
     remove.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     remove.set_defaults(handler=run_remove)
 
-    t = commands.add_parser(
+    t = command_parser(
+        commands,
         "touch",
         help="log that you were in touch: `touch 'Ana' --channel coffee --note 'talked about the move'`",
         description="Record a touch: they drop off the due list, and the digest remembers the note.",
     )
-    add_target_options(t, again=True)
     t.add_argument("name", metavar="NAME_OR_EMAIL")
     t.add_argument(
         "--channel",
@@ -116,12 +116,12 @@ def add_commands(commands: Any) -> None:
     t.add_argument("--date", type=iso_date, metavar="YYYY-MM-DD", help="when (default today)")
     t.set_defaults(handler=run_touch)
 
-    s = commands.add_parser(
+    s = command_parser(
+        commands,
         "snooze",
         help="keep someone off the due list for a while: `snooze 'Ana' --days 14`",
         description="Keep a contact off the due list for N days (from today), until a date, or end a snooze.",
     )
-    add_target_options(s, again=True)
     s.add_argument("name", metavar="NAME_OR_EMAIL")
     how_long = s.add_mutually_exclusive_group(required=True)
     how_long.add_argument("--days", type=bounded(1, MAX_SNOOZE_DAYS), help=f"1 to {MAX_SNOOZE_DAYS} days")
@@ -131,11 +131,7 @@ def add_commands(commands: Any) -> None:
 
 
 def _action(actions: Any, name: str, summary: str) -> argparse.ArgumentParser:
-    parser: argparse.ArgumentParser = actions.add_parser(
-        name, help=summary, description=summary[0].upper() + summary[1:]
-    )
-    add_target_options(parser, again=True)
-    return parser
+    return command_parser(actions, name, help=summary, description=summary[0].upper() + summary[1:] + ".")
 
 
 def _contact_fields(parser: argparse.ArgumentParser) -> None:

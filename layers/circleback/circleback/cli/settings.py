@@ -13,7 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from circleback.cli.common import UsageError, bounded, country, first_problem, iso_date, note, zone
-from circleback.cli.targets import LOCAL, add_target_options, chosen_target, given, opened, owner_of, remember
+from circleback.cli.targets import LOCAL, chosen_target, command_parser, given, opened, owner_of, remember
 from circleback.domain.countries import is_country_code
 from circleback.domain.model import Frequency, Owner
 from circleback.domain.schedule import next_send_at
@@ -38,22 +38,21 @@ SETTINGS = {
 
 
 def add_commands(commands: Any) -> None:
-    s = commands.add_parser(
+    s = command_parser(
+        commands,
         "settings",
         help="show or change your settings: time zone, send hour, frequency, country, goal, caps",
         description="Your settings. Changing the time zone, send hour, frequency or weekday reschedules the digest.",
     )
-    add_target_options(s, again=True)
     actions = s.add_subparsers(dest="settings_command", required=True, metavar="ACTION")
-    show = actions.add_parser("show", help="print your settings and when the next digest goes out")
-    add_target_options(show, again=True)
+    show = command_parser(actions, "show", help="print your settings and when the next digest goes out")
     show.set_defaults(handler=run_show)
-    change = actions.add_parser(
+    change = command_parser(
+        actions,
         "set",
         help="change one or more settings",
         description="Change the settings named; the others stay as they are.",
     )
-    add_target_options(change, again=True)
     change.add_argument("--email", help="where the digest goes (a deployment sends only to verified addresses)")
     change.add_argument("--name", help="your name, as the digest greets you")
     change.add_argument("--timezone", type=zone, help="your IANA time zone, such as Europe/London")
@@ -69,7 +68,8 @@ def add_commands(commands: Any) -> None:
     )
     change.set_defaults(handler=run_set)
 
-    u = commands.add_parser(
+    u = command_parser(
+        commands,
         "use",
         help="remember where your data is: `use --local` or `use --stack NAME [--region R]`",
         description=(
@@ -77,7 +77,6 @@ def add_commands(commands: Any) -> None:
             "Without a target option, print the default and where it is written."
         ),
     )
-    add_target_options(u, again=True)
     u.set_defaults(handler=run_use)
 
 
@@ -173,12 +172,13 @@ def first_local_owner(repo: Repository, owner_id: str) -> Owner:
     timezone, where = guessed_timezone(), guessed_country()
     owner = Owner(id=owner_id, timezone=timezone, country=where)
     owner = replace(owner, next_send_at=next_send_at(owner, datetime.now(UTC)))
-    if repo.create_owner_if_absent(owner):
-        note(
-            f"Started your local store: time zone {timezone}, country {where or '(not set)'}, guessed from this "
-            "computer; `circleback settings set --timezone ZONE --country CC` corrects them."
-        )
-    return repo.get_owner(owner_id) or owner
+    if not repo.create_owner_if_absent(owner):  # made a moment ago by another command
+        return repo.get_owner(owner_id) or owner
+    note(
+        f"Started your local store: time zone {timezone}, country {where or '(not set)'}, guessed from this "
+        "computer; `circleback settings set --timezone ZONE --country CC` corrects them."
+    )
+    return owner
 
 
 def guessed_timezone() -> str:

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from circleback.cli.common import UsageError, note
 from circleback.domain.model import Owner
@@ -63,6 +64,13 @@ def add_target_options(parser: argparse.ArgumentParser, *, again: bool = False) 
     group.add_argument("--region", default=default(None), help="the stack's AWS region (default: your AWS config's)")
     group.add_argument("--table", default=default(None), metavar="NAME", help="a table by name, instead of a stack")
     group.add_argument("--owner", default=default(DEFAULT_OWNER), metavar="ID", help=f"the owner id ({DEFAULT_OWNER})")
+
+
+def command_parser(commands: Any, name: str, **options: Any) -> argparse.ArgumentParser:
+    """A command (or a command's action) that takes the target options after its name too."""
+    parser: argparse.ArgumentParser = commands.add_parser(name, **options)
+    add_target_options(parser, again=True)
+    return parser
 
 
 # --- the remembered default ---------------------------------------------------------------------------------
@@ -202,14 +210,16 @@ def _stack_table(target: Target) -> str:
         raise UsageError(f"{error}. To try circleback on this machine instead, use --local") from None
 
 
-def stack_name(args: argparse.Namespace) -> str:
-    """The stack a command that needs one (a link, a secret) works with: the target's, else the default."""
+def deployed_target(args: argparse.Namespace) -> Target:
+    """The target of a command that needs the deployed stack (its API, its signing key), with the stack named:
+    the target's own, else the default one. The local store is refused.
+    """
     target = chosen_target(args)
     if target.kind == LOCAL:
         raise UsageError("this needs the deployed stack (its API and signing key), not the local store: use --stack")
     if target.region:
         os.environ["AWS_DEFAULT_REGION"] = target.region
-    return target.stack or _default_stack()
+    return replace(target, stack=target.stack or _default_stack())
 
 
 def owner_of(repo: Repository, args: argparse.Namespace, target: Target) -> Owner:

@@ -7,13 +7,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from circleback.cli.common import UsageError, note
-from circleback.cli.targets import add_target_options, chosen_target, opened
+from circleback.cli.targets import chosen_target, command_parser, opened
 
 NAME_LIMIT = 80
 
 
 def add_commands(commands: Any) -> None:
-    t = commands.add_parser(
+    t = command_parser(
+        commands,
         "token",
         help="create, list and revoke personal access tokens for the JSON touch API (POST /touches)",
         description=(
@@ -21,17 +22,13 @@ def add_commands(commands: Any) -> None:
             "once, when it is created; only a hash of it is stored. Works against the deployed stack's table."
         ),
     )
-    add_target_options(t, again=True)
     actions = t.add_subparsers(dest="token_command", required=True, metavar="ACTION")
-    create = actions.add_parser("create", help="make a token and print it once")
-    add_target_options(create, again=True)
+    create = command_parser(actions, "create", help="make a token and print it once")
     create.add_argument("name", help="what the token is for, such as 'phone shortcut'")
     create.set_defaults(handler=run_create)
-    listing = actions.add_parser("list", help="list tokens (ids, names, creation times; never the secrets)")
-    add_target_options(listing, again=True)
+    listing = command_parser(actions, "list", help="list tokens (ids, names, creation times; never the secrets)")
     listing.set_defaults(handler=run_list)
-    revoke = actions.add_parser("revoke", help="revoke a token by its id")
-    add_target_options(revoke, again=True)
+    revoke = command_parser(actions, "revoke", help="revoke a token by its id")
     revoke.add_argument("token_id", metavar="ID", help="the id `token list` shows (the part after cbk_)")
     revoke.set_defaults(handler=run_revoke)
 

@@ -61,7 +61,8 @@ class SesMailer:
         request: dict[str, object] = {"Content": {"Raw": {"Data": raw}}}
         if self.configuration_set:
             request["ConfigurationSetName"] = self.configuration_set
-        for attempt in range(1, SEND_EMAIL.attempts + 1):
+        attempt = 1
+        while True:
             try:
                 response = self.client.send_email(**request)  # type: ignore[arg-type]
             except ClientError as error:
@@ -76,7 +77,7 @@ class SesMailer:
             if attempt == SEND_EMAIL.attempts:
                 raise failure
             time.sleep(_backoff(attempt))
-        raise AssertionError("unreachable: the last attempt returns or raises")
+            attempt += 1
 
 
 def _backoff(attempt: int) -> float:

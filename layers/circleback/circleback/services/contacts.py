@@ -57,7 +57,6 @@ def edit(repo: Repository, owner_id: str, contact: Contact, changes: Mapping[str
     A hand edit leaves `import_marks` alone, so the changed value no longer matches what an import wrote and
     no later import overwrites it.
     """
-    ContactRow.model_validate({**contact_cells(contact), **changes}, context={"today": today})  # fail before writing
 
     def change(current: Contact) -> Contact:
         row = ContactRow.model_validate({**contact_cells(current), **changes}, context={"today": today})
