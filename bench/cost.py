@@ -161,8 +161,12 @@ class Assumptions:
     dynamodb_latency_ms: float = 6.0
     ses_latency_ms: float = 80.0
     sqs_latency_ms: float = 10.0
-    apigw_access_log_bytes: int = 330  # one access log line (the template's format)
-    platform_log_bytes: int = 350  # START, END and REPORT lines of each invocation
+    # One access log line: the template's format with typical values (143 bytes) plus the 26 bytes CloudWatch
+    # bills per log event.
+    apigw_access_log_bytes: int = 170
+    # Lambda's START, END and REPORT lines are INFO-level system logs, and the template's SystemLogLevel is WARN:
+    # none is written (they were about 350 bytes an invocation).
+    platform_log_bytes: int = 0
     log_retention_months: float = 3  # RetentionInDays: 90
     sqs_idle_receives_month: float = 5 * 3 * 60 * 24 * 30  # the event source's 5 long polls of 20 s
     custom_metrics: int = 3  # DigestsQueued, DigestsSent, DigestsSkipped (others only when things fail)

@@ -917,7 +917,16 @@ def test_http_api_access_log_has_no_path(resources: dict[str, Any], http_api: di
     assert not {v for v in variables if re.search(r"path|uri|querystring|domainprefix", v, re.IGNORECASE)}, variables
     assert not {v for v in variables if v.startswith(("$context.authorizer", "$context.error.messageString"))}
     record = json.loads(re.sub(r"\$context\.[A-Za-z.]+", "-", log_format))  # one JSON object a line
-    assert {"requestId", "ip", "method", "status", "responseLength", "routeKey"} <= set(record)
+    assert {"requestId", "ip", "routeKey", "status", "responseLength", "responseLatency"} <= set(record)
+
+
+def test_functions_log_json_and_leave_out_lambdas_platform_lines(template: dict[str, Any]) -> None:
+    """START, END and REPORT are INFO-level system logs: at WARN they are not written (docs/cost.md)."""
+    config = template["Globals"]["Function"]["LoggingConfig"]
+    assert config == {"LogFormat": "JSON", "ApplicationLogLevel": "INFO", "SystemLogLevel": "WARN"}
+    assert config["ApplicationLogLevel"] == POWERTOOLS_ENVIRONMENT["LOG_LEVEL"]  # Lambda keeps what Powertools writes
+    for name in FUNCTIONS:
+        assert "LoggingConfig" not in template["Resources"][name]["Properties"]
 
 
 def test_api_base_url_is_the_http_api_default_stage(template: dict[str, Any]) -> None:
