@@ -25,6 +25,7 @@ OUTCOME_METRICS = {
     Outcome.ALREADY_DONE: "DigestsAlreadyDone",
     Outcome.UNCERTAIN: "DigestsUncertain",
     Outcome.NO_OWNER: "DigestsWithoutOwner",
+    Outcome.STALE: "DigestsStale",
 }
 
 
@@ -58,7 +59,7 @@ def record_handler(record: SQSRecord) -> str:
             runtime.links_for,
             runtime.environment().digest_settings(),
             request,
-            datetime.now(UTC),
+            _now(),
             claimant=uuid.uuid4().hex,
         )
     except QuotaExceeded:
@@ -82,3 +83,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItem
     if failed:  # each will be retried by the queue, and lands in the dead-letter queue if it keeps failing
         metrics.add_metric(name="DigestsFailed", unit=MetricUnit.Count, value=failed)
     return response
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

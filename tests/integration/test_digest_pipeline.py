@@ -27,11 +27,11 @@ from circleback.local import LOCAL_REGION
 from circleback.mail.render import LinkFactory
 from circleback.mail.ses import NotSent, QuotaExceeded, SendThrottled, SesMailer
 from circleback.queue import DigestQueue
-from circleback.services.digest import DigestSettings, Outcome, RetryLater, send_digest
+from circleback.services.digest import STALE_AFTER, DigestSettings, Outcome, RetryLater, send_digest
 from circleback.services.dispatch import dispatch
 from circleback.services.importing import import_contacts, import_touches
 from circleback.store.codec import encode_item
-from circleback.store.items import run_to_item
+from circleback.store.items import RUN_RETENTION_DAYS, run_to_item
 from circleback.store.repository import Repository
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
@@ -157,6 +157,25 @@ def test_a_duplicate_request_sends_nothing_more(stack: Stack) -> None:
     assert stack.send(request, NOW).outcome is Outcome.SENT
     assert stack.send(request, NOW + timedelta(minutes=1), claimant="worker-2").outcome is Outcome.ALREADY_DONE
     assert len(stack.sent()) == 1
+
+
+def test_a_request_redelivered_after_two_weeks_is_stale_and_never_sent(stack: Stack) -> None:
+    """Runs expire five weeks after their send time; a request that late must not depend on its run."""
+    seed(stack)
+    send_at = datetime(2026, 11, 23, 12, tzinfo=UTC)
+    request = DigestRequest(owner_id="owner", send_at=send_at)
+    late = send_at + STALE_AFTER + timedelta(minutes=1)
+    assert stack.send(request, late).outcome is Outcome.STALE
+    assert stack.sent() == [] and stack.repo.get_run("owner", date(2026, 11, 23)) is None
+    owner = stack.repo.get_owner("owner")
+    assert owner is not None and owner.next_send_at is not None and owner.next_send_at > late
+    assert stack.send(request, send_at + STALE_AFTER).outcome is Outcome.SENT  # up to the limit, it goes out
+
+
+def test_digest_runs_outlive_every_request_that_could_still_be_sent() -> None:
+    run = DigestRun("owner", date(2026, 11, 23), NOW, RunStatus.SENT, "worker", NOW)
+    expires = datetime.fromtimestamp(run_to_item(run)["expires_at"], UTC)
+    assert expires - NOW == timedelta(days=RUN_RETENTION_DAYS) >= STALE_AFTER + timedelta(days=14)
 
 
 @pytest.mark.parametrize(("status", "sends"), [(RunStatus.SENT, 0), (RunStatus.SENDING, 0), (RunStatus.CLAIMED, 1)])

@@ -26,6 +26,10 @@ from circleback.memory import cyclic_gc_paused
 from circleback.store.repository import Repository
 
 DEFAULT_LEASE = timedelta(minutes=2)  # well under the queue's visibility timeout
+# A request this long after its send time is news no longer, and is never sent: the queues keep a message at most
+# 14 days (the dead-letter queue's retention), so a redrive within it still sends. Digest runs live longer than
+# this (store/items.py RUN_RETENTION_DAYS), so a request that old can never outlive the run that stops a resend.
+STALE_AFTER = timedelta(days=14)
 
 
 class Outcome(StrEnum):
@@ -34,6 +38,7 @@ class Outcome(StrEnum):
     ALREADY_DONE = "already_done"
     UNCERTAIN = "uncertain"
     NO_OWNER = "no_owner"
+    STALE = "stale"
 
 
 class RetryLater(Exception):
@@ -71,6 +76,9 @@ def send_digest(
     if owner is None:
         return DigestResult(Outcome.NO_OWNER)
     local_date = local_send_date(owner.timezone, request.send_at, owner.send_hour)
+    if now - request.send_at > STALE_AFTER:
+        _advance(repo, owner, request.send_at, now)
+        return DigestResult(Outcome.STALE, local_date)
     mine = DigestRun(owner.id, local_date, request.send_at, RunStatus.CLAIMED, claimant, now + settings.lease)
     held = repo.claim_run(mine, now)
     if held is None or held.claimed_by != claimant:

@@ -212,7 +212,11 @@ def item_to_event(item: dict[str, Any]) -> LifeEvent:
     )
 
 
-RUN_RETENTION_SECONDS = 366 * 24 * 3600  # digest runs expire (TTL) a year after they are written
+# Digest runs expire (TTL) five weeks after their send time. A run is what stops a redelivered request from
+# sending twice, and a request older than services/digest.py STALE_AFTER (14 days) is never sent: five weeks
+# leaves room for DynamoDB's lazy TTL and any clock. Keeping a year of them was most of the storage they cost.
+RUN_RETENTION_DAYS = 35
+RUN_RETENTION_SECONDS = RUN_RETENTION_DAYS * 24 * 3600
 
 
 def run_to_item(run: DigestRun) -> dict[str, Any]:
