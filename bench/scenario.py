@@ -2,20 +2,18 @@
 
 One owner who has used circleback for a year: N imported contacts (most with an email, a company and a note,
 some with a birthday or a date you stopped working together), an imported touch history, the touches logged
-from the digest's links over the year, a few life events, a year of digest runs (their TTL is a year), the
+from the digest's links over the year, a few life events, the digest runs their TTL keeps (five weeks), the
 action records of the last month of clicks (they live as long as their link) and two personal access tokens.
 """
 
 from __future__ import annotations
 
 import random
-from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from circleback.domain.cadence import chronological, summarise
 from circleback.domain.model import (
     AccessToken,
     ActionRecord,
@@ -35,6 +33,7 @@ from circleback.domain.model import (
 from circleback.domain.schedule import send_instant
 from circleback.store.codec import encode_item
 from circleback.store.items import (
+    RUN_RETENTION_DAYS,
     access_token_to_item,
     action_to_item,
     contact_to_item,
@@ -388,9 +387,9 @@ def _events(rng: random.Random, contacts: Sequence[Contact], as_of: date) -> lis
 
 
 def _runs(rng: random.Random, as_of: date) -> list[DigestRun]:
-    """A year of digest runs (the table's TTL keeps them a year): most sent, a few skipped."""
+    """The digest runs the table's TTL keeps (RUN_RETENTION_DAYS): most sent, a few skipped."""
     runs = []
-    for days_ago in range(365, 0, -1):
+    for days_ago in range(RUN_RETENTION_DAYS, 0, -1):
         day = as_of - timedelta(days=days_ago)
         at = send_instant(TIMEZONE, day, SEND_HOUR)
         sent = rng.random() < 0.9
@@ -459,23 +458,10 @@ def plain_items(partition: Partition) -> Iterator[dict[str, Any]]:
 
 
 def write(repo: Repository, partition: Partition) -> None:
-    """Put every item (BatchWriteItem), then give each touched contact its summary the way a logged touch does
-    (the repository's own contact summary write)."""
+    """Put every item (BatchWriteItem)."""
     items = [encode_item(item) for item in plain_items(partition)]
     for start in range(0, len(items), BATCH_WRITE):
         requests = [{"PutRequest": {"Item": item}} for item in items[start : start + BATCH_WRITE]]
         unprocessed = repo.client.batch_write_item(RequestItems={repo.table_name: requests})  # type: ignore[dict-item]
         if unprocessed.get("UnprocessedItems"):
             raise RuntimeError("the emulator left items unprocessed")
-    by_contact: dict[str, list[Touch]] = defaultdict(list)
-    for touch in partition.touches:
-        by_contact[touch.contact_id].append(touch)
-    writes = [
-        repo.contact_summary_write(partition.owner.id, c, summarise(c.last_touch, chronological(by_contact[c.id])))
-        for c in partition.contacts
-        if by_contact.get(c.id)
-    ]
-    # The transaction's Update entry, sent as a plain UpdateItem: the emulator copies the whole table for
-    # every transaction, which would make seeding take minutes.
-    for summary in writes:
-        repo.client.update_item(**summary["Update"])

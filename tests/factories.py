@@ -6,7 +6,9 @@ import itertools
 from datetime import date
 from typing import Any
 
+from circleback.domain.cadence import History, chronological, summarise
 from circleback.domain.model import Channel, Contact, Direction, Owner, Tier, Touch
+from circleback.store.repository import Repository
 
 _ids = itertools.count(1)
 TODAY = date(2026, 11, 22)
@@ -32,3 +34,9 @@ def owner(**fields: Any) -> Owner:
     fields.setdefault("country", "US")
     fields.setdefault("timezone", "America/New_York")
     return Owner(**fields)
+
+
+def history_of(repo: Repository, owner_id: str, contact_id: str) -> History:
+    """A contact's history as the digest works it out: from the contact and all of its stored touches."""
+    stored, touches = repo.contact_with_touches(owner_id, contact_id)
+    return summarise(stored.last_touch, chronological(touches))

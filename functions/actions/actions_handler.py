@@ -43,7 +43,7 @@ IDEMPOTENCY_KEY_LIMIT = 255
 
 @app.route("/a/<token>", method=["GET", "HEAD"])
 def show_action(token: str) -> Response[str]:
-    return html(link_page(_links().open(token, Purpose.ACTION, _now())))
+    return html(link_page(_links().open(token, Purpose.ACTION, _now(), consistent=False)))
 
 
 @app.post("/a/<token>")
@@ -53,7 +53,7 @@ def post_action(token: str) -> Response[str]:
 
 @app.route("/unsubscribe/<token>", method=["GET", "HEAD"])
 def show_unsubscribe(token: str) -> Response[str]:
-    return html(link_page(_links().open(token, Purpose.UNSUBSCRIBE, _now())))
+    return html(link_page(_links().open(token, Purpose.UNSUBSCRIBE, _now(), consistent=False)))
 
 
 @app.post("/unsubscribe/<token>")

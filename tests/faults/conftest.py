@@ -29,8 +29,6 @@ from circleback.links.tokens import Action, Purpose
 from circleback.local import LOCAL_REGION
 from circleback.services.calendar_feed import calendar_link
 from circleback.services.digest import DigestResult, send_digest
-from circleback.store.codec import decode_item
-from circleback.store.keys import contact_sk, owner_pk
 from tests.faults.aws import Injector, Key
 from tests.integration.actions_support import repo, snapshot
 
@@ -133,13 +131,6 @@ class World:
     def touches(self, source: str) -> int:
         """How many touches of THOMAS came from `source` (link, api, import)."""
         return len([t for t in repo().contact_with_touches(OWNER, self.thomas)[1] if t.source == source])
-
-    def assert_summary_matches_touches(self) -> None:
-        """THOMAS's denormalised last touch is his latest touch: every touch moved the summary with it."""
-        key = {"PK": {"S": owner_pk(OWNER)}, "SK": {"S": contact_sk(self.thomas)}}
-        item = decode_item(repo().client.get_item(TableName=repo().table_name, Key=key)["Item"])
-        touches = repo().contact_with_touches(OWNER, self.thomas)[1]
-        assert item.get("last_touched_on") == max(t.date for t in touches).isoformat()
 
     def due_request(self) -> DigestRequest:
         send_at = self.owner().next_send_at

@@ -25,7 +25,7 @@ from tests.integration.actions_support import repo
 
 LEASE_RUN_OUT = timedelta(minutes=3)  # longer than the digest's two-minute lease
 DIGEST_CALLS = 8  # GetItem owner, PutItem claim, Query, GetSecretValue, UpdateItem, SendEmail, UpdateItem x2
-CLICK_CALLS = 8  # GetSecretValue x2, GetItem owner, contact, action record, contact, Query touches, Transact
+CLICK_CALLS = 6  # GetSecretValue x2, GetItem owner, contact, action record, TransactWriteItems (record and touch)
 PAUSE_CALLS = 5  # GetSecretValue x2, GetItem owner, action record, Transact
 IMPORT_CALLS = 2  # Query contacts, UpdateItem contact
 
@@ -127,7 +127,6 @@ def test_a_click_racing_the_digest_is_logged_once_and_the_digest_sent_once(
     redeliver(world, request, outcomes[0], "worker")
     assert assert_digest_settled(world, request) is RunStatus.SENT
     assert world.touches("link") == 1
-    world.assert_summary_matches_touches()
 
 
 @pytest.mark.parametrize(
@@ -178,7 +177,6 @@ def test_an_edit_and_a_click_on_one_contact_both_land(world: World, k: int, clic
     stored = repo().get_contact(OWNER, world.thomas)
     assert stored is not None and stored.company == "Siemens Healthineers"  # the edit is kept...
     assert world.touches("link") == 1  # ...and so is the click's touch
-    world.assert_summary_matches_touches()
 
 
 @pytest.mark.parametrize("k", range(1, IMPORT_CALLS + 1))

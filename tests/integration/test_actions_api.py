@@ -13,7 +13,7 @@ import html
 import json
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from html.parser import HTMLParser
 from types import ModuleType
@@ -38,6 +38,7 @@ from circleback.services.touches import log_touch
 from circleback.store.codec import decode_item
 from circleback.store.keys import contact_sk, owner_pk
 from circleback.store.repository import Repository
+from tests.factories import history_of
 from tests.integration.actions_support import (
     Snapshot,
     assert_security_headers,
@@ -416,17 +417,16 @@ def test_they_reached_out_logs_an_inbound_touch(site: Site) -> None:
     assert touch.note is None and touch.date == today()
 
 
-def test_a_logged_touch_updates_the_contacts_summary(site: Site) -> None:
+def test_a_logged_touch_moves_the_contacts_history_and_leaves_the_contact_alone(site: Site) -> None:
     link = site.link(Action.REACHED_OUT, SOPHIE)
     before = contact_item(link)
-    assert before["outbound_streak"] == 2
+    assert history_of(repo(), OWNER, contact_id(link)).outbound_streak == 2
 
     site.post(link.path, op="do")
 
-    after = contact_item(link)
-    assert after["last_touched_on"] == today().isoformat()
-    assert after["outbound_streak"] == 3
-    assert after["version"] == before["version"] + 1
+    after = history_of(repo(), OWNER, contact_id(link))
+    assert (after.last_touch, after.outbound_streak) == (today(), 3)
+    assert contact_item(link) == before  # one conditional put of the touch, in one transaction with its record
 
 
 def test_an_inbound_touch_ends_the_outbound_streak(site: Site) -> None:
@@ -434,7 +434,7 @@ def test_an_inbound_touch_ends_the_outbound_streak(site: Site) -> None:
 
     site.post(link.path, op="do")
 
-    assert contact_item(link)["outbound_streak"] == 0
+    assert history_of(repo(), OWNER, contact_id(link)).outbound_streak == 0
 
 
 def write_kinds(items: list[dict[str, Any]]) -> list[tuple[str, str]]:
@@ -447,7 +447,7 @@ def write_kinds(items: list[dict[str, Any]]) -> list[tuple[str, str]]:
     return kinds
 
 
-def test_the_record_the_touch_and_the_summary_are_one_transaction(site: Site) -> None:
+def test_the_record_and_the_touch_are_one_transaction(site: Site) -> None:
     link = site.link(Action.REACHED_OUT)
     transactions: list[list[dict[str, Any]]] = []
     runtime.interactive_repository().client.meta.events.register(  # the actions function's client
@@ -458,7 +458,22 @@ def test_the_record_the_touch_and_the_summary_are_one_transaction(site: Site) ->
     site.post(link.path, op="do")
 
     (items,) = transactions
-    assert sorted(write_kinds(items)) == [("Put", "ACTION"), ("Put", "TOUCH"), ("Update", "CONTACT")]
+    assert sorted(write_kinds(items)) == [("Put", "ACTION"), ("Put", "TOUCH")]  # the contact is not written
+
+
+def test_a_page_reads_eventually_consistent_and_a_post_reads_consistently(site: Site) -> None:
+    """A page only shows: half the read units. What a post decides on must see the write just before it."""
+    link = site.link(Action.REACHED_OUT)
+    reads: list[bool] = []
+    runtime.interactive_repository().client.meta.events.register(
+        "before-parameter-build.dynamodb.GetItem", lambda params, **_: reads.append(params["ConsistentRead"])
+    )
+
+    site.get(link.path)
+    assert reads == [False, False, False]  # owner, contact, the link's record
+    reads.clear()
+    site.post(link.path, op="do")
+    assert reads and all(reads)
 
 
 def test_snooze_keeps_the_contact_out_of_the_digest_for_fourteen_days(site: Site) -> None:
@@ -541,7 +556,7 @@ def test_a_concurrent_post_that_wins_the_race_leaves_one_touch(site: Site, monke
     assert (touch.channel, touch.note) == (Channel.CALL, "the other tab")
 
 
-def test_a_touch_logged_elsewhere_meanwhile_is_kept_and_the_link_retries(
+def test_a_touch_logged_elsewhere_meanwhile_is_kept_beside_the_links_own(
     site: Site, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     link = site.link(Action.REACHED_OUT)
@@ -558,7 +573,7 @@ def test_a_touch_logged_elsewhere_meanwhile_is_kept_and_the_link_retries(
     )
 
     def record_after_a_touch_from_elsewhere(self: Repository, *args: Any) -> bool:
-        if not calls:  # the contact's version moves between this request's read and its write
+        if not calls:  # another touch of the same contact lands between this request's read and its write
             assert log_touch(runtime.repository(), OWNER, elsewhere)
         calls.append(True)
         return record_action(self, *args)
@@ -568,33 +583,36 @@ def test_a_touch_logged_elsewhere_meanwhile_is_kept_and_the_link_retries(
     response = site.post(link.path, op="do")
 
     assert response.status_code == 200 and heading(response) == "Logged"
-    assert len(calls) == 2  # the first write met a changed contact and was retried
+    assert len(calls) == 1  # touches of one contact never conflict: each is its own item
     today_ = [t for t in touches(link) if t.date == today()]
     assert sorted(t.source for t in today_) == ["api", "link"]
-    summary = contact_item(link)
-    assert summary["version"] == version + 2 and summary["outbound_streak"] == 1
+    assert contact_item(link)["version"] == version
+    assert history_of(repo(), OWNER, contact_id(link)).outbound_streak == 1
 
 
-def test_a_contact_that_keeps_changing_gives_a_409_page_and_no_link_touch(
+def test_a_contact_that_keeps_changing_gives_a_409_page_and_no_snooze(
     site: Site, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    link = site.link(Action.REACHED_OUT)
+    link = site.link(Action.SNOOZE)
     record_action = Repository.record_action
-    elsewhere: list[str] = []
+    edits: list[str] = []
 
-    def record_after_yet_another_touch(self: Repository, *args: Any) -> bool:
-        elsewhere.append(f"from-the-api-{len(elsewhere)}")
-        touch = Touch(elsewhere[-1], contact_id(link), today(), source="api", recorded_at=datetime.now(UTC))
-        assert log_touch(runtime.repository(), OWNER, touch)
+    def record_after_yet_another_edit(self: Repository, *args: Any) -> bool:
+        edits.append(f"title {len(edits)}")
+        person = runtime.repository().get_contact(OWNER, contact_id(link))
+        assert person is not None
+        runtime.repository().save_contact(OWNER, replace(person, title=edits[-1]))
         return record_action(self, *args)
 
-    monkeypatch.setattr(Repository, "record_action", record_after_yet_another_touch)
+    monkeypatch.setattr(Repository, "record_action", record_after_yet_another_edit)
 
     response = site.post(link.path, op="do")
 
     assert_refused(response, 409, "Please try again.")
-    assert len(elsewhere) == 4  # every attempt met a changed contact
-    assert link_touches(link) == [] and repo().get_action(OWNER, link.claim.key()) is None
+    assert len(edits) == 4  # every attempt met a changed contact
+    person = repo().get_contact(OWNER, contact_id(link))
+    assert person is not None and person.snoozed_until is None
+    assert repo().get_action(OWNER, link.claim.key()) is None
 
 
 def test_a_link_touch_on_a_day_that_already_has_an_imported_touch_is_logged(site: Site) -> None:
@@ -619,9 +637,9 @@ def test_a_link_touch_and_an_imported_touch_of_another_contact_on_one_day_still_
 # --- undo ------------------------------------------------------------------------------------------------------
 
 
-def test_undo_removes_the_touch_and_restores_the_summary(site: Site) -> None:
+def test_undo_removes_the_touch_and_restores_the_history(site: Site) -> None:
     link = site.link(Action.REACHED_OUT, SOPHIE)
-    before = contact_item(link)
+    before = history_of(repo(), OWNER, contact_id(link))
     site.post(link.path, op="do")
 
     response = site.post(link.path, op="undo")
@@ -630,9 +648,7 @@ def test_undo_removes_the_touch_and_restores_the_summary(site: Site) -> None:
     assert "Undone: nothing is recorded for this link now." in page_text(response)
     assert PageShape(response.get_data(as_text=True)).operations() == ["do"]  # the link can be used again
     assert link_touches(link) == []
-    after = contact_item(link)
-    assert after["last_touched_on"] == before["last_touched_on"]
-    assert after["outbound_streak"] == before["outbound_streak"]
+    assert history_of(repo(), OWNER, contact_id(link)) == before
 
 
 def test_undo_restores_the_snooze(site: Site) -> None:

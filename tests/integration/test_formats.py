@@ -137,7 +137,7 @@ def test_linkedin_connections_become_contacts_first_seen_when_connected_and_neve
     assert partition is not None
     assert partition.touches == []  # connecting is not keeping in touch
     assert all(c.last_touch is None for c in partition.contacts)
-    assert "last_touched_on" not in contact_item(owned, OWNER, ana.id)
+    assert factories.history_of(owned, OWNER, ana.id).last_touch is None
 
 
 @pytest.mark.parametrize(
@@ -405,8 +405,8 @@ def state(repo: Repository, owner_id: str) -> dict[str, Any]:
     assert partition is not None
     summaries = {}
     for contact in partition.contacts:
-        item = contact_item(repo, owner_id, contact.id)
-        summaries[contact.id] = (item.get("last_touched_on"), item.get("outbound_streak"))
+        history = factories.history_of(repo, owner_id, contact.id)
+        summaries[contact.id] = (history.last_touch, history.outbound_streak)
     return {
         "owner": replace(partition.owner, id="", next_send_at=None),
         "contacts": {c.id: replace(c, version=0) for c in partition.contacts},

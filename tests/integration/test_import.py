@@ -191,8 +191,7 @@ def test_strict_touches_and_events_write_nothing_when_a_row_is_bad(owned: Reposi
     partition = owned.load_digest_input(OWNER)
     assert partition is not None
     assert (partition.touches, partition.events) == ([], [])
-    for contact in partition.contacts:
-        assert "last_touched_on" not in contact_item(owned, contact.id)
+    assert all(factories.history_of(owned, OWNER, contact.id).last_touch is None for contact in partition.contacts)
 
 
 # --- re-importing and matching --------------------------------------------------------------------------------
@@ -494,7 +493,7 @@ def test_two_identical_touch_rows_are_two_touches(owned: Repository) -> None:
     assert len({t.id for t in partition.touches}) == 3
 
 
-def test_touches_update_the_contacts_summary(owned: Repository) -> None:
+def test_imported_touches_make_the_contacts_history(owned: Repository) -> None:
     load_contacts(owned, contacts_file(ANA, {**RAHUL, "last_touch": "2026-11-20"}))
     ids = {c.name: c.id for c in owned.list_contacts(OWNER)}
 
@@ -507,25 +506,29 @@ def test_touches_update_the_contacts_summary(owned: Repository) -> None:
         "Rahul Mehta,2026-10-05,outbound,email,",
     )
 
-    ana = contact_item(owned, ids["Ana Souza"])
-    assert (ana["last_touched_on"], ana["outbound_streak"]) == ("2026-10-20", 2)
-    rahul = contact_item(owned, ids["Rahul Mehta"])
-    assert (rahul["last_touched_on"], rahul["outbound_streak"]) == ("2026-11-20", 1)  # the imported date is later
+    ana = factories.history_of(owned, OWNER, ids["Ana Souza"])
+    assert (ana.last_touch, ana.outbound_streak) == (date(2026, 10, 20), 2)
+    rahul = factories.history_of(owned, OWNER, ids["Rahul Mehta"])
+    assert (rahul.last_touch, rahul.outbound_streak) == (date(2026, 11, 20), 1)  # the imported date is later
 
     load_touches(owned, "ana.souza@example.com,2026-11-21,inbound,call,She called back")
-    ana = contact_item(owned, ids["Ana Souza"])
-    assert (ana["last_touched_on"], ana["outbound_streak"]) == ("2026-11-21", 0)
+    ana = factories.history_of(owned, OWNER, ids["Ana Souza"])
+    assert (ana.last_touch, ana.outbound_streak) == (date(2026, 11, 21), 0)
 
 
-def test_reimporting_contacts_keeps_the_touch_summary(owned: Repository) -> None:
+def test_reimporting_contacts_keeps_their_touches(owned: Repository) -> None:
     load_contacts(owned, contacts_file(ANA))
     load_touches(owned, "Ana Souza,2026-11-01,outbound,email,", "Ana Souza,2026-11-02,outbound,email,")
     [ana] = owned.list_contacts(OWNER)
 
     assert counts(load_contacts(owned, contacts_file({**ANA, "title": "CTO"}))) == (0, 1, 0, 0)
 
-    item = contact_item(owned, ana.id)
-    assert (item["title"], item["last_touched_on"], item["outbound_streak"]) == ("CTO", "2026-11-02", 2)
+    history = factories.history_of(owned, OWNER, ana.id)
+    assert (owned.list_contacts(OWNER)[0].title, history.last_touch, history.outbound_streak) == (
+        "CTO",
+        date(2026, 11, 2),
+        2,
+    )
 
 
 # --- life events ----------------------------------------------------------------------------------------------

@@ -15,13 +15,12 @@ from typing import Any
 
 import pytest
 
-from circleback.domain.cadence import summarise
+from circleback.domain.cadence import chronological, summarise
 from circleback.domain.model import (
     AccessToken,
     ActionRecord,
     Birthday,
     Channel,
-    Contact,
     DigestRun,
     Direction,
     EventKind,
@@ -30,13 +29,12 @@ from circleback.domain.model import (
     Relationship,
     RunStatus,
     Tier,
-    Touch,
 )
 from circleback.domain.schedule import SHARD_COUNT, shard_of
 from circleback.local import load_template
 from circleback.services.touches import log_touch
 from circleback.store.keys import SCHEDULE_INDEX
-from circleback.store.repository import ConflictError, NotFoundError, Repository
+from circleback.store.repository import RETIRED_CONTACT_ATTRIBUTES, ConflictError, Repository
 from tests.factories import contact, owner, touch
 
 OWNER = "owner-1"
@@ -132,77 +130,53 @@ def test_clearing_a_field_removes_it(repo: Repository) -> None:
     assert repo.list_contacts(OWNER)[0].snoozed_until is None
 
 
-def test_a_touch_and_its_contact_summary_are_written_together(repo: Repository) -> None:
+def test_a_touch_is_written_alone_and_the_contact_is_left_as_it_was(repo: Repository) -> None:
     ana = repo.add_contact(OWNER, contact("Ana"))
     note = touch(ana.id, date(2026, 11, 2), Direction.OUTBOUND, "Sent the article")
     assert log_touch(repo, OWNER, note) is True
     stored, touches = repo.contact_with_touches(OWNER, ana.id)
     assert touches == [note]
-    assert stored.version == 2
-    item = _item(repo, ana.id)
-    assert item["last_touched_on"] == {"S": "2026-11-02"}
-    assert item["outbound_streak"] == {"N": "1"}
+    assert stored == ana  # same version: a touch never races an edit of the contact
+    assert not set(RETIRED_CONTACT_ATTRIBUTES) & set(_item(repo, ana.id))
 
 
 def test_the_same_touch_twice_is_recorded_once(repo: Repository) -> None:
     ana = repo.add_contact(OWNER, contact("Ana"))
     note = touch(ana.id, date(2026, 11, 2))
     assert log_touch(repo, OWNER, note) is True
-    assert log_touch(repo, OWNER, note) is False
-    contact_now, touches = repo.contact_with_touches(OWNER, ana.id)
-    assert len(touches) == 1 and contact_now.version == 2
+    assert log_touch(repo, OWNER, replace(note, note="a retry that changed its note")) is False
+    assert repo.contact_with_touches(OWNER, ana.id)[1] == [note]  # the first one stands
 
 
-def test_a_duplicate_touch_is_refused_by_the_table_itself(repo: Repository) -> None:
-    """Even when a racing writer got past the read check, the transaction's condition stops it."""
+def test_a_touch_and_an_edit_of_its_contact_at_the_same_time_both_land(repo: Repository) -> None:
     ana = repo.add_contact(OWNER, contact("Ana"))
-    note = touch(ana.id, date(2026, 11, 2))
-    history = summarise(None, [note])
-    assert repo.write_touch(OWNER, note, ana, history) is True
-    fresh, _ = repo.contact_with_touches(OWNER, ana.id)
-    assert repo.write_touch(OWNER, note, fresh, history) is False
-    assert repo.contact_with_touches(OWNER, ana.id)[0].version == fresh.version  # nothing written
-
-
-def test_a_stale_contact_fails_the_whole_transaction(repo: Repository) -> None:
-    ana = repo.add_contact(OWNER, contact("Ana"))
-    repo.save_contact(OWNER, replace(ana, company="Acme"))  # someone else moved it to version 2
-    note = touch(ana.id, date(2026, 11, 2))
-    with pytest.raises(ConflictError):
-        repo.write_touch(OWNER, note, ana, summarise(None, [note]))
-    assert repo.contact_with_touches(OWNER, ana.id)[1] == []  # no touch without its contact update
-
-
-def test_log_touch_retries_when_the_contact_changes_under_it(repo: Repository) -> None:
-    ana = repo.add_contact(OWNER, contact("Ana"))
-    real_read = repo.contact_with_touches
-    raced = {"done": False}
-
-    def read_then_race(owner_id: str, contact_id: str) -> tuple[Contact, list[Touch]]:
-        result = real_read(owner_id, contact_id)
-        if not raced["done"]:
-            raced["done"] = True
-            repo.save_contact(owner_id, replace(result[0], title="CTO"))  # a concurrent edit
-        return result
-
-    repo.contact_with_touches = read_then_race  # type: ignore[method-assign]
+    edited = repo.save_contact(OWNER, replace(ana, title="CTO"))
     assert log_touch(repo, OWNER, touch(ana.id, date(2026, 11, 2))) is True
-    stored, touches = real_read(OWNER, ana.id)
-    assert len(touches) == 1 and stored.title == "CTO" and stored.version == 3
+    stored, touches = repo.contact_with_touches(OWNER, ana.id)
+    assert stored == edited and len(touches) == 1
 
 
-def test_a_back_dated_touch_keeps_the_streak_in_date_order(repo: Repository) -> None:
+def test_a_back_dated_touch_takes_its_place_in_the_history(repo: Repository) -> None:
     ana = repo.add_contact(OWNER, contact("Ana"))
     log_touch(repo, OWNER, touch(ana.id, date(2026, 6, 1), Direction.OUTBOUND))
     log_touch(repo, OWNER, touch(ana.id, date(2026, 8, 1), Direction.OUTBOUND))
     log_touch(repo, OWNER, touch(ana.id, date(2026, 7, 1), Direction.INBOUND))  # entered late
+    history = summarise(None, chronological(repo.contact_with_touches(OWNER, ana.id)[1]))
+    assert (history.last_touch, history.outbound_streak) == (date(2026, 8, 1), 1)
+
+
+def test_saving_a_contact_drops_the_touch_summary_of_earlier_versions(repo: Repository) -> None:
+    ana = repo.add_contact(OWNER, contact("Ana"))
+    key = {"PK": {"S": "OWNER#" + OWNER}, "SK": {"S": "CONTACT#" + ana.id}}
+    repo.client.update_item(
+        TableName=repo.table_name,
+        Key=key,
+        UpdateExpression="SET last_touched_on = :on, outbound_streak = :streak",
+        ExpressionAttributeValues={":on": {"S": "2026-08-01"}, ":streak": {"N": "2"}},
+    )
+    repo.save_contact(OWNER, replace(ana, title="CTO"))
     item = _item(repo, ana.id)
-    assert item["outbound_streak"] == {"N": "1"} and item["last_touched_on"] == {"S": "2026-08-01"}
-
-
-def test_touching_an_unknown_contact_fails_clearly(repo: Repository) -> None:
-    with pytest.raises(NotFoundError):
-        log_touch(repo, OWNER, touch("nobody", date(2026, 11, 2)))
+    assert item["title"] == {"S": "CTO"} and not set(RETIRED_CONTACT_ATTRIBUTES) & set(item)
 
 
 def test_events_are_idempotent(repo: Repository) -> None:
@@ -453,10 +427,24 @@ def test_removing_a_contact_takes_its_touches_and_events_and_nobody_elses(repo: 
 
 def test_a_contact_changed_since_it_was_read_is_not_removed(repo: Repository) -> None:
     person = repo.add_contact(OWNER, contact("Ana Souza"))
-    log_touch(repo, OWNER, touch(person.id, date(2026, 10, 1)))  # a click lands after `person` was read
+    repo.save_contact(OWNER, replace(person, title="CTO"))  # an edit lands after `person` was read
     with pytest.raises(ConflictError):
         repo.remove_contact(OWNER, person)
     assert repo.get_contact(OWNER, person.id) is not None  # still there, to be removed again once read afresh
+
+
+def test_a_touch_logged_while_its_contact_is_removed_goes_with_it(repo: Repository) -> None:
+    person = repo.add_contact(OWNER, contact("Ana Souza"))
+    log_touch(repo, OWNER, touch(person.id, date(2026, 10, 1)))
+    real_delete = repo.client.delete_item
+
+    def click_lands_first(**request: Any) -> Any:  # a link's touch written just before the contact goes
+        log_touch(repo, OWNER, touch(person.id, date(2026, 10, 2)))
+        return real_delete(**request)
+
+    repo.client.delete_item = click_lands_first  # type: ignore[method-assign]
+    assert repo.remove_contact(OWNER, person) == (2, 0)
+    assert list(repo._query(f"OWNER#{OWNER}", "TOUCH#")) == []
 
 
 def test_digest_input_of_an_unknown_owner_is_none(repo: Repository) -> None:

@@ -12,7 +12,6 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import TypeVar
 
-from circleback.domain.cadence import chronological, summarise
 from circleback.domain.model import ActionRecord, Channel, Contact, Direction, Owner, Touch
 from circleback.domain.schedule import local_send_date, next_send_at
 from circleback.links.tokens import Action, Claim, Purpose, TokenSigner
@@ -61,18 +60,22 @@ class ActionLinks:
     signer: TokenSigner
     owner_id: str
 
-    def open(self, token: str, purpose: Purpose, now: datetime) -> LinkTarget:
-        """Verify the link and read what it points at. Writes nothing."""
+    def open(self, token: str, purpose: Purpose, now: datetime, *, consistent: bool = True) -> LinkTarget:
+        """Verify the link and read what it points at. Writes nothing.
+
+        A page only shows (consistent=False: half the read units, and a page a second behind a post just made
+        is harmless: posting again finds the record). What a post decides on is read consistently.
+        """
         claim = self.signer.verify(token, purpose, now, self.owner_id)
-        owner = self.repo.get_owner(claim.owner_id)
+        owner = self.repo.get_owner(claim.owner_id, consistent=consistent)
         if owner is None:
             raise LinkGone("This account no longer exists.")
         contact = None
         if claim.contact_id is not None:
-            contact = self.repo.get_contact(owner.id, claim.contact_id)
+            contact = self.repo.get_contact(owner.id, claim.contact_id, consistent=consistent)
             if contact is None:
                 raise LinkGone("This contact is no longer in circleback.")
-        record = self.repo.get_action(owner.id, claim.key())
+        record = self.repo.get_action(owner.id, claim.key(), consistent=consistent)
         return LinkTarget(claim, owner, contact, record, local_send_date(owner.timezone, now))
 
     def perform(self, token: str, purpose: Purpose, choice: Choice, now: datetime) -> tuple[LinkTarget, bool]:
@@ -120,7 +123,7 @@ class ActionLinks:
                 recorded_at=now,
             )
             record = replace(record, contact_id=contact.id, touch=touch)
-            return record, touch_writes(self.repo, owner.id, touch, add=True)
+            return record, [self.repo.touch_put(owner.id, touch)]
         if claim.action is Action.SNOOZE:
             contact = _required(target.contact)
             until = _later(target.today + timedelta(days=SNOOZE_DAYS - 1), contact.snoozed_until)
@@ -135,7 +138,7 @@ class ActionLinks:
     def _reversal(self, target: LinkTarget, now: datetime) -> list[Write]:
         record, owner = _required(target.record), target.owner
         if record.touch is not None:
-            return touch_writes(self.repo, owner.id, record.touch, add=False)
+            return [self.repo.touch_delete(owner.id, record.touch)]
         if record.action == Action.SNOOZE:
             contact = _required(target.contact)
             if contact.snoozed_until != record.until:
@@ -150,15 +153,6 @@ class ActionLinks:
     def _pause_write(self, owner: Owner, until: date | None, now: datetime) -> Write:
         """Pause (or resume) and move the next send to the first one the new pause allows."""
         return self.repo.owner_pause_write(owner, until, next_send_at(replace(owner, paused_until=until), now))
-
-
-def touch_writes(repo: Repository, owner_id: str, touch: Touch, *, add: bool) -> list[Write]:
-    """Add or remove `touch`, with the contact's summary recomputed from all its touches (version-checked)."""
-    contact, touches = repo.contact_with_touches(owner_id, touch.contact_id)
-    others = [t for t in touches if t.id != touch.id]
-    history = summarise(contact.last_touch, chronological([*others, touch] if add else others))
-    change = repo.touch_put(owner_id, touch) if add else repo.touch_delete(owner_id, touch)
-    return [change, repo.contact_summary_write(owner_id, contact, history)]
 
 
 def retrying(attempt: Callable[[], T | None]) -> T:

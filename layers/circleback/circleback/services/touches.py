@@ -1,4 +1,4 @@
-"""Logging a touch, from an import or the JSON API: the touch and the contact's summary land together, once."""
+"""Logging a touch, from an import or the JSON API: each touch lands once."""
 
 from __future__ import annotations
 
@@ -6,33 +6,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from circleback.domain.cadence import chronological, summarise
 from circleback.domain.model import AccessToken, ActionRecord, Contact, Touch
 from circleback.domain.names import match_contact
 from circleback.domain.schedule import local_send_date
 from circleback.events import TouchBody
 from circleback.links import access_tokens
-from circleback.services.actions import WRITE_ATTEMPTS, retrying, touch_writes
+from circleback.services.actions import retrying
 from circleback.services.ids import content_id, new_id
-from circleback.store.repository import ConflictError, Repository
+from circleback.store.repository import Repository
 
 
 def log_touch(repo: Repository, owner_id: str, touch: Touch) -> bool:
-    """Record `touch`; False when a touch with its id is already recorded (a retry or a double click).
+    """Record `touch`; False when a touch with its id is already recorded on its date (a retry, a re-import).
 
-    The contact's summary is recomputed from all its touches, so a back-dated touch is placed right;
-    a concurrent writer makes the version check fail, and the whole read-decide-write is retried.
+    Every caller derives the id from what makes the touch itself (a link's key, the API's Idempotency-Key,
+    a file row's content and date), so a repeat lands on the same key and writes nothing.
     """
-    for _ in range(WRITE_ATTEMPTS):
-        contact, touches = repo.contact_with_touches(owner_id, touch.contact_id)
-        if any(t.id == touch.id for t in touches):
-            return False
-        history = summarise(contact.last_touch, chronological([*touches, touch]))
-        try:
-            return repo.write_touch(owner_id, touch, contact, history)
-        except ConflictError:
-            continue
-    raise ConflictError(f"contact {touch.contact_id} kept changing; the touch was not recorded")
+    return repo.add_touch(owner_id, touch)
 
 
 # --- the JSON API: POST /touches ------------------------------------------------------------------------
@@ -111,7 +101,7 @@ def log_api_touch(
             if not _same_request(earlier.touch, touch, date_given=body.date is not None):
                 raise ReusedKey()
             return LoggedTouch(earlier.touch, contact, created=False)
-        if repo.record_action(owner_id, record, touch_writes(repo, owner_id, touch, add=True)):
+        if repo.record_action(owner_id, record, [repo.touch_put(owner_id, touch)]):
             return LoggedTouch(touch, contact, created=True)
         return None  # a concurrent retry recorded it first: read it back
 

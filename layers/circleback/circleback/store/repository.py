@@ -9,7 +9,6 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from circleback.call_budgets import BACKGROUND_TABLE, CallBudget
-from circleback.domain.cadence import History
 from circleback.domain.model import AccessToken, ActionRecord, Contact, DigestRun, LifeEvent, Owner, RunStatus, Touch
 from circleback.domain.planner import DigestInput
 from circleback.domain.schedule import due_bound, parse_schedule_sort_key, shard_partition_key
@@ -58,6 +57,8 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 KEY_ATTRIBUTES = ("PK", "SK")
+# A touch summary earlier versions denormalised onto the contact; removed from an item whenever it is saved.
+RETIRED_CONTACT_ATTRIBUTES = ("last_touched_on", "outbound_streak")
 _BATCH_WRITE_LIMIT = 25
 _BATCH_ATTEMPTS = 6
 Write = dict[str, Any]  # one TransactWriteItems entry, made by the repository's *_write / *_put methods
@@ -94,8 +95,8 @@ class Repository:
 
     # --- owners -------------------------------------------------------------------------------------
 
-    def get_owner(self, owner_id: str) -> Owner | None:
-        item = self._get(owner_pk(owner_id), PROFILE_SK)
+    def get_owner(self, owner_id: str, *, consistent: bool = True) -> Owner | None:
+        item = self._get(owner_pk(owner_id), PROFILE_SK, consistent=consistent)
         return item_to_owner(item) if item else None
 
     def put_owner(self, owner: Owner) -> None:
@@ -245,8 +246,8 @@ class Repository:
     def list_contacts(self, owner_id: str) -> list[Contact]:
         return [item_to_contact(item) for item in self._query(owner_pk(owner_id), CONTACT_PREFIX)]
 
-    def get_contact(self, owner_id: str, contact_id: str) -> Contact | None:
-        item = self._get(owner_pk(owner_id), contact_sk(contact_id))
+    def get_contact(self, owner_id: str, contact_id: str, *, consistent: bool = True) -> Contact | None:
+        item = self._get(owner_pk(owner_id), contact_sk(contact_id), consistent=consistent)
         return item_to_contact(item) if item else None
 
     def contact_with_touches(self, owner_id: str, contact_id: str) -> tuple[Contact, list[Touch]]:
@@ -275,9 +276,10 @@ class Repository:
     def save_contact(self, owner_id: str, contact: Contact) -> Contact:
         """Write the contact's own fields if nobody changed it since `contact.version` was read.
 
-        An update, not a put: the touch summary kept on the item by `write_touch` stays as it is.
+        The touch summary that earlier versions kept on the item goes: nothing reads it, and it would go stale.
         """
         fields = {k: v for k, v in contact_to_item(owner_id, contact).items() if k not in KEY_ATTRIBUTES}
+        fields.update(dict.fromkeys(RETIRED_CONTACT_ATTRIBUTES))
         expression, names, values = _versioned_update(fields, contact.version)
         try:
             self.client.update_item(
@@ -292,14 +294,18 @@ class Repository:
             raise ConflictError(f"contact {contact.id} changed since it was read") from None
         return replace(contact, version=contact.version + 1)
 
-    def write_touch(self, owner_id: str, touch: Touch, contact: Contact, history: History) -> bool:
-        """Record a touch and the contact's new summary in one transaction.
+    def add_touch(self, owner_id: str, touch: Touch) -> bool:
+        """Record a touch; False when this touch (same contact, date and id) is already there.
 
-        Returns False when this touch (same id) was already recorded: a retry or a double click writes
-        nothing. Raises ConflictError when the contact changed since it was read.
+        One conditional put and nothing else: the digest works out each contact's history from its touches,
+        so the contact item carries no summary that a touch would have to update (each touch would cost a
+        transaction, twice the write units of its items, and a consistent read of every touch of the contact).
         """
-        return self._guarded_transaction(
-            self._put_new(touch_to_item(owner_id, touch)), [self.contact_summary_write(owner_id, contact, history)]
+        return self._conditional_write(
+            self.client.put_item,
+            TableName=self.table_name,
+            Item=encode_item(touch_to_item(owner_id, touch)),
+            ConditionExpression="attribute_not_exists(SK)",
         )
 
     # --- action links: a record per link, written in the same transaction as what the link does ----------
@@ -319,8 +325,8 @@ class Repository:
         }
         return self._guarded_transaction(guard, writes)
 
-    def get_action(self, owner_id: str, key: str) -> ActionRecord | None:
-        item = self._get(owner_pk(owner_id), action_sk(key))
+    def get_action(self, owner_id: str, key: str, *, consistent: bool = True) -> ActionRecord | None:
+        item = self._get(owner_pk(owner_id), action_sk(key), consistent=consistent)
         return item_to_action(item) if item else None
 
     def touch_put(self, owner_id: str, touch: Touch) -> Write:
@@ -333,17 +339,6 @@ class Repository:
                 "Key": _key(owner_pk(owner_id), touch_sk(touch.contact_id, touch.date, touch.id)),
             }
         }
-
-    def contact_summary_write(self, owner_id: str, contact: Contact, history: History) -> Write:
-        """The contact's denormalised last touch and streak, if its version is still `contact.version`."""
-        return self._contact_write(
-            owner_id,
-            contact,
-            {
-                "last_touched_on": history.last_touch.isoformat() if history.last_touch else None,
-                "outbound_streak": history.outbound_streak,
-            },
-        )
 
     def contact_snooze_write(self, owner_id: str, contact: Contact, until: date | None) -> Write:
         return self._contact_write(owner_id, contact, {"snoozed_until": until.isoformat() if until else None})
@@ -466,11 +461,13 @@ class Repository:
     def remove_contact(self, owner_id: str, contact: Contact) -> tuple[int, int]:
         """Delete the contact with its touches and life events: (touches, events) deleted.
 
-        Its touches and events go first and the contact last, on its version: a touch logged meanwhile makes
-        that fail (ConflictError; run it again), and a removal cut short leaves the contact to remove again.
+        Its touches and events go first and the contact last, on its version: an edit meanwhile makes that fail
+        (ConflictError; run it again), and a removal cut short leaves the contact to remove again. A touch is not
+        an edit of its contact, so one logged while the contact went (a click already past its read of the
+        contact) is swept up by a last look at the contact's touches once the contact is gone.
         """
         pk = owner_pk(owner_id)
-        touches = [item["SK"] for item in self._query(pk, touch_prefix(contact.id), consistent=True)]
+        touches = self._touch_keys(pk, contact.id)
         events = [event_sk(e.date, e.id) for e in self.list_events(owner_id) if e.contact_id == contact.id]
         self._delete_all(pk, [*touches, *events])
         try:
@@ -483,7 +480,12 @@ class Repository:
             )
         except self.client.exceptions.ConditionalCheckFailedException:
             raise ConflictError(f"contact {contact.id} changed since it was read") from None
-        return len(touches), len(events)
+        latecomers = [sk for sk in self._touch_keys(pk, contact.id) if sk not in set(touches)]
+        self._delete_all(pk, latecomers)
+        return len(touches) + len(latecomers), len(events)
+
+    def _touch_keys(self, pk: str, contact_id: str) -> list[str]:
+        return [item["SK"] for item in self._query(pk, touch_prefix(contact_id), consistent=True)]
 
     def _delete_all(self, pk: str, sort_keys: Sequence[str]) -> None:
         """Delete the items, 25 to a BatchWriteItem; what DynamoDB leaves unprocessed is sent again."""
@@ -503,9 +505,9 @@ class Repository:
 
     # --- helpers ------------------------------------------------------------------------------------
 
-    def _get(self, pk: str, sk: str) -> dict[str, Any] | None:
-        """One item, read consistently (a click or a claim must see the write just before it)."""
-        item = self.client.get_item(TableName=self.table_name, Key=_key(pk, sk), ConsistentRead=True).get("Item")
+    def _get(self, pk: str, sk: str, *, consistent: bool = True) -> dict[str, Any] | None:
+        """One item, read consistently unless told (a click or a claim must see the write just before it)."""
+        item = self.client.get_item(TableName=self.table_name, Key=_key(pk, sk), ConsistentRead=consistent).get("Item")
         return decode_item(item) if item else None
 
     def _put_new(self, item: dict[str, Any]) -> Write:
