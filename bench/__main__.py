@@ -327,7 +327,7 @@ def _cost(
         click_write_units=_per_click(click, lambda r: r["write_units"]),
         click_log_bytes=_per_click(click, lambda r: r["log_bytes_per_invocation"]),
     )
-    assumptions = cost.Assumptions(memory_mb=template_memory())
+    assumptions = cost.Assumptions(memory_mb=template_memory(), alarms=template_alarms())
     bills = {
         "1": cost.monthly_bill(1, measured, assumptions),
         "10000": cost.monthly_bill(10_000, measured, assumptions),
@@ -358,6 +358,14 @@ def _per_click(click: dict[str, Any], figure: Any) -> float:
     snooze = figure(click["snooze_get"]) + figure(click["snooze_post"])
     share = scenario.TOUCH_CLICKS_PER_DAY / scenario.CLICKS_PER_DAY
     return float(round(share * touch + (1 - share) * snooze, 3))
+
+
+def template_alarms() -> int:
+    """The CloudWatch alarms template.yaml creates (each is billed every month, whatever it watches)."""
+    from circleback.local import load_template
+
+    resources = load_template()["Resources"]
+    return sum(1 for resource in resources.values() if resource["Type"] == "AWS::CloudWatch::Alarm")
 
 
 def template_memory() -> dict[str, int]:

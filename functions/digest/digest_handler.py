@@ -19,10 +19,10 @@ from circleback.observability import logger, metrics
 from circleback.services.digest import Outcome, send_digest
 
 processor = BatchProcessor(event_type=EventType.SQS)
-OUTCOME_METRICS = {
-    Outcome.SENT: "DigestsSent",
-    Outcome.SKIPPED: "DigestsSkipped",
-    Outcome.ALREADY_DONE: "DigestsAlreadyDone",
+# Only outcomes that call for a look are metrics: a custom metric costs $0.30 for every month it reports, which
+# for a one-owner deployment was most of the bill (docs/cost.md). Sends are counted by SES's own Send metric and
+# queued requests by the queue's NumberOfMessagesSent, both free, and every outcome is in the "digest" log line.
+ATTENTION_METRICS = {
     Outcome.UNCERTAIN: "DigestsUncertain",
     Outcome.NO_OWNER: "DigestsWithoutOwner",
     Outcome.STALE: "DigestsStale",
@@ -66,7 +66,8 @@ def record_handler(record: SQSRecord) -> str:
         _Batch.quota_exceeded = True
         metrics.add_metric(name="DigestQuotaExceeded", unit=MetricUnit.Count, value=1)
         raise
-    metrics.add_metric(name=OUTCOME_METRICS[result.outcome], unit=MetricUnit.Count, value=1)
+    if result.outcome in ATTENTION_METRICS:
+        metrics.add_metric(name=ATTENTION_METRICS[result.outcome], unit=MetricUnit.Count, value=1)
     logger.info("digest", extra={"owner": request.owner_id, "outcome": result.outcome.value, "items": result.items})
     return result.outcome.value
 

@@ -1057,3 +1057,9 @@ def test_every_checkov_skip_is_listed_and_says_why(resources: dict[str, Any]) ->
     for name, found in skips.items():
         for skip in found:
             assert len(skip.get("comment", "")) > 20, f"{name}: {skip['id']} is skipped without a reason"
+
+
+def test_the_cost_model_bills_every_alarm_the_template_creates(template: dict[str, Any]) -> None:
+    from bench.__main__ import template_alarms
+
+    assert template_alarms() == len(resources_of_type(template, "AWS::CloudWatch::Alarm")) == 8

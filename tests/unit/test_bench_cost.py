@@ -67,15 +67,19 @@ def test_fixed_costs_do_not_grow_with_owners() -> None:
     one, many = cost.monthly_bill(1, MEASURED), cost.monthly_bill(10_000, MEASURED)
     for line in ("cloudwatch_alarms", "cloudwatch_metrics", "scheduler"):
         assert _lines(one)[line] == _lines(many)[line]
-    assert _lines(one)["cloudwatch_alarms"] == pytest.approx(6 * PRICE["alarm_month"])
+    assert _lines(one)["cloudwatch_alarms"] == pytest.approx(cost.Assumptions().alarms * PRICE["alarm_month"])
+    assert _lines(one)["cloudwatch_metrics"] == 0.0  # no custom metric reports in normal operation
     assert _lines(one)["secrets_manager"] >= PRICE["secret_month"]
 
 
 def test_the_free_tier_removes_the_allowances_only() -> None:
     paid, free = cost.monthly_bill(1, MEASURED), cost.monthly_bill(1, MEASURED, free_tier=True)
-    for line in ("lambda_compute", "lambda_requests", "sqs", "cloudwatch_alarms", "cloudwatch_metrics", "scheduler"):
+    for line in ("lambda_compute", "lambda_requests", "sqs", "cloudwatch_alarms", "scheduler"):
         assert _lines(free)[line] == 0.0
         assert _lines(paid)[line] > 0.0
+    metered = cost.Assumptions(custom_metrics=3)
+    assert _lines(cost.monthly_bill(1, MEASURED, metered))["cloudwatch_metrics"] > 0.0
+    assert _lines(cost.monthly_bill(1, MEASURED, metered, free_tier=True))["cloudwatch_metrics"] == 0.0
     for line in ("ses", "secrets_manager", "dynamodb_reads", "dynamodb_writes", "api_gateway"):
         assert _lines(free)[line] == _lines(paid)[line]
 
