@@ -278,7 +278,7 @@ def generate(contact_count: int, seed: int = 8, as_of: date = AS_OF) -> Partitio
     touches = _imported_touches(rng, contacts, imported_on) + _link_touches(rng, contacts, as_of)
     events = _events(rng, contacts, as_of)
     runs = _runs(rng, as_of)
-    actions = _actions(rng, contacts, touches, as_of)
+    actions = _actions(rng, contacts, as_of)
     tokens = [
         AccessToken(f"tok{i}", name, rng.randbytes(32).hex(), datetime(2026, 1, 5 + i, 9, tzinfo=UTC))
         for i, name in enumerate(("phone shortcut", "laptop script"))
@@ -366,6 +366,7 @@ def _link_touches(rng: random.Random, contacts: Sequence[Contact], as_of: date) 
                     note=_sentence(rng, 3, 12) if rng.random() < 0.2 else None,
                     source="link",
                     recorded_at=datetime.combine(day, datetime.min.time(), UTC) + timedelta(hours=12, minutes=k),
+                    filed_on=day,  # the link's date: clicked the day its digest came
                 )
             )
     return touches
@@ -408,24 +409,10 @@ def _runs(rng: random.Random, as_of: date) -> list[DigestRun]:
     return runs
 
 
-def _actions(
-    rng: random.Random, contacts: Sequence[Contact], touches: Sequence[Touch], as_of: date
-) -> list[ActionRecord]:
-    """The action records of the last month's clicks (each kept until its link expires)."""
-    recent = [t for t in touches if t.source == "link" and (as_of - t.date).days <= ACTION_RECORD_DAYS]
+def _actions(rng: random.Random, contacts: Sequence[Contact], as_of: date) -> list[ActionRecord]:
+    """The action records of the last month's snoozes (each kept until its link expires). A touch link keeps no
+    record: its touch, filed under the link, is the record."""
     records = []
-    for touch in recent:
-        done = touch.recorded_at or datetime.combine(touch.date, datetime.min.time(), UTC)
-        records.append(
-            ActionRecord(
-                key=rng.randbytes(16).hex(),
-                action="reached_out" if touch.direction is Direction.OUTBOUND else "they_reached_out",
-                done_at=done,
-                expires_at=done + timedelta(days=30),
-                contact_id=touch.contact_id,
-                touch=touch,
-            )
-        )
     snoozes = ACTION_RECORD_DAYS * (CLICKS_PER_DAY - TOUCH_CLICKS_PER_DAY)
     for _ in range(snoozes):
         contact = rng.choice(contacts)

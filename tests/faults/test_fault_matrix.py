@@ -86,8 +86,10 @@ def secret(stage: str, outcomes: dict[str, str]) -> Call:
 READ = each(FAILED)
 TRANSACTION = each(FAILED) | {ALREADY_DONE: ABSORBED, ITEM_CHANGED: ABSORBED, TX_CONFLICT: ABSORBED}
 KEYS = (secret("AWSCURRENT", each(UNAVAILABLE)), secret("AWSPREVIOUS", each(UNAVAILABLE)))
-# Opening a digest link (services/actions.py, ActionLinks.open): verify it, read what it points at.
-OPEN_LINK = (*KEYS, *(dynamodb("GetItem", kind, READ) for kind in ("owner", "contact", "action record")))
+# Opening a touch link (services/actions.py, ActionLinks.open): verify it, read what it points at and the touch
+# filed under it; when there is none, the record an earlier version kept per link.
+OPEN_LINK = (*KEYS, *(dynamodb("GetItem", kind, READ) for kind in ("owner", "contact", "touch", "action record")))
+OPEN_USED_LINK = OPEN_LINK[:-1]  # its touch is there: no record to look for
 
 INVENTORY: dict[str, tuple[Call, ...]] = {
     # functions/dispatch, a cold container's first tick (services/dispatch.py)
@@ -113,12 +115,12 @@ INVENTORY: dict[str, tuple[Call, ...]] = {
     # functions/actions, POST /a/{token} "I reached out" (services/actions.py)
     "link: do": (
         *OPEN_LINK,
-        dynamodb("TransactWriteItems", "Put action record + Put touch", TRANSACTION),
+        dynamodb("PutItem", "touch", each(FAILED, condition_failed=ABSORBED)),  # filed first by a concurrent post
     ),
     # POST /a/{token} with op=undo, after the link was used
     "link: undo": (
-        *OPEN_LINK,
-        dynamodb("TransactWriteItems", "Delete action record + Delete touch", TRANSACTION),
+        *OPEN_USED_LINK,
+        dynamodb("DeleteItem", "touch", each(FAILED, condition_failed=ABSORBED)),  # undone first by a concurrent post
     ),
     # POST /unsubscribe/{token}: pause for a month
     "unsubscribe": (

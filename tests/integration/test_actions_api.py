@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from werkzeug.test import Client, TestResponse
 
 from circleback import demo, runtime
-from circleback.domain.model import Channel, Direction, Owner, Touch
+from circleback.domain.model import ActionRecord, Channel, Direction, Owner, Touch
 from circleback.domain.planner import PlanSettings
 from circleback.domain.schedule import local_send_date, schedule_keys, send_instant, shard_of
 from circleback.links.tokens import Action, Claim, Purpose
@@ -447,18 +447,25 @@ def write_kinds(items: list[dict[str, Any]]) -> list[tuple[str, str]]:
     return kinds
 
 
-def test_the_record_and_the_touch_are_one_transaction(site: Site) -> None:
+def test_a_touch_link_writes_one_conditional_put_of_its_touch_and_undo_one_delete(site: Site) -> None:
     link = site.link(Action.REACHED_OUT)
-    transactions: list[list[dict[str, Any]]] = []
-    runtime.interactive_repository().client.meta.events.register(  # the actions function's client
-        "before-parameter-build.dynamodb.TransactWriteItems",
-        lambda params, **_: transactions.append(params["TransactItems"]),
-    )
+    writes: list[tuple[str, dict[str, Any]]] = []
+    client = runtime.interactive_repository().client  # the actions function's client
+    for operation in ("PutItem", "DeleteItem", "UpdateItem", "TransactWriteItems"):
+        client.meta.events.register(
+            f"before-parameter-build.dynamodb.{operation}",
+            lambda params, op=operation, **_: writes.append((op, params)),
+        )
 
     site.post(link.path, op="do")
+    site.post(link.path, op="do")  # a repeat: finds the touch, writes nothing
+    site.post(link.path, op="undo")
 
-    (items,) = transactions
-    assert sorted(write_kinds(items)) == [("Put", "ACTION"), ("Put", "TOUCH")]  # the contact is not written
+    assert [op for op, _ in writes] == ["PutItem", "DeleteItem"]
+    (_, put), (_, delete) = writes
+    assert put["ConditionExpression"] == "attribute_not_exists(SK)" and put["Item"]["SK"]["S"].startswith("TOUCH#")
+    assert delete["ConditionExpression"] == "attribute_exists(SK)" and delete["Key"]["SK"] == put["Item"]["SK"]
+    assert link_touches(link) == []
 
 
 def test_a_page_reads_eventually_consistent_and_a_post_reads_consistently(site: Site) -> None:
@@ -470,7 +477,7 @@ def test_a_page_reads_eventually_consistent_and_a_post_reads_consistently(site: 
     )
 
     site.get(link.path)
-    assert reads == [False, False, False]  # owner, contact, the link's record
+    assert reads == [False, False, False, False]  # owner, contact, the link's touch, a record from before filing
     reads.clear()
     site.post(link.path, op="do")
     assert reads and all(reads)
@@ -537,17 +544,17 @@ def test_a_second_post_writes_nothing_and_says_already_logged(site: Site) -> Non
 
 def test_a_concurrent_post_that_wins_the_race_leaves_one_touch(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
     link = site.link(Action.REACHED_OUT)
-    record_action = Repository.record_action
+    add_touch = Repository.add_touch
     raced: list[bool] = []
 
-    def record_after_the_other_request(self: Repository, *args: Any) -> bool:
+    def add_after_the_other_request(self: Repository, *args: Any) -> bool:
         if not raced:  # the other request reads, decides and writes in full before this one writes
             raced.append(True)
             other = ActionLinks(runtime.repository(), runtime.signer(), OWNER)
             other.perform(link.token, Purpose.ACTION, Choice(Channel.CALL, "the other tab"), datetime.now(UTC))
-        return record_action(self, *args)
+        return add_touch(self, *args)
 
-    monkeypatch.setattr(Repository, "record_action", record_after_the_other_request)
+    monkeypatch.setattr(Repository, "add_touch", add_after_the_other_request)
 
     response = site.post(link.path, op="do", channel="email", note="this tab")
 
@@ -561,7 +568,7 @@ def test_a_touch_logged_elsewhere_meanwhile_is_kept_beside_the_links_own(
 ) -> None:
     link = site.link(Action.REACHED_OUT)
     version = contact_item(link)["version"]
-    record_action = Repository.record_action
+    add_touch = Repository.add_touch
     calls: list[bool] = []
     elsewhere = Touch(
         id="from-the-api",
@@ -572,18 +579,18 @@ def test_a_touch_logged_elsewhere_meanwhile_is_kept_beside_the_links_own(
         recorded_at=datetime.now(UTC),
     )
 
-    def record_after_a_touch_from_elsewhere(self: Repository, *args: Any) -> bool:
-        if not calls:  # another touch of the same contact lands between this request's read and its write
-            assert log_touch(runtime.repository(), OWNER, elsewhere)
+    def add_after_a_touch_from_elsewhere(self: Repository, *args: Any) -> bool:
         calls.append(True)
-        return record_action(self, *args)
+        if len(calls) == 1:  # another touch of the same contact lands between this request's read and its write
+            assert log_touch(runtime.repository(), OWNER, elsewhere)
+        return add_touch(self, *args)
 
-    monkeypatch.setattr(Repository, "record_action", record_after_a_touch_from_elsewhere)
+    monkeypatch.setattr(Repository, "add_touch", add_after_a_touch_from_elsewhere)
 
     response = site.post(link.path, op="do")
 
     assert response.status_code == 200 and heading(response) == "Logged"
-    assert len(calls) == 1  # touches of one contact never conflict: each is its own item
+    assert len(calls) == 2  # the link's put and the other one: no retry, touches never conflict
     today_ = [t for t in touches(link) if t.date == today()]
     assert sorted(t.source for t in today_) == ["api", "link"]
     assert contact_item(link)["version"] == version
@@ -971,3 +978,33 @@ def test_each_post_logs_its_route_step_and_outcome(site: Site, logs: Callable[[]
         ("POST /a/{token}", "undo", "reached_out", "nothing_to_undo"),
         ("POST /a/{token}", "refused", "link", "expired"),
     ]
+
+
+def test_a_touch_link_used_again_days_later_finds_its_touch_filed_under_the_link(site: Site) -> None:
+    link = site.link(Action.REACHED_OUT)
+    links = ActionLinks(runtime.repository(), runtime.signer(), OWNER)
+    now = datetime.now(UTC)
+
+    _, did = links.perform(link.token, Purpose.ACTION, Choice(Channel.EMAIL), now)
+    _, again = links.perform(link.token, Purpose.ACTION, Choice(Channel.CALL), now + timedelta(days=3))
+
+    assert (did, again) == (True, False)
+    (touch,) = link_touches(link)
+    assert touch.channel is Channel.EMAIL and touch.filed_on == date.fromisoformat(link.claim.digest)
+
+
+def test_a_touch_link_used_before_touches_were_filed_under_their_link_is_still_done_once(site: Site) -> None:
+    """An earlier version kept a record per link beside a touch filed under its own date: still honoured."""
+    link = site.link(Action.REACHED_OUT)
+    now = datetime.now(UTC)
+    earlier = Touch(f"legacy-{link.claim.key()[:8]}", contact_id(link), today(), source="link", recorded_at=now)
+    record = ActionRecord(link.claim.key(), Action.REACHED_OUT.value, now, link.claim.expires_at, earlier.contact_id)
+    record = replace(record, touch=earlier)
+    assert repo().record_action(OWNER, record, [repo().touch_put(OWNER, earlier)])
+
+    assert heading(site.get(link.path)) == "Already logged"
+    assert heading(site.post(link.path, op="do")) == "Already logged"
+    assert link_touches(link) == [earlier]
+
+    site.post(link.path, op="undo")
+    assert link_touches(link) == [] and repo().get_action(OWNER, link.claim.key()) is None

@@ -482,3 +482,17 @@ def _schedule_index(repo: Repository) -> list[dict[str, Any]]:
         )
         items.extend(response["Items"])
     return items
+
+
+def test_a_touch_filed_under_another_day_is_found_and_removed_under_that_day(repo: Repository) -> None:
+    ana = repo.add_contact(OWNER, contact("Ana"))
+    later = touch(ana.id, date(2026, 11, 5), filed_on=date(2026, 11, 2))  # a link of the 2nd, clicked on the 5th
+    same_day = touch(ana.id, date(2026, 11, 2), filed_on=date(2026, 11, 2))
+    assert log_touch(repo, OWNER, later) and log_touch(repo, OWNER, same_day)
+
+    assert repo.get_touch(OWNER, ana.id, date(2026, 11, 2), later.id) == later
+    assert repo.get_touch(OWNER, ana.id, date(2026, 11, 5), later.id) is None
+    stored = {t.id: t for t in repo.contact_with_touches(OWNER, ana.id)[1]}
+    assert stored[later.id] == later and stored[same_day.id].filed_on is None  # filed on its date: stored as usual
+    assert repo.remove_touch(OWNER, later) is True and repo.remove_touch(OWNER, later) is False
+    assert list(repo.contact_with_touches(OWNER, ana.id)[1]) == [stored[same_day.id]]

@@ -124,6 +124,9 @@ class Contact:
     import_marks: tuple[tuple[str, str], ...] = ()
 
 
+_Day = date  # the type, for fields of classes that have a field named "date"
+
+
 @dataclass(frozen=True, slots=True)
 class Touch:
     id: str
@@ -134,6 +137,9 @@ class Touch:
     note: str | None = None
     source: str = "cli"
     recorded_at: datetime | None = None  # orders touches logged on the same day
+    # The day its key is filed under, when set: a link files its touch under the link's date, so a repeat of the
+    # link on a later day finds the touch already there (services/actions.py). Stored only when not its date.
+    filed_on: _Day | None = None
 
 
 @dataclass(frozen=True, slots=True)

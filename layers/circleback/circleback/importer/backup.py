@@ -113,6 +113,7 @@ class BackupTouch(Row):
     note: Text = None
     source: Short = None
     recorded_at: AwareDatetime | None = None
+    filed_on: IsoDate = None  # a link's touch: the link's date, so a restore lands on the same key
 
     _future = field_validator("date", mode="after")(not_future)
 
@@ -126,6 +127,7 @@ class BackupTouch(Row):
             note=self.note,
             source=self.source or "import",
             recorded_at=self.recorded_at,
+            filed_on=self.filed_on,
         )
 
 

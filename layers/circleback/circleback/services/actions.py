@@ -1,15 +1,18 @@
 """What a digest link does. Looking (GET, HEAD) reads; doing and undoing (POST) write, each exactly once.
 
-Every action is stored as a record keyed by the link (Claim.key()) in the same transaction as its effect:
-a repeated or concurrent POST finds the record and writes nothing, and undo deletes the record while it
-reverses the effect, so the link can be used again afterwards. Records expire (TTL) after the link does.
+A touch link ("I reached out", "They reached out", the links people click most) files its touch under a key of
+the link's own (the link's date and an id from Claim.key()): logging it is one conditional put, a repeated or
+concurrent POST finds the touch and writes nothing, and undo is one conditional delete, after which the link can
+be used again. Any other action is stored as a record keyed by the link, in the same transaction as its effect,
+with the same guarantees; records expire (TTL) after the link does. Touch links used before their touches were
+filed this way have such a record, which is still honoured.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TypeVar
 
 from circleback.domain.model import ActionRecord, Channel, Contact, Direction, Owner, Touch
@@ -75,7 +78,14 @@ class ActionLinks:
             contact = self.repo.get_contact(owner.id, claim.contact_id, consistent=consistent)
             if contact is None:
                 raise LinkGone("This contact is no longer in circleback.")
-        record = self.repo.get_action(owner.id, claim.key(), consistent=consistent)
+        record = None
+        if claim.action in TOUCH_DIRECTIONS and contact is not None:
+            filed = self.repo.get_touch(
+                owner.id, contact.id, link_day(claim), link_touch_id(claim), consistent=consistent
+            )
+            record = _touch_record(claim, filed) if filed is not None else None
+        if record is None:  # any other action, or a touch link used before its touch was filed under the link
+            record = self.repo.get_action(owner.id, claim.key(), consistent=consistent)
         return LinkTarget(claim, owner, contact, record, local_send_date(owner.timezone, now))
 
     def perform(self, token: str, purpose: Purpose, choice: Choice, now: datetime) -> tuple[LinkTarget, bool]:
@@ -85,6 +95,11 @@ class ActionLinks:
             target = self.open(token, purpose, now)
             if target.record is not None:
                 return target, False
+            if target.action in TOUCH_DIRECTIONS:
+                touch = _link_touch(target, choice, now)
+                if not self.repo.add_touch(target.owner.id, touch):
+                    return None  # a concurrent request filed it first: read it back
+                return replace(target, record=_touch_record(target.claim, touch)), True
             record, writes = self._effect(target, choice, now)
             if not self.repo.record_action(target.owner.id, record, writes):
                 return None  # a concurrent request did it first: read again to show its record
@@ -97,9 +112,13 @@ class ActionLinks:
 
         def attempt() -> tuple[LinkTarget, bool] | None:
             target = self.open(token, purpose, now)
-            if target.record is None:
+            record = target.record
+            if record is None:
                 return target, False
-            if not self.repo.erase_action(target.owner.id, target.record, self._reversal(target, now)):
+            if record.touch is not None and record.touch.filed_on is not None:  # filed under the link: it is the record
+                if not self.repo.remove_touch(target.owner.id, record.touch):
+                    return None
+            elif not self.repo.erase_action(target.owner.id, record, self._reversal(target, now)):
                 return None
             return replace(target, record=None), True
 
@@ -110,20 +129,6 @@ class ActionLinks:
     def _effect(self, target: LinkTarget, choice: Choice, now: datetime) -> tuple[ActionRecord, list[Write]]:
         claim, owner = target.claim, target.owner
         record = ActionRecord(key=claim.key(), action=claim.action.value, done_at=now, expires_at=claim.expires_at)
-        if claim.action in TOUCH_DIRECTIONS:
-            contact = _required(target.contact)
-            touch = Touch(
-                id=content_id("link", claim.key()),
-                contact_id=contact.id,
-                date=target.today,
-                direction=TOUCH_DIRECTIONS[claim.action],
-                channel=choice.channel,
-                note=choice.note,
-                source="link",
-                recorded_at=now,
-            )
-            record = replace(record, contact_id=contact.id, touch=touch)
-            return record, [self.repo.touch_put(owner.id, touch)]
         if claim.action is Action.SNOOZE:
             contact = _required(target.contact)
             until = _later(target.today + timedelta(days=SNOOZE_DAYS - 1), contact.snoozed_until)
@@ -153,6 +158,36 @@ class ActionLinks:
     def _pause_write(self, owner: Owner, until: date | None, now: datetime) -> Write:
         """Pause (or resume) and move the next send to the first one the new pause allows."""
         return self.repo.owner_pause_write(owner, until, next_send_at(replace(owner, paused_until=until), now))
+
+
+def link_day(claim: Claim) -> date:
+    """The day a link files its touch under: its digest's date, else the day the link was made."""
+    return date.fromisoformat(claim.digest) if claim.digest else claim.issued_at.date()
+
+
+def link_touch_id(claim: Claim) -> str:
+    return content_id("link", claim.key())
+
+
+def _link_touch(target: LinkTarget, choice: Choice, now: datetime) -> Touch:
+    """The touch a link logs: dated the day it is clicked, filed under the link's own day."""
+    return Touch(
+        id=link_touch_id(target.claim),
+        contact_id=_required(target.contact).id,
+        date=target.today,
+        direction=TOUCH_DIRECTIONS[target.claim.action],
+        channel=choice.channel,
+        note=choice.note,
+        source="link",
+        recorded_at=now,
+        filed_on=link_day(target.claim),
+    )
+
+
+def _touch_record(claim: Claim, touch: Touch) -> ActionRecord:
+    """What a touch link did, as its page shows it: the touch filed under the link is the link's record."""
+    done_at = touch.recorded_at or datetime.combine(touch.date, time(), UTC)
+    return ActionRecord(claim.key(), claim.action.value, done_at, claim.expires_at, touch.contact_id, touch)
 
 
 def retrying(attempt: Callable[[], T | None]) -> T:

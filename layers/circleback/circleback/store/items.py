@@ -160,10 +160,14 @@ def item_to_contact(item: dict[str, Any]) -> Contact:
     )
 
 
+def touch_key(touch: Touch) -> str:
+    return touch_sk(touch.contact_id, touch.filed_on or touch.date, touch.id)
+
+
 def touch_to_item(owner_id: str, touch: Touch) -> dict[str, Any]:
     return {
         "PK": owner_pk(owner_id),
-        "SK": touch_sk(touch.contact_id, touch.date, touch.id),
+        "SK": touch_key(touch),
         "type": "touch",
         "id": touch.id,
         "contact_id": touch.contact_id,
@@ -173,6 +177,8 @@ def touch_to_item(owner_id: str, touch: Touch) -> dict[str, Any]:
         "note": touch.note,
         "source": touch.source,
         "recorded_at": _iso(touch.recorded_at),
+        # Only when it differs: a touch clicked the day its digest came is stored like any other.
+        "filed_on": _iso(touch.filed_on) if touch.filed_on != touch.date else None,
     }
 
 
@@ -186,6 +192,7 @@ def item_to_touch(item: dict[str, Any]) -> Touch:
         note=item.get("note"),
         source=item.get("source", "cli"),
         recorded_at=_datetime(item.get("recorded_at")),
+        filed_on=_date(item.get("filed_on")),
     )
 
 

@@ -30,6 +30,7 @@ from circleback.store.items import (
     owner_schedule_keys,
     owner_to_item,
     run_to_item,
+    touch_key,
     touch_to_item,
 )
 from circleback.store.keys import (
@@ -333,12 +334,23 @@ class Repository:
         return self._put_new(touch_to_item(owner_id, touch))
 
     def touch_delete(self, owner_id: str, touch: Touch) -> Write:
-        return {
-            "Delete": {
-                "TableName": self.table_name,
-                "Key": _key(owner_pk(owner_id), touch_sk(touch.contact_id, touch.date, touch.id)),
-            }
-        }
+        return {"Delete": {"TableName": self.table_name, "Key": _key(owner_pk(owner_id), touch_key(touch))}}
+
+    def get_touch(
+        self, owner_id: str, contact_id: str, filed_on: date, touch_id: str, *, consistent: bool = True
+    ) -> Touch | None:
+        """The touch filed under that contact, day and id, if there is one (with that filing day)."""
+        item = self._get(owner_pk(owner_id), touch_sk(contact_id, filed_on, touch_id), consistent=consistent)
+        return replace(item_to_touch(item), filed_on=filed_on) if item else None
+
+    def remove_touch(self, owner_id: str, touch: Touch) -> bool:
+        """Delete the touch with `touch`'s key; False when it was not there (already removed)."""
+        return self._conditional_write(
+            self.client.delete_item,
+            TableName=self.table_name,
+            Key=_key(owner_pk(owner_id), touch_key(touch)),
+            ConditionExpression="attribute_exists(SK)",
+        )
 
     def contact_snooze_write(self, owner_id: str, contact: Contact, until: date | None) -> Write:
         return self._contact_write(owner_id, contact, {"snoozed_until": until.isoformat() if until else None})
