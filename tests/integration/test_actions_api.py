@@ -34,7 +34,6 @@ from circleback.local import LOCAL_REGION
 from circleback.services.actions import ActionLinks, Choice
 from circleback.services.importing import import_touches
 from circleback.services.preview import preview
-from circleback.services.touches import log_touch
 from circleback.store.codec import decode_item
 from circleback.store.keys import contact_sk, owner_pk
 from circleback.store.repository import Repository
@@ -582,7 +581,7 @@ def test_a_touch_logged_elsewhere_meanwhile_is_kept_beside_the_links_own(
     def add_after_a_touch_from_elsewhere(self: Repository, *args: Any) -> bool:
         calls.append(True)
         if len(calls) == 1:  # another touch of the same contact lands between this request's read and its write
-            assert log_touch(runtime.repository(), OWNER, elsewhere)
+            assert runtime.repository().add_touch(OWNER, elsewhere)
         return add_touch(self, *args)
 
     monkeypatch.setattr(Repository, "add_touch", add_after_a_touch_from_elsewhere)

@@ -36,7 +36,6 @@ from circleback.services.importing import (
     import_file,
     import_touches,
 )
-from circleback.services.touches import log_touch
 from circleback.store.codec import decode_item
 from circleback.store.keys import contact_sk, owner_pk
 from circleback.store.repository import NotFoundError, Repository
@@ -395,7 +394,7 @@ def rich(owned: Repository) -> Repository:
     edit_by_hand(owned, by_name(owned)["Rahul Mehta"], title="Principal Architect", tier=Tier.A)
     grace = by_name(owned)["Grace Liu"]
     touch = Touch("link-touch", grace.id, TODAY, Direction.INBOUND, Channel.CALL, "She called", "link", NOW)
-    assert log_touch(owned, OWNER, touch)
+    assert owned.add_touch(OWNER, touch)
     return owned
 
 

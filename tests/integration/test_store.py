@@ -32,7 +32,6 @@ from circleback.domain.model import (
 )
 from circleback.domain.schedule import SHARD_COUNT, shard_of
 from circleback.local import load_template
-from circleback.services.touches import log_touch
 from circleback.store.keys import SCHEDULE_INDEX
 from circleback.store.repository import RETIRED_CONTACT_ATTRIBUTES, ConflictError, Repository
 from tests.factories import contact, owner, touch
@@ -133,7 +132,7 @@ def test_clearing_a_field_removes_it(repo: Repository) -> None:
 def test_a_touch_is_written_alone_and_the_contact_is_left_as_it_was(repo: Repository) -> None:
     ana = repo.add_contact(OWNER, contact("Ana"))
     note = touch(ana.id, date(2026, 11, 2), Direction.OUTBOUND, "Sent the article")
-    assert log_touch(repo, OWNER, note) is True
+    assert repo.add_touch(OWNER, note) is True
     stored, touches = repo.contact_with_touches(OWNER, ana.id)
     assert touches == [note]
     assert stored == ana  # same version: a touch never races an edit of the contact
@@ -143,24 +142,24 @@ def test_a_touch_is_written_alone_and_the_contact_is_left_as_it_was(repo: Reposi
 def test_the_same_touch_twice_is_recorded_once(repo: Repository) -> None:
     ana = repo.add_contact(OWNER, contact("Ana"))
     note = touch(ana.id, date(2026, 11, 2))
-    assert log_touch(repo, OWNER, note) is True
-    assert log_touch(repo, OWNER, replace(note, note="a retry that changed its note")) is False
+    assert repo.add_touch(OWNER, note) is True
+    assert repo.add_touch(OWNER, replace(note, note="a retry that changed its note")) is False
     assert repo.contact_with_touches(OWNER, ana.id)[1] == [note]  # the first one stands
 
 
 def test_a_touch_and_an_edit_of_its_contact_at_the_same_time_both_land(repo: Repository) -> None:
     ana = repo.add_contact(OWNER, contact("Ana"))
     edited = repo.save_contact(OWNER, replace(ana, title="CTO"))
-    assert log_touch(repo, OWNER, touch(ana.id, date(2026, 11, 2))) is True
+    assert repo.add_touch(OWNER, touch(ana.id, date(2026, 11, 2))) is True
     stored, touches = repo.contact_with_touches(OWNER, ana.id)
     assert stored == edited and len(touches) == 1
 
 
 def test_a_back_dated_touch_takes_its_place_in_the_history(repo: Repository) -> None:
     ana = repo.add_contact(OWNER, contact("Ana"))
-    log_touch(repo, OWNER, touch(ana.id, date(2026, 6, 1), Direction.OUTBOUND))
-    log_touch(repo, OWNER, touch(ana.id, date(2026, 8, 1), Direction.OUTBOUND))
-    log_touch(repo, OWNER, touch(ana.id, date(2026, 7, 1), Direction.INBOUND))  # entered late
+    repo.add_touch(OWNER, touch(ana.id, date(2026, 6, 1), Direction.OUTBOUND))
+    repo.add_touch(OWNER, touch(ana.id, date(2026, 8, 1), Direction.OUTBOUND))
+    repo.add_touch(OWNER, touch(ana.id, date(2026, 7, 1), Direction.INBOUND))  # entered late
     history = summarise(None, chronological(repo.contact_with_touches(OWNER, ana.id)[1]))
     assert (history.last_touch, history.outbound_streak) == (date(2026, 8, 1), 1)
 
@@ -190,7 +189,7 @@ def test_digest_input_is_one_get_item_and_one_paginated_query(repo: Repository) 
     big_note = "x" * 3000  # 400 contacts x 3 KB: more than one 1 MB page
     people = [repo.add_contact(OWNER, contact(f"P{i:03d}", notes=big_note)) for i in range(400)]
     for person in people[:5]:
-        log_touch(repo, OWNER, touch(person.id, date(2026, 11, 1), Direction.MUTUAL, channel=Channel.CALL))
+        repo.add_touch(OWNER, touch(person.id, date(2026, 11, 1), Direction.MUTUAL, channel=Channel.CALL))
     repo.add_event(OWNER, LifeEvent("e1", date(2026, 11, 10), EventKind.AWARD))
     repo.put_owner(owner(id="neighbour"))
     repo.add_contact("neighbour", contact("Not mine"))
@@ -211,7 +210,7 @@ def test_the_digest_query_reads_only_what_the_planner_needs(repo: Repository) ->
     profile = owner(id=OWNER)
     repo.put_owner(profile)
     ana = repo.add_contact(OWNER, contact("Ana", birthday=Birthday(4, 2), tags=("ex-Acme",), company="Acme"))
-    log_touch(repo, OWNER, touch(ana.id, date(2026, 11, 1), Direction.MUTUAL, channel=Channel.CALL, note="lunch"))
+    repo.add_touch(OWNER, touch(ana.id, date(2026, 11, 1), Direction.MUTUAL, channel=Channel.CALL, note="lunch"))
     repo.add_event(OWNER, LifeEvent("e1", date(2026, 11, 10), EventKind.AWARD))
     now = datetime(2026, 11, 20, 12, tzinfo=UTC)
     for day in range(20):
@@ -407,8 +406,8 @@ def test_removing_a_contact_takes_its_touches_and_events_and_nobody_elses(repo: 
     for person in (gone, kept):
         repo.add_contact(OWNER, person)
     for day in range(30):  # more than one BatchWriteItem's worth
-        log_touch(repo, OWNER, touch(gone.id, date(2026, 10, 1) + timedelta(days=day)))
-    log_touch(repo, OWNER, touch(kept.id, date(2026, 10, 2)))
+        repo.add_touch(OWNER, touch(gone.id, date(2026, 10, 1) + timedelta(days=day)))
+    repo.add_touch(OWNER, touch(kept.id, date(2026, 10, 2)))
     theirs = LifeEvent("e1", date(2026, 11, 1), EventKind.PROMOTION, gone.id)
     others = [
         LifeEvent("e2", date(2026, 11, 1), EventKind.MOVED, kept.id),
@@ -435,11 +434,11 @@ def test_a_contact_changed_since_it_was_read_is_not_removed(repo: Repository) ->
 
 def test_a_touch_logged_while_its_contact_is_removed_goes_with_it(repo: Repository) -> None:
     person = repo.add_contact(OWNER, contact("Ana Souza"))
-    log_touch(repo, OWNER, touch(person.id, date(2026, 10, 1)))
+    repo.add_touch(OWNER, touch(person.id, date(2026, 10, 1)))
     real_delete = repo.client.delete_item
 
     def click_lands_first(**request: Any) -> Any:  # a link's touch written just before the contact goes
-        log_touch(repo, OWNER, touch(person.id, date(2026, 10, 2)))
+        repo.add_touch(OWNER, touch(person.id, date(2026, 10, 2)))
         return real_delete(**request)
 
     repo.client.delete_item = click_lands_first  # type: ignore[method-assign]
@@ -488,7 +487,7 @@ def test_a_touch_filed_under_another_day_is_found_and_removed_under_that_day(rep
     ana = repo.add_contact(OWNER, contact("Ana"))
     later = touch(ana.id, date(2026, 11, 5), filed_on=date(2026, 11, 2))  # a link of the 2nd, clicked on the 5th
     same_day = touch(ana.id, date(2026, 11, 2), filed_on=date(2026, 11, 2))
-    assert log_touch(repo, OWNER, later) and log_touch(repo, OWNER, same_day)
+    assert repo.add_touch(OWNER, later) and repo.add_touch(OWNER, same_day)
 
     assert repo.get_touch(OWNER, ana.id, date(2026, 11, 2), later.id) == later
     assert repo.get_touch(OWNER, ana.id, date(2026, 11, 5), later.id) is None

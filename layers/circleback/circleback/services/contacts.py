@@ -21,7 +21,6 @@ from circleback.importer.rows import CONTACT_FIELDS, ContactRow
 from circleback.services.actions import WRITE_ATTEMPTS
 from circleback.services.ids import content_id
 from circleback.services.importing import ContactIndex, emails_of, new_contact
-from circleback.services.touches import log_touch
 from circleback.store.repository import ConflictError, NotFoundError, Repository
 
 # What an unset field of a row means for a contact (a row's None is "not given").
@@ -104,7 +103,7 @@ def log(
     """
     touch_id = content_id("cli-touch", contact.id, on.isoformat(), direction.value, channel.value, note or "")
     touch = Touch(touch_id, contact.id, on, direction, channel, note, source="cli", recorded_at=now)
-    return LoggedTouch(touch, log_touch(repo, owner_id, touch))
+    return LoggedTouch(touch, repo.add_touch(owner_id, touch))
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,6 @@ from circleback.importer.formats import FORMAT_NAMES, Format, detect_format, par
 from circleback.importer.rows import CONTACT_FIELDS, ContactRow, normalise_linkedin
 from circleback.services.actions import WRITE_ATTEMPTS
 from circleback.services.ids import content_id, event_id, new_id
-from circleback.services.touches import log_touch
 from circleback.store.repository import ConflictError, NotFoundError, Repository
 
 T = TypeVar("T")
@@ -394,7 +393,7 @@ def import_touches(repo: Repository, owner_id: str, text: str, today: date, *, s
         occurrences[content] += 1  # two identical coffees on one day are two touches
         touch_id = content_id("touch", *content, occurrences[content])
         touches.append(Touch(touch_id, contact.id, row.date, row.direction, row.channel, row.note, source="import"))
-    return _write_new(report, touches, lambda touch: log_touch(repo, owner_id, touch), strict)
+    return _write_new(report, touches, lambda touch: repo.add_touch(owner_id, touch), strict)
 
 
 def import_events(repo: Repository, owner_id: str, text: str, today: date, *, strict: bool = False) -> ImportReport:
@@ -469,7 +468,7 @@ def restore_backup(
         else:
             contacts.unchanged += 1
         tick()
-    _write_new(touches, restored_touches, lambda touch: tick(log_touch(repo, owner_id, touch)), strict)
+    _write_new(touches, restored_touches, lambda touch: tick(repo.add_touch(owner_id, touch)), strict)
     _write_new(events, restored_events, lambda event: tick(repo.add_event(owner_id, event)), strict)
     return reports
 

@@ -1,4 +1,4 @@
-"""Logging a touch, from an import or the JSON API: each touch lands once."""
+"""Logging a touch from the JSON API: one touch per Idempotency-Key."""
 
 from __future__ import annotations
 
@@ -14,16 +14,6 @@ from circleback.links import access_tokens
 from circleback.services.actions import retrying
 from circleback.services.ids import content_id, new_id
 from circleback.store.repository import Repository
-
-
-def log_touch(repo: Repository, owner_id: str, touch: Touch) -> bool:
-    """Record `touch`; False when a touch with its id is already recorded on its date (a retry, a re-import).
-
-    Every caller derives the id from what makes the touch itself (a link's key, the API's Idempotency-Key,
-    a file row's content and date), so a repeat lands on the same key and writes nothing.
-    """
-    return repo.add_touch(owner_id, touch)
-
 
 # --- the JSON API: POST /touches ------------------------------------------------------------------------
 

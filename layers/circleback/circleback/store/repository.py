@@ -296,8 +296,10 @@ class Repository:
         return replace(contact, version=contact.version + 1)
 
     def add_touch(self, owner_id: str, touch: Touch) -> bool:
-        """Record a touch; False when this touch (same contact, date and id) is already there.
+        """Record a touch; False when this touch (same contact, filing day and id) is already there.
 
+        Every caller derives the id from what makes the touch itself (a link's key, the API's Idempotency-Key,
+        a file row's content and date, a backup's id), so a repeat lands on the same key and writes nothing.
         One conditional put and nothing else: the digest works out each contact's history from its touches,
         so the contact item carries no summary that a touch would have to update (each touch would cost a
         transaction, twice the write units of its items, and a consistent read of every touch of the contact).
@@ -492,7 +494,8 @@ class Repository:
             )
         except self.client.exceptions.ConditionalCheckFailedException:
             raise ConflictError(f"contact {contact.id} changed since it was read") from None
-        latecomers = [sk for sk in self._touch_keys(pk, contact.id) if sk not in set(touches)]
+        deleted = set(touches)
+        latecomers = [sk for sk in self._touch_keys(pk, contact.id) if sk not in deleted]
         self._delete_all(pk, latecomers)
         return len(touches) + len(latecomers), len(events)
 
