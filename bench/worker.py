@@ -279,7 +279,7 @@ def digest(contacts: int, runs: int, as_of: date, wire_out: Path | None, with_pr
     settings = PlanSettings.of(owner)
     plan = plan_digest(data, local_date, settings, DEFAULT_OCCASION_FINDERS)
     planning = cpu_times(lambda: plan_digest(data, local_date, settings, DEFAULT_OCCASION_FINDERS), runs)
-    links = runtime.links_for(owner, local_date)
+    links = runtime.links_for(owner, local_date, send_at)
     rendered = render_digest(plan, owner, links)
     rendering = cpu_times(lambda: render_digest(plan, owner, links), runs)
     digest_settings = runtime.environment().digest_settings()

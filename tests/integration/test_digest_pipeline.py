@@ -48,8 +48,8 @@ class Stack:
     queue: DigestQueue
     mailer: SesMailer
 
-    def links_for(self, owner: Owner, day: date) -> LinkFactory:
-        return DigestLinks(TokenSigner(KEYS), "https://api.example.test", owner.id, day, NOW)
+    def links_for(self, owner: Owner, day: date, now: datetime) -> LinkFactory:
+        return DigestLinks(TokenSigner(KEYS), "https://api.example.test", owner.id, day, now)
 
     def sent(self) -> list[EmailMessage]:
         backend = ses_backends[MOTO_ACCOUNT][LOCAL_REGION]

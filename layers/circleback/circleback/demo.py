@@ -207,7 +207,8 @@ def next_digest_html() -> str:
     from circleback.services.preview import preview
 
     owner, as_of = _owner_and_next_digest_date()
-    return render_digest(preview(runtime.repository(), OWNER_ID, as_of), owner, runtime.links_for(owner, as_of)).html
+    links = runtime.links_for(owner, as_of, datetime.now(UTC))
+    return render_digest(preview(runtime.repository(), OWNER_ID, as_of), owner, links).html
 
 
 def _owner_and_next_digest_date() -> tuple[Owner, date]:

@@ -6,7 +6,7 @@ imports this one, and each needs only some of them (the dispatcher no jinja2, th
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -107,10 +107,10 @@ def signer() -> TokenSigner:
     return TokenSigner(SecretsManagerKeyRing(environment().SIGNING_SECRET_ID))
 
 
-def links_for(owner: Owner, digest_date: date) -> LinkFactory:
+def links_for(owner: Owner, digest_date: date, now: datetime) -> LinkFactory:
     from circleback.links.urls import DigestLinks
 
-    return DigestLinks(signer(), environment().API_BASE_URL, owner.id, digest_date, datetime.now(UTC))
+    return DigestLinks(signer(), environment().API_BASE_URL, owner.id, digest_date, now)
 
 
 def reset() -> None:

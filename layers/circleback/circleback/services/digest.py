@@ -52,7 +52,7 @@ class DigestSettings:
     lease: timedelta = DEFAULT_LEASE
 
 
-LinksFor = Callable[[Owner, date], LinkFactory]
+LinksFor = Callable[[Owner, date, datetime], LinkFactory]  # owner, digest date, when the links are signed
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +102,7 @@ def send_digest(
         return DigestResult(Outcome.SKIPPED, local_date)
 
     with cyclic_gc_paused():
-        raw = _message(plan, owner, links_for(owner, local_date), settings, mine)
+        raw = _message(plan, owner, links_for(owner, local_date, now), settings, mine)
     sending = replace(mine, status=RunStatus.SENDING)
     if not repo.update_run(sending, expected=RunStatus.CLAIMED):
         raise RetryLater("the lease on this digest was lost before sending")
