@@ -11,7 +11,7 @@ import pytest
 
 from bench import scenario, sizes
 from bench.table import FakeAws, Table
-from circleback.domain.planner import DigestInput
+from circleback.domain.model import DigestInput
 from circleback.local import LOCAL_REGION, LOCAL_TABLE, embedded_repository
 from circleback.store.repository import Repository
 

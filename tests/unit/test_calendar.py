@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from circleback.domain.cadence import chronological, first_due_dates, summarise
 from circleback.domain.calendar import CalendarEntry, calendar_entries, next_due_date
-from circleback.domain.model import Birthday, Contact, Direction, Relationship, Tier, Touch
-from circleback.domain.planner import DigestInput, due_item
+from circleback.domain.model import Birthday, Contact, DigestInput, Direction, Relationship, Tier, Touch
+from circleback.domain.planner import due_item
 from circleback.services.calendar_feed import PRODID, escape_text, render_ics
 from tests.factories import contact, owner, touch
 

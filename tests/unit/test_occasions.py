@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from circleback.domain.holiday_calendar import greeting_holidays
-from circleback.domain.model import Birthday, Contact, EventKind, LifeEvent, Relationship, Tier, Touch
+from circleback.domain.model import Birthday, Contact, DigestInput, EventKind, LifeEvent, Relationship, Tier, Touch
 from circleback.domain.occasions import (
     DEFAULT_OCCASION_FINDERS,
     birthdays,
@@ -22,7 +22,7 @@ from circleback.domain.occasions import (
     own_news,
     work_anniversaries,
 )
-from circleback.domain.planner import DigestInput, Occasion, OccasionFinder, PlanSettings, plan_digest
+from circleback.domain.planner import Occasion, OccasionFinder, PlanSettings, plan_digest
 from tests.factories import contact, owner, touch
 
 AS_OF = date(2026, 11, 22)  # a Sunday; the default window runs to 29 November

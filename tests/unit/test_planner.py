@@ -10,9 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from circleback.domain.cadence import History, chronological, first_due_dates, name_key, summarise
-from circleback.domain.model import Contact, Direction, Tier, Touch
+from circleback.domain.model import Contact, DigestInput, Direction, Tier, Touch
 from circleback.domain.planner import (
-    DigestInput,
     DigestPlan,
     Occasion,
     PlanContext,

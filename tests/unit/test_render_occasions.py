@@ -10,9 +10,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from circleback.domain.model import Birthday, Contact, EventKind, LifeEvent, Relationship
+from circleback.domain.model import Birthday, Contact, DigestInput, EventKind, LifeEvent, Relationship
 from circleback.domain.occasions import DEFAULT_OCCASION_FINDERS
-from circleback.domain.planner import DigestInput, DigestPlan, Occasion, PlanSettings, plan_digest
+from circleback.domain.planner import DigestPlan, Occasion, PlanSettings, plan_digest
 from circleback.mail import RenderedDigest
 from circleback.mail.render import OCCASION_CONTACTS_SHOWN, SUBJECT_LIMIT, subject_line
 from tests.factories import contact, owner

@@ -27,9 +27,9 @@ from circleback.domain.cadence import (
     summarise,
 )
 from circleback.domain.holiday_calendar import HolidayDate, greeting_holidays
-from circleback.domain.model import Contact, Relationship, Touch
+from circleback.domain.model import Contact, DigestInput, Relationship, Touch
 from circleback.domain.occasions import HOLIDAY, active_contacts, birthdays, work_anniversaries
-from circleback.domain.planner import DigestInput, Occasion, PlanContext
+from circleback.domain.planner import Occasion, PlanContext
 from circleback.domain.wording import first_name, long_day
 
 DUE = "due"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -217,3 +218,16 @@ class DigestRun:
     message_id: str | None = None
     items: int = 0
     reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DigestInput:
+    """Everything the planner reads about one owner."""
+
+    owner: Owner
+    contacts: Sequence[Contact]
+    touches: Sequence[Touch] = ()
+    events: Sequence[LifeEvent] = ()
+    # Local dates whose digest was recorded under the run key used before runs moved out of the digest's read
+    # range (store/keys.py LEGACY_DIGEST_PREFIX): a redelivery of such a date must not send it again.
+    legacy_sent: frozenset[date] = frozenset()

@@ -23,25 +23,12 @@ from circleback.domain.cadence import (
     name_key,
     summarise,
 )
-from circleback.domain.model import Contact, Direction, LifeEvent, Owner, Touch
+from circleback.domain.model import Contact, DigestInput, Direction, LifeEvent, Owner, Touch
 
 DEFAULT_MAX_DUE = 5
 DEFAULT_LOOKAHEAD_DAYS = 7
 DEFAULT_MONTHLY_GOAL = 4
 GOAL_DIRECTIONS = frozenset({Direction.OUTBOUND, Direction.MUTUAL})
-
-
-@dataclass(frozen=True, slots=True)
-class DigestInput:
-    """Everything the planner reads about one owner."""
-
-    owner: Owner
-    contacts: Sequence[Contact]
-    touches: Sequence[Touch] = ()
-    events: Sequence[LifeEvent] = ()
-    # Local dates whose digest was recorded under the run key used before runs moved out of the digest's read
-    # range (store/keys.py LEGACY_DIGEST_PREFIX): a redelivery of such a date must not send it again.
-    legacy_sent: frozenset[date] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from circleback.domain.calendar import DEFAULT_DAYS, CalendarEntry, calendar_entries
-from circleback.domain.planner import DigestInput
+from circleback.domain.model import DigestInput
 from circleback.domain.schedule import local_send_date
 from circleback.links.tokens import Action, Purpose, RevokedToken, TokenSigner
 from circleback.services.actions import LinkGone

@@ -9,8 +9,17 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from circleback.call_budgets import BACKGROUND_TABLE, CallBudget
-from circleback.domain.model import AccessToken, ActionRecord, Contact, DigestRun, LifeEvent, Owner, RunStatus, Touch
-from circleback.domain.planner import DigestInput
+from circleback.domain.model import (
+    AccessToken,
+    ActionRecord,
+    Contact,
+    DigestInput,
+    DigestRun,
+    LifeEvent,
+    Owner,
+    RunStatus,
+    Touch,
+)
 from circleback.domain.schedule import due_bound, parse_schedule_sort_key, shard_partition_key
 from circleback.store.codec import decode_item, encode_item, encode_value
 from circleback.store.items import (
