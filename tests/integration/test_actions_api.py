@@ -14,7 +14,7 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from html.parser import HTMLParser
 from types import ModuleType
 from typing import Any
@@ -982,14 +982,15 @@ def test_each_post_logs_its_route_step_and_outcome(site: Site, logs: Callable[[]
 def test_a_touch_link_used_again_days_later_finds_its_touch_filed_under_the_link(site: Site) -> None:
     link = site.link(Action.REACHED_OUT)
     links = ActionLinks(runtime.repository(), runtime.signer(), OWNER)
-    now = datetime.now(UTC)
+    link_day = date.fromisoformat(link.claim.digest)
+    next_day = datetime.combine(link_day + timedelta(days=1), time(12), UTC)  # midday in London too
 
-    _, did = links.perform(link.token, Purpose.ACTION, Choice(Channel.EMAIL), now)
-    _, again = links.perform(link.token, Purpose.ACTION, Choice(Channel.CALL), now + timedelta(days=3))
+    _, did = links.perform(link.token, Purpose.ACTION, Choice(Channel.EMAIL), next_day)
+    _, again = links.perform(link.token, Purpose.ACTION, Choice(Channel.CALL), next_day + timedelta(days=3))
 
     assert (did, again) == (True, False)
     (touch,) = link_touches(link)
-    assert touch.channel is Channel.EMAIL and touch.filed_on == date.fromisoformat(link.claim.digest)
+    assert touch.channel is Channel.EMAIL and touch.date == next_day.date() and touch.filed_on == link_day
 
 
 def test_a_touch_link_used_before_touches_were_filed_under_their_link_is_still_done_once(site: Site) -> None:
