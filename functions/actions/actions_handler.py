@@ -2,23 +2,25 @@
 
 Each route parses the request, calls one service and maps the result to a page or a JSON body. GET and HEAD
 never write. Every response gets the security headers; the path (which holds the token) is never logged.
+
+The request bodies' models (pydantic) are imported by the routes that read a body: a cold start that opens a
+link page, the digest's most common request, does without pydantic's import.
 """
 
 from __future__ import annotations
 
 import binascii
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import parse_qs
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import ValidationError
 
 from circleback import runtime
-from circleback.events import ActionForm, TouchBody
 from circleback.links.tokens import Purpose
 from circleback.observability import logger
 from circleback.services.actions import ActionLinks, Choice
@@ -26,6 +28,9 @@ from circleback.services.touches import InvalidField, LoggedTouch, ReusedKey, Un
 from circleback.store.repository import ConflictError
 from circleback.web.http import answer_failures, answer_link_refusals, finish, handles, html, log_route, oversized
 from circleback.web.pages import Page, link_page, problem_page
+
+if TYPE_CHECKING:
+    from circleback.events import ActionForm
 
 JSON = "application/json"
 JSON_PATHS = ("/touches",)  # the JSON API: its errors are JSON too
@@ -36,6 +41,7 @@ answer_failures(app, JSON_PATHS)
 
 FORM_FIELDS_LIMIT = 10
 IDEMPOTENCY_KEY_LIMIT = 255
+Parsed = TypeVar("Parsed")
 
 
 # --- the digest's links -------------------------------------------------------------------------------
@@ -75,15 +81,35 @@ def _act(token: str, purpose: Purpose) -> Page:
 
 
 def _form() -> ActionForm:
+    from circleback.events import ActionForm
+
     try:
         fields = parse_qs(_body(), keep_blank_values=True, max_num_fields=FORM_FIELDS_LIMIT)
     except ValueError:  # more fields than the form has: not from our page
         raise BadBody("the form has more fields than expected") from None
-    return ActionForm.model_validate({name: values[0] for name, values in fields.items()})
+    return _validated(lambda: ActionForm.model_validate({name: values[0] for name, values in fields.items()}))
+
+
+def _validated(parse: Callable[[], Parsed]) -> Parsed:
+    """What `parse` makes of the body; InvalidBody, with pydantic's errors, if the body does not validate."""
+    from pydantic import ValidationError
+
+    try:
+        return parse()
+    except ValidationError as error:
+        raise InvalidBody(error.errors(include_url=False, include_input=False)) from None
 
 
 class BadBody(Exception):
     """A request body that cannot be read at all (not UTF-8, or not the shape of any form of ours)."""
+
+
+class InvalidBody(Exception):
+    """A body that reads but does not validate: each error with its field's location, message and type."""
+
+    def __init__(self, errors: list[Any]) -> None:
+        super().__init__(f"{len(errors)} invalid field(s)")
+        self.errors = errors
 
 
 def _body() -> str:
@@ -102,7 +128,9 @@ def post_touch() -> Response[str]:
     env = runtime.environment()
     repo = runtime.interactive_repository()
     token = authenticate(repo, env.OWNER_ID, _bearer())
-    body = TouchBody.model_validate_json(_body())
+    from circleback.events import TouchBody
+
+    body = _validated(lambda: TouchBody.model_validate_json(_body()))
     key = app.current_event.headers.get("idempotency-key")
     if key is not None and not 1 <= len(key) <= IDEMPOTENCY_KEY_LIMIT:
         raise InvalidField("Idempotency-Key", f"must be 1 to {IDEMPOTENCY_KEY_LIMIT} characters")
@@ -134,11 +162,10 @@ def _touch_json(logged: LoggedTouch) -> dict[str, Any]:
 # --- errors: a clear page or body and a 4xx; nothing was written -----------------------------------------
 
 
-@handles(app, ValidationError)
-def invalid_input(error: ValidationError) -> Response[str]:
+@handles(app, InvalidBody)
+def invalid_input(error: InvalidBody) -> Response[str]:
     details = [
-        {"loc": ["body", *(str(part) for part in e["loc"])], "msg": e["msg"], "type": e["type"]}
-        for e in error.errors(include_url=False, include_input=False)
+        {"loc": ["body", *(str(part) for part in e["loc"])], "msg": e["msg"], "type": e["type"]} for e in error.errors
     ]
     if app.current_event.path == "/touches":
         return _json(422, {"detail": details})

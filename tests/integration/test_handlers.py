@@ -148,3 +148,19 @@ def test_no_handler_loads_the_holiday_or_calendar_libraries_at_a_cold_start(name
     code += "print(sorted({'holidays', 'icalendar'} & set(sys.modules)))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)  # noqa: S603 - our own interpreter
     assert result.stdout.strip() == "[]"
+
+
+def test_the_link_pages_start_without_pydantic() -> None:
+    """The actions function validates bodies with pydantic, imported by the routes that read one: a cold start
+    that only shows a link page (the handler, its settings and its clients) never imports it."""
+    folder = repo_root() / "functions" / "actions"
+    code = (
+        f"import sys; sys.path.insert(0, {str(folder)!r}); import actions_handler\n"
+        "from circleback import runtime\n"
+        "runtime.interactive_repository().client, runtime.signer()\n"
+        "print(sorted(name for name in sys.modules if name.split('.')[0] in ('pydantic', 'pydantic_core')))"
+    )
+    env = {**os.environ, "TABLE_NAME": "circleback", "AWS_DEFAULT_REGION": "us-east-1", "SIGNING_SECRET_ID": "s"}
+    command = [sys.executable, "-c", code]
+    result = subprocess.run(command, capture_output=True, text=True, check=True, timeout=60, env=env)  # noqa: S603 - our own interpreter
+    assert result.stdout.strip() == "[]"

@@ -8,9 +8,8 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from circleback.domain.model import Channel, Direction
+from circleback.domain.model import NOTE_LIMIT, Channel, Direction
 
-NOTE_LIMIT = 1000
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=NOTE_LIMIT)]
 
 

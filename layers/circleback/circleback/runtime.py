@@ -6,11 +6,11 @@ imports this one, and each needs only some of them (the dispatcher no jinja2, th
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 from functools import cache
-from typing import TYPE_CHECKING
-
-from pydantic import BaseModel, ConfigDict, Field
+from typing import TYPE_CHECKING, Any
 
 from circleback.domain.model import Frequency, Owner
 
@@ -23,10 +23,21 @@ if TYPE_CHECKING:
     from circleback.store.repository import Repository
 
 
-class Environment(BaseModel):
-    """The functions' environment variables, validated once: a missing one is a clear error at start."""
+class ConfigurationError(ValueError):
+    """An environment variable the template sets is missing or malformed: the function cannot start."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    def __init__(self, variable: str, problem: str) -> None:
+        super().__init__(f"environment variable {variable} {problem}")
+        self.variable = variable
+
+
+@dataclass(frozen=True, slots=True)
+class Environment:
+    """The functions' environment variables, read once: a missing or malformed one is a clear error at start.
+
+    A dataclass rather than a pydantic model: every function reads it on a cold start, and the link pages need
+    nothing else from pydantic (about a third of the actions function's import time) until a form is posted.
+    """
 
     TABLE_NAME: str
     QUEUE_URL: str = ""
@@ -34,12 +45,24 @@ class Environment(BaseModel):
     OWNER_EMAIL: str = ""
     OWNER_TIMEZONE: str = "UTC"
     OWNER_COUNTRY: str = "US"
-    SEND_HOUR: int = Field(default=7, ge=0, le=23)
+    SEND_HOUR: int = 7
     DIGEST_FREQUENCY: Frequency = Frequency.DAILY
     SENDER_EMAIL: str = ""
     API_BASE_URL: str = ""
     SIGNING_SECRET_ID: str = ""
     SES_CONFIGURATION_SET: str = ""
+
+    @classmethod
+    def read(cls, variables: Mapping[str, str]) -> Environment:
+        """The settings among `variables` (others are ignored); ConfigurationError names the first bad one."""
+        values: dict[str, Any] = {f.name: variables[f.name] for f in fields(cls) if f.name in variables}
+        if not values.get("TABLE_NAME"):
+            raise ConfigurationError("TABLE_NAME", "is required")
+        if "SEND_HOUR" in values:
+            values["SEND_HOUR"] = _hour(values["SEND_HOUR"])
+        if "DIGEST_FREQUENCY" in values:
+            values["DIGEST_FREQUENCY"] = _frequency(values["DIGEST_FREQUENCY"])
+        return cls(**values)
 
     def default_owner(self) -> Owner | None:
         if not self.OWNER_EMAIL:
@@ -62,11 +85,25 @@ class Environment(BaseModel):
         return DigestSettings(sender=self.SENDER_EMAIL, message_id_domain=domain)
 
 
+def _hour(text: str) -> int:
+    if not (text.strip().isascii() and text.strip().isdigit() and 0 <= int(text) <= 23):
+        raise ConfigurationError("SEND_HOUR", f"must be a whole hour from 0 to 23, not {text!r}")
+    return int(text)
+
+
+def _frequency(text: str) -> Frequency:
+    try:
+        return Frequency(text)
+    except ValueError:
+        allowed = ", ".join(f.value for f in Frequency)
+        raise ConfigurationError("DIGEST_FREQUENCY", f"must be one of {allowed}, not {text!r}") from None
+
+
 @cache
 def environment() -> Environment:
     import os
 
-    return Environment.model_validate(dict(os.environ))
+    return Environment.read(os.environ)
 
 
 @cache

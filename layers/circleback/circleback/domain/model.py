@@ -126,6 +126,7 @@ class Contact:
 
 
 _Day = date  # the type, for fields of classes that have a field named "date"
+NOTE_LIMIT = 1000  # characters in a touch's note, however it is logged
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,15 +5,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from circleback.domain.model import AccessToken, ActionRecord, Contact, Touch
 from circleback.domain.names import match_contact
 from circleback.domain.schedule import local_send_date
-from circleback.events import TouchBody
 from circleback.links import access_tokens
 from circleback.services.actions import retrying
 from circleback.services.ids import content_id, new_id
 from circleback.store.repository import Repository
+
+if TYPE_CHECKING:
+    from circleback.events import TouchBody  # validated by the handler; pydantic loads with the first call
 
 # --- the JSON API: POST /touches ------------------------------------------------------------------------
 
