@@ -35,9 +35,13 @@ def calendar_feed(file: str) -> Response[str]:
         raise NotFoundError()
     env = runtime.environment()
     feed = CalendarFeed(runtime.interactive_repository(), runtime.signer(), env.OWNER_ID)
-    body = feed.read(file.removesuffix(FEED_SUFFIX), datetime.now(UTC))
+    body = feed.read(file.removesuffix(FEED_SUFFIX), _now())
     log_route(app, "read", "calendar", "served")
     return Response(200, CALENDAR, body.decode("utf-8"), {"Content-Disposition": DISPOSITION})
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

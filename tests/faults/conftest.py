@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from types import ModuleType
 from typing import Any
 
@@ -29,6 +29,7 @@ from circleback.links.tokens import Action, Purpose
 from circleback.local import LOCAL_REGION
 from circleback.services.calendar_feed import calendar_link
 from circleback.services.digest import DigestResult, send_digest
+from tests.clock import START  # the functions' clock at set-up: the clock only moves when a test moves it
 from tests.faults.aws import Injector, Key
 from tests.integration.actions_support import repo, snapshot
 
@@ -39,9 +40,6 @@ OWNER_EMAIL = "you@example.com"
 ZONE = "Europe/London"
 THOMAS = "Thomas Becker"  # due in the sample digest, with an email address
 VISIBILITY_TIMEOUT = timedelta(seconds=360)  # template.yaml's DigestQueue: a failed message comes back after it
-# The functions' clock at set-up. Fixed, so no test depends on the hour it runs at: midday, well clear of the
-# owner's 07:00 send, which a test moving the clock on by a few visibility timeouts must not cross.
-START = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)
 
 
 class Clock(datetime):

@@ -37,6 +37,7 @@ from circleback.services.preview import preview
 from circleback.store.codec import decode_item
 from circleback.store.keys import contact_sk, owner_pk
 from circleback.store.repository import Repository
+from tests import clock
 from tests.factories import history_of
 from tests.integration.actions_support import (
     Snapshot,
@@ -95,11 +96,10 @@ class Site:
 
 @pytest.fixture(scope="module")
 def digest_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    now = datetime.now(UTC).replace(microsecond=0)
     out = tmp_path_factory.mktemp("digest")
-    with environment_restored(), demo.running(out, "you@example.com", ZONE, "GB", now=now, serve=False) as session:
-        handler = demo.load_handler("actions")
-        gateway = demo.api_gateway(actions=handler)
+    with environment_restored(), demo.running(out, "you@example.com", ZONE, "GB", clock.now, serve=False) as session:
+        handler = demo.load_handler("actions", clock.now)
+        gateway = demo.api_gateway(clock.now, actions=handler)
         links = digest_links(session.result.txt.read_text(encoding="utf-8"))
         assert {k.path for k in links} == set(read_paths(session.result.html.read_text(encoding="utf-8")))
         yield Site(Client(gateway), handler, links, snapshot())
@@ -123,7 +123,7 @@ def digest_links(text: str) -> tuple[Link, ...]:
     for path in dict.fromkeys(read_paths(text)):
         route, token = path.split("/")[1:]
         purpose = Purpose.ACTION if route == "a" else Purpose.UNSUBSCRIBE
-        claim = runtime.signer().verify(token, purpose, datetime.now(UTC), OWNER)
+        claim = runtime.signer().verify(token, purpose, clock.now(), OWNER)
         links.append(Link(path, token, claim, names[claim.contact_id] if claim.contact_id else None))
     return tuple(links)
 
@@ -176,7 +176,7 @@ def due_on(day: date) -> set[str]:
 
 def today() -> date:
     """The owner's local date, by the clock the handler reads."""
-    return local_send_date(ZONE, datetime.now(UTC))
+    return local_send_date(ZONE, clock.now())
 
 
 # --- pages ----------------------------------------------------------------------------------------------
@@ -345,11 +345,11 @@ def _invalid(s: Site) -> TestResponse:
 
 
 def _foreign(s: Site) -> TestResponse:
-    return s.post("/a/" + signed(s.link(Action.REACHED_OUT), datetime.now(UTC), owner_id="someone-else"), op="do")
+    return s.post("/a/" + signed(s.link(Action.REACHED_OUT), clock.now(), owner_id="someone-else"), op="do")
 
 
 def _expired(s: Site) -> TestResponse:
-    return s.get("/a/" + signed(s.link(Action.REACHED_OUT), datetime.now(UTC) - timedelta(days=31)))
+    return s.get("/a/" + signed(s.link(Action.REACHED_OUT), clock.now() - timedelta(days=31)))
 
 
 def _not_found(s: Site) -> TestResponse:
@@ -550,7 +550,7 @@ def test_a_concurrent_post_that_wins_the_race_leaves_one_touch(site: Site, monke
         if not raced:  # the other request reads, decides and writes in full before this one writes
             raced.append(True)
             other = ActionLinks(runtime.repository(), runtime.signer(), OWNER)
-            other.perform(link.token, Purpose.ACTION, Choice(Channel.CALL, "the other tab"), datetime.now(UTC))
+            other.perform(link.token, Purpose.ACTION, Choice(Channel.CALL, "the other tab"), clock.now())
         return add_touch(self, *args)
 
     monkeypatch.setattr(Repository, "add_touch", add_after_the_other_request)
@@ -575,7 +575,7 @@ def test_a_touch_logged_elsewhere_meanwhile_is_kept_beside_the_links_own(
         date=today(),
         direction=Direction.INBOUND,
         source="api",
-        recorded_at=datetime.now(UTC),
+        recorded_at=clock.now(),
     )
 
     def add_after_a_touch_from_elsewhere(self: Repository, *args: Any) -> bool:
@@ -752,11 +752,11 @@ def _signature_cut_off(s: Site) -> str:
 
 
 def _expired_link(s: Site) -> str:
-    return "/a/" + signed(s.link(Action.REACHED_OUT), datetime.now(UTC) - timedelta(days=31))
+    return "/a/" + signed(s.link(Action.REACHED_OUT), clock.now() - timedelta(days=31))
 
 
 def _future_dated(s: Site) -> str:
-    return "/a/" + signed(s.link(Action.REACHED_OUT), datetime.now(UTC) + timedelta(minutes=6))
+    return "/a/" + signed(s.link(Action.REACHED_OUT), clock.now() + timedelta(minutes=6))
 
 
 def _unsubscribe_token_on_action_route(s: Site) -> str:
@@ -768,7 +768,7 @@ def _action_token_on_unsubscribe_route(s: Site) -> str:
 
 
 def _other_owner(s: Site) -> str:
-    return "/a/" + signed(s.link(Action.REACHED_OUT), datetime.now(UTC), owner_id="someone-else")
+    return "/a/" + signed(s.link(Action.REACHED_OUT), clock.now(), owner_id="someone-else")
 
 
 BAD_LINKS = {
@@ -925,7 +925,7 @@ def test_a_link_survives_one_key_rotation_but_not_two(site: Site, signing_secret
 
 def test_links_signed_after_a_rotation_use_the_new_key(site: Site, signing_secret: Callable[[str], None]) -> None:
     signing_secret("second-link-signing-key-" + "2" * 40)
-    fresh = "/a/" + signed(site.link(Action.REACHED_OUT), datetime.now(UTC))
+    fresh = "/a/" + signed(site.link(Action.REACHED_OUT), clock.now())
 
     signing_secret("third-link-signing-key-" + "3" * 40)
 
@@ -996,7 +996,7 @@ def test_a_touch_link_used_again_days_later_finds_its_touch_filed_under_the_link
 def test_a_touch_link_used_before_touches_were_filed_under_their_link_is_still_done_once(site: Site) -> None:
     """An earlier version kept a record per link beside a touch filed under its own date: still honoured."""
     link = site.link(Action.REACHED_OUT)
-    now = datetime.now(UTC)
+    now = clock.now()
     earlier = Touch(f"legacy-{link.claim.key()[:8]}", contact_id(link), today(), source="link", recorded_at=now)
     record = ActionRecord(link.claim.key(), Action.REACHED_OUT.value, now, link.claim.expires_at, earlier.contact_id)
     record = replace(record, touch=earlier)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import icalendar
@@ -21,6 +21,7 @@ from circleback.domain.calendar import calendar_entries
 from circleback.domain.schedule import local_send_date
 from circleback.links.tokens import Action, Purpose, TokenSigner
 from circleback.services.calendar_feed import CALENDAR_LINK_TTL, calendar_link
+from tests import clock
 from tests.integration.actions_support import (
     Snapshot,
     assert_security_headers,
@@ -47,12 +48,11 @@ class Feed:
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Feed]:
-    now = datetime.now(UTC).replace(microsecond=0)
     with (
         environment_restored(),
-        demo.running(tmp_path_factory.mktemp("digest"), "you@example.com", ZONE, "GB", now=now, serve=False),
+        demo.running(tmp_path_factory.mktemp("digest"), "you@example.com", ZONE, "GB", clock.now, serve=False),
     ):
-        yield Feed(Client(demo.api_gateway()), snapshot())
+        yield Feed(Client(demo.api_gateway(clock.now)), snapshot())
 
 
 @pytest.fixture
@@ -68,7 +68,7 @@ def signer() -> TokenSigner:
 
 def link_path(now: datetime | None = None) -> str:
     """A fresh subscription link's path, issued as `circleback calendar url` issues it."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     url = calendar_link(signer(), BASE, OWNER, now, repo().calendar_links_revoked_at(OWNER))
     return url.removeprefix(BASE)
 
@@ -93,7 +93,7 @@ def test_the_feed_is_the_owners_year_ahead_as_icalendar(feed: Feed) -> None:
     calendar = calendar_of(response)
     data = repo().load_digest_input(OWNER)
     assert data is not None
-    today = local_send_date(ZONE, datetime.now(UTC))
+    today = local_send_date(ZONE, clock.now())
     expected = calendar_entries(data, today)
     assert [str(e.uid) for e in calendar.events] == [e.uid for e in expected]
     assert {str(e.categories[0]) for e in calendar.events} >= {"birthday", "holiday", "due"}
@@ -120,7 +120,7 @@ def test_a_touch_moves_the_due_event_in_place(feed: Feed) -> None:
     before = {str(e.uid): e for e in calendar_of(feed.get(path)).events}
     contact = next(c for c in repo().list_contacts(OWNER) if c.name == THOMAS)
     [due_uid] = [uid for uid, e in before.items() if uid.startswith("due-") and str(e.summary).endswith(THOMAS)]
-    token = signer().sign(OWNER, contact.id, Action.REACHED_OUT, "", Purpose.ACTION, datetime.now(UTC))
+    token = signer().sign(OWNER, contact.id, Action.REACHED_OUT, "", Purpose.ACTION, clock.now())
     assert feed.client.post(f"/a/{token}", data={"channel": "call"}).status_code == 200
     after = {str(e.uid): e for e in calendar_of(feed.get(path)).events}
     assert after[due_uid].start > before[due_uid].start  # the same event, later: calendar apps update it
@@ -142,7 +142,7 @@ def test_the_token_and_path_never_reach_the_logs(feed: Feed, logs: Callable[[], 
 
 
 def test_revoking_turns_off_every_link_issued_so_far_and_a_new_one_works(feed: Feed) -> None:
-    now = datetime.now(UTC)
+    now = clock.now()
     old = link_path(now - timedelta(days=30))
     recent = link_path(now)
     repo().revoke_calendar_links(OWNER, now)
@@ -156,7 +156,7 @@ def test_revoking_turns_off_every_link_issued_so_far_and_a_new_one_works(feed: F
 
 
 def test_an_earlier_revocation_never_undoes_a_later_one(feed: Feed) -> None:
-    now = datetime.now(UTC).replace(microsecond=0)
+    now = clock.now().replace(microsecond=0)
     repo().revoke_calendar_links(OWNER, now)
     repo().revoke_calendar_links(OWNER, now - timedelta(days=1))
     assert repo().calendar_links_revoked_at(OWNER) == now
@@ -164,20 +164,20 @@ def test_an_earlier_revocation_never_undoes_a_later_one(feed: Feed) -> None:
 
 def test_a_digest_link_is_not_a_calendar_link(feed: Feed) -> None:
     contact = repo().list_contacts(OWNER)[0]
-    token = signer().sign(OWNER, contact.id, Action.SNOOZE, "", Purpose.ACTION, datetime.now(UTC))
+    token = signer().sign(OWNER, contact.id, Action.SNOOZE, "", Purpose.ACTION, clock.now())
     response = feed.get(f"/calendar/{token}.ics")
     assert response.status_code == 400
     assert snapshot() == feed.baseline
 
 
 def test_an_expired_calendar_link_is_gone(feed: Feed) -> None:
-    issued = datetime.now(UTC) - CALENDAR_LINK_TTL - timedelta(days=1)
+    issued = clock.now() - CALENDAR_LINK_TTL - timedelta(days=1)
     token = signer().sign(OWNER, None, Action.CALENDAR, "", Purpose.CALENDAR, issued, ttl=CALENDAR_LINK_TTL)
     assert feed.get(f"/calendar/{token}.ics").status_code == 410
 
 
 def test_another_owners_calendar_link_is_refused(feed: Feed) -> None:
-    token = signer().sign("someone-else", None, Action.CALENDAR, "", Purpose.CALENDAR, datetime.now(UTC))
+    token = signer().sign("someone-else", None, Action.CALENDAR, "", Purpose.CALENDAR, clock.now())
     assert feed.get(f"/calendar/{token}.ics").status_code == 403
 
 

@@ -34,7 +34,8 @@ def _restore_environment() -> Iterator[None]:
 
 
 def test_the_demo_runs_the_real_handlers_and_writes_the_digest(tmp_path: Path) -> None:
-    result = demo.run(tmp_path, "you@example.com", "Europe/London", "GB", now=datetime(2026, 11, 23, 9, tzinfo=UTC))
+    monday_morning = datetime(2026, 11, 23, 9, tzinfo=UTC)
+    result = demo.run(tmp_path, "you@example.com", "Europe/London", "GB", lambda: monday_morning)
     assert {p.name for p in tmp_path.iterdir()} == {"digest.eml", "digest.html", "digest.txt"}
     message = email.message_from_bytes(result.eml.read_bytes(), policy=email.policy.default)
     assert message.get_content_type() == "multipart/alternative"

@@ -27,6 +27,7 @@ from circleback.services.touches import log_api_touch
 from circleback.store.codec import decode_item
 from circleback.store.keys import contact_sk, owner_pk
 from circleback.store.repository import Repository
+from tests import clock
 from tests.factories import history_of
 from tests.integration.actions_support import (
     Snapshot,
@@ -69,13 +70,13 @@ class Api:
 
 @pytest.fixture(scope="module")
 def module_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
-    now = datetime.now(UTC).replace(microsecond=0)
+    now = clock.now().replace(microsecond=0)
     with (
         environment_restored(),
-        demo.running(tmp_path_factory.mktemp("digest"), "you@example.com", ZONE, "GB", now=now, serve=False),
+        demo.running(tmp_path_factory.mktemp("digest"), "you@example.com", ZONE, "GB", clock.now, serve=False),
     ):
-        handler = demo.load_handler("actions")
-        gateway = demo.api_gateway(actions=handler)
+        handler = demo.load_handler("actions", clock.now)
+        gateway = demo.api_gateway(clock.now, actions=handler)
         token, record = access_tokens.issue("laptop", now)
         assert repo().add_access_token(OWNER, record)
         yield Api(Client(gateway), handler, token, record.id, snapshot())
@@ -115,7 +116,7 @@ def all_api_touches() -> list[Touch]:
 
 def today() -> date:
     """The owner's local date, by the clock the handler reads."""
-    return local_send_date(ZONE, datetime.now(UTC))
+    return local_send_date(ZONE, clock.now())
 
 
 def assert_unprocessable(response: TestResponse, loc: list[str]) -> str:
@@ -427,7 +428,7 @@ def test_a_concurrent_retry_with_the_same_key_logs_one_touch(api: Api, monkeypat
             stored = repo().get_access_token(OWNER, api.token_id)
             assert stored is not None
             request = TouchBody.model_validate(body)
-            assert log_api_touch(repo(), OWNER, stored, request, "laptop-0001", datetime.now(UTC)).created
+            assert log_api_touch(repo(), OWNER, stored, request, "laptop-0001", clock.now()).created
         return record_action(self, *args)
 
     monkeypatch.setattr(Repository, "record_action", record_after_the_retry)

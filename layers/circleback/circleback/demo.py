@@ -16,7 +16,7 @@ import importlib.util
 import json
 import os
 import secrets
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -50,6 +50,12 @@ MOTO_ACCOUNT = "123456789012"  # the emulator's account id
 SIGNING_SECRET_NAME = "circleback-signing-key"  # noqa: S105 - a secret's name, not its value
 DEMO_PORT = 8000
 
+Clock = Callable[[], datetime]  # what a handler's `_now` reads
+
+
+def wall_clock() -> datetime:
+    return datetime.now(UTC)
+
 
 @dataclass(frozen=True)
 class DemoResult:
@@ -78,14 +84,19 @@ class LambdaContextStub:
         return 60_000
 
 
-def load_handler(name: str) -> ModuleType:
-    """A function's handler module, loaded from functions/<name>/<name>_handler.py as Lambda would."""
+def load_handler(name: str, clock: Clock = wall_clock) -> ModuleType:
+    """A function's handler module, loaded from functions/<name>/<name>_handler.py as Lambda would.
+
+    A handler that reads the time does so through its `_now`, which reads `clock` here.
+    """
     path = repo_root() / "functions" / name / f"{name}_handler.py"
     spec = importlib.util.spec_from_file_location(f"{name}_handler", path)
     if spec is None or spec.loader is None:
         raise FileNotFoundError(path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
+    if clock is not wall_clock and hasattr(module, "_now"):
+        module._now = clock  # type: ignore[attr-defined]
     return module
 
 
@@ -111,9 +122,9 @@ class DemoSession:
     calendar_url: str  # the owner's calendar feed, as `circleback calendar url` would print it
 
 
-def run(out_dir: Path, owner_email: str, timezone: str, country: str, now: datetime | None = None) -> DemoResult:
+def run(out_dir: Path, owner_email: str, timezone: str, country: str, clock: Clock = wall_clock) -> DemoResult:
     """Send the demo digest and write it out; nothing is served."""
-    with running(out_dir, owner_email, timezone, country, now, serve=False) as session:
+    with running(out_dir, owner_email, timezone, country, clock, serve=False) as session:
         return session.result
 
 
@@ -123,25 +134,30 @@ def running(
     owner_email: str,
     timezone: str,
     country: str,
-    now: datetime | None = None,
+    clock: Clock = wall_clock,
     *,
     port: int = DEMO_PORT,
     serve: bool = True,
 ) -> Iterator[DemoSession]:
-    """The demo's emulated AWS, alive for the block: the digest sent and written, the links served."""
+    """The demo's emulated AWS, alive for the block: the digest sent and written, the links served.
+
+    The handlers read `clock` (tests pass one that starts at a fixed instant, so that what is due does not
+    depend on the day they run).
+    """
     import boto3
     from moto import mock_aws
 
     use_loopback_credentials()
-    now = now or datetime.now(UTC)
-    site = DemoSite()
+    now = clock()
+    site = DemoSite(clock)
     with mock_aws(), _maybe_serving(site, port, serve) as base_url:
         queue_url = _provision(boto3.session.Session(region_name=LOCAL_REGION))
         _configure(queue_url, owner_email, timezone, country, base_url)
-        site.api = api_gateway()
-        dispatch, digest = load_handler("dispatch"), load_handler("digest")
-        # First tick, a day ago: the dispatcher creates the owner from the deployment's settings.
-        dispatch.lambda_handler(_tick(now - timedelta(days=1)), LambdaContextStub("DispatchFunction"))
+        site.api = api_gateway(clock)
+        dispatch, digest = load_handler("dispatch", clock), load_handler("digest", clock)
+        # The first tick, just before the owner's latest send, creates the owner from the deployment's settings;
+        # the second, now, finds that send due.
+        dispatch.lambda_handler(_tick(_before_latest_send(now)), LambdaContextStub("DispatchFunction"))
         _import_samples(now)
         dispatch.lambda_handler(_tick(now), LambdaContextStub("DispatchFunction"))
         sqs = boto3.client("sqs", region_name=LOCAL_REGION)
@@ -153,7 +169,7 @@ def running(
         yield DemoSession(_write(_sent_message(), out_dir), base_url, _calendar_url(base_url, now))
 
 
-def api_gateway(**loaded: ModuleType) -> HttpApiGateway:
+def api_gateway(clock: Clock = wall_clock, **loaded: ModuleType) -> HttpApiGateway:
     """Every function template.yaml puts behind the HttpApi, served on the routes the template gives it.
 
     A handler module already loaded can be passed by its folder's name (`actions=module`), so a test can
@@ -163,7 +179,7 @@ def api_gateway(**loaded: ModuleType) -> HttpApiGateway:
     integrations = []
     for function in http_api_functions(template):
         name = PurePosixPath(template["Resources"][function]["Properties"]["CodeUri"]).name
-        module = loaded.get(name) or load_handler(name)
+        module = loaded.get(name) or load_handler(name, clock)
         routes = tuple(template_routes(function, template))
         integrations.append(Integration(module.lambda_handler, routes, LambdaContextStub(function)))
     return HttpApiGateway(integrations)
@@ -181,15 +197,16 @@ def _maybe_serving(site: DemoSite, port: int, serve: bool) -> Iterator[str]:
 class DemoSite:
     """The local API, plus `/`: the owner's next digest planned from the table as it is now."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Clock = wall_clock) -> None:
         self.api: HttpApiGateway | None = None
+        self.clock = clock
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if self.api is None:
             start_response("503 Service Unavailable", [("Content-Type", "text/plain; charset=utf-8")])
             return [b"The demo is still starting.\n"]
         if environ.get("PATH_INFO") in ("", "/") and environ["REQUEST_METHOD"] in ("GET", "HEAD"):
-            page = next_digest_html().encode("utf-8")
+            page = next_digest_html(self.clock()).encode("utf-8")
             start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"), ("Cache-Control", "no-store")])
             return [page]
         return self.api(environ, start_response)
@@ -200,14 +217,14 @@ def next_owner_digest_date() -> date:
     return _owner_and_next_digest_date()[1]
 
 
-def next_digest_html() -> str:
+def next_digest_html(now: datetime) -> str:
     """The next digest as the owner would get it if it were planned now (the email's HTML part)."""
     from circleback import runtime
     from circleback.mail.render import render_digest
     from circleback.services.preview import preview
 
     owner, as_of = _owner_and_next_digest_date()
-    links = runtime.links_for(owner, as_of, datetime.now(UTC))
+    links = runtime.links_for(owner, as_of, now)
     return render_digest(preview(runtime.repository(), OWNER_ID, as_of), owner, links).html
 
 
@@ -227,6 +244,26 @@ def _calendar_url(base_url: str, now: datetime) -> str:
 
     revoked_at = runtime.repository().calendar_links_revoked_at(OWNER_ID)
     return calendar_link(runtime.signer(), base_url, OWNER_ID, now, revoked_at)
+
+
+def _before_latest_send(now: datetime) -> datetime:
+    """Just before the demo owner's latest send at or before `now`.
+
+    A tick there creates the owner with that send next, and the tick at `now` finds it due, whatever the clocks
+    did in between: "a day before now" would miss it in the hour after a send on the day the clocks go back.
+    """
+    from circleback import runtime
+    from circleback.domain.schedule import next_send_at
+
+    owner = runtime.environment().default_owner()
+    if owner is None:
+        raise RuntimeError("the demo needs an owner email")
+    latest = next_send_at(owner, now - timedelta(days=8))  # a weekly owner sends within any eight days
+    while latest is not None and (following := next_send_at(owner, latest)) is not None and following <= now:
+        latest = following
+    if latest is None or latest > now:
+        raise RuntimeError("the demo owner has no send in the week before now")
+    return latest - timedelta(seconds=1)
 
 
 def _provision(session: Any) -> str:
