@@ -125,11 +125,11 @@ def _body() -> str:
 
 @app.post("/touches")
 def post_touch() -> Response[str]:
+    from circleback.events import TouchBody
+
     env = runtime.environment()
     repo = runtime.interactive_repository()
     token = authenticate(repo, env.OWNER_ID, _bearer())
-    from circleback.events import TouchBody
-
     body = _validated(lambda: TouchBody.model_validate_json(_body()))
     key = app.current_event.headers.get("idempotency-key")
     if key is not None and not 1 <= len(key) <= IDEMPOTENCY_KEY_LIMIT:
