@@ -86,9 +86,10 @@ class Environment:
 
 
 def _hour(text: str) -> int:
-    if not (text.strip().isascii() and text.strip().isdigit() and 0 <= int(text) <= 23):
+    digits = text.strip()
+    if not (digits.isascii() and digits.isdigit() and int(digits) <= 23):
         raise ConfigurationError("SEND_HOUR", f"must be a whole hour from 0 to 23, not {text!r}")
-    return int(text)
+    return int(digits)
 
 
 def _frequency(text: str) -> Frequency:
