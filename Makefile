@@ -14,7 +14,7 @@ PIP := --disable-pip-version-check --quiet
 SERVE ?= 1
 PORT ?= 8000
 
-.PHONY: demo test lint typecheck unit template-check browser bench clean
+.PHONY: demo test lint typecheck imports unit template-check browser bench clean table-definition
 
 $(READY): pyproject.toml requirements-dev.txt layers/circleback/requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,7 +37,7 @@ $(CHECKOV_READY): requirements-checkov.txt
 demo: $(READY)
 	$(BIN)/circleback demo --out out --port $(PORT) $(if $(filter 0,$(SERVE)),--no-serve,)
 
-test: lint typecheck template-check unit
+test: lint typecheck imports template-check unit
 
 # Issue 8's performance and cost figures, each next to its budget: prints one JSON object and writes
 # out/bench.json (bench/ says how each is measured, docs/cost.md prices the bill). It needs both virtualenvs
@@ -53,6 +53,14 @@ lint: $(READY)
 
 typecheck: $(READY)
 	$(BIN)/mypy
+
+# The layers and who may talk to AWS (pyproject.toml's [tool.importlinter]; docs/design.md).
+imports: $(READY)
+	$(BIN)/lint-imports
+
+# The table's definition the installed package carries, copied from template.yaml (a test checks they agree).
+table-definition: $(READY)
+	$(BIN)/python -m circleback.local.emulator
 
 template-check: $(SAM_READY) $(CHECKOV_READY)
 	bash scripts/check-template.sh

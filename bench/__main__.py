@@ -363,7 +363,7 @@ def _per_click(click: dict[str, Any], figure: Any) -> float:
 
 def template_alarms() -> int:
     """The CloudWatch alarms template.yaml creates (each is billed every month, whatever it watches)."""
-    from circleback.local import load_template
+    from circleback.local.emulator import load_template
 
     resources = load_template()["Resources"]
     return sum(1 for resource in resources.values() if resource["Type"] == "AWS::CloudWatch::Alarm")
@@ -371,7 +371,7 @@ def template_alarms() -> int:
 
 def template_memory() -> dict[str, int]:
     """Each function's MemorySize in template.yaml (its own, else the Globals')."""
-    from circleback.local import load_template
+    from circleback.local.emulator import load_template
 
     template = load_template()
     default = int(template["Globals"]["Function"]["MemorySize"])

@@ -49,9 +49,9 @@ def measure(total: int, due: int, wire_out: Path | None) -> dict[str, Any]:
     from bench import sizes, wire
     from bench.worker import ENVIRONMENT, Context
     from circleback import runtime
-    from circleback.local import LOCAL_REGION, LOCAL_TABLE, create_table, use_loopback_credentials
-    from circleback.store.codec import encode_item
-    from circleback.store.items import owner_to_item
+    from circleback.adapters.store.codec import encode_item
+    from circleback.adapters.store.items import owner_to_item
+    from circleback.local.emulator import LOCAL_REGION, LOCAL_TABLE, create_table, use_loopback_credentials
 
     use_loopback_credentials()
     with mock_aws():

@@ -67,7 +67,7 @@ def handler_snippet(function: str) -> str:
         _HEADER
         + f"import {function}_handler\n"
         + "from circleback import runtime\n"
-        + "from circleback.links.secret_keys import SecretsManagerKeyRing\n"
+        + "from circleback.adapters.secrets import SecretsManagerKeyRing\n"
         + clients
         + "\nimport json"
         + _FOOTER

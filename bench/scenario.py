@@ -14,6 +14,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from circleback.adapters.store.codec import encode_item
+from circleback.adapters.store.items import (
+    RUN_RETENTION_DAYS,
+    access_token_to_item,
+    action_to_item,
+    contact_to_item,
+    event_to_item,
+    owner_to_item,
+    run_to_item,
+    touch_to_item,
+)
+from circleback.adapters.store.repository import Repository
 from circleback.domain.model import (
     AccessToken,
     ActionRecord,
@@ -31,18 +43,6 @@ from circleback.domain.model import (
     Touch,
 )
 from circleback.domain.schedule import send_instant
-from circleback.store.codec import encode_item
-from circleback.store.items import (
-    RUN_RETENTION_DAYS,
-    access_token_to_item,
-    action_to_item,
-    contact_to_item,
-    event_to_item,
-    owner_to_item,
-    run_to_item,
-    touch_to_item,
-)
-from circleback.store.repository import Repository
 
 OWNER_ID = "bench-owner"
 ORDINARY_DAY = date(2026, 10, 19)  # a Monday with no greeting holiday in its week's lookahead

@@ -97,7 +97,7 @@ def prepare(function: str, switch: Switch) -> tuple[ModuleType, CountingSink]:
     """The function's handler module, imported the way Lambda does, with every client routed through `switch`."""
     import os
 
-    from circleback.local import use_loopback_credentials
+    from circleback.local.emulator import use_loopback_credentials
 
     use_loopback_credentials()
     os.environ.update(ENVIRONMENT)
@@ -213,12 +213,12 @@ def digest(contacts: int, runs: int, as_of: date, wire_out: Path | None, with_pr
     rss_after_import = rss_mb()
 
     from circleback import runtime
+    from circleback.adapters.store.codec import encode_item
     from circleback.domain.occasions import DEFAULT_OCCASION_FINDERS
     from circleback.domain.planner import PlanSettings, plan_digest
     from circleback.domain.schedule import local_send_date
     from circleback.mail.mime import build_message
     from circleback.mail.render import render_digest
-    from circleback.store.codec import encode_item
 
     partition = scenario.generate(contacts, as_of=as_of)
     items = [encode_item(item) for item in scenario.plain_items(partition)]
@@ -369,7 +369,7 @@ def _load_subsequence(exchanges: Sequence[Any]) -> list[Any]:
 
 def _parsed_reads(repo: Any, owner_id: str) -> None:
     """The same Query through botocore's paginator and parser, without decoding: what the lean path saves."""
-    from circleback.store.keys import DIGEST_RANGE, owner_pk
+    from circleback.adapters.store.keys import DIGEST_RANGE, owner_pk
 
     first, last = DIGEST_RANGE
     values = {":pk": {"S": owner_pk(owner_id)}, ":first": {"S": first}, ":last": {"S": last}}
@@ -383,8 +383,8 @@ def _parsed_reads(repo: Any, owner_id: str) -> None:
 
 def _lean_load(exchanges: Sequence[Any]) -> None:
     """What loading costs without botocore's parser: json.loads of the bodies, then the store's own mapping."""
-    from circleback.store.codec import decode_item
-    from circleback.store.items import item_to_contact, item_to_event, item_to_owner, item_to_touch
+    from circleback.adapters.store.codec import decode_item
+    from circleback.adapters.store.items import item_to_contact, item_to_event, item_to_owner, item_to_touch
 
     mappers = {"CONTACT": item_to_contact, "TOUCH": item_to_touch, "EVENT": item_to_event}
     for exchange in exchanges:
@@ -422,8 +422,8 @@ def actions(contacts: int, runs: int, as_of: date) -> dict[str, Any]:
     os.environ["OWNER_ID"] = scenario.OWNER_ID
     ENVIRONMENT["OWNER_ID"] = scenario.OWNER_ID
     handler, sink = prepare("actions", switch)
-    from circleback.links.tokens import Action, Purpose, StaticKeyRing, TokenSigner
-    from circleback.store.codec import encode_item
+    from circleback.adapters.store.codec import encode_item
+    from circleback.auth.tokens import Action, Purpose, StaticKeyRing, TokenSigner
 
     partition = scenario.generate(contacts, as_of=as_of)
     items = [encode_item(item) for item in scenario.plain_items(partition)]

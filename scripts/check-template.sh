@@ -150,7 +150,7 @@ echo "    python3.13: $(command -v python3.13) ($(python3.13 --version 2>&1))"
   --build-dir "$workdir/build"
 done_step
 
-step "built artifacts: every native library is aarch64 (arm64)"
+step "built artifacts: every native library is aarch64 (arm64); no local-only package in the layer"
 # Reads the ELF header of every shared object in the build: e_machine 183 is AArch64.
 "$SAM_PYTHON" - "$workdir/build" <<'PY'
 import pathlib
@@ -178,6 +178,11 @@ for artifact in sorted(p for p in root.iterdir() if p.is_dir()):
 print(f"    {count} native libraries checked")
 if bad:
     sys.exit("check-template: native libraries not built for arm64:\n  " + "\n  ".join(bad))
+# The command line and the local tools are installed with the package, never shipped in the layer.
+shipped = [p.relative_to(root) for p in root.glob("*/python/circleback/*") if p.name in ("cli", "local")]
+if shipped:
+    sys.exit(f"check-template: local-only packages in the layer: {', '.join(map(str, shipped))}")
+print("    the layer holds no circleback/cli or circleback/local")
 PY
 done_step
 

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from hypothesis import settings
 
-from circleback.local import create_table, embedded_repository, load_template, use_loopback_credentials
-from circleback.store.repository import Repository
+from circleback.adapters.store.repository import Repository
+from circleback.local.emulator import create_table, embedded_repository, load_template, use_loopback_credentials
 from tests import dynamodb_local as local_server
 
 # No per-example deadline: these machines are noisy, and speed is measured by `make bench`, not by tests.
@@ -47,8 +47,8 @@ def _no_home_writes(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.Te
 
 
 @pytest.fixture
-def moto_repo() -> Iterator[Repository]:
-    with embedded_repository() as repository:
+def moto_repo(template: dict[str, Any]) -> Iterator[Repository]:
+    with embedded_repository(template) as repository:
         yield repository
 
 

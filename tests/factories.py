@@ -6,9 +6,9 @@ import itertools
 from datetime import date
 from typing import Any
 
+from circleback.adapters.store.repository import Repository
 from circleback.domain.cadence import History, chronological, summarise
 from circleback.domain.model import Channel, Contact, Direction, Owner, Tier, Touch
-from circleback.store.repository import Repository
 
 _ids = itertools.count(1)
 TODAY = date(2026, 11, 22)

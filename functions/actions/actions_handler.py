@@ -21,16 +21,16 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from circleback import runtime
-from circleback.links.tokens import Purpose
-from circleback.observability import logger
+from circleback.adapters.store.repository import ConflictError
+from circleback.auth.tokens import Purpose
+from circleback.runtime.observability import logger
 from circleback.services.actions import ActionLinks, Choice
 from circleback.services.touches import InvalidField, LoggedTouch, ReusedKey, Unauthorized, authenticate, log_api_touch
-from circleback.store.repository import ConflictError
 from circleback.web.http import answer_failures, answer_link_refusals, finish, handles, html, log_route, oversized
 from circleback.web.pages import Page, link_page, problem_page
 
 if TYPE_CHECKING:
-    from circleback.events import ActionForm
+    from circleback.payloads import ActionForm
 
 JSON = "application/json"
 JSON_PATHS = ("/touches",)  # the JSON API: its errors are JSON too
@@ -81,7 +81,7 @@ def _act(token: str, purpose: Purpose) -> Page:
 
 
 def _form() -> ActionForm:
-    from circleback.events import ActionForm
+    from circleback.payloads import ActionForm
 
     try:
         fields = parse_qs(_body(), keep_blank_values=True, max_num_fields=FORM_FIELDS_LIMIT)
@@ -125,7 +125,7 @@ def _body() -> str:
 
 @app.post("/touches")
 def post_touch() -> Response[str]:
-    from circleback.events import TouchBody
+    from circleback.payloads import TouchBody
 
     env = runtime.environment()
     repo = runtime.interactive_repository()

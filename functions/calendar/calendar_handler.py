@@ -15,7 +15,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from circleback import runtime
-from circleback.observability import logger
+from circleback.runtime.observability import logger
 from circleback.services.calendar_feed import FEED_SUFFIX, CalendarFeed
 from circleback.web.http import answer_failures, answer_link_refusals, finish, log_route, oversized
 

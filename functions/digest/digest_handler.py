@@ -13,9 +13,9 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from circleback import runtime
-from circleback.events import DigestRequest
-from circleback.mail.ses import QuotaExceeded
-from circleback.observability import logger, metrics
+from circleback.adapters.ses import QuotaExceeded
+from circleback.payloads import DigestRequest
+from circleback.runtime.observability import logger, metrics
 from circleback.services.digest import Outcome, send_digest
 
 processor = BatchProcessor(event_type=EventType.SQS)

@@ -7,8 +7,8 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from circleback import runtime
-from circleback.events import SchedulerTick
-from circleback.observability import logger
+from circleback.payloads import SchedulerTick
+from circleback.runtime.observability import logger
 from circleback.services.dispatch import dispatch
 
 

@@ -22,13 +22,15 @@ from schemathesis.checks import CHECKS
 from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import positive_data_acceptance, unsupported_method
 
-from circleback import demo, runtime
+from circleback import runtime
+from circleback.auth import access_tokens
 from circleback.domain.model import Owner
-from circleback.links import access_tokens
-from circleback.local import LOCAL_REGION, repo_root, use_loopback_credentials
-from circleback.local_api import http_api_functions, template_routes
+from circleback.local import demo
+from circleback.local.api_gateway import http_api_functions, template_routes
+from circleback.local.emulator import LOCAL_REGION, use_loopback_credentials
+from tests.paths import ROOT
 
-SPEC = repo_root() / "openapi.yaml"
+SPEC = ROOT / "openapi.yaml"
 OWNER = demo.OWNER_ID
 
 

@@ -16,8 +16,9 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
 
-from circleback import demo, runtime
+from circleback import runtime
 from circleback.domain.model import Channel, Contact, Direction, Touch
+from circleback.local import demo
 from circleback.services.preview import preview
 
 OWNER = demo.OWNER_ID

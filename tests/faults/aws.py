@@ -23,7 +23,7 @@ from botocore.awsrequest import AWSResponse, HTTPHeaders
 from botocore.client import BaseClient
 from botocore.model import OperationModel
 
-from circleback.store.keys import (
+from circleback.adapters.store.keys import (
     ACTION_PREFIX,
     CALENDAR_LINKS_SK,
     CONTACT_PREFIX,

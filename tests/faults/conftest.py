@@ -21,12 +21,13 @@ from moto import mock_aws
 from moto.ses.models import ses_backends
 from werkzeug.test import Client, TestResponse
 
-from circleback import demo, runtime
+from circleback import runtime
+from circleback.auth import access_tokens
+from circleback.auth.tokens import Action, Purpose
 from circleback.domain.model import Owner
-from circleback.events import DigestRequest
-from circleback.links import access_tokens
-from circleback.links.tokens import Action, Purpose
-from circleback.local import LOCAL_REGION
+from circleback.local import demo
+from circleback.local.emulator import LOCAL_REGION
+from circleback.payloads import DigestRequest
 from circleback.services.calendar_feed import calendar_link
 from circleback.services.digest import DigestResult, send_digest
 from tests.clock import START  # the functions' clock at set-up: the clock only moves when a test moves it

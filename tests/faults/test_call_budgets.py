@@ -27,10 +27,10 @@ from botocore.retries.bucket import TokenBucket
 from botocore.retries.standard import ExponentialBackoff
 
 from circleback import runtime
-from circleback.call_budgets import INTERACTIVE, SEND_EMAIL, CallBudget
-from circleback.demo import LambdaContextStub, load_handler, sqs_event
-from circleback.links.secret_keys import SecretsManagerKeyRing
-from circleback.local import parse_template
+from circleback.adapters.call_budgets import INTERACTIVE, SEND_EMAIL, CallBudget
+from circleback.adapters.secrets import SecretsManagerKeyRing
+from circleback.local.demo import LambdaContextStub, load_handler, sqs_event
+from circleback.local.emulator import parse_template
 from tests.faults.conftest import World
 
 ROOT = Path(__file__).resolve().parents[2]

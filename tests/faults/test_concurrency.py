@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
+from circleback.auth.tokens import Action
 from circleback.domain.model import RunStatus
 from circleback.domain.schedule import local_send_date
-from circleback.events import DigestRequest
-from circleback.links.tokens import Action
+from circleback.payloads import DigestRequest
 from circleback.services.digest import Outcome, RetryLater
 from circleback.services.importing import import_contacts
 from tests.faults.conftest import OWNER, THOMAS, VISIBILITY_TIMEOUT, World

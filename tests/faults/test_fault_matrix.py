@@ -31,10 +31,10 @@ from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingErro
 from botocore.exceptions import ClientError
 from werkzeug.test import TestResponse
 
-from circleback import demo
+from circleback.auth.tokens import Action
 from circleback.domain.model import RunStatus
 from circleback.domain.schedule import local_send_date
-from circleback.links.tokens import Action
+from circleback.local import demo
 from circleback.web.http import SECURITY_HEADERS
 from tests.faults.aws import (
     ACCESS_DENIED,

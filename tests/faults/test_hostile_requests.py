@@ -15,8 +15,8 @@ import pytest
 from botocore.exceptions import ConnectTimeoutError, EndpointConnectionError, ReadTimeoutError
 from werkzeug.test import TestResponse
 
-from circleback.links.tokens import Action
-from circleback.store.repository import Repository
+from circleback.adapters.store.repository import Repository
+from circleback.auth.tokens import Action
 from circleback.web.http import MAX_BODY_BYTES, MAX_PATH_CHARS, MAX_QUERY_CHARS, SECURITY_HEADERS
 from tests.faults.conftest import World
 

@@ -2,7 +2,7 @@
 
 Every attempt is answered on the wire (a `before-send` handler returning the service's error response), so
 botocore's retry handler runs as in production; only its sleeping is switched off. The figures pin the
-configuration each adapter means to have (circleback.call_budgets): the table adaptive with 3 attempts in all
+configuration each adapter means to have (circleback.adapters.call_budgets): the table adaptive with 3 attempts in all
 (2 for the HTTP functions' client), SES and SQS standard with 3, and Secrets Manager standard with 2 (checked
 with its ring in tests/integration/test_secret_keys.py). test_call_budgets.py checks that they fit the functions'
 timeouts. Throttling and 5xx are retried (standard mode's
@@ -20,9 +20,9 @@ from botocore.exceptions import ClientError
 from botocore.retries.bucket import TokenBucket
 from botocore.retries.standard import ExponentialBackoff
 
-from circleback.mail.ses import SesMailer
-from circleback.queue import DigestQueue
-from circleback.store.repository import ConflictError, Repository
+from circleback.adapters.ses import SesMailer
+from circleback.adapters.sqs import DigestQueue
+from circleback.adapters.store.repository import ConflictError, Repository
 from tests.factories import contact
 from tests.faults.aws import ACCESS_DENIED, CONDITION_FAILED, ERRORS, QUOTA, SERVER_ERROR, THROTTLED, failing_sends
 

@@ -1,4 +1,4 @@
-"""The mailer sends at most once: it tries again only when SES surely did not take the message (mail/ses.py).
+"""The mailer sends at most once: it tries again only when SES surely did not take the message (adapters/ses.py).
 
 The SDK's own retries are off for SES: botocore would also retry a send whose answer timed out, which SES may
 have delivered. Transport faults are raised on the wire (botocore's before-send), refusals through Stubber.
@@ -11,8 +11,8 @@ from botocore.awsrequest import AWSRequest, AWSResponse, HTTPHeaders
 from botocore.exceptions import ConnectionClosedError, ConnectTimeoutError, EndpointConnectionError, ReadTimeoutError
 from botocore.stub import Stubber
 
-from circleback.call_budgets import SEND_EMAIL
-from circleback.mail.ses import NotSent, QuotaExceeded, SendThrottled, SesMailer, SesUnavailable
+from circleback.adapters.call_budgets import SEND_EMAIL
+from circleback.adapters.ses import NotSent, QuotaExceeded, SendThrottled, SesMailer, SesUnavailable
 
 RAW = b"Subject: hi\r\n\r\nhi"
 URL = "https://email.us-east-1.amazonaws.com/v2/email/outbound-emails"
@@ -21,7 +21,7 @@ URL = "https://email.us-east-1.amazonaws.com/v2/email/outbound-emails"
 @pytest.fixture(autouse=True)
 def no_waiting(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     waits: list[float] = []
-    monkeypatch.setattr("circleback.mail.ses.time.sleep", waits.append)
+    monkeypatch.setattr("circleback.adapters.ses.time.sleep", waits.append)
     return waits
 
 

@@ -15,8 +15,8 @@ import pytest
 from werkzeug.test import TestResponse
 
 from circleback import runtime
-from circleback.observability import logger
-from circleback.store.repository import Repository
+from circleback.adapters.store.repository import Repository
+from circleback.runtime.observability import logger
 
 # Spelled out here, not imported from the handler: the tests pin the values a browser receives.
 SECURITY_HEADERS = {

@@ -25,18 +25,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from werkzeug.test import Client, TestResponse
 
-from circleback import demo, runtime
+from circleback import runtime
+from circleback.adapters.store.codec import decode_item
+from circleback.adapters.store.keys import contact_sk, owner_pk
+from circleback.adapters.store.repository import Repository
+from circleback.auth.tokens import Action, Claim, Purpose
 from circleback.domain.model import ActionRecord, Channel, Direction, Owner, Touch
 from circleback.domain.planner import PlanSettings
 from circleback.domain.schedule import local_send_date, schedule_keys, send_instant, shard_of
-from circleback.links.tokens import Action, Claim, Purpose
-from circleback.local import LOCAL_REGION
+from circleback.local import demo
+from circleback.local.emulator import LOCAL_REGION
 from circleback.services.actions import ActionLinks, Choice
 from circleback.services.importing import import_touches
 from circleback.services.preview import preview
-from circleback.store.codec import decode_item
-from circleback.store.keys import contact_sk, owner_pk
-from circleback.store.repository import Repository
 from tests import clock
 from tests.factories import history_of
 from tests.integration.actions_support import (

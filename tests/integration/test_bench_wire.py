@@ -11,9 +11,9 @@ import pytest
 
 from bench import scenario, sizes
 from bench.table import FakeAws, Table
+from circleback.adapters.store.repository import Repository
 from circleback.domain.model import DigestInput
-from circleback.local import LOCAL_REGION, LOCAL_TABLE, embedded_repository
-from circleback.store.repository import Repository
+from circleback.local.emulator import LOCAL_REGION, LOCAL_TABLE, embedded_repository
 
 
 def _emulated(partition: scenario.Partition) -> tuple[DigestInput | None, list[dict[str, Any]]]:

@@ -16,10 +16,11 @@ import icalendar
 import pytest
 from werkzeug.test import Client, TestResponse
 
-from circleback import demo, runtime
+from circleback import runtime
+from circleback.auth.tokens import Action, Purpose, TokenSigner
 from circleback.domain.calendar import calendar_entries
 from circleback.domain.schedule import local_send_date
-from circleback.links.tokens import Action, Purpose, TokenSigner
+from circleback.local import demo
 from circleback.services.calendar_feed import CALENDAR_LINK_TTL, calendar_link
 from tests import clock
 from tests.integration.actions_support import (

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from circleback.adapters import stack
 from circleback.cli import main
-from circleback.store import stack
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples"

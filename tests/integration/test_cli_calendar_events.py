@@ -13,20 +13,21 @@ import boto3
 import icalendar
 import pytest
 
+from circleback.adapters import stack
+from circleback.adapters.secrets import SecretsManagerKeyRing
+from circleback.adapters.store.repository import Repository
+from circleback.auth.tokens import RevokedToken, TokenSigner
 from circleback.cli import main
 from circleback.domain.model import EventKind, Owner
-from circleback.links.secret_keys import SecretsManagerKeyRing
-from circleback.links.tokens import RevokedToken, TokenSigner
-from circleback.local import LOCAL_REGION, LOCAL_TABLE, embedded_repository, repo_root
+from circleback.local.emulator import LOCAL_REGION, LOCAL_TABLE, embedded_repository
 from circleback.services.calendar_feed import CalendarFeed
 from circleback.services.importing import import_contacts, import_events
 from circleback.services.preview import plan_as_dict, preview
-from circleback.store import stack
-from circleback.store.repository import Repository
+from tests.paths import ROOT
 
 OWNER = "owner"
 ZONE = "America/New_York"
-SAMPLES = repo_root() / "samples"
+SAMPLES = ROOT / "samples"
 SECRET = "circleback-signing-key"
 API = "https://abc123.execute-api.us-east-1.amazonaws.com"
 

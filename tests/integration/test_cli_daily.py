@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 
+from circleback.adapters.store.repository import Repository
 from circleback.cli import main
 from circleback.cli.files import PROGRESS_FROM, ProgressBar
 from circleback.cli.targets import config_path
-from circleback.local import SNAPSHOT_FILE, default_data_dir, persistent_repository
-from circleback.store.repository import Repository
+from circleback.local.store import SNAPSHOT_FILE, default_data_dir, persistent_repository
 from tests.format_files import GOOGLE_HEADER, cards, google_file, linkedin_file
 
 OWNER = "owner"
@@ -94,7 +94,7 @@ def test_from_a_linkedin_export_to_a_first_preview_in_three_commands(
 def test_a_first_command_without_a_target_or_a_deployed_stack_says_to_use_local(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from circleback.store import stack
+    from circleback.adapters import stack
 
     def no_stack(stack_name: str, *names: str, client: Any = None) -> dict[str, str]:
         raise stack.StackNotFound(f"stack {stack_name!r}: Stack with id {stack_name} does not exist")

@@ -13,15 +13,15 @@ from zoneinfo import ZoneInfo
 import pytest
 from botocore.stub import Stubber
 
+from circleback.adapters import stack
+from circleback.adapters.store.repository import ConflictError, Repository
 from circleback.cli import main
 from circleback.domain.model import Owner
 from circleback.domain.schedule import next_send_at, shard_of
-from circleback.local import LOCAL_TABLE, embedded_repository
+from circleback.local.emulator import LOCAL_TABLE, embedded_repository
 from circleback.services import settings as settings_service
 from circleback.services.contacts import remove
 from circleback.services.importing import import_contacts
-from circleback.store import stack
-from circleback.store.repository import ConflictError, Repository
 
 OWNER = "owner"
 ZONE = "America/New_York"
@@ -142,7 +142,7 @@ def test_deletes_dynamodb_leaves_unprocessed_are_sent_again(deployed: Repository
 def test_deletes_still_unprocessed_after_the_retries_stop_the_removal_before_the_contact(
     deployed: Repository, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("circleback.store.repository.time.sleep", lambda seconds: None)
+    monkeypatch.setattr("circleback.adapters.store.repository.time.sleep", lambda seconds: None)
     contact = next(c for c in deployed.list_contacts(OWNER) if c.name == "Bo Li")
     stubbed = Stubber(deployed.client)
     pk = {"S": f"OWNER#{OWNER}"}

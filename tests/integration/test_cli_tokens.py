@@ -9,12 +9,12 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
+from circleback.adapters.stack import StackNotFound, table_name_of
+from circleback.adapters.store.repository import Repository
+from circleback.auth import access_tokens
 from circleback.cli import main
-from circleback.links import access_tokens
-from circleback.local import LOCAL_REGION, LOCAL_TABLE, embedded_repository
+from circleback.local.emulator import LOCAL_REGION, LOCAL_TABLE, embedded_repository
 from circleback.services.touches import Unauthorized, authenticate
-from circleback.store.repository import Repository
-from circleback.store.stack import StackNotFound, table_name_of
 
 OWNER = "owner"
 

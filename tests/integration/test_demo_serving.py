@@ -10,7 +10,7 @@ import urllib.request
 import icalendar
 import pytest
 
-from circleback import demo
+from circleback.local import demo
 from tests.integration.actions_support import environment_restored
 
 ZONE = "Europe/London"

@@ -17,22 +17,22 @@ from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 from moto.ses.models import ses_backends
 
-from circleback.call_budgets import SEND_EMAIL
+from circleback.adapters.call_budgets import SEND_EMAIL
+from circleback.adapters.ses import NotSent, QuotaExceeded, SendThrottled, SesMailer
+from circleback.adapters.sqs import DigestQueue
+from circleback.adapters.store.codec import encode_item
+from circleback.adapters.store.items import RUN_RETENTION_DAYS, run_to_item
+from circleback.adapters.store.repository import Repository
+from circleback.auth.tokens import Purpose, StaticKeyRing, TokenSigner
 from circleback.domain.model import DigestRun, Owner, RunStatus
 from circleback.domain.schedule import local_send_date, next_send_at
-from circleback.events import DigestRequest
-from circleback.links.tokens import Purpose, StaticKeyRing, TokenSigner
-from circleback.links.urls import DigestLinks
-from circleback.local import LOCAL_REGION
+from circleback.local.emulator import LOCAL_REGION
+from circleback.mail.links import DigestLinks
 from circleback.mail.render import LinkFactory
-from circleback.mail.ses import NotSent, QuotaExceeded, SendThrottled, SesMailer
-from circleback.queue import DigestQueue
+from circleback.payloads import DigestRequest
 from circleback.services.digest import STALE_AFTER, DigestSettings, Outcome, RetryLater, send_digest
 from circleback.services.dispatch import dispatch
 from circleback.services.importing import import_contacts, import_touches
-from circleback.store.codec import encode_item
-from circleback.store.items import RUN_RETENTION_DAYS, run_to_item
-from circleback.store.repository import Repository
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 SENDER = "digest@circleback.example"
@@ -315,7 +315,7 @@ def stubbed_mailer() -> tuple[SesMailer, Stubber]:
 
 
 def test_ses_throttling_is_waited_out_and_sends_once(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("circleback.mail.ses.time.sleep", lambda seconds: None)
+    monkeypatch.setattr("circleback.adapters.ses.time.sleep", lambda seconds: None)
     seed(stack)
     request = DigestRequest(owner_id="owner", send_at=datetime(2026, 11, 23, 12, tzinfo=UTC))
     mailer, stubber = stubbed_mailer()
@@ -332,7 +332,7 @@ def test_ses_throttling_is_waited_out_and_sends_once(stack: Stack, monkeypatch: 
 def test_ses_throttling_that_lasts_hands_the_digest_back_and_a_redelivery_sends_once(
     stack: Stack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("circleback.mail.ses.time.sleep", lambda seconds: None)
+    monkeypatch.setattr("circleback.adapters.ses.time.sleep", lambda seconds: None)
     seed(stack)
     request = DigestRequest(owner_id="owner", send_at=datetime(2026, 11, 23, 12, tzinfo=UTC))
     mailer, stubber = stubbed_mailer()

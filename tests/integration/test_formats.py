@@ -13,6 +13,9 @@ from typing import Any
 
 import pytest
 
+from circleback.adapters.store.codec import decode_item
+from circleback.adapters.store.keys import contact_sk, owner_pk
+from circleback.adapters.store.repository import NotFoundError, Repository
 from circleback.domain.model import (
     Birthday,
     Channel,
@@ -24,8 +27,8 @@ from circleback.domain.model import (
     Tier,
     Touch,
 )
-from circleback.importer.formats import Format
-from circleback.importer.rows import CONTACT_FIELDS
+from circleback.formats.detect import Format
+from circleback.formats.rows import CONTACT_FIELDS
 from circleback.services.exporting import export, export_backup
 from circleback.services.importing import (
     ImportReport,
@@ -36,9 +39,6 @@ from circleback.services.importing import (
     import_file,
     import_touches,
 )
-from circleback.store.codec import decode_item
-from circleback.store.keys import contact_sk, owner_pk
-from circleback.store.repository import NotFoundError, Repository
 from tests import factories
 from tests.format_files import cards, google_file, linkedin_file
 

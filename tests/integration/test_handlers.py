@@ -18,10 +18,12 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from circleback import demo, runtime
+from circleback import runtime
+from circleback.auth.tokens import Action, Purpose
 from circleback.domain.model import Contact, Owner
-from circleback.links.tokens import Action, Purpose
-from circleback.local import LOCAL_REGION, repo_root
+from circleback.local import demo
+from circleback.local.emulator import LOCAL_REGION
+from tests.paths import ROOT
 
 
 @pytest.fixture(autouse=True)
@@ -144,7 +146,7 @@ def test_touches_sample_event_without_a_known_token_is_unauthorised(wired: str) 
 @pytest.mark.parametrize("name", ["dispatch", "digest", "actions", "calendar"])
 def test_no_handler_loads_the_holiday_or_calendar_libraries_at_a_cold_start(name: str) -> None:
     """Imported on first use: the digest pays for holidays only when it plans, the feed for both only when read."""
-    folder = repo_root() / "functions" / name
+    folder = ROOT / "functions" / name
     code = f"import sys; sys.path.insert(0, {str(folder)!r}); import {name}_handler; "
     code += "print(sorted({'holidays', 'icalendar'} & set(sys.modules)))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)  # noqa: S603 - our own interpreter
@@ -154,7 +156,7 @@ def test_no_handler_loads_the_holiday_or_calendar_libraries_at_a_cold_start(name
 def test_the_link_pages_start_without_pydantic() -> None:
     """The actions function validates bodies with pydantic, imported by the routes that read one: a cold start
     that only shows a link page (the handler, its settings and its clients) never imports it."""
-    folder = repo_root() / "functions" / "actions"
+    folder = ROOT / "functions" / "actions"
     code = (
         f"import sys; sys.path.insert(0, {str(folder)!r}); import actions_handler\n"
         "from circleback import runtime\n"

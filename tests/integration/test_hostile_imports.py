@@ -19,13 +19,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from circleback.adapters.store.repository import Repository
 from circleback.domain.model import Contact
-from circleback.importer.csvfile import CONTACT_COLUMNS, EVENT_COLUMNS, MAX_CELL, TOUCH_COLUMNS
-from circleback.importer.formats import Format
-from circleback.importer.rows import CONTACT_FIELDS
+from circleback.formats.csvfile import CONTACT_COLUMNS, EVENT_COLUMNS, MAX_CELL, TOUCH_COLUMNS
+from circleback.formats.detect import Format
+from circleback.formats.rows import CONTACT_FIELDS
 from circleback.services.exporting import export
 from circleback.services.importing import ImportResult, import_file
-from circleback.store.repository import Repository
 from tests import factories
 from tests.contact_strategies import contacts
 from tests.format_files import GOOGLE_HEADER, LINKEDIN_HEADER, LINKEDIN_NOTES, cards, google_file

@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 
+from circleback.adapters.store.codec import decode_item
+from circleback.adapters.store.keys import contact_sk, owner_pk
+from circleback.adapters.store.repository import Repository
 from circleback.domain.model import Channel, Contact, Direction, EventKind, Relationship, Tier
-from circleback.importer.csvfile import CONTACT_COLUMNS
+from circleback.formats.csvfile import CONTACT_COLUMNS
 from circleback.services.importing import ImportReport, import_contacts, import_events, import_touches
-from circleback.store.codec import decode_item
-from circleback.store.keys import contact_sk, owner_pk
-from circleback.store.repository import Repository
 from tests import factories
 
 TODAY = date(2026, 11, 22)

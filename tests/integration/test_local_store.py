@@ -1,4 +1,4 @@
-"""`circleback --local`: the emulated table kept in a file between commands (local.persistent_repository)."""
+"""`circleback --local`: the emulated table kept in a file between commands (local.store.persistent_repository)."""
 
 from __future__ import annotations
 
@@ -13,15 +13,10 @@ from pathlib import Path
 import pytest
 
 from circleback.domain.model import Owner
-from circleback.local import (
-    SNAPSHOT_FILE,
-    LocalStoreError,
-    default_data_dir,
-    persistent_repository,
-    repo_root,
-)
+from circleback.local.store import SNAPSHOT_FILE, LocalStoreError, default_data_dir, persistent_repository
 from circleback.services.importing import import_contacts
 from tests.factories import contact
+from tests.paths import ROOT
 
 OWNER = "owner"
 
@@ -102,14 +97,14 @@ def test_a_folder_that_cannot_be_made_is_named(tmp_path: Path) -> None:
 
 
 def test_the_data_folder_follows_each_platforms_convention(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr("circleback.local.sys.platform", "linux")
+    monkeypatch.setattr("circleback.local.store.sys.platform", "linux")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
     assert default_data_dir() == tmp_path / "xdg" / "circleback"
     monkeypatch.delenv("XDG_DATA_HOME")
     assert default_data_dir() == Path.home() / ".local" / "share" / "circleback"
-    monkeypatch.setattr("circleback.local.sys.platform", "darwin")
+    monkeypatch.setattr("circleback.local.store.sys.platform", "darwin")
     assert default_data_dir() == Path.home() / "Library" / "Application Support" / "circleback"
-    monkeypatch.setattr("circleback.local.sys.platform", "win32")
+    monkeypatch.setattr("circleback.local.store.sys.platform", "win32")
     monkeypatch.setenv("LOCALAPPDATA", str(tmp_path / "appdata"))
     assert default_data_dir() == tmp_path / "appdata" / "circleback"
 
@@ -128,7 +123,7 @@ def test_two_commands_at_once_both_keep_their_writes(tmp_path: Path) -> None:
         subprocess.Popen(  # noqa: S603 - our own command line, with arguments the test wrote
             [*command, name, "--channel", "call", "--date", "2026-11-20"],
             env=environment,
-            cwd=repo_root(),
+            cwd=ROOT,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,

@@ -18,15 +18,16 @@ from pathlib import Path
 import pytest
 from werkzeug.test import Client
 
-from circleback import demo, runtime
-from circleback.links import access_tokens
-from circleback.local import repo_root
+from circleback import runtime
+from circleback.auth import access_tokens
+from circleback.local import demo
 from circleback.services.calendar_feed import calendar_link
 from tests.integration.actions_support import CurrentStdout, environment_restored, repo
+from tests.paths import ROOT
 
 OWNER_EMAIL = "olivia.owner@example.com"
 LINK = re.compile(r"http://127\.0\.0\.1:8000(/(?:a|unsubscribe)/([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+))")
-SAMPLES = repo_root() / "samples"
+SAMPLES = ROOT / "samples"
 
 
 def personal_data() -> set[str]:
@@ -44,7 +45,7 @@ def personal_data() -> set[str]:
 @pytest.fixture
 def everything_logged(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
     """Powertools' handler pointed at the captured stdout, everything at INFO."""
-    from circleback.observability import logger
+    from circleback.runtime.observability import logger
 
     handler = logger.registered_handler
     assert isinstance(handler, logging.StreamHandler)

@@ -17,8 +17,8 @@ from botocore.retries.standard import ExponentialBackoff
 from botocore.stub import Stubber
 from moto import mock_aws
 
-from circleback.links.secret_keys import KeyUnavailable, SecretsManagerKeyRing
-from circleback.links.tokens import Action, InvalidToken, Purpose, TokenSigner
+from circleback.adapters.secrets import KeyUnavailable, SecretsManagerKeyRing
+from circleback.auth.tokens import Action, InvalidToken, Purpose, TokenSigner
 from tests.faults import aws as faults
 
 SECRET = "circleback/link-signing-key"
@@ -283,12 +283,12 @@ def test_access_denied_is_not_retried() -> None:
 # --- importing costs nothing ----------------------------------------------------------------------
 
 
-def test_importing_the_links_package_loads_neither_boto3_nor_powertools() -> None:
+def test_importing_the_tokens_and_keys_loads_neither_boto3_nor_powertools() -> None:
     code = (
-        "import sys, circleback.links, circleback.links.secret_keys\n"
+        "import sys, circleback.auth.tokens, circleback.adapters.secrets\n"
         "loaded = [m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore', 'aws_lambda_powertools')]\n"
         "assert not loaded, loaded\n"
-        "ring = circleback.links.SecretsManagerKeyRing('x')\n"
+        "ring = circleback.adapters.secrets.SecretsManagerKeyRing('x')\n"
         "assert 'boto3' not in sys.modules\n"
     )
 

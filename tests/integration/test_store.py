@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 
+from circleback.adapters.store.keys import SCHEDULE_INDEX
+from circleback.adapters.store.repository import RETIRED_CONTACT_ATTRIBUTES, ConflictError, Repository
 from circleback.domain.cadence import chronological, summarise
 from circleback.domain.model import (
     AccessToken,
@@ -31,9 +33,7 @@ from circleback.domain.model import (
     Tier,
 )
 from circleback.domain.schedule import SHARD_COUNT, shard_of
-from circleback.local import load_template
-from circleback.store.keys import SCHEDULE_INDEX
-from circleback.store.repository import RETIRED_CONTACT_ATTRIBUTES, ConflictError, Repository
+from circleback.local.emulator import load_template
 from tests.factories import contact, owner, touch
 
 OWNER = "owner-1"

@@ -17,16 +17,17 @@ from typing import Any
 import pytest
 from werkzeug.test import Client, TestResponse
 
-from circleback import demo, runtime
+from circleback import runtime
+from circleback.adapters.store.codec import decode_item
+from circleback.adapters.store.keys import contact_sk, owner_pk
+from circleback.adapters.store.repository import Repository
+from circleback.auth import access_tokens
 from circleback.domain.model import Contact, Touch
 from circleback.domain.schedule import local_send_date
-from circleback.events import TouchBody
-from circleback.links import access_tokens
+from circleback.local import demo
+from circleback.payloads import TouchBody
 from circleback.services.preview import preview
 from circleback.services.touches import log_api_touch
-from circleback.store.codec import decode_item
-from circleback.store.keys import contact_sk, owner_pk
-from circleback.store.repository import Repository
 from tests import clock
 from tests.factories import history_of
 from tests.integration.actions_support import (

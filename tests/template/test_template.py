@@ -22,10 +22,9 @@ from typing import Any
 
 import pytest
 
-from circleback import observability
-from circleback.local import parse_template
-from circleback.local_api import template_routes
-from circleback.runtime import Environment
+from circleback.local.api_gateway import template_routes
+from circleback.local.emulator import parse_template
+from circleback.runtime import Environment, observability
 from tests.faults.aws import Site
 from tests.faults.test_fault_matrix import INVENTORY
 
@@ -1003,7 +1002,7 @@ def test_an_alarm_watches_the_apis_server_errors(template: dict[str, Any]) -> No
 
 
 def test_an_alarm_watches_the_ses_quota_metric(template: dict[str, Any]) -> None:
-    # The digest handler emits it through the Powertools Metrics of circleback.observability.
+    # The digest handler emits it through the Powertools Metrics of circleback.runtime.observability.
     handler = (ROOT / "functions" / "digest" / "digest_handler.py").read_text(encoding="utf-8")
     assert 'name="DigestQuotaExceeded"' in handler
     dimensions = [{"Name": "service", "Value": observability.SERVICE}]

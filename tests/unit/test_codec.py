@@ -15,7 +15,7 @@ from botocore.session import get_session
 from hypothesis import given
 from hypothesis import strategies as st
 
-from circleback.store.codec import decode_item, encode_item
+from circleback.adapters.store.codec import decode_item, encode_item
 
 DYNAMODB = get_session().get_service_model("dynamodb")
 

@@ -17,13 +17,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from circleback.domain.model import Birthday, Contact, Relationship, Tier
-from circleback.importer.backup import parse_backup
-from circleback.importer.csvfile import CONTACTS, ParsedFile, RowError, parse_csv, write_contacts_csv
-from circleback.importer.formats import Format, detect_format, parse_contacts
-from circleback.importer.google import parse_google
-from circleback.importer.linkedin import parse_linkedin
-from circleback.importer.rows import CONTACT_FIELDS, ContactRow
-from circleback.importer.vcard import parse_vcards, write_vcards
+from circleback.formats.backup import parse_backup
+from circleback.formats.csvfile import CONTACTS, ParsedFile, RowError, parse_csv, write_contacts_csv
+from circleback.formats.detect import Format, detect_format, parse_contacts
+from circleback.formats.google import parse_google
+from circleback.formats.linkedin import parse_linkedin
+from circleback.formats.rows import CONTACT_FIELDS, ContactRow
+from circleback.formats.vcard import parse_vcards, write_vcards
 from tests.contact_strategies import contacts
 from tests.format_files import (
     GOOGLE_OLDER_HEADER,
@@ -616,7 +616,7 @@ def test_row_errors_read_as_their_unit_place_and_field() -> None:
 
 def test_vobject_is_imported_only_when_a_vcard_is_read() -> None:
     code = (
-        "import sys, circleback.services.importing, circleback.services.exporting, circleback.importer.vcard\n"
+        "import sys, circleback.services.importing, circleback.services.exporting, circleback.formats.vcard\n"
         "print('vobject' in sys.modules)"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)  # noqa: S603 - our own interpreter

@@ -6,7 +6,7 @@ import gc
 
 import pytest
 
-from circleback.memory import cyclic_gc_paused
+from circleback.services.memory import cyclic_gc_paused
 
 
 def test_the_collector_is_paused_inside_and_restored_after() -> None:

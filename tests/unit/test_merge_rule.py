@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from circleback.domain.model import Contact, Relationship, Tier
-from circleback.importer.csvfile import CONTACT_COLUMNS, contact_cells
-from circleback.importer.rows import CONTACT_FIELDS, ContactRow
+from circleback.formats.csvfile import CONTACT_COLUMNS, contact_cells
+from circleback.formats.rows import CONTACT_FIELDS, ContactRow
 from circleback.services.importing import merge, new_contact
 from tests.contact_strategies import contacts
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from circleback.domain.model import Birthday, Channel, Direction, EventKind, Relationship, Tier
-from circleback.importer.csvfile import (
+from circleback.formats.csvfile import (
     CONTACT_COLUMNS,
     CONTACTS,
     EVENTS,
@@ -22,7 +22,7 @@ from circleback.importer.csvfile import (
     RowError,
     parse_csv,
 )
-from circleback.importer.rows import MAX_SHORT, MAX_TEXT, ContactRow, EventRow, TouchRow, normalise_linkedin
+from circleback.formats.rows import MAX_SHORT, MAX_TEXT, ContactRow, EventRow, TouchRow, normalise_linkedin
 
 TODAY = date(2026, 11, 22)
 CONTACT_HEADER = ",".join(CONTACT_COLUMNS)

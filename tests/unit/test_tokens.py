@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from circleback.links.tokens import (
+from circleback.auth.tokens import (
     CLOCK_SKEW,
     MAX_TOKEN_LENGTH,
     Action,

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from circleback.cli import calendar, events, files, people, settings, tokens
+from circleback.cli import calendar, files, life_events, people, settings, tokens
 from circleback.cli.common import EXIT_USAGE, UsageError, bounded, country, note, zone
 from circleback.cli.targets import add_target_options
 
@@ -36,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     files.add_commands(commands)
     people.add_commands(commands)
-    events.add_commands(commands)
+    life_events.add_commands(commands)
     settings.add_commands(commands)
     calendar.add_commands(commands)
     tokens.add_commands(commands)
@@ -68,8 +68,8 @@ def _add_demo(commands: Any) -> None:
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    from circleback import demo
-    from circleback.local_api import wait_for_interrupt
+    from circleback.local import demo
+    from circleback.local.api_gateway import wait_for_interrupt
 
     try:
         with demo.running(

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from circleback.adapters.store.repository import Repository
 from circleback.cli.common import (
     EXIT_REJECTED,
     UsageError,
@@ -21,7 +22,6 @@ from circleback.cli.common import (
 from circleback.cli.targets import chosen_target, command_parser, deployed_target, opened, owner_of
 from circleback.domain.calendar import DEFAULT_DAYS
 from circleback.domain.model import Owner
-from circleback.store.repository import Repository
 
 MAX_CALENDAR_DAYS = 731  # two years: the holiday data and a calendar app's patience both run out
 
@@ -88,10 +88,10 @@ def run_file(args: argparse.Namespace) -> int:
 
 
 def run_url(args: argparse.Namespace) -> int:
-    from circleback.links.secret_keys import KeyUnavailable, SecretsManagerKeyRing
-    from circleback.links.tokens import TokenSigner
+    from circleback.adapters import stack
+    from circleback.adapters.secrets import KeyUnavailable, SecretsManagerKeyRing
+    from circleback.auth.tokens import TokenSigner
     from circleback.services.calendar_feed import CALENDAR_LINK_TTL, calendar_link
-    from circleback.store import stack
 
     names = (stack.TABLE_OUTPUT, stack.API_URL_OUTPUT, stack.SIGNING_SECRET_OUTPUT)
     target = deployed_target(args)

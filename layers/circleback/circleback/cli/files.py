@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import IO, Any
 
+from circleback.adapters.store.repository import Repository
 from circleback.cli.common import (
     EXIT_REJECTED,
     UsageError,
@@ -28,10 +29,9 @@ from circleback.cli.common import (
 from circleback.cli.targets import LOCAL, chosen_target, command_parser, invocation, opened, owner_of
 from circleback.domain.model import Owner
 from circleback.domain.planner import DEFAULT_LOOKAHEAD_DAYS, DEFAULT_MAX_DUE, DEFAULT_MONTHLY_GOAL
-from circleback.importer.formats import Format
+from circleback.formats.detect import Format
 from circleback.services.exporting import ExportFormat
 from circleback.services.importing import ImportReport, import_contacts, import_events, import_touches
-from circleback.store.repository import Repository
 
 LOCAL_OWNER = "local"  # the owner of a preview made from files
 PROGRESS_FROM = 200  # rows: a smaller file is done before a bar would be worth drawing
@@ -160,8 +160,8 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
+    from circleback.adapters.store.repository import NotFoundError
     from circleback.services.exporting import export
-    from circleback.store.repository import NotFoundError
 
     chosen = args.format or _EXTENSIONS.get(args.out.suffix.lower())
     if chosen is None:
@@ -229,7 +229,7 @@ def imported_files(args: argparse.Namespace, owner: Owner, today: date) -> Itera
     """The CSV files imported (as of `today`) into an embedded table, through the real importer and store,
     and whether any row was rejected (rejected rows are reported on standard error).
     """
-    from circleback.local import embedded_repository
+    from circleback.local.emulator import embedded_repository
 
     contacts = read_text(args.contacts) or ""
     touches, events = read_text(args.touches), read_text(args.events)

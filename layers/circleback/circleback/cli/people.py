@@ -12,11 +12,11 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from circleback.adapters.store.repository import Repository
 from circleback.cli.common import UsageError, bounded, first_problem, iso_date, note, today_of
 from circleback.cli.targets import Target, chosen_target, command_parser, invocation, opened, owner_of
 from circleback.domain.model import Channel, Contact, Direction, Relationship, Tier
 from circleback.domain.names import NameMatch
-from circleback.store.repository import Repository
 
 if TYPE_CHECKING:
     from circleback.services.contacts import ContactStatus
@@ -277,7 +277,7 @@ def _empty_hint(target: Target, *, filtered: bool) -> str:
 
 
 def run_show(args: argparse.Namespace) -> int:
-    from circleback.importer.csvfile import contact_cells
+    from circleback.formats.csvfile import contact_cells
     from circleback.services.contacts import details
 
     target = chosen_target(args)

@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from circleback.adapters.store.repository import Repository
 from circleback.cli.common import UsageError, bounded, country, first_problem, iso_date, note, zone
 from circleback.cli.targets import LOCAL, chosen_target, command_parser, given, opened, owner_of, remember
 from circleback.domain.countries import is_country_code
 from circleback.domain.model import Frequency, Owner
 from circleback.domain.schedule import next_send_at
-from circleback.store.repository import Repository
 
 RESUME = "none"  # --paused-until none
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")

@@ -19,9 +19,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from circleback.adapters.store.repository import Repository
 from circleback.cli.common import UsageError, note
 from circleback.domain.model import Owner
-from circleback.store.repository import Repository
 
 DEFAULT_OWNER = "owner"  # the deployment's owner (the template's OWNER_ID), and the local store's
 LOCAL = "local"
@@ -40,7 +40,7 @@ class Target:
 
     def describe(self) -> str:
         if self.kind == LOCAL:
-            from circleback.local import default_data_dir
+            from circleback.local.store import default_data_dir
 
             return f"the local store in {self.data_dir or default_data_dir()}"
         where = f" in {self.region}" if self.region else ""
@@ -179,7 +179,7 @@ def invocation(target: Target) -> str:
 
 
 def _default_stack() -> str:
-    from circleback.store.stack import DEFAULT_STACK
+    from circleback.adapters.stack import DEFAULT_STACK
 
     return DEFAULT_STACK
 
@@ -188,7 +188,7 @@ def _default_stack() -> str:
 def opened(target: Target, owner_id: str) -> Iterator[Repository]:
     """The target's repository, for the length of one command on `owner_id`'s data."""
     if target.kind == LOCAL:
-        from circleback.local import LocalStoreError, default_data_dir, persistent_repository
+        from circleback.local.store import LocalStoreError, default_data_dir, persistent_repository
 
         try:
             with persistent_repository(target.data_dir or default_data_dir(), owner_id) as repo:
@@ -202,7 +202,7 @@ def opened(target: Target, owner_id: str) -> Iterator[Repository]:
 
 
 def _stack_table(target: Target) -> str:
-    from circleback.store.stack import StackNotFound, table_name_of
+    from circleback.adapters.stack import StackNotFound, table_name_of
 
     try:
         return table_name_of(target.stack or _default_stack())

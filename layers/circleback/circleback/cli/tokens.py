@@ -34,7 +34,7 @@ def add_commands(commands: Any) -> None:
 
 
 def run_create(args: argparse.Namespace) -> int:
-    from circleback.links import access_tokens
+    from circleback.auth import access_tokens
 
     name = " ".join(args.name.split())
     if not 1 <= len(name) <= NAME_LIMIT:

@@ -15,11 +15,11 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TypeVar
 
+from circleback.adapters.store.repository import ConflictError, NotFoundError, Repository, Write
+from circleback.auth.tokens import Action, Claim, Purpose, TokenSigner
 from circleback.domain.model import ActionRecord, Channel, Contact, Direction, Owner, Touch
 from circleback.domain.schedule import local_send_date, next_send_at
-from circleback.links.tokens import Action, Claim, Purpose, TokenSigner
 from circleback.services.ids import content_id
-from circleback.store.repository import ConflictError, NotFoundError, Repository, Write
 
 SNOOZE_DAYS = 14
 PAUSE_DAYS = 30

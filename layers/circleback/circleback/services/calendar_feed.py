@@ -18,12 +18,12 @@ from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING
 
+from circleback.adapters.store.repository import Repository
+from circleback.auth.tokens import Action, Purpose, RevokedToken, TokenSigner
 from circleback.domain.calendar import DEFAULT_DAYS, CalendarEntry, calendar_entries
 from circleback.domain.model import DigestInput
 from circleback.domain.schedule import local_send_date
-from circleback.links.tokens import Action, Purpose, RevokedToken, TokenSigner
 from circleback.services.actions import LinkGone
-from circleback.store.repository import Repository
 
 if TYPE_CHECKING:
     from icalendar import vText

@@ -12,16 +12,16 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
+from circleback.adapters.store.repository import ConflictError, NotFoundError, Repository
 from circleback.domain.cadence import chronological, first_due_dates, summarise
 from circleback.domain.calendar import next_due_date
 from circleback.domain.model import Channel, Contact, Direction, LifeEvent, Relationship, Tier, Touch
 from circleback.domain.names import NameMatch, match_contact
-from circleback.importer.csvfile import contact_cells
-from circleback.importer.rows import CONTACT_FIELDS, ContactRow
+from circleback.formats.csvfile import contact_cells
+from circleback.formats.rows import CONTACT_FIELDS, ContactRow
 from circleback.services.actions import WRITE_ATTEMPTS
 from circleback.services.ids import content_id
 from circleback.services.importing import ContactIndex, emails_of, new_contact
-from circleback.store.repository import ConflictError, NotFoundError, Repository
 
 # What an unset field of a row means for a contact (a row's None is "not given").
 _DEFAULTS: dict[str, Any] = {"relationship": Relationship.OTHER, "tier": Tier.B, "paused": False, "tags": ()}

@@ -14,21 +14,21 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from circleback.adapters.ses import NotSent, SesMailer
+from circleback.adapters.store.repository import Repository
 from circleback.domain.model import FINAL_STATUSES, DigestRun, Owner, RunStatus
 from circleback.domain.occasions import DEFAULT_OCCASION_FINDERS
 from circleback.domain.planner import DigestPlan, PlanSettings, plan_digest
 from circleback.domain.schedule import local_send_date, next_send_at
-from circleback.events import DigestRequest
 from circleback.mail.mime import build_message
 from circleback.mail.render import LinkFactory, render_digest
-from circleback.mail.ses import NotSent, SesMailer
-from circleback.memory import cyclic_gc_paused
-from circleback.store.repository import Repository
+from circleback.payloads import DigestRequest
+from circleback.services.memory import cyclic_gc_paused
 
 DEFAULT_LEASE = timedelta(minutes=2)  # well under the queue's visibility timeout
 # A request this long after its send time is news no longer, and is never sent: the queues keep a message at most
 # 14 days (the dead-letter queue's retention), so a redrive within it still sends. Digest runs live longer than
-# this (store/items.py RUN_RETENTION_DAYS), so a request that old can never outlive the run that stops a resend.
+# this (adapters/store/items.py RUN_RETENTION_DAYS), so a request that old never outlives the run that stops a resend.
 STALE_AFTER = timedelta(days=14)
 
 

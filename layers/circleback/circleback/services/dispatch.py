@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from circleback.adapters.sqs import DigestQueue
+from circleback.adapters.store.repository import Repository
 from circleback.domain.model import Owner
 from circleback.domain.schedule import SHARD_COUNT, next_send_at
-from circleback.events import DigestRequest
-from circleback.queue import DigestQueue
-from circleback.store.repository import Repository
+from circleback.payloads import DigestRequest
 
 
 @dataclass(frozen=True, slots=True)

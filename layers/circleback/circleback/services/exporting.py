@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from circleback.importer.backup import dump_backup
-from circleback.importer.csvfile import contact_order, write_contacts_csv
-from circleback.importer.vcard import write_vcards
-from circleback.store.repository import NotFoundError, Repository
+from circleback.adapters.store.repository import NotFoundError, Repository
+from circleback.formats.backup import dump_backup
+from circleback.formats.csvfile import contact_order, write_contacts_csv
+from circleback.formats.vcard import write_vcards
 
 
 class ExportFormat(StrEnum):

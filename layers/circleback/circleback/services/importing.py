@@ -8,15 +8,15 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
 from typing import Any, TypeVar
 
+from circleback.adapters.store.repository import ConflictError, NotFoundError, Repository
 from circleback.domain.model import Birthday, Contact, LifeEvent, Owner, Relationship, Tier, Touch
 from circleback.domain.schedule import next_send_at
-from circleback.importer.backup import BackupContact, ParsedBackup, parse_backup
-from circleback.importer.csvfile import CONTACTS, EVENTS, TOUCHES, ParsedFile, RowError, RowNote, parse_csv
-from circleback.importer.formats import FORMAT_NAMES, Format, detect_format, parse_contacts
-from circleback.importer.rows import CONTACT_FIELDS, ContactRow, normalise_linkedin
+from circleback.formats.backup import BackupContact, ParsedBackup, parse_backup
+from circleback.formats.csvfile import CONTACTS, EVENTS, TOUCHES, ParsedFile, RowError, RowNote, parse_csv
+from circleback.formats.detect import FORMAT_NAMES, Format, detect_format, parse_contacts
+from circleback.formats.rows import CONTACT_FIELDS, ContactRow, normalise_linkedin
 from circleback.services.actions import WRITE_ATTEMPTS
 from circleback.services.ids import content_id, event_id, new_id
-from circleback.store.repository import ConflictError, NotFoundError, Repository
 
 T = TypeVar("T")
 

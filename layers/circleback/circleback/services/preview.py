@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from circleback.adapters.store.repository import NotFoundError, Repository
 from circleback.domain.occasions import DEFAULT_OCCASION_FINDERS
 from circleback.domain.planner import DigestPlan, DueItem, PlanSettings, plan_digest
 from circleback.domain.wording import time_ago
-from circleback.store.repository import NotFoundError, Repository
 
 
 def preview(repo: Repository, owner_id: str, as_of: date, settings: PlanSettings | None = None) -> DigestPlan:

@@ -9,11 +9,11 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from circleback.adapters.store.repository import ConflictError, NotFoundError, Repository
 from circleback.domain.model import Owner
 from circleback.domain.schedule import next_send_at
-from circleback.importer.backup import BackupOwner, settings_entry
+from circleback.formats.backup import BackupOwner, settings_entry
 from circleback.services.actions import WRITE_ATTEMPTS
-from circleback.store.repository import ConflictError, NotFoundError, Repository
 
 
 def revised(owner: Owner, changes: Mapping[str, Any]) -> Owner:

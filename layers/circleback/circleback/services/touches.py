@@ -7,16 +7,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from circleback.adapters.store.repository import Repository
+from circleback.auth import access_tokens
 from circleback.domain.model import AccessToken, ActionRecord, Contact, Touch
 from circleback.domain.names import match_contact
 from circleback.domain.schedule import local_send_date
-from circleback.links import access_tokens
 from circleback.services.actions import retrying
 from circleback.services.ids import content_id, new_id
-from circleback.store.repository import Repository
 
 if TYPE_CHECKING:
-    from circleback.events import TouchBody  # validated by the handler; pydantic loads with the first call
+    from circleback.payloads import TouchBody  # validated by the handler; pydantic loads with the first call
 
 # --- the JSON API: POST /touches ------------------------------------------------------------------------
 

@@ -17,9 +17,10 @@ from typing import Any, TypeVar
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError, ServiceError
 
-from circleback.links.secret_keys import KeyUnavailable
-from circleback.links.tokens import ExpiredToken, ForeignToken, InvalidToken, RevokedToken, WrongPurpose
-from circleback.observability import logger
+from circleback.adapters.aws_errors import is_transient
+from circleback.adapters.secrets import KeyUnavailable
+from circleback.auth.tokens import ExpiredToken, ForeignToken, InvalidToken, RevokedToken, WrongPurpose
+from circleback.runtime.observability import logger
 from circleback.services.actions import LinkGone
 from circleback.web.pages import Page, problem_page
 
@@ -90,34 +91,13 @@ def finish(event: dict[str, Any], response: dict[str, Any]) -> dict[str, Any]:
 
 # --- failures: the function answers, with its headers ------------------------------------------------------
 
-# Error codes that mean "AWS is throttling or not available right now": waiting and trying again works (503).
-UNAVAILABLE_CODES = frozenset(
-    {
-        "ProvisionedThroughputExceededException",
-        "RequestLimitExceeded",
-        "ThrottlingException",
-        "Throttling",
-        "TooManyRequestsException",
-        "TransactionInProgressException",
-        "ServiceUnavailable",
-        "ServiceUnavailableException",
-    }
-)
 UNAVAILABLE = ("circleback is busy", "Amazon Web Services is slow to answer right now. Please try again in a minute.")
 FAILED = ("Something went wrong", "That did not work, on our side. Please try again: a link does its action once.")
 
 
 def failure_status(error: Exception) -> int:
     """503 when AWS throttled, was unavailable or did not answer in time; 500 for anything else."""
-    response = getattr(error, "response", None)
-    if isinstance(response, dict):  # botocore's ClientError: AWS answered with an error
-        code = str(response.get("Error", {}).get("Code", ""))
-        status = response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-        return 503 if code in UNAVAILABLE_CODES or status == 503 else 500
-    from botocore.exceptions import ConnectionError, HTTPClientError
-
-    # No answer at all: could not connect, or the read timed out (after the client's own retries).
-    return 503 if isinstance(error, ConnectionError | HTTPClientError) else 500
+    return 503 if is_transient(error) else 500
 
 
 def problem_response(status: int, title: str, reason: str, *, as_json: bool) -> Response[str]:

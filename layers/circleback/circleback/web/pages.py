@@ -7,9 +7,9 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from circleback.auth.tokens import Action
 from circleback.domain.model import NOTE_LIMIT, ActionRecord, Channel
 from circleback.domain.wording import first_name, long_day
-from circleback.links.tokens import Action
 from circleback.services.actions import PAUSE_DAYS, SNOOZE_DAYS, LinkTarget
 from circleback.templating import environment
 

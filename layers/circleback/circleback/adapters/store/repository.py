@@ -8,21 +8,9 @@ from dataclasses import replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from circleback.call_budgets import BACKGROUND_TABLE, CallBudget
-from circleback.domain.model import (
-    AccessToken,
-    ActionRecord,
-    Contact,
-    DigestInput,
-    DigestRun,
-    LifeEvent,
-    Owner,
-    RunStatus,
-    Touch,
-)
-from circleback.domain.schedule import due_bound, parse_schedule_sort_key, shard_partition_key
-from circleback.store.codec import decode_item, encode_item, encode_value
-from circleback.store.items import (
+from circleback.adapters.call_budgets import BACKGROUND_TABLE, CallBudget
+from circleback.adapters.store.codec import decode_item, encode_item, encode_value
+from circleback.adapters.store.items import (
     access_token_to_item,
     action_to_item,
     calendar_revocation_to_item,
@@ -42,7 +30,7 @@ from circleback.store.items import (
     touch_key,
     touch_to_item,
 )
-from circleback.store.keys import (
+from circleback.adapters.store.keys import (
     CALENDAR_LINKS_SK,
     CONTACT_PREFIX,
     DIGEST_RANGE,
@@ -61,7 +49,19 @@ from circleback.store.keys import (
     touch_prefix,
     touch_sk,
 )
-from circleback.store.raw import raw_pages
+from circleback.adapters.store.raw import raw_pages
+from circleback.domain.model import (
+    AccessToken,
+    ActionRecord,
+    Contact,
+    DigestInput,
+    DigestRun,
+    LifeEvent,
+    Owner,
+    RunStatus,
+    Touch,
+)
+from circleback.domain.schedule import due_bound, parse_schedule_sort_key, shard_partition_key
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

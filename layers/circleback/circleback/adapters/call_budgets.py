@@ -42,6 +42,6 @@ INTERACTIVE = CallBudget(attempts=2, connect_timeout=0.5, read_timeout=1.0)
 # themselves, so the SDK tries a few times and then lets them. Adaptive: a throttled table slows the client down.
 BACKGROUND_TABLE = CallBudget(attempts=3, connect_timeout=1.0, read_timeout=1.0, mode="adaptive")
 QUEUE = CallBudget(attempts=3, connect_timeout=1.0, read_timeout=2.0)
-# SES's answer to a send can take a few seconds. The attempts are the mailer's own (mail/ses.py), not the SDK's:
+# SES's answer to a send can take a few seconds. The attempts are the mailer's own (adapters/ses.py), not the SDK's:
 # it tries again only when SES surely did not take the message, never after a request that may have arrived.
 SEND_EMAIL = CallBudget(attempts=3, connect_timeout=1.0, read_timeout=10.0)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from circleback.call_budgets import QUEUE
-from circleback.events import DigestRequest
+from circleback.adapters.call_budgets import QUEUE
+from circleback.payloads import DigestRequest
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient

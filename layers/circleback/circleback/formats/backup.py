@@ -28,8 +28,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AwareDatetime, BeforeValidator, Field, field_validator
 
 from circleback.domain.model import Birthday, Channel, Contact, Direction, EventKind, Frequency, LifeEvent, Owner, Touch
-from circleback.importer.csvfile import RowError, contact_order, validate_row
-from circleback.importer.rows import (
+from circleback.formats.csvfile import RowError, contact_order, validate_row
+from circleback.formats.rows import (
     CONTACT_FIELDS,
     ContactRow,
     IsoDate,

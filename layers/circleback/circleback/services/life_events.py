@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from circleback.adapters.store.repository import Repository
 from circleback.domain.model import Contact, LifeEvent
-from circleback.importer.rows import EventRow
+from circleback.formats.rows import EventRow
 from circleback.services.ids import event_id
-from circleback.store.repository import Repository
 
 
 @dataclass(frozen=True, slots=True)

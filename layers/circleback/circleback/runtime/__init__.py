@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING, Any
 from circleback.domain.model import Frequency, Owner
 
 if TYPE_CHECKING:
-    from circleback.links.tokens import TokenSigner
+    from circleback.adapters.ses import SesMailer
+    from circleback.adapters.sqs import DigestQueue
+    from circleback.adapters.store.repository import Repository
+    from circleback.auth.tokens import TokenSigner
     from circleback.mail.render import LinkFactory
-    from circleback.mail.ses import SesMailer
-    from circleback.queue import DigestQueue
     from circleback.services.digest import DigestSettings
-    from circleback.store.repository import Repository
 
 
 class ConfigurationError(ValueError):
@@ -109,7 +109,7 @@ def environment() -> Environment:
 
 @cache
 def repository() -> Repository:
-    from circleback.store.repository import Repository
+    from circleback.adapters.store.repository import Repository
 
     return Repository(environment().TABLE_NAME)
 
@@ -117,36 +117,36 @@ def repository() -> Repository:
 @cache
 def interactive_repository() -> Repository:
     """The table for the HTTP functions: calls that give up well inside their timeout (call_budgets.INTERACTIVE)."""
-    from circleback.call_budgets import INTERACTIVE
-    from circleback.store.repository import Repository, default_client
+    from circleback.adapters.call_budgets import INTERACTIVE
+    from circleback.adapters.store.repository import Repository, default_client
 
     return Repository(environment().TABLE_NAME, default_client(INTERACTIVE))
 
 
 @cache
 def digest_queue() -> DigestQueue:
-    from circleback.queue import DigestQueue
+    from circleback.adapters.sqs import DigestQueue
 
     return DigestQueue(environment().QUEUE_URL)
 
 
 @cache
 def mailer() -> SesMailer:
-    from circleback.mail.ses import SesMailer
+    from circleback.adapters.ses import SesMailer
 
     return SesMailer(environment().SES_CONFIGURATION_SET or None)
 
 
 @cache
 def signer() -> TokenSigner:
-    from circleback.links.secret_keys import SecretsManagerKeyRing
-    from circleback.links.tokens import TokenSigner
+    from circleback.adapters.secrets import SecretsManagerKeyRing
+    from circleback.auth.tokens import TokenSigner
 
     return TokenSigner(SecretsManagerKeyRing(environment().SIGNING_SECRET_ID))
 
 
 def links_for(owner: Owner, digest_date: date, now: datetime) -> LinkFactory:
-    from circleback.links.urls import DigestLinks
+    from circleback.mail.links import DigestLinks
 
     return DigestLinks(signer(), environment().API_BASE_URL, owner.id, digest_date, now)
 

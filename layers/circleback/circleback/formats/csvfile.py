@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from circleback.domain.model import Contact
-from circleback.importer.rows import ContactRow, EventRow, Row, TouchRow
+from circleback.formats.rows import ContactRow, EventRow, Row, TouchRow
 
 CONTACT_COLUMNS = [
     "name",

@@ -8,12 +8,12 @@ from enum import StrEnum
 from itertools import islice
 from pathlib import PurePath
 
-from circleback.importer.csvfile import CONTACTS, EVENTS, TOUCHES, ParsedFile, parse_csv, read_records
-from circleback.importer.google import is_google_header, parse_google
-from circleback.importer.linkedin import LINKEDIN, is_linkedin_header, parse_linkedin
-from circleback.importer.mapped import header_keys
-from circleback.importer.rows import ContactRow
-from circleback.importer.vcard import looks_like_vcard, parse_vcards
+from circleback.formats.csvfile import CONTACTS, EVENTS, TOUCHES, ParsedFile, parse_csv, read_records
+from circleback.formats.google import is_google_header, parse_google
+from circleback.formats.linkedin import LINKEDIN, is_linkedin_header, parse_linkedin
+from circleback.formats.mapped import header_keys
+from circleback.formats.rows import ContactRow
+from circleback.formats.vcard import looks_like_vcard, parse_vcards
 
 
 class Format(StrEnum):

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from circleback.importer.csvfile import ParsedFile, RowError, cell_problem, read_records, validate_row
-from circleback.importer.rows import ContactRow
+from circleback.formats.csvfile import ParsedFile, RowError, cell_problem, read_records, validate_row
+from circleback.formats.rows import ContactRow
 
 
 class CellError(ValueError):

@@ -46,7 +46,7 @@ def run_add(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
     from circleback.cli.people import resolve
-    from circleback.services.events import add_event
+    from circleback.services.life_events import add_event
 
     target = chosen_target(args)
     with opened(target, args.owner) as repo:
@@ -70,7 +70,7 @@ def run_add(args: argparse.Namespace) -> int:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    from circleback.services.events import list_events
+    from circleback.services.life_events import list_events
 
     with opened(chosen_target(args), args.owner) as repo:
         events = list_events(repo, args.owner)

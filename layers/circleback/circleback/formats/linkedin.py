@@ -13,9 +13,9 @@ import re
 from datetime import date
 from typing import Any
 
-from circleback.importer.csvfile import ParsedFile
-from circleback.importer.mapped import CellError, Cells, CsvLayout, joined, parse_mapped_csv
-from circleback.importer.rows import ContactRow
+from circleback.formats.csvfile import ParsedFile
+from circleback.formats.mapped import CellError, Cells, CsvLayout, joined, parse_mapped_csv
+from circleback.formats.rows import ContactRow
 
 _HEADER = {"first name", "last name", "connected on"}  # older exports have no URL column
 _MONTHS = [name.lower() for name in calendar.month_name[1:]]  # English, whatever the machine's locale

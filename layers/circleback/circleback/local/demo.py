@@ -3,7 +3,7 @@
 Everything runs in process against moto: the table (built from template.yaml), the digest queue, SES
 and the signing secret. Events are shaped as EventBridge Scheduler and SQS deliver them (events/).
 The message SES received is read back and written to out/digest.eml, .html and .txt. Then, unless told
-not to, the functions behind the HTTP API are served on 127.0.0.1 (local_api): the digest's links can be
+not to, the functions behind the HTTP API are served on 127.0.0.1 (local/api_gateway.py): the digest's links can be
 clicked, the calendar feed subscribed to, and `/` shows the next digest as it would be planned now (a click
 shows up there at once).
 """
@@ -26,15 +26,7 @@ from types import ModuleType
 from typing import Any
 
 from circleback.domain.model import Owner
-from circleback.local import (
-    LOCAL_REGION,
-    LOCAL_TABLE,
-    create_table,
-    load_template,
-    repo_root,
-    use_loopback_credentials,
-)
-from circleback.local_api import (
+from circleback.local.api_gateway import (
     LOOPBACK,
     HttpApiGateway,
     Integration,
@@ -42,6 +34,14 @@ from circleback.local_api import (
     http_api_functions,
     serving,
     template_routes,
+)
+from circleback.local.emulator import (
+    LOCAL_REGION,
+    LOCAL_TABLE,
+    create_table,
+    load_template,
+    require_checkout,
+    use_loopback_credentials,
 )
 
 OWNER_ID = "owner"
@@ -89,7 +89,7 @@ def load_handler(name: str, clock: Clock = wall_clock) -> ModuleType:
 
     A handler that reads the time does so through its `_now`, which reads `clock` here.
     """
-    path = repo_root() / "functions" / name / f"{name}_handler.py"
+    path = require_checkout() / "functions" / name / f"{name}_handler.py"
     spec = importlib.util.spec_from_file_location(f"{name}_handler", path)
     if spec is None or spec.loader is None:
         raise FileNotFoundError(path)
@@ -101,7 +101,7 @@ def load_handler(name: str, clock: Clock = wall_clock) -> ModuleType:
 
 
 def event(name: str) -> dict[str, Any]:
-    loaded: dict[str, Any] = json.loads((repo_root() / "events" / f"{name}.json").read_text(encoding="utf-8"))
+    loaded: dict[str, Any] = json.loads((require_checkout() / "events" / f"{name}.json").read_text(encoding="utf-8"))
     return loaded
 
 
@@ -313,7 +313,7 @@ def _import_samples(now: datetime) -> None:
 
     repo = runtime.repository()
     today = next_owner_digest_date()
-    samples = repo_root() / "samples"
+    samples = require_checkout() / "samples"
     for importer, name in ((import_contacts, "contacts"), (import_touches, "touches"), (import_events, "events")):
         report = importer(repo, OWNER_ID, (samples / f"{name}.csv").read_text(encoding="utf-8"), today)
         if report.rejected:

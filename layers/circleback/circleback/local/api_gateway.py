@@ -21,7 +21,7 @@ from socketserver import ThreadingMixIn
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from circleback.local import load_template
+from circleback.local.emulator import load_template
 
 LOOPBACK = "127.0.0.1"
 MAX_BODY_BYTES = 1_048_576  # well under API Gateway's 10 MB; nothing here is that large

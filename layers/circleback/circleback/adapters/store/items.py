@@ -5,6 +5,17 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
+from circleback.adapters.store.keys import (
+    CALENDAR_LINKS_SK,
+    PROFILE_SK,
+    access_token_sk,
+    action_sk,
+    contact_sk,
+    digest_sk,
+    event_sk,
+    owner_pk,
+    touch_sk,
+)
 from circleback.domain.model import (
     AccessToken,
     ActionRecord,
@@ -23,17 +34,6 @@ from circleback.domain.model import (
     Touch,
 )
 from circleback.domain.schedule import schedule_keys
-from circleback.store.keys import (
-    CALENDAR_LINKS_SK,
-    PROFILE_SK,
-    access_token_sk,
-    action_sk,
-    contact_sk,
-    digest_sk,
-    event_sk,
-    owner_pk,
-    touch_sk,
-)
 
 # Enum members by value, looked up directly: Enum(value) costs several times a dict lookup, and the digest maps
 # tens of thousands of items. An absent field takes its default; an unknown value still raises, from Enum(value).

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from circleback.links.tokens import Action, Purpose, TokenSigner
+from circleback.auth.tokens import Action, Purpose, TokenSigner
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,8 +10,8 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from circleback.call_budgets import INTERACTIVE
-from circleback.links.tokens import check_key
+from circleback.adapters.call_budgets import INTERACTIVE
+from circleback.auth.tokens import check_key
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.parameters import SecretsProvider

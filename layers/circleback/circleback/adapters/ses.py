@@ -12,7 +12,7 @@ import time
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from circleback.call_budgets import SEND_EMAIL
+from circleback.adapters.call_budgets import SEND_EMAIL
 
 if TYPE_CHECKING:
     from mypy_boto3_sesv2 import SESV2Client

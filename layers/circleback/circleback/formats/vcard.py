@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING, Any
 
 from circleback.domain.countries import is_country_code
 from circleback.domain.model import Contact
-from circleback.importer.csvfile import ParsedFile, RowError, contact_cells, validate_row
-from circleback.importer.mapped import CellError, joined
-from circleback.importer.rows import ContactRow, normalise_linkedin
+from circleback.formats.csvfile import ParsedFile, RowError, contact_cells, validate_row
+from circleback.formats.mapped import CellError, joined
+from circleback.formats.rows import ContactRow, normalise_linkedin
 
 if TYPE_CHECKING:
     from vobject.base import Component, ContentLine

@@ -1,0 +1,1 @@
+"""Who may do what: the signed one-click link tokens (pure) and the JSON API's personal access tokens."""
