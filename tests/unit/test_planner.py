@@ -14,6 +14,7 @@ from circleback.domain.model import Contact, DigestInput, Direction, Tier, Touch
 from circleback.domain.planner import (
     DigestPlan,
     Occasion,
+    OccasionKind,
     PlanContext,
     PlanSettings,
     due_item,
@@ -137,8 +138,8 @@ def test_occasion_finders_are_merged_in_date_order() -> None:
 
     def finder(context: PlanContext) -> list[Occasion]:
         return [
-            Occasion("birthday", context.window_end, (ana,), "Ana's birthday"),
-            Occasion("holiday", context.as_of, (ana,), "Thanksgiving"),
+            Occasion(OccasionKind.BIRTHDAY, context.window_end, (ana,), "Ana's birthday"),
+            Occasion(OccasionKind.HOLIDAY, context.as_of, (ana,), "Thanksgiving"),
         ]
 
     result = plan_digest(DigestInput(owner(), [ana]), AS_OF, PlanSettings(lookahead_days=3), [finder])

@@ -12,7 +12,7 @@ import pytest
 
 from circleback.domain.model import Birthday, Contact, DigestInput, EventKind, LifeEvent, Relationship
 from circleback.domain.occasions import DEFAULT_OCCASION_FINDERS
-from circleback.domain.planner import DigestPlan, Occasion, PlanSettings, plan_digest
+from circleback.domain.planner import DigestPlan, Occasion, OccasionKind, PlanSettings, plan_digest
 from circleback.mail import RenderedDigest
 from circleback.mail.render import OCCASION_CONTACTS_SHOWN, SUBJECT_LIMIT, subject_line
 from tests.factories import contact, owner
@@ -32,7 +32,7 @@ def people(count: int) -> tuple[Contact, ...]:
 
 
 def new_year(contacts: Sequence[Contact]) -> Occasion:
-    return Occasion("holiday", NEW_YEAR, tuple(contacts), "New Year's Day", opener="Happy New Year!")
+    return Occasion(OccasionKind.HOLIDAY, NEW_YEAR, tuple(contacts), "New Year's Day", opener="Happy New Year!")
 
 
 def action_urls(c: Contact) -> list[str]:
@@ -98,7 +98,9 @@ def test_a_huge_holiday_keeps_the_email_small() -> None:
 
 
 def test_every_kind_of_occasion_is_capped() -> None:
-    news = Occasion("own_news", AS_OF - timedelta(days=2), people(N + 2), "Your new job", opener="I wanted you...")
+    news = Occasion(
+        OccasionKind.OWN_NEWS, AS_OF - timedelta(days=2), people(N + 2), "Your new job", opener="I wanted you..."
+    )
     html, text = both(render(digest_plan([], [news]), SAM))
     assert "and 2 more" in html
     assert "and 2 more" in text
@@ -242,7 +244,7 @@ def test_a_due_person_with_an_occasion_gets_its_first_line_and_starter() -> None
 
 
 def test_an_occasion_without_its_own_first_line_keeps_the_tables_starter() -> None:
-    plain = Occasion("holiday", NEW_YEAR, people(1), "New Year's Day")
+    plain = Occasion(OccasionKind.HOLIDAY, NEW_YEAR, people(1), "New Year's Day")
     digest = render(digest_plan([], [plain]), SAM)
     html, text = both(digest)
     assert "Start with" not in html
@@ -269,7 +271,9 @@ def test_a_hostile_first_line_renders_as_text() -> None:
 
 def test_many_occasions_keep_the_subject_short() -> None:
     occasions = [new_year(people(300))] + [
-        Occasion("birthday", AS_OF + timedelta(days=i % 8), (contact(f"P{i}"),), f"Person {i:02d}'s birthday")
+        Occasion(
+            OccasionKind.BIRTHDAY, AS_OF + timedelta(days=i % 8), (contact(f"P{i}"),), f"Person {i:02d}'s birthday"
+        )
         for i in range(40)
     ]
     plan = digest_plan([due(contact("Zed"), None)], occasions, more_due=150)
@@ -282,8 +286,10 @@ def test_many_occasions_keep_the_subject_short() -> None:
 def test_the_subject_names_an_occasion_once_even_on_two_days() -> None:
     # Eid al-Fitr can fall a day apart in two countries: two items, one name.
     eid = [
-        Occasion("holiday", AS_OF + timedelta(days=d), (contact(f"P{d}"),), "Eid al-Fitr", opener="Eid Mubarak!")
+        Occasion(
+            OccasionKind.HOLIDAY, AS_OF + timedelta(days=d), (contact(f"P{d}"),), "Eid al-Fitr", opener="Eid Mubarak!"
+        )
         for d in (2, 3)
     ]
-    birthday = Occasion("birthday", AS_OF + timedelta(days=4), (contact("Ana"),), "Ana's birthday")
+    birthday = Occasion(OccasionKind.BIRTHDAY, AS_OF + timedelta(days=4), (contact("Ana"),), "Ana's birthday")
     assert subject_line(digest_plan([], [*eid, birthday])) == "Eid al-Fitr Tue · Ana's birthday Thu"

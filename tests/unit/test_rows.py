@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from circleback.domain.matching import normalise_linkedin
 from circleback.domain.model import Birthday, Channel, Direction, EventKind, Relationship, Tier
 from circleback.formats.csvfile import (
     CONTACT_COLUMNS,
@@ -22,7 +23,7 @@ from circleback.formats.csvfile import (
     RowError,
     parse_csv,
 )
-from circleback.formats.rows import MAX_SHORT, MAX_TEXT, ContactRow, EventRow, TouchRow, normalise_linkedin
+from circleback.formats.rows import MAX_SHORT, MAX_TEXT, ContactRow, EventRow, TouchRow
 
 TODAY = date(2026, 11, 22)
 CONTACT_HEADER = ",".join(CONTACT_COLUMNS)

@@ -68,6 +68,38 @@ def summarise(imported_last_touch: date | None, touches: Sequence[Touch]) -> His
     return History(last_touch=max(dates) if dates else None, outbound_streak=streak, latest=latest)
 
 
+def scheduled_due(contact: Contact, history: History, first_due: date | None) -> tuple[date, int] | None:
+    """The due rule: (the day the contact falls due, its effective cadence).
+
+    The last touch plus the effective cadence; with no touch at all, its spread date (`first_due_dates`). None for
+    a paused contact, or one with neither (which a stored contact never is). The digest (planner.py) and the
+    calendar feed (calendar.py) both ask this, so they can never disagree on a date.
+    """
+    if contact.paused:
+        return None
+    cadence = effective_cadence(base_cadence(contact), history.outbound_streak)
+    if history.last_touch is not None:
+        return history.last_touch + timedelta(days=cadence), cadence
+    if first_due is not None:
+        return first_due, cadence
+    return None
+
+
+def listed_from(contact: Contact, due_date: date) -> date:
+    """The first day a digest may list a contact due on `due_date`: that day, or the day after a snooze ends."""
+    if contact.snoozed_until is not None and contact.snoozed_until >= due_date:
+        return contact.snoozed_until + timedelta(days=1)
+    return due_date
+
+
+def due_on(contact: Contact, history: History, first_due: date | None, as_of: date) -> tuple[date, int] | None:
+    """(due date, effective cadence) when the digest of `as_of` lists the contact as due; None when it does not."""
+    scheduled = scheduled_due(contact, history, first_due)
+    if scheduled is None or listed_from(contact, scheduled[0]) > as_of:
+        return None
+    return scheduled
+
+
 def first_due_dates(contacts: Iterable[Contact]) -> dict[str, date]:
     """Spread contacts imported with no last touch over the weeks after their import day.
 

@@ -20,16 +20,16 @@ from datetime import date, timedelta
 
 from circleback.domain.cadence import (
     History,
-    base_cadence,
     chronological,
-    effective_cadence,
     first_due_dates,
+    listed_from,
+    scheduled_due,
     summarise,
 )
 from circleback.domain.holiday_calendar import HolidayDate, greeting_holidays
 from circleback.domain.model import Contact, DigestInput, Relationship, Touch
-from circleback.domain.occasions import HOLIDAY, active_contacts, birthdays, work_anniversaries
-from circleback.domain.planner import Occasion, PlanContext
+from circleback.domain.occasions import active_contacts, birthdays, work_anniversaries
+from circleback.domain.planner import Occasion, OccasionKind, PlanContext
 from circleback.domain.wording import first_name, long_day
 
 DUE = "due"
@@ -64,23 +64,13 @@ def calendar_entries(data: DigestInput, start: date, days: int = DEFAULT_DAYS) -
 
 
 def next_due_date(contact: Contact, history: History, first_due: date | None, start: date) -> date | None:
-    """The first day from `start` on that the digest would list the contact (as `due_item` decides).
+    """The first day from `start` on that the digest would list the contact (cadence.py's due rule).
 
     Overdue contacts are listed on `start` itself; a snooze holds them back until the day after it ends.
     None for a paused contact, or one with neither a touch nor a spread date.
     """
-    if contact.paused:
-        return None
-    if history.last_touch is not None:
-        due = history.last_touch + timedelta(days=effective_cadence(base_cadence(contact), history.outbound_streak))
-    elif first_due is not None:
-        due = first_due
-    else:
-        return None
-    listed = max(due, start)
-    if contact.snoozed_until is not None:
-        listed = max(listed, contact.snoozed_until + timedelta(days=1))
-    return listed
+    scheduled = scheduled_due(contact, history, first_due)
+    return None if scheduled is None else max(listed_from(contact, scheduled[0]), start)
 
 
 # --- building the entries ---------------------------------------------------------------------------------
@@ -127,8 +117,8 @@ def _holiday_entry(holiday: HolidayDate, contacts: Sequence[Contact]) -> Calenda
     name = holiday.rule.name
     lines = [_who(c) for c in contacts]
     return CalendarEntry(
-        uid=_uid(HOLIDAY, _slug(name), holiday.date.isoformat()),
-        kind=HOLIDAY,
+        uid=_uid(OccasionKind.HOLIDAY, _slug(name), holiday.date.isoformat()),
+        kind=OccasionKind.HOLIDAY,
         date=holiday.date,
         summary=f"{name}: greet {_some_names(contacts)}",
         description="\n".join([*lines, f"Say: {holiday.rule.greeting}"]),

@@ -17,13 +17,7 @@ from circleback.domain.cadence import name_key
 from circleback.domain.holiday_calendar import HolidayDate, greeting_holidays
 from circleback.domain.holiday_rules import HolidayRule
 from circleback.domain.model import OWN_NEWS_KINDS, Contact, EventKind, LifeEvent, Relationship, Tier
-from circleback.domain.planner import Occasion, OccasionFinder, PlanContext
-
-BIRTHDAY = "birthday"
-WORK_ANNIVERSARY = "work_anniversary"
-HOLIDAY = "holiday"
-LIFE_EVENT = "life_event"
-OWN_NEWS = "own_news"
+from circleback.domain.planner import Occasion, OccasionFinder, OccasionKind, PlanContext
 
 RECENT_TOUCH_DAYS = 7  # someone you were in touch with this week needs no holiday greeting
 LIFE_EVENT_DAYS = 14
@@ -78,7 +72,9 @@ def birthdays(context: PlanContext) -> list[Occasion]:
                 continue
             shown_age = age if age else None
             label = f"{contact.name}'s birthday" + (f" ({shown_age})" if shown_age else "")
-            found.append(Occasion(BIRTHDAY, day, (contact,), label, opener="Happy birthday!", age=shown_age))
+            found.append(
+                Occasion(OccasionKind.BIRTHDAY, day, (contact,), label, opener="Happy birthday!", age=shown_age)
+            )
     return found
 
 
@@ -100,7 +96,7 @@ def _anniversary(contact: Contact, day: date, years: int) -> Occasion:
     span = f"{years} year{'' if years == 1 else 's'}"
     at = f" at {contact.company}" if contact.company else ""
     return Occasion(
-        WORK_ANNIVERSARY,
+        OccasionKind.WORK_ANNIVERSARY,
         day,
         (contact,),
         f"{span} since you and {contact.name} worked together{at}",
@@ -142,7 +138,7 @@ def holiday_greetings(context: PlanContext) -> list[Occasion]:
             greeting.countries.add(country)
     return [
         Occasion(
-            HOLIDAY,
+            OccasionKind.HOLIDAY,
             day,
             tuple(greeting.contacts.values()),
             greeting.rule.name,
@@ -170,7 +166,14 @@ def contact_news(context: PlanContext) -> list[Occasion]:
             continue
         label, opener = CONTACT_NEWS[event.kind]
         found.append(
-            Occasion(LIFE_EVENT, event.date, (contact,), label.format(name=contact.name), opener=opener, event=event)
+            Occasion(
+                OccasionKind.LIFE_EVENT,
+                event.date,
+                (contact,),
+                label.format(name=contact.name),
+                opener=opener,
+                event=event,
+            )
         )
     return found
 
@@ -185,7 +188,7 @@ def own_news(context: PlanContext) -> list[Occasion]:
         audience = news_audience(context, event.date)
         if audience:
             label, opener = YOUR_NEWS[event.kind]
-            found.append(Occasion(OWN_NEWS, event.date, audience, label, opener=opener, event=event))
+            found.append(Occasion(OccasionKind.OWN_NEWS, event.date, audience, label, opener=opener, event=event))
     return found
 
 

@@ -10,15 +10,15 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from enum import StrEnum
 from fractions import Fraction
 from typing import Any
 
 from circleback.domain.cadence import (
     TIER_WEIGHT,
     History,
-    base_cadence,
     chronological,
-    effective_cadence,
+    due_on,
     first_due_dates,
     name_key,
     summarise,
@@ -52,11 +52,21 @@ class DueItem:
     history: History
 
 
+class OccasionKind(StrEnum):
+    """What an occasion is. Each has its openers in the digest (mail/render.py OPENERS; a test checks them all)."""
+
+    BIRTHDAY = "birthday"
+    WORK_ANNIVERSARY = "work_anniversary"
+    HOLIDAY = "holiday"
+    LIFE_EVENT = "life_event"  # a contact's news
+    OWN_NEWS = "own_news"  # the owner's own news
+
+
 @dataclass(frozen=True, slots=True)
 class Occasion:
     """Something to mark, e.g. a birthday; `date` is the day itself (news: the day it happened, before as_of)."""
 
-    kind: str  # birthday | work_anniversary | holiday | life_event | own_news
+    kind: OccasionKind
     date: date
     contacts: tuple[Contact, ...]
     label: str  # short, for the list and the subject: "Ana's birthday (40)", "Diwali", "Your new job"
@@ -142,29 +152,13 @@ def plan_digest(
 
 def due_item(contact: Contact, history: History, first_due: date | None, as_of: date) -> DueItem | None:
     """The contact's place in today's list, or None when it is not due (or paused, or snoozed)."""
-    timing = _due_timing(contact, history, first_due, as_of)
+    timing = due_on(contact, history, first_due, as_of)
     if timing is None:
         return None
     due_date, cadence = timing
     overdue = (as_of - due_date).days
     score = Fraction(overdue + 1, cadence) * TIER_WEIGHT[contact.tier]
     return DueItem(contact, due_date, overdue, cadence, score, history)
-
-
-def _due_timing(contact: Contact, history: History, first_due: date | None, as_of: date) -> tuple[date, int] | None:
-    """(due date, effective cadence) of a due contact; None when it is not due (or paused, or snoozed)."""
-    if contact.paused or (contact.snoozed_until is not None and contact.snoozed_until >= as_of):
-        return None
-    cadence = effective_cadence(base_cadence(contact), history.outbound_streak)
-    if history.last_touch is not None:
-        due_date = history.last_touch + timedelta(days=cadence)
-    elif first_due is not None:
-        due_date = first_due
-    else:  # unreachable for stored contacts: one without any touch always has a spread date
-        return None
-    if due_date > as_of:
-        return None
-    return due_date, cadence
 
 
 def touches_this_month(touches: Iterable[Touch], as_of: date) -> int:
@@ -190,7 +184,7 @@ def _ranked_due(
     first_due = first_due_dates(contacts)
     due: list[tuple[int, int, date, Contact]] = []  # (weighted days overdue, cadence, due date, contact)
     for contact in contacts:
-        timing = _due_timing(contact, histories[contact.id], first_due.get(contact.id), as_of)
+        timing = due_on(contact, histories[contact.id], first_due.get(contact.id), as_of)
         if timing is not None:
             due_date, cadence = timing
             due.append((((as_of - due_date).days + 1) * TIER_WEIGHT[contact.tier], cadence, due_date, contact))

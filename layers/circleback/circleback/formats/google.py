@@ -19,9 +19,10 @@ from datetime import date
 from typing import Any
 
 from circleback.domain.countries import is_country_code
+from circleback.domain.matching import normalise_linkedin
 from circleback.formats.csvfile import ParsedFile
 from circleback.formats.mapped import CellError, Cells, CsvLayout, joined, parse_mapped_csv
-from circleback.formats.rows import ContactRow, normalise_linkedin
+from circleback.formats.rows import ContactRow
 
 _NUMBERED = re.compile(r"(e-mail|phone|website) ([0-9]+) - value")
 _SEPARATOR = ":::"

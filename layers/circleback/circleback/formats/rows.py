@@ -6,12 +6,12 @@ import re
 import unicodedata
 from datetime import date
 from typing import Annotated, Any
-from urllib.parse import unquote
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 
 from circleback.domain.cadence import MAX_CADENCE_DAYS, MIN_CADENCE_DAYS
 from circleback.domain.countries import is_country_code
+from circleback.domain.matching import normalise_linkedin
 from circleback.domain.model import (
     OWN_NEWS_KINDS,
     Birthday,
@@ -245,23 +245,3 @@ class EventRow(Row):
             allowed = ", ".join(sorted(k.value for k in OWN_NEWS_KINDS))
             raise ValueError(f"your own news (no contact) is one of {allowed}, not {value.value}")
         return value
-
-
-def normalise_linkedin(url: str) -> str | None:
-    """The profile path of a LinkedIn address, for matching (`in/ana-souza`), or None if it is not one.
-
-    A profile is `/in/<name>` (or the older `/pub/...`); company pages, posts and the bare site are not.
-    """
-    text = url.strip().lower()
-    for scheme in ("https://", "http://"):
-        text = text.removeprefix(scheme)
-    host, _, path = text.partition("/")
-    if host not in ("linkedin.com", "www.linkedin.com") and not host.endswith(".linkedin.com"):
-        return None
-    path = unquote(path.split("?", 1)[0].split("#", 1)[0])
-    parts = [part for part in path.split("/") if part]
-    if len(parts) >= 2 and parts[0] == "in":
-        return f"in/{parts[1]}"  # what follows the name (a locale, /details/...) is the same person
-    if len(parts) >= 2 and parts[0] == "pub":
-        return "/".join(parts)
-    return None

@@ -19,10 +19,11 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from circleback.domain.countries import is_country_code
+from circleback.domain.matching import normalise_linkedin
 from circleback.domain.model import Contact
 from circleback.formats.csvfile import ParsedFile, RowError, contact_cells, validate_row
 from circleback.formats.mapped import CellError, joined
-from circleback.formats.rows import ContactRow, normalise_linkedin
+from circleback.formats.rows import ContactRow
 
 if TYPE_CHECKING:
     from vobject.base import Component, ContentLine

@@ -10,13 +10,14 @@ import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import quote, urlsplit
 
 from circleback.domain.cadence import History
 from circleback.domain.model import Channel, Contact, Direction, Owner, Relationship, Touch
-from circleback.domain.planner import DigestPlan, DueItem, Goal, Occasion
+from circleback.domain.planner import DigestPlan, DueItem, Goal, Occasion, OccasionKind
 from circleback.domain.wording import first_name, time_ago
 from circleback.templating import environment
 
@@ -58,6 +59,16 @@ class RenderedDigest:
 # --- what the digest suggests writing ------------------------------------------------------------------
 
 
+class DueReason(StrEnum):
+    """Why a due contact is due, as far as the opener goes (an occasion of theirs, when they have one, wins)."""
+
+    SHARE = "share"  # a boss or mentor: show what their help turned into
+    USEFUL = "useful"  # a client or vendor: something useful to them
+    CHECK_IN = "check_in"
+    YOUR_TURN = "your_turn"  # they wrote last
+    NO_REPLY = "no_reply"  # two or more notes unanswered
+
+
 @dataclass(frozen=True, slots=True)
 class Opener:
     idea: str  # shown in the digest, addressed to the owner
@@ -67,9 +78,10 @@ class Opener:
 
 # One table for every suggestion. Variants are picked by a hash of the contact and the day, never at random,
 # so a retried render is byte-for-byte the same and tomorrow's digest may word it differently.
-OPENERS: Mapping[str, tuple[Opener, ...]] = {
+# Every reason and every occasion kind has its openers: tests/unit/test_render.py checks, so none can be missing.
+OPENERS: Mapping[DueReason | OccasionKind, tuple[Opener, ...]] = {
     # Bosses and mentors like to see what their help turned into; an article gives a reason to write.
-    "share": (
+    DueReason.SHARE: (
         Opener(
             "Share an article you found useful, with a line on why it made you think of them.",
             "Thought of you",
@@ -81,7 +93,7 @@ OPENERS: Mapping[str, tuple[Opener, ...]] = {
             "Hi {first},\n\nSomething came up recently that took me straight back to working with you:",
         ),
     ),
-    "check_in": (
+    DueReason.CHECK_IN: (
         Opener(
             "A short check-in: ask what they are working on these days.",
             "Catching up",
@@ -94,14 +106,14 @@ OPENERS: Mapping[str, tuple[Opener, ...]] = {
         ),
     ),
     # Clients and vendors: be useful first, with nothing to sell.
-    "useful": (
+    DueReason.USEFUL: (
         Opener(
             "Send one idea or resource that could help with what they are working on, no ask attached.",
             "An idea for you",
             "Hi {first},\n\nI saw this and thought it might be useful for you:",
         ),
     ),
-    "your_turn": (
+    DueReason.YOUR_TURN: (
         Opener(
             "They wrote last: reply, and ask how things have gone since.",
             "Catching up",
@@ -109,42 +121,42 @@ OPENERS: Mapping[str, tuple[Opener, ...]] = {
         ),
     ),
     # After unanswered notes, a light message with nothing to answer is easier to reply to than a question.
-    "no_reply": (
+    DueReason.NO_REPLY: (
         Opener(
             "Keep it light: a short note with nothing to answer, and no mention of the silence.",
             "Thought of you",
             "Hi {first},\n\nNo need to reply, I just saw this and thought of you:",
         ),
     ),
-    "birthday": (
+    OccasionKind.BIRTHDAY: (
         Opener(
             "Wish them a happy birthday.",
             "Happy birthday!",
             "Hi {first},\n\nHappy birthday! I hope the year ahead is a great one.",
         ),
     ),
-    "work_anniversary": (
+    OccasionKind.WORK_ANNIVERSARY: (
         Opener(
             "Mark the anniversary: recall something you did together.",
             "It has been a while",
             "Hi {first},\n\nIt struck me that it has been a while since we worked together. How are things with you?",
         ),
     ),
-    "holiday": (
+    OccasionKind.HOLIDAY: (
         Opener(
             "Send season's greetings.",
             "Season's greetings",
             "Hi {first},\n\nWishing you and yours a wonderful holiday.",
         ),
     ),
-    "life_event": (
+    OccasionKind.LIFE_EVENT: (
         Opener(
             "Congratulate them on the news.",
             "Congratulations!",
             "Hi {first},\n\nI just saw the news. Congratulations!",
         ),
     ),
-    "own_news": (
+    OccasionKind.OWN_NEWS: (
         Opener(
             "Share your news: they should hear it from you, not from a feed.",
             "Some news",
@@ -152,13 +164,12 @@ OPENERS: Mapping[str, tuple[Opener, ...]] = {
         ),
     ),
 }
-FALLBACK_REASON = "check_in"  # an occasion kind the table does not know yet still gets a sensible opener
 
-RELATIONSHIP_REASON: Mapping[Relationship, str] = {
-    Relationship.BOSS: "share",
-    Relationship.MENTOR: "share",
-    Relationship.CLIENT: "useful",
-    Relationship.VENDOR: "useful",
+RELATIONSHIP_REASON: Mapping[Relationship, DueReason] = {
+    Relationship.BOSS: DueReason.SHARE,
+    Relationship.MENTOR: DueReason.SHARE,
+    Relationship.CLIENT: DueReason.USEFUL,
+    Relationship.VENDOR: DueReason.USEFUL,
 }
 
 RELATIONSHIP_LABEL: Mapping[Relationship, str] = {
@@ -339,7 +350,7 @@ def _summary(plan: DigestPlan) -> str:
 
 
 def _occasion_view(occasion: Occasion, as_of: date, owner: Owner, links: LinkFactory) -> OccasionView:
-    opener = _pick(_occasion_reason(occasion), occasion.label, as_of)
+    opener = _pick(occasion.kind, occasion.label, as_of)
     first_line = occasion.opener or None
     people = _distinct(occasion.contacts)
     shown = people[:OCCASION_CONTACTS_SHOWN]
@@ -355,7 +366,7 @@ def _occasion_view(occasion: Occasion, as_of: date, owner: Owner, links: LinkFac
 
 
 def _due_view(item: DueItem, as_of: date, owner: Owner, links: LinkFactory, occasion: Occasion | None) -> DueView:
-    reason = _occasion_reason(occasion) if occasion is not None else _due_reason(item)
+    reason = occasion.kind if occasion is not None else _due_reason(item)
     opener = _pick(reason, item.contact.id, as_of)
     first_line = (occasion.opener or None) if occasion is not None else None
     latest = item.history.latest
@@ -433,13 +444,13 @@ def _described_touch(history: History) -> Touch | None:
     return latest if latest is not None and latest.date == history.last_touch else None
 
 
-def _due_reason(item: DueItem) -> str:
+def _due_reason(item: DueItem) -> DueReason:
     if item.history.outbound_streak >= 2:
-        return "no_reply"
+        return DueReason.NO_REPLY
     latest = _described_touch(item.history)
     if latest is not None and latest.direction is Direction.INBOUND:
-        return "your_turn"
-    return RELATIONSHIP_REASON.get(item.contact.relationship, "check_in")
+        return DueReason.YOUR_TURN
+    return RELATIONSHIP_REASON.get(item.contact.relationship, DueReason.CHECK_IN)
 
 
 def _occasion_of_contact(occasions: Sequence[Occasion]) -> dict[str, Occasion]:
@@ -454,11 +465,7 @@ def _occasion_of_contact(occasions: Sequence[Occasion]) -> dict[str, Occasion]:
     return found
 
 
-def _occasion_reason(occasion: Occasion) -> str:
-    return occasion.kind if occasion.kind in OPENERS else FALLBACK_REASON
-
-
-def _pick(reason: str, seed: str, as_of: date) -> Opener:
+def _pick(reason: DueReason | OccasionKind, seed: str, as_of: date) -> Opener:
     variants = OPENERS[reason]
     return variants[zlib.crc32(f"{seed}|{as_of.isoformat()}".encode()) % len(variants)]
 

@@ -10,20 +10,19 @@ filed this way have such a record, which is still honoured.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TypeVar
 
-from circleback.adapters.store.repository import ConflictError, NotFoundError, Repository, Write
+from circleback.adapters.store.repository import NotFoundError, Repository, Write
 from circleback.auth.tokens import Action, Claim, Purpose, TokenSigner
+from circleback.domain.ids import content_id
 from circleback.domain.model import ActionRecord, Channel, Contact, Direction, Owner, Touch
 from circleback.domain.schedule import local_send_date, next_send_at
-from circleback.services.ids import content_id
+from circleback.services.retries import retrying
 
 SNOOZE_DAYS = 14
 PAUSE_DAYS = 30
-WRITE_ATTEMPTS = 4
 T = TypeVar("T")
 TOUCH_DIRECTIONS = {Action.REACHED_OUT: Direction.OUTBOUND, Action.THEY_REACHED_OUT: Direction.INBOUND}
 
@@ -105,7 +104,7 @@ class ActionLinks:
                 return None  # a concurrent request did it first: read again to show its record
             return replace(target, record=record), True
 
-        return retrying(attempt)
+        return retrying(attempt, "the link's target kept changing; nothing was recorded")
 
     def undo(self, token: str, purpose: Purpose, now: datetime) -> tuple[LinkTarget, bool]:
         """Reverse what the link did, while the link lives. Returns the target and whether this call undid it."""
@@ -122,7 +121,7 @@ class ActionLinks:
                 return None
             return replace(target, record=None), True
 
-        return retrying(attempt)
+        return retrying(attempt, "the link's target kept changing; nothing was undone")
 
     # --- effects ------------------------------------------------------------------------------------
 
@@ -188,18 +187,6 @@ def _touch_record(claim: Claim, touch: Touch) -> ActionRecord:
     """What a touch link did, as its page shows it: the touch filed under the link is the link's record."""
     done_at = touch.recorded_at or datetime.combine(touch.date, time(), UTC)
     return ActionRecord(claim.key(), claim.action.value, done_at, claim.expires_at, touch.contact_id, touch)
-
-
-def retrying(attempt: Callable[[], T | None]) -> T:
-    """Run a read-decide-write until it settles; a conflict or a lost race means read again."""
-    for _ in range(WRITE_ATTEMPTS):
-        try:
-            result = attempt()
-        except ConflictError:
-            continue
-        if result is not None:
-            return result
-    raise ConflictError("the link's target kept changing; nothing was recorded")
 
 
 def _later(candidate: date, current: date | None) -> date:

@@ -15,13 +15,14 @@ from typing import Any
 from circleback.adapters.store.repository import ConflictError, NotFoundError, Repository
 from circleback.domain.cadence import chronological, first_due_dates, summarise
 from circleback.domain.calendar import next_due_date
+from circleback.domain.ids import content_id
+from circleback.domain.matching import ContactIndex
 from circleback.domain.model import Channel, Contact, Direction, LifeEvent, Relationship, Tier, Touch
 from circleback.domain.names import NameMatch, match_contact
 from circleback.formats.csvfile import contact_cells
 from circleback.formats.rows import CONTACT_FIELDS, ContactRow
-from circleback.services.actions import WRITE_ATTEMPTS
-from circleback.services.ids import content_id
-from circleback.services.importing import ContactIndex, emails_of, new_contact
+from circleback.services.importing import emails_of, new_contact
+from circleback.services.retries import retrying
 
 # What an unset field of a row means for a contact (a row's None is "not given").
 _DEFAULTS: dict[str, Any] = {"relationship": Relationship.OTHER, "tier": Tier.B, "paused": False, "tags": ()}
@@ -71,15 +72,19 @@ def snooze(repo: Repository, owner_id: str, contact: Contact, until: date | None
 
 def remove(repo: Repository, owner_id: str, contact: Contact) -> tuple[int, int]:
     """Delete the contact with its touches and life events: how many of each went with it."""
-    for _ in range(WRITE_ATTEMPTS):
+    current: Contact | None = contact
+
+    def attempt() -> tuple[int, int] | None:
+        nonlocal current
+        if current is None:  # removed meanwhile by someone else: nothing left to remove
+            return 0, 0
         try:
-            return repo.remove_contact(owner_id, contact)
+            return repo.remove_contact(owner_id, current)
         except ConflictError:
-            fresh = repo.get_contact(owner_id, contact.id)
-            if fresh is None:
-                return 0, 0
-            contact = fresh
-    raise ConflictError(f"{contact.name} kept changing; nothing more was removed. Run the command again")
+            current = repo.get_contact(owner_id, contact.id)
+            return None
+
+    return retrying(attempt, f"{contact.name} kept changing; nothing more was removed. Run the command again")
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,15 +150,20 @@ def _value(row: ContactRow, name: str) -> Any:
 
 def _saved(repo: Repository, owner_id: str, contact: Contact, change: Callable[[Contact], Contact]) -> Contact:
     """Apply `change` and save, reading the contact again whenever someone else saved it first."""
-    for _ in range(WRITE_ATTEMPTS):
-        changed = change(contact)
-        if changed == contact:
-            return contact
+    current = contact
+
+    def attempt() -> Contact | None:
+        nonlocal current
+        changed = change(current)
+        if changed == current:
+            return current
         try:
             return repo.save_contact(owner_id, changed)
         except ConflictError:
             fresh = repo.get_contact(owner_id, contact.id)
             if fresh is None:
                 raise NotFoundError(f"{contact.name} was removed meanwhile") from None
-            contact = fresh
-    raise ConflictError(f"{contact.name} kept changing; nothing was saved. Run the command again")
+            current = fresh
+            return None
+
+    return retrying(attempt, f"{contact.name} kept changing; nothing was saved. Run the command again")

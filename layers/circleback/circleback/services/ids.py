@@ -1,27 +1,11 @@
-"""Identifiers: random for new things, derived from content where a retry must land on the same item."""
+"""New identifiers: random and time-ordered (those derived from content are the domain's: domain/ids.py)."""
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 import time
-from datetime import date
 
 
 def new_id() -> str:
     """A time-ordered opaque id (milliseconds, then randomness): items sort in the order they were made."""
     return f"{time.time_ns() // 1_000_000:011x}{secrets.token_hex(5)}"
-
-
-def content_id(*parts: object) -> str:
-    """The same id for the same content, so importing a file twice writes each item once."""
-    digest = hashlib.sha256("\x1f".join(str(p) for p in parts).encode()).hexdigest()
-    return digest[:21]
-
-
-def event_id(contact_id: str | None, on: date, kind: str, note: str | None, occurrence: int = 1) -> str:
-    """A life event's id from its content; `occurrence` counts identical events (two awards on one day).
-
-    Shared by the events import and `circleback event add`, so the same event entered both ways is one.
-    """
-    return content_id("event", contact_id or "", on, kind, note or "", occurrence)

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
 from typing import Any, TypeVar
 
 from circleback.adapters.store.repository import ConflictError, NotFoundError, Repository
-from circleback.domain.model import Birthday, Contact, LifeEvent, Owner, Relationship, Tier, Touch
+from circleback.domain.ids import content_id, event_id
+from circleback.domain.matching import ContactIndex
+from circleback.domain.merge import merge as merge_row
+from circleback.domain.model import Contact, LifeEvent, Owner, Touch
 from circleback.domain.schedule import next_send_at
 from circleback.formats.backup import BackupContact, ParsedBackup, parse_backup
 from circleback.formats.csvfile import CONTACTS, EVENTS, TOUCHES, ParsedFile, RowError, RowNote, parse_csv
 from circleback.formats.detect import FORMAT_NAMES, Format, detect_format, parse_contacts
-from circleback.formats.rows import CONTACT_FIELDS, ContactRow, normalise_linkedin
-from circleback.services.actions import WRITE_ATTEMPTS
-from circleback.services.ids import content_id, event_id, new_id
+from circleback.formats.rows import CONTACT_FIELDS, ContactRow
+from circleback.services.ids import new_id
+from circleback.services.retries import retrying
 
 T = TypeVar("T")
 
@@ -47,72 +50,6 @@ class ImportReport:
         if self.kept:
             text += f"; {len(self.kept)} {'field' if len(self.kept) == 1 else 'fields'} kept as edited by hand"
         return text if self.written else text + " (nothing written: --strict and some rows were rejected)"
-
-
-class ContactIndex:
-    """Finds the contact a row or a reference means: by email, else LinkedIn address, else exact name.
-
-    A row may carry several addresses (a Google or vCard contact): any of them finds the contact.
-    """
-
-    def __init__(self, contacts: list[Contact]) -> None:
-        self.by_email: dict[str, list[Any]] = defaultdict(list)
-        self.by_linkedin: dict[str, list[Any]] = defaultdict(list)
-        self.by_name: dict[str, list[Any]] = defaultdict(list)
-        self.identity: dict[int, tuple[frozenset[str], str | None]] = {}
-        for contact in contacts:
-            self.add(contact, [contact.email] if contact.email else [], contact.linkedin_url, contact.name)
-
-    def add(self, ref: Any, emails: Sequence[str], linkedin_url: str | None, name: str) -> None:
-        email_keys = _email_keys(emails)
-        linkedin_key = normalise_linkedin(linkedin_url) if linkedin_url else None
-        self.identity[id(ref)] = (frozenset(email_keys), linkedin_key)
-        for key in email_keys:
-            self.by_email[key].append(ref)
-        if linkedin_key:
-            self.by_linkedin[linkedin_key].append(ref)
-        self.by_name[name].append(ref)
-
-    def match_by(self, emails: Sequence[str], linkedin_url: str | None, name: str) -> tuple[str | None, list[Any]]:
-        """The field that matched and its candidates, by the first key that finds any.
-
-        The email decides on its own (a person's LinkedIn address may change). A LinkedIn match whose
-        email contradicts the row's, or a name match whose email or LinkedIn address does, is another
-        person, never a match.
-        """
-        email_keys = _email_keys(emails)
-        linkedin_key = normalise_linkedin(linkedin_url) if linkedin_url else None
-        by_email = list({id(ref): ref for key in email_keys for ref in self.by_email.get(key, [])}.values())
-        if by_email:
-            return "email", by_email
-        if linkedin_key:
-            found = [ref for ref in self.by_linkedin.get(linkedin_key, []) if self._compatible(ref, email_keys, None)]
-            if found:
-                return "linkedin_url", found
-        found = [ref for ref in self.by_name.get(name, []) if self._compatible(ref, email_keys, linkedin_key)]
-        return ("name", found) if found else (None, [])
-
-    def resolve(self, reference: str) -> tuple[Any | None, str | None]:
-        """A touch's or event's `contact` cell: an email or an exact name."""
-        by_email = "@" in reference
-        found = self.by_email.get(reference.casefold(), []) if by_email else self.by_name.get(reference, [])
-        if not found:
-            return None, f"no contact with the {'email' if by_email else 'name'} {reference!r}"
-        if len(found) > 1:
-            if by_email:
-                return None, f"{len(found)} contacts have the email {reference!r}"
-            return None, f"{len(found)} contacts are called {reference!r}; use the email instead"
-        return found[0], None
-
-    def _compatible(self, ref: Any, email_keys: Sequence[str], linkedin_key: str | None) -> bool:
-        known_emails, known_linkedin = self.identity[id(ref)]
-        if email_keys and known_emails and known_emails.isdisjoint(email_keys):
-            return False
-        return not (linkedin_key and known_linkedin and linkedin_key != known_linkedin)
-
-
-def _email_keys(emails: Sequence[str]) -> list[str]:
-    return list(dict.fromkeys(email.casefold() for email in emails if email))
 
 
 def emails_of(row: ContactRow) -> list[str]:
@@ -263,20 +200,24 @@ def update_contact(
     Optimistic: when the contact changed since it was read (a click logged a touch, another edit landed),
     it is read again and the row merged again, so neither change is lost.
     """
-    for _ in range(WRITE_ATTEMPTS):
-        merged, kept = merge(contact, row)
-        if merged == contact:
-            return contact, merged, kept
+    current = contact
+
+    def attempt() -> tuple[Contact, Contact, list[tuple[str, str]]] | None:
+        nonlocal current
+        merged, kept = merge(current, row)
+        if merged == current:
+            return current, merged, kept
         try:
             repo.save_contact(owner_id, merged)
         except ConflictError:
             fresh = repo.get_contact(owner_id, contact.id)
             if fresh is None:
                 raise NotFoundError(f"contact {contact.id} was deleted during the import") from None
-            contact = fresh
-            continue
-        return contact, merged, kept
-    raise ConflictError(f"contact {contact.id} kept changing; the row was not saved")
+            current = fresh
+            return None
+        return current, merged, kept
+
+    return retrying(attempt, f"contact {contact.id} kept changing; the row was not saved")
 
 
 def new_contact(row: ContactRow, today: date) -> Contact:
@@ -285,81 +226,8 @@ def new_contact(row: ContactRow, today: date) -> Contact:
 
 
 def merge(contact: Contact, row: ContactRow) -> tuple[Contact, list[tuple[str, str]]]:
-    """The contact with what the row says, and the fields it kept against the row, each with the reason.
-
-    The rule, field by field, for a row's non-empty cell (an empty cell never changes anything):
-
-    - the same value, however written (an email's case, a LinkedIn address's http or trailing slash, or an
-      address among the row's several), changes nothing, and the value is the import's from now on;
-    - a different value replaces the known one when nobody changed that field by hand since an import wrote
-      it: its value still matches the digest in `import_marks`, or it was never set (empty, or the default
-      tier, relationship or pause);
-    - otherwise the known value was typed or changed by hand, and it stays: no import, of this file or an
-      older one, overwrites it. The caller reports it, so the user can change it by hand if the file is right.
-
-    So re-importing a file changes nothing, a newer export updates what the last import wrote, and a hand
-    edit (which never touches `import_marks`) wins over any import until the user edits the field again.
-    """
-    marks = dict(contact.import_marks)
-    changes: dict[str, Any] = {}
-    kept: list[tuple[str, str]] = []
-    row_emails = {email.casefold() for email in emails_of(row)}
-    for name in CONTACT_FIELDS:
-        offered = getattr(row, name)
-        if offered is None:
-            continue
-        current = getattr(contact, name)
-        if name == "email" and current and current.casefold() in row_emails:
-            same = True
-        else:
-            same = _comparable(name, current) == _comparable(name, offered)
-        if same:
-            marks[name] = _mark(name, current)
-        elif _imported_or_unset(name, current, marks):
-            changes[name] = offered
-            marks[name] = _mark(name, offered)
-        else:
-            kept.append((name, f"kept {_shown(current)}, as set by hand; the file has {_shown(offered)}"))
-    return replace(contact, **changes, import_marks=tuple(sorted(marks.items()))), kept
-
-
-# A field at its default was never set: an import may fill it in whatever `import_marks` says.
-_UNSET = {"relationship": (None, Relationship.OTHER), "tier": (None, Tier.B), "paused": (None, False)}
-
-
-def _imported_or_unset(name: str, current: Any, marks: dict[str, str]) -> bool:
-    """Whether an import may change the field: it still holds what an import wrote, or it was never set."""
-    if name in marks:
-        return marks[name] == _mark(name, current)
-    return current in _UNSET.get(name, (None, ()))
-
-
-def _comparable(name: str, value: Any) -> Any:
-    if name == "email" and isinstance(value, str):
-        return value.casefold()
-    if name == "linkedin_url" and isinstance(value, str):
-        return normalise_linkedin(value) or value
-    return value
-
-
-def _plain(value: Any) -> str:
-    if isinstance(value, date | Birthday):
-        return value.isoformat()
-    if isinstance(value, tuple):
-        return "\x1f".join(str(v) for v in value)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def _mark(name: str, value: Any) -> str:
-    """A short digest of the value an import wrote: enough to tell whether it changed, small to store."""
-    return content_id(name, _plain(_comparable(name, value)))[:12]
-
-
-def _shown(value: Any) -> str:
-    text = "; ".join(value) if isinstance(value, tuple) else _plain(value)
-    return repr(text if len(text) <= 60 else text[:57] + "...")
+    """The row merged over the contact by the domain's one merge rule (domain/merge.py)."""
+    return merge_row(contact, {name: getattr(row, name) for name in CONTACT_FIELDS}, emails_of(row))
 
 
 def _visible(contact: Contact) -> Contact:

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from circleback.adapters.store.repository import Repository
+from circleback.domain.ids import event_id
 from circleback.domain.model import Contact, LifeEvent
 from circleback.formats.rows import EventRow
-from circleback.services.ids import event_id
 
 
 @dataclass(frozen=True, slots=True)

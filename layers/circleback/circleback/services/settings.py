@@ -9,11 +9,11 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from circleback.adapters.store.repository import ConflictError, NotFoundError, Repository
+from circleback.adapters.store.repository import NotFoundError, Repository
 from circleback.domain.model import Owner
 from circleback.domain.schedule import next_send_at
 from circleback.formats.backup import BackupOwner, settings_entry
-from circleback.services.actions import WRITE_ATTEMPTS
+from circleback.services.retries import retrying
 
 
 def revised(owner: Owner, changes: Mapping[str, Any]) -> Owner:
@@ -28,7 +28,8 @@ def change_settings(repo: Repository, owner_id: str, changes: Mapping[str, Any],
     A digest already sent today is not sent again when the send hour moves later: its run for the day is
     recorded, and the worker skips a date it has done.
     """
-    for _ in range(WRITE_ATTEMPTS):
+
+    def attempt() -> tuple[Owner, Owner] | None:
         owner = repo.get_owner(owner_id)
         if owner is None:
             raise NotFoundError(f"no owner {owner_id!r}")
@@ -36,6 +37,6 @@ def change_settings(repo: Repository, owner_id: str, changes: Mapping[str, Any],
         if replace(settings, next_send_at=owner.next_send_at) == owner:
             return owner, owner
         updated = replace(settings, next_send_at=next_send_at(settings, now))
-        if repo.replace_owner(updated, owner):
-            return owner, updated
-    raise ConflictError("the settings kept changing (a digest was being sent); nothing was saved. Try again")
+        return (owner, updated) if repo.replace_owner(updated, owner) else None
+
+    return retrying(attempt, "the settings kept changing (a digest was being sent); nothing was saved. Try again")

@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING
 
 from circleback.adapters.store.repository import Repository
 from circleback.auth import access_tokens
+from circleback.domain.ids import content_id
 from circleback.domain.model import AccessToken, ActionRecord, Contact, Touch
 from circleback.domain.names import match_contact
 from circleback.domain.schedule import local_send_date
-from circleback.services.actions import retrying
-from circleback.services.ids import content_id, new_id
+from circleback.services.ids import new_id
+from circleback.services.retries import retrying
 
 if TYPE_CHECKING:
     from circleback.payloads import TouchBody  # validated by the handler; pydantic loads with the first call
@@ -98,7 +99,7 @@ def log_api_touch(
             return LoggedTouch(touch, contact, created=True)
         return None  # a concurrent retry recorded it first: read it back
 
-    return retrying(attempt)
+    return retrying(attempt, "the touch kept changing; nothing was recorded")
 
 
 def find_contact(contacts: Sequence[Contact], wanted: str) -> Contact:

@@ -1,0 +1,96 @@
+"""The import merge rule: what a file's row may change on a contact already known, and what it must leave alone.
+
+Every door that writes a row over a contact (imports of every format, restored backups, `contacts add` of someone
+known) goes through `merge`, so "a field you changed by hand is never overwritten by an import" holds everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+from circleback.domain.ids import content_id
+from circleback.domain.matching import normalise_linkedin
+from circleback.domain.model import Birthday, Contact, Relationship, Tier
+
+
+def merge(
+    contact: Contact, offered: Mapping[str, Any], emails: Sequence[str] = ()
+) -> tuple[Contact, list[tuple[str, str]]]:
+    """The contact with what a file's row offers (field -> value, None for an empty cell), and the fields it kept
+    against the row, each with the reason. `emails` are all the row's addresses (a Google or vCard row has several).
+
+    The rule, field by field, for a row's non-empty cell (an empty cell never changes anything):
+
+    - the same value, however written (an email's case, a LinkedIn address's http or trailing slash, or an
+      address among the row's several), changes nothing, and the value is the import's from now on;
+    - a different value replaces the known one when nobody changed that field by hand since an import wrote
+      it: its value still matches the digest in `import_marks`, or it was never set (empty, or the default
+      tier, relationship or pause);
+    - otherwise the known value was typed or changed by hand, and it stays: no import, of this file or an
+      older one, overwrites it. The caller reports it, so the user can change it by hand if the file is right.
+
+    So re-importing a file changes nothing, a newer export updates what the last import wrote, and a hand
+    edit (which never touches `import_marks`) wins over any import until the user edits the field again.
+    """
+    marks = dict(contact.import_marks)
+    changes: dict[str, Any] = {}
+    kept: list[tuple[str, str]] = []
+    row_emails = {email.casefold() for email in emails}
+    for name, value in offered.items():
+        if value is None:
+            continue
+        current = getattr(contact, name)
+        if name == "email" and current and current.casefold() in row_emails:
+            same = True
+        else:
+            same = _comparable(name, current) == _comparable(name, value)
+        if same:
+            marks[name] = _mark(name, current)
+        elif _imported_or_unset(name, current, marks):
+            changes[name] = value
+            marks[name] = _mark(name, value)
+        else:
+            kept.append((name, f"kept {_shown(current)}, as set by hand; the file has {_shown(value)}"))
+    return replace(contact, **changes, import_marks=tuple(sorted(marks.items()))), kept
+
+
+# A field at its default was never set: an import may fill it in whatever `import_marks` says.
+_UNSET = {"relationship": (None, Relationship.OTHER), "tier": (None, Tier.B), "paused": (None, False)}
+
+
+def _imported_or_unset(name: str, current: Any, marks: dict[str, str]) -> bool:
+    """Whether an import may change the field: it still holds what an import wrote, or it was never set."""
+    if name in marks:
+        return marks[name] == _mark(name, current)
+    return current in _UNSET.get(name, (None, ()))
+
+
+def _comparable(name: str, value: Any) -> Any:
+    if name == "email" and isinstance(value, str):
+        return value.casefold()
+    if name == "linkedin_url" and isinstance(value, str):
+        return normalise_linkedin(value) or value
+    return value
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, date | Birthday):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return "\x1f".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _mark(name: str, value: Any) -> str:
+    """A short digest of the value an import wrote: enough to tell whether it changed, small to store."""
+    return content_id(name, _plain(_comparable(name, value)))[:12]
+
+
+def _shown(value: Any) -> str:
+    text = "; ".join(value) if isinstance(value, tuple) else _plain(value)
+    return repr(text if len(text) <= 60 else text[:57] + "...")
