@@ -37,7 +37,7 @@ def test_reached_out_in_the_browser_logs_the_touch_and_the_contact_leaves_the_ne
     browser: webdriver.Chrome, demo_session: demo.DemoSession
 ) -> None:
     name, contact = open_digest_and_pick_the_first_due_contact(browser, demo_session)
-    all_due_before = preview(runtime.repository(), OWNER, demo.next_owner_digest_date()).all_due
+    all_due_before = preview(runtime.repository(), OWNER, demo.next_owner_digest_date())[1].all_due
     assert name in next_preview_names()
     assert name in live_next_digest_names(browser, demo_session)  # so its absence below means something
 
@@ -45,7 +45,7 @@ def test_reached_out_in_the_browser_logs_the_touch_and_the_contact_leaves_the_ne
     log_a_call(browser, name)
 
     assert link_touches(contact) == [(Direction.OUTBOUND, Channel.CALL, NOTE)]
-    plan = preview(runtime.repository(), OWNER, demo.next_owner_digest_date())
+    plan = preview(runtime.repository(), OWNER, demo.next_owner_digest_date())[1]
     assert name not in [item.contact.name for item in plan.due]
     assert plan.all_due == all_due_before - 1
     assert name not in live_next_digest_names(browser, demo_session)
@@ -169,7 +169,7 @@ def link_touches(contact: Contact) -> list[tuple[Direction, Channel, str | None]
 
 
 def next_preview_names() -> list[str]:
-    plan = preview(runtime.repository(), OWNER, demo.next_owner_digest_date())
+    plan = preview(runtime.repository(), OWNER, demo.next_owner_digest_date())[1]
     return [item.contact.name for item in plan.due]
 
 

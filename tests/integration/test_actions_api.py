@@ -171,7 +171,7 @@ def link_touches(link: Link) -> list[Touch]:
 
 
 def due_on(day: date) -> set[str]:
-    plan = preview(repo(), OWNER, day, PlanSettings(max_due=100))
+    _, plan = preview(repo(), OWNER, day, PlanSettings(max_due=100))
     return {item.contact.name for item in plan.due}
 
 

@@ -101,8 +101,8 @@ def test_readable_preview_names_who_and_why(tmp_path: Path, capsys: pytest.Captu
     code, out, _ = run(capsys, "preview", "--contacts", contacts, "--touches", touches, "--as-of", "2026-11-22")
     assert code == 0
     assert "1. Cy Twain" in out and "691 days overdue" in out
-    assert "2. Fay New" in out and "no touch yet" in out
-    assert "This month: 1 of 4 touches." in out
+    assert "2. Fay New" in out and "No touch logged yet." in out
+    assert "1 of 4 touches this month." in out  # the email's own words: preview and email share one view
 
 
 def test_rejected_rows_are_listed_and_make_the_exit_status_non_zero(

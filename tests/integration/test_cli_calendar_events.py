@@ -22,7 +22,7 @@ from circleback.domain.model import EventKind, Owner
 from circleback.local.emulator import LOCAL_REGION, LOCAL_TABLE, embedded_repository
 from circleback.services.calendar_feed import CalendarFeed
 from circleback.services.importing import import_contacts, import_events
-from circleback.services.preview import plan_as_dict, preview
+from circleback.services.preview import preview_view, view_as_dict
 from tests.paths import ROOT
 
 OWNER = "owner"
@@ -182,7 +182,7 @@ def test_add_a_contacts_news_and_it_shows_in_the_preview(table: Repository, caps
     assert out.strip() == event.id
     assert "Thomas Becker's promotion" in err
     assert (event.kind, event.date, event.note) == (EventKind.PROMOTION, today(), "Now CTO")
-    occasions = plan_as_dict(preview(table, OWNER, today()))["occasions"]
+    occasions = view_as_dict(preview_view(table, OWNER, today()))["occasions"]
     assert any(o["kind"] == "life_event" and o["contacts"] == ["Thomas Becker"] for o in occasions)
 
 
@@ -194,7 +194,7 @@ def test_add_your_own_news_and_the_digest_suggests_who_to_tell(
     assert "your own new job" in capsys.readouterr().err
     [event] = table.list_events(OWNER)
     assert event.contact_id is None
-    occasions = plan_as_dict(preview(table, OWNER, today()))["occasions"]
+    occasions = view_as_dict(preview_view(table, OWNER, today()))["occasions"]
     [news] = [o for o in occasions if o["kind"] == "own_news"]
     assert 1 <= len(news["contacts"]) <= 5
 

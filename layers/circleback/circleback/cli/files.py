@@ -197,7 +197,7 @@ def _export_summary(chosen: ExportFormat, text: str) -> str:
 
 
 def run_preview(args: argparse.Namespace) -> int:
-    from circleback.services.preview import plan_as_dict, plan_as_text, preview
+    from circleback.services.preview import preview_view, view_as_dict, view_as_text
 
     if args.contacts is None:
         for option in ("touches", "events"):
@@ -206,7 +206,7 @@ def run_preview(args: argparse.Namespace) -> int:
         target = chosen_target(args)
         with opened(target, args.owner) as repo:
             owner = owner_of(repo, args, target)
-            plan = preview(repo, owner.id, args.as_of or today_of(owner))
+            view = preview_view(repo, owner.id, args.as_of or today_of(owner))
         rejected = False
     else:
         owner = Owner(
@@ -219,8 +219,8 @@ def run_preview(args: argparse.Namespace) -> int:
         )
         as_of = args.as_of or today_of(owner)
         with imported_files(args, owner, as_of) as (repo, rejected):
-            plan = preview(repo, owner.id, as_of)
-    print(json.dumps(plan_as_dict(plan), indent=2, ensure_ascii=False) if args.json else plan_as_text(plan))
+            view = preview_view(repo, owner.id, as_of)
+    print(json.dumps(view_as_dict(view), indent=2, ensure_ascii=False) if args.json else view_as_text(view))
     return EXIT_REJECTED if rejected else 0
 
 

@@ -225,7 +225,7 @@ def next_digest_html(now: datetime) -> str:
 
     owner, as_of = _owner_and_next_digest_date()
     links = runtime.links_for(owner, as_of, now)
-    return render_digest(preview(runtime.repository(), OWNER_ID, as_of), owner, links).html
+    return render_digest(preview(runtime.repository(), OWNER_ID, as_of)[1], owner, links).html
 
 
 def _owner_and_next_digest_date() -> tuple[Owner, date]:

@@ -1,7 +1,8 @@
-"""Render a planned digest as an email: a subject that gives the gist, and the same content as HTML and text.
+"""A planned digest as people read it: one view model, and the email (HTML and text) and the preview made from it.
 
-The templates only lay things out. Every sentence is decided here, once, in a view model that both the HTML
-and the text template read, so the two parts always say the same thing and carry the same URLs.
+The templates only lay things out. Every sentence is decided here, once, in the view (`digest_view`) that the
+email's HTML and text parts, `circleback preview`'s text and its `--json` all read, so they always say the same
+thing about the same people; the email's view carries the signed links, the preview's has none.
 """
 
 from __future__ import annotations
@@ -238,29 +239,43 @@ class DueView:
     note: str | None
     idea: str
     first_line: str | None  # when the contact has an occasion: its first line, e.g. "Happy birthday!"
+    # The plan's figures, for `preview --json` and the preview's text:
+    due_date: date
+    days_overdue: int
+    cadence_days: int  # the effective cadence (after the backoff for silence)
+    tier: str
+    overdue: str  # "due today", "3 days overdue"
 
 
 @dataclass(frozen=True, slots=True)
 class OccasionView:
+    kind: OccasionKind
+    date: date
     label: str
     when: str
     idea: str
     first_line: str | None  # a first line that fits: "Congratulations on the new role!", "Happy New Year!"
+    names: tuple[str, ...]  # everyone it concerns, each once
     contacts: tuple[ContactView, ...]  # the first OCCASION_CONTACTS_SHOWN people, each with their links
     more_contacts: str | None  # "and 37 more", for the people beyond those
 
 
 @dataclass(frozen=True, slots=True)
 class DigestView:
+    as_of: date
     subject: str
     heading: str
     greeting: str
     summary: str
     occasions: tuple[OccasionView, ...]
     due: tuple[DueView, ...]
+    due_count: int  # everyone due, those held back included
+    more_due_count: int
     more_due: str | None
+    goal_done: int
+    goal_target: int
     goal: str
-    pause: Link
+    pause: Link | None  # None in a preview: it has no links
     settings_hint: str
 
 
@@ -275,19 +290,30 @@ def render_digest(plan: DigestPlan, owner: Owner, links: LinkFactory) -> Rendere
     )
 
 
-def digest_view(plan: DigestPlan, owner: Owner, links: LinkFactory) -> DigestView:
+def render_preview(view: DigestView) -> str:
+    """`circleback preview`'s text: the digest's own view, with the plan's figures and without links."""
+    return environment(TEMPLATES).get_template("preview.txt").render(d=view)
+
+
+def digest_view(plan: DigestPlan, owner: Owner, links: LinkFactory | None) -> DigestView:
+    """The digest as it reads; with `links` None (a preview), no action links and no pause link."""
     occasion_of = _occasion_of_contact(plan.occasions)
     return DigestView(
+        as_of=plan.as_of,
         subject=subject_line(plan),
         heading=f"{WEEKDAYS[plan.as_of.weekday()]} {plan.as_of.day} {MONTHS[plan.as_of.month - 1]}",
         greeting=_greeting(owner),
         summary=_summary(plan),
         occasions=tuple(_occasion_view(o, plan.as_of, owner, links) for o in plan.occasions),
         due=tuple(_due_view(item, plan.as_of, owner, links, occasion_of.get(item.contact.id)) for item in plan.due),
+        due_count=len(plan.due) + plan.more_due,
+        more_due_count=plan.more_due,
         more_due=f"+ {plan.more_due} more due, kept for another day." if plan.more_due else None,
+        goal_done=plan.goal.done,
+        goal_target=plan.goal.target,
         goal=_goal_line(plan.goal),
-        pause=Link("Pause digests for a month", _checked_url(links.pause_url())),
-        settings_hint=links.settings_hint(),
+        pause=Link("Pause digests for a month", _checked_url(links.pause_url())) if links else None,
+        settings_hint=links.settings_hint() if links else "",
     )
 
 
@@ -349,23 +375,28 @@ def _summary(plan: DigestPlan) -> str:
     return f"{people}, and there are {len(plan.occasions)} occasions to mark."
 
 
-def _occasion_view(occasion: Occasion, as_of: date, owner: Owner, links: LinkFactory) -> OccasionView:
+def _occasion_view(occasion: Occasion, as_of: date, owner: Owner, links: LinkFactory | None) -> OccasionView:
     opener = _pick(occasion.kind, occasion.label, as_of)
     first_line = occasion.opener or None
     people = _distinct(occasion.contacts)
     shown = people[:OCCASION_CONTACTS_SHOWN]
     hidden = len(people) - len(shown)
     return OccasionView(
+        kind=occasion.kind,
+        date=occasion.date,
         label=occasion.label,
         when=_when(occasion.date, as_of),
         idea=opener.idea,
         first_line=first_line,
+        names=tuple(c.name for c in people),
         contacts=tuple(_contact_view(c, opener, first_line, owner, links) for c in shown),
         more_contacts=f"and {hidden} more" if hidden else None,
     )
 
 
-def _due_view(item: DueItem, as_of: date, owner: Owner, links: LinkFactory, occasion: Occasion | None) -> DueView:
+def _due_view(
+    item: DueItem, as_of: date, owner: Owner, links: LinkFactory | None, occasion: Occasion | None
+) -> DueView:
     reason = occasion.kind if occasion is not None else _due_reason(item)
     opener = _pick(reason, item.contact.id, as_of)
     first_line = (occasion.opener or None) if occasion is not None else None
@@ -376,6 +407,11 @@ def _due_view(item: DueItem, as_of: date, owner: Owner, links: LinkFactory, occa
         note=latest.note if latest is not None and latest.note else None,
         idea=opener.idea,
         first_line=first_line,
+        due_date=item.due_date,
+        days_overdue=item.days_overdue,
+        cadence_days=item.effective_cadence_days,
+        tier=item.contact.tier.value,
+        overdue="due today" if item.days_overdue == 0 else f"{_count(item.days_overdue, 'day')} overdue",
     )
 
 
@@ -388,13 +424,14 @@ def _distinct(contacts: Sequence[Contact]) -> list[Contact]:
 
 
 def _contact_view(
-    contact: Contact, opener: Opener, first_line: str | None, owner: Owner, links: LinkFactory
+    contact: Contact, opener: Opener, first_line: str | None, owner: Owner, links: LinkFactory | None
 ) -> ContactView:
+    actions = () if links is None else ACTIONS
     return ContactView(
         name=contact.name,
         about=_about(contact),
         mailto=_mailto(contact, opener, first_line, owner),
-        actions=tuple(Link(label, _checked_url(links.action_url(contact.id, action))) for label, action in ACTIONS),
+        actions=tuple(Link(label, _checked_url(links.action_url(contact.id, a))) for label, a in actions if links),
     )
 
 

@@ -1,4 +1,4 @@
-"""Preview a digest: plan it from the store and show it as JSON or as text."""
+"""Preview a digest: plan it from the store into the digest's own view, and show that as JSON or as text."""
 
 from __future__ import annotations
 
@@ -6,77 +6,50 @@ from datetime import date
 from typing import Any
 
 from circleback.adapters.store.repository import NotFoundError, Repository
+from circleback.domain.model import Owner
 from circleback.domain.occasions import DEFAULT_OCCASION_FINDERS
-from circleback.domain.planner import DigestPlan, DueItem, PlanSettings, plan_digest
-from circleback.domain.wording import time_ago
+from circleback.domain.planner import DigestPlan, PlanSettings, plan_digest
+from circleback.mail.render import DigestView, digest_view, render_preview
 
 
-def preview(repo: Repository, owner_id: str, as_of: date, settings: PlanSettings | None = None) -> DigestPlan:
+def preview(
+    repo: Repository, owner_id: str, as_of: date, settings: PlanSettings | None = None
+) -> tuple[Owner, DigestPlan]:
+    """The owner and the plan of their digest of `as_of`, from one read of their partition (as the worker does)."""
     data = repo.load_digest_input(owner_id)
     if data is None:
         raise NotFoundError(f"owner {owner_id} does not exist")
-    return plan_digest(data, as_of, settings or PlanSettings.of(data.owner), DEFAULT_OCCASION_FINDERS)
+    return data.owner, plan_digest(data, as_of, settings or PlanSettings.of(data.owner), DEFAULT_OCCASION_FINDERS)
 
 
-def plan_as_dict(plan: DigestPlan) -> dict[str, Any]:
+def preview_view(repo: Repository, owner_id: str, as_of: date, settings: PlanSettings | None = None) -> DigestView:
+    """The digest the owner would get on `as_of`, as the email's own view without its links."""
+    owner, plan = preview(repo, owner_id, as_of, settings)
+    return digest_view(plan, owner, None)
+
+
+def view_as_dict(view: DigestView) -> dict[str, Any]:
     """The `circleback preview --json` contract."""
     return {
-        "as_of": plan.as_of.isoformat(),
+        "as_of": view.as_of.isoformat(),
         "due": [
             {
                 "name": item.contact.name,
                 "due_date": item.due_date.isoformat(),
                 "days_overdue": item.days_overdue,
-                "effective_cadence_days": item.effective_cadence_days,
-                "tier": item.contact.tier.value,
+                "effective_cadence_days": item.cadence_days,
+                "tier": item.tier,
             }
-            for item in plan.due
+            for item in view.due
         ],
-        "more_due": plan.more_due,
+        "more_due": view.more_due_count,
         "occasions": [
-            {
-                "kind": o.kind,
-                "date": o.date.isoformat(),
-                "contacts": [c.name for c in o.contacts],
-                "label": o.label,
-            }
-            for o in plan.occasions
+            {"kind": o.kind.value, "date": o.date.isoformat(), "contacts": list(o.names), "label": o.label}
+            for o in view.occasions
         ],
-        "goal": {"done": plan.goal.done, "target": plan.goal.target},
+        "goal": {"done": view.goal_done, "target": view.goal_target},
     }
 
 
-def plan_as_text(plan: DigestPlan) -> str:
-    lines = [f"circleback · {plan.as_of:%A %d %B %Y}", ""]
-    if plan.due:
-        lines.append(f"Reach out to ({len(plan.due)} of {plan.all_due} due):")
-        for rank, item in enumerate(plan.due, start=1):
-            lines.extend(_due_lines(rank, item, plan.as_of))
-        if plan.more_due:
-            lines.append(f"  … and {plan.more_due} more due.")
-    else:
-        lines.append("Nobody is due today.")
-    lines.append("")
-    if plan.occasions:
-        lines.append("Coming up:")
-        lines.extend(f"  {o.date:%a %d %b}  {o.label}" for o in plan.occasions)
-    else:
-        lines.append("No occasions in the days ahead.")
-    lines += ["", f"This month: {plan.goal.done} of {plan.goal.target} touches."]
-    return "\n".join(lines)
-
-
-def _due_lines(rank: int, item: DueItem, as_of: date) -> list[str]:
-    contact = item.contact
-    how = ", ".join(p for p in (contact.relationship.value, contact.title, contact.company) if p)
-    overdue = "due today" if item.days_overdue == 0 else f"{item.days_overdue} days overdue"
-    last = item.history.last_touch
-    since = f"last touch {time_ago((as_of - last).days)}" if last else "no touch yet"
-    lines = [
-        f"  {rank}. {contact.name} ({how}; tier {contact.tier.value})",
-        f"     {overdue} · {since} · every {item.effective_cadence_days} days",
-    ]
-    latest = item.history.latest
-    if latest is not None and latest.note:
-        lines.append(f"     last note: {latest.note}")
-    return lines
+def view_as_text(view: DigestView) -> str:
+    return render_preview(view).rstrip("\n")
