@@ -23,7 +23,7 @@ import tracemalloc
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -225,13 +225,16 @@ def digest(contacts: int, runs: int, as_of: date, wire_out: Path | None, with_pr
     fake = FakeAws(Table(TABLE, items), SIGNING_KEY)
     switch.target = fake
     send_at = scenario.send_at(as_of)
-    handler.__dict__["_now"] = lambda: send_at + timedelta(minutes=5)  # the scenario's morning, whatever today is
     body = json.dumps({"owner_id": partition.owner.id, "send_at": send_at.isoformat()})
     event = {"Records": [_sqs_record(body)]}
     context = Context(function_name="circleback-DigestFunction")
 
+    def morning() -> datetime:  # the scenario's morning, whatever today is
+        return send_at + timedelta(minutes=5)
+
     def invoke() -> None:
-        response = handler.lambda_handler(event, context)
+        with runtime.clock_set_to(morning):
+            response = handler.lambda_handler(event, context)
         if response.get("batchItemFailures"):
             raise RuntimeError(f"the digest handler failed: {response}")
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import binascii
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import parse_qs
 
@@ -49,7 +48,7 @@ Parsed = TypeVar("Parsed")
 
 @app.route("/a/<token>", method=["GET", "HEAD"])
 def show_action(token: str) -> Response[str]:
-    return html(link_page(_links().open(token, Purpose.ACTION, _now(), consistent=False)))
+    return html(link_page(_links().open(token, Purpose.ACTION, runtime.now(), consistent=False)))
 
 
 @app.post("/a/<token>")
@@ -59,7 +58,7 @@ def post_action(token: str) -> Response[str]:
 
 @app.route("/unsubscribe/<token>", method=["GET", "HEAD"])
 def show_unsubscribe(token: str) -> Response[str]:
-    return html(link_page(_links().open(token, Purpose.UNSUBSCRIBE, _now(), consistent=False)))
+    return html(link_page(_links().open(token, Purpose.UNSUBSCRIBE, runtime.now(), consistent=False)))
 
 
 @app.post("/unsubscribe/<token>")
@@ -72,10 +71,10 @@ def _act(token: str, purpose: Purpose) -> Page:
     form = _form()
     links = _links()
     if form.op == "undo":
-        target, undone = links.undo(token, purpose, _now())
+        target, undone = links.undo(token, purpose, runtime.now())
         log_route(app, "undo", target.action.value, "undone" if undone else "nothing_to_undo")
         return link_page(target, notice="Undone: nothing is recorded for this link now." if undone else None)
-    target, done = links.perform(token, purpose, Choice(form.channel, form.note), _now())
+    target, done = links.perform(token, purpose, Choice(form.channel, form.note), runtime.now())
     log_route(app, "do", target.action.value, "done" if done else "already_done")
     return link_page(target, just_done=done)
 
@@ -134,7 +133,7 @@ def post_touch() -> Response[str]:
     key = app.current_event.headers.get("idempotency-key")
     if key is not None and not 1 <= len(key) <= IDEMPOTENCY_KEY_LIMIT:
         raise InvalidField("Idempotency-Key", f"must be 1 to {IDEMPOTENCY_KEY_LIMIT} characters")
-    logged = log_api_touch(repo, env.OWNER_ID, token, body, key, _now())
+    logged = log_api_touch(repo, env.OWNER_ID, token, body, key, runtime.now())
     log_route(app, "api_touch", "touch", "created" if logged.created else "repeat")
     return _json(201 if logged.created else 200, _touch_json(logged))
 
@@ -211,10 +210,6 @@ def busy(_: ConflictError) -> Response[str]:
 
 def _links() -> ActionLinks:
     return ActionLinks(runtime.interactive_repository(), runtime.signer(), runtime.environment().OWNER_ID)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _json(status: int, body: dict[str, Any]) -> Response[str]:

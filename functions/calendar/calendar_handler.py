@@ -6,7 +6,6 @@ parses the file name, calls the feed service and returns iCalendar text. The pat
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
@@ -35,13 +34,9 @@ def calendar_feed(file: str) -> Response[str]:
         raise NotFoundError()
     env = runtime.environment()
     feed = CalendarFeed(runtime.interactive_repository(), runtime.signer(), env.OWNER_ID)
-    body = feed.read(file.removesuffix(FEED_SUFFIX), _now())
+    body = feed.read(file.removesuffix(FEED_SUFFIX), runtime.now())
     log_route(app, "read", "calendar", "served")
     return Response(200, CALENDAR, body.decode("utf-8"), {"Content-Disposition": DISPOSITION})
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
@@ -59,7 +58,7 @@ def record_handler(record: SQSRecord) -> str:
             runtime.links_for,
             runtime.environment().digest_settings(),
             request,
-            _now(),
+            runtime.now(),
             claimant=uuid.uuid4().hex,
         )
     except QuotaExceeded:
@@ -84,7 +83,3 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItem
     if failed:  # each will be retried by the queue, and lands in the dead-letter queue if it keeps failing
         metrics.add_metric(name="DigestsFailed", unit=MetricUnit.Count, value=failed)
     return response
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)

@@ -54,8 +54,8 @@ def bearer() -> Iterator[str]:
     saved = dict(os.environ)
     use_loopback_credentials()
     with mock_aws():
-        queue_url = demo._provision(boto3.session.Session(region_name=LOCAL_REGION))
-        demo._configure(queue_url, "you@example.com", "Europe/London", "GB", "http://127.0.0.1:8000")
+        queue_url = demo.provision(boto3.session.Session(region_name=LOCAL_REGION))
+        demo.configure(queue_url, "you@example.com", "Europe/London", "GB", "http://127.0.0.1:8000")
         repo = runtime.repository()
         repo.put_owner(Owner(id=OWNER, email="you@example.com", timezone="Europe/London", country="GB"))
         text, record = access_tokens.issue("contract tests", datetime.now(UTC))

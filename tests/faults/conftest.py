@@ -188,18 +188,16 @@ def deployment() -> Iterator[World]:
     start = START
     Clock.instant = start
     try:
-        with mock_aws():
+        with runtime.clock_set_to(lambda: Clock.instant), mock_aws():
             boto3.setup_default_session(region_name=LOCAL_REGION)
             assert boto3.DEFAULT_SESSION is not None
             boto3.DEFAULT_SESSION.events.register("before-call", injector)  # type: ignore[arg-type]
-            queue_url = demo._provision(boto3.session.Session(region_name=LOCAL_REGION))
-            demo._configure(queue_url, OWNER_EMAIL, ZONE, "GB", "http://127.0.0.1:8000")
+            queue_url = demo.provision(boto3.session.Session(region_name=LOCAL_REGION))
+            demo.configure(queue_url, OWNER_EMAIL, ZONE, "GB", "http://127.0.0.1:8000")
             handlers = {name: demo.load_handler(name) for name in ("dispatch", "digest", "actions", "calendar")}
-            for module in handlers.values():
-                module.datetime = Clock  # type: ignore[attr-defined]
             # The first tick, a day ago, creates the owner; the samples make a digest due now.
-            handlers["dispatch"].lambda_handler(demo._tick(start - timedelta(days=1)), demo.LambdaContextStub("D"))
-            demo._import_samples(start)
+            handlers["dispatch"].lambda_handler(demo.tick_event(start - timedelta(days=1)), demo.LambdaContextStub("D"))
+            demo.import_samples()
             token, record = access_tokens.issue("laptop", start)
             assert repo().add_access_token(OWNER, record)
             http = Client(demo.api_gateway(actions=handlers["actions"], calendar=handlers["calendar"]))

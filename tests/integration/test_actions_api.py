@@ -99,8 +99,8 @@ class Site:
 def digest_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     out = tmp_path_factory.mktemp("digest")
     with environment_restored(), demo.running(out, "you@example.com", ZONE, "GB", clock.now, serve=False) as session:
-        handler = demo.load_handler("actions", clock.now)
-        gateway = demo.api_gateway(clock.now, actions=handler)
+        handler = demo.load_handler("actions")
+        gateway = demo.api_gateway(actions=handler)
         links = digest_links(session.result.txt.read_text(encoding="utf-8"))
         assert {k.path for k in links} == set(read_paths(session.result.html.read_text(encoding="utf-8")))
         yield Site(Client(gateway), handler, links, snapshot())
@@ -721,9 +721,8 @@ def test_an_expired_link_cannot_undo(site: Site, monkeypatch: pytest.MonkeyPatch
     link = site.link(Action.REACHED_OUT)
     site.post(link.path, op="do")
     done = snapshot()
-    monkeypatch.setattr(site.handler, "_now", lambda: link.claim.expires_at)
-
-    response = site.post(link.path, op="undo")
+    with runtime.clock_set_to(lambda: link.claim.expires_at):
+        response = site.post(link.path, op="undo")
 
     assert_refused(response, 410, "This link has expired.")
     assert snapshot() == done

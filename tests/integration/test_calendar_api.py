@@ -53,7 +53,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Feed]:
         environment_restored(),
         demo.running(tmp_path_factory.mktemp("digest"), "you@example.com", ZONE, "GB", clock.now, serve=False),
     ):
-        yield Feed(Client(demo.api_gateway(clock.now)), snapshot())
+        yield Feed(Client(demo.api_gateway()), snapshot())
 
 
 @pytest.fixture

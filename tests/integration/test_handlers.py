@@ -53,8 +53,8 @@ def test_the_demo_runs_the_real_handlers_and_writes_the_digest(tmp_path: Path) -
 def wired() -> Iterator[str]:
     """The emulator provisioned and the functions' environment set, as the template would."""
     with mock_aws():
-        queue_url = demo._provision(boto3.session.Session(region_name=LOCAL_REGION))
-        demo._configure(queue_url, "you@example.com", "America/New_York", "US", "http://127.0.0.1:8000")
+        queue_url = demo.provision(boto3.session.Session(region_name=LOCAL_REGION))
+        demo.configure(queue_url, "you@example.com", "America/New_York", "US", "http://127.0.0.1:8000")
         yield queue_url
 
 

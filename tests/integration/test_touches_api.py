@@ -76,8 +76,8 @@ def module_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
         environment_restored(),
         demo.running(tmp_path_factory.mktemp("digest"), "you@example.com", ZONE, "GB", clock.now, serve=False),
     ):
-        handler = demo.load_handler("actions", clock.now)
-        gateway = demo.api_gateway(clock.now, actions=handler)
+        handler = demo.load_handler("actions")
+        gateway = demo.api_gateway(actions=handler)
         token, record = access_tokens.issue("laptop", now)
         assert repo().add_access_token(OWNER, record)
         yield Api(Client(gateway), handler, token, record.id, snapshot())
@@ -245,9 +245,8 @@ def test_omitted_fields_default_to_an_outbound_touch_of_another_kind_without_a_n
 
 def test_the_date_defaults_to_the_owners_local_today(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
     # 23:30 UTC on 1 July is already 2 July in London (BST).
-    monkeypatch.setattr(api.handler, "_now", lambda: datetime(2026, 7, 1, 23, 30, tzinfo=UTC))
-
-    response = api.post({"contact": THOMAS})
+    with runtime.clock_set_to(lambda: datetime(2026, 7, 1, 23, 30, tzinfo=UTC)):
+        response = api.post({"contact": THOMAS})
 
     assert response.status_code == 201 and response.get_json()["date"] == "2026-07-02"
     (touch,) = api_touches(contact().id)

@@ -16,10 +16,10 @@ import importlib.util
 import json
 import os
 import secrets
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path, PurePosixPath
 from types import ModuleType
@@ -43,18 +43,13 @@ from circleback.local.emulator import (
     require_checkout,
     use_loopback_credentials,
 )
+from circleback.runtime import Clock, wall_clock
 
 OWNER_ID = "owner"
 SENDER_DOMAIN = "circleback.example"
 MOTO_ACCOUNT = "123456789012"  # the emulator's account id
 SIGNING_SECRET_NAME = "circleback-signing-key"  # noqa: S105 - a secret's name, not its value
 DEMO_PORT = 8000
-
-Clock = Callable[[], datetime]  # what a handler's `_now` reads
-
-
-def wall_clock() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -84,10 +79,10 @@ class LambdaContextStub:
         return 60_000
 
 
-def load_handler(name: str, clock: Clock = wall_clock) -> ModuleType:
+def load_handler(name: str) -> ModuleType:
     """A function's handler module, loaded from functions/<name>/<name>_handler.py as Lambda would.
 
-    A handler that reads the time does so through its `_now`, which reads `clock` here.
+    Handlers read the time through `runtime.now()`: `running` (or a test, with `runtime.clock_set_to`) sets it.
     """
     path = require_checkout() / "functions" / name / f"{name}_handler.py"
     spec = importlib.util.spec_from_file_location(f"{name}_handler", path)
@@ -95,8 +90,6 @@ def load_handler(name: str, clock: Clock = wall_clock) -> ModuleType:
         raise FileNotFoundError(path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    if clock is not wall_clock and hasattr(module, "_now"):
-        module._now = clock  # type: ignore[attr-defined]
     return module
 
 
@@ -141,25 +134,27 @@ def running(
 ) -> Iterator[DemoSession]:
     """The demo's emulated AWS, alive for the block: the digest sent and written, the links served.
 
-    The handlers read `clock` (tests pass one that starts at a fixed instant, so that what is due does not
-    depend on the day they run).
+    The handlers read `clock` through `runtime.now()` for the block (tests pass one that starts at a fixed
+    instant, so that what is due does not depend on the day they run).
     """
     import boto3
     from moto import mock_aws
 
+    from circleback import runtime
+
     use_loopback_credentials()
     now = clock()
-    site = DemoSite(clock)
-    with mock_aws(), _maybe_serving(site, port, serve) as base_url:
-        queue_url = _provision(boto3.session.Session(region_name=LOCAL_REGION))
-        _configure(queue_url, owner_email, timezone, country, base_url)
-        site.api = api_gateway(clock)
-        dispatch, digest = load_handler("dispatch", clock), load_handler("digest", clock)
+    site = DemoSite()
+    with runtime.clock_set_to(clock), mock_aws(), _maybe_serving(site, port, serve) as base_url:
+        queue_url = provision(boto3.session.Session(region_name=LOCAL_REGION))
+        configure(queue_url, owner_email, timezone, country, base_url)
+        site.api = api_gateway()
+        dispatch, digest = load_handler("dispatch"), load_handler("digest")
         # The first tick, just before the owner's latest send, creates the owner from the deployment's settings;
         # the second, now, finds that send due.
-        dispatch.lambda_handler(_tick(_before_latest_send(now)), LambdaContextStub("DispatchFunction"))
-        _import_samples(now)
-        dispatch.lambda_handler(_tick(now), LambdaContextStub("DispatchFunction"))
+        dispatch.lambda_handler(tick_event(_before_latest_send(now)), LambdaContextStub("DispatchFunction"))
+        import_samples()
+        dispatch.lambda_handler(tick_event(now), LambdaContextStub("DispatchFunction"))
         sqs = boto3.client("sqs", region_name=LOCAL_REGION)
         messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", [])
         batch = sqs_event([m["Body"] for m in messages], [m["ReceiptHandle"] for m in messages])
@@ -169,7 +164,7 @@ def running(
         yield DemoSession(_write(_sent_message(), out_dir), base_url, _calendar_url(base_url, now))
 
 
-def api_gateway(clock: Clock = wall_clock, **loaded: ModuleType) -> HttpApiGateway:
+def api_gateway(**loaded: ModuleType) -> HttpApiGateway:
     """Every function template.yaml puts behind the HttpApi, served on the routes the template gives it.
 
     A handler module already loaded can be passed by its folder's name (`actions=module`), so a test can
@@ -179,7 +174,7 @@ def api_gateway(clock: Clock = wall_clock, **loaded: ModuleType) -> HttpApiGatew
     integrations = []
     for function in http_api_functions(template):
         name = PurePosixPath(template["Resources"][function]["Properties"]["CodeUri"]).name
-        module = loaded.get(name) or load_handler(name, clock)
+        module = loaded.get(name) or load_handler(name)
         routes = tuple(template_routes(function, template))
         integrations.append(Integration(module.lambda_handler, routes, LambdaContextStub(function)))
     return HttpApiGateway(integrations)
@@ -197,16 +192,15 @@ def _maybe_serving(site: DemoSite, port: int, serve: bool) -> Iterator[str]:
 class DemoSite:
     """The local API, plus `/`: the owner's next digest planned from the table as it is now."""
 
-    def __init__(self, clock: Clock = wall_clock) -> None:
+    def __init__(self) -> None:
         self.api: HttpApiGateway | None = None
-        self.clock = clock
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if self.api is None:
             start_response("503 Service Unavailable", [("Content-Type", "text/plain; charset=utf-8")])
             return [b"The demo is still starting.\n"]
         if environ.get("PATH_INFO") in ("", "/") and environ["REQUEST_METHOD"] in ("GET", "HEAD"):
-            page = next_digest_html(self.clock()).encode("utf-8")
+            page = next_digest_html().encode("utf-8")
             start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"), ("Cache-Control", "no-store")])
             return [page]
         return self.api(environ, start_response)
@@ -217,14 +211,14 @@ def next_owner_digest_date() -> date:
     return _owner_and_next_digest_date()[1]
 
 
-def next_digest_html(now: datetime) -> str:
+def next_digest_html() -> str:
     """The next digest as the owner would get it if it were planned now (the email's HTML part)."""
     from circleback import runtime
     from circleback.mail.render import render_digest
     from circleback.services.preview import preview
 
     owner, as_of = _owner_and_next_digest_date()
-    links = runtime.links_for(owner, as_of, now)
+    links = runtime.links_for(owner, as_of, runtime.now())
     return render_digest(preview(runtime.repository(), OWNER_ID, as_of)[1], owner, links).html
 
 
@@ -266,7 +260,9 @@ def _before_latest_send(now: datetime) -> datetime:
     return latest - timedelta(seconds=1)
 
 
-def _provision(session: Any) -> str:
+def provision(session: Any) -> str:
+    """The deployment's AWS resources on the emulator (`session` inside `mock_aws`): the template's table, a
+    verified sender domain, the signing secret and the digest queue, whose URL it returns."""
     create_table(session.client("dynamodb"), LOCAL_TABLE)
     session.client("ses").verify_domain_identity(Domain=SENDER_DOMAIN)
     session.client("secretsmanager").create_secret(
@@ -276,7 +272,7 @@ def _provision(session: Any) -> str:
     return url
 
 
-def _configure(queue_url: str, owner_email: str, timezone: str, country: str, base_url: str) -> None:
+def configure(queue_url: str, owner_email: str, timezone: str, country: str, base_url: str) -> None:
     """The environment the template gives the functions, pointed at the emulator."""
     from circleback import runtime
 
@@ -300,13 +296,14 @@ def _configure(queue_url: str, owner_email: str, timezone: str, country: str, ba
     runtime.reset()
 
 
-def _tick(at: datetime) -> dict[str, Any]:
+def tick_event(at: datetime) -> dict[str, Any]:
+    """The dispatch schedule's event at `at`, shaped as EventBridge Scheduler delivers it (events/)."""
     tick = event("dispatch_tick")
     tick["scheduled_time"] = at.replace(microsecond=0).isoformat().replace("+00:00", "Z")
     return tick
 
 
-def _import_samples(now: datetime) -> None:
+def import_samples() -> None:
     """The sample network, imported as of the owner's local date of the coming send."""
     from circleback import runtime
     from circleback.services.importing import import_contacts, import_events, import_touches

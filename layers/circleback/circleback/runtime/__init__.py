@@ -1,4 +1,4 @@
-"""Wiring for the Lambda handlers: settings from the environment, adapters created once per container.
+"""Wiring for the Lambda handlers: settings from the environment, the clock, adapters created once per container.
 
 Each adapter's module is imported when the adapter is first asked for, not with this module: every handler
 imports this one, and each needs only some of them (the dispatcher no jinja2, the link pages no MIME or SES).
@@ -6,9 +6,10 @@ imports this one, and each needs only some of them (the dispatcher no jinja2, th
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +22,31 @@ if TYPE_CHECKING:
     from circleback.auth.tokens import TokenSigner
     from circleback.mail.render import LinkFactory
     from circleback.services.digest import DigestSettings
+
+
+Clock = Callable[[], datetime]  # an aware UTC datetime
+
+
+def wall_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+_clocks: list[Clock] = [wall_clock]  # the innermost `clock_set_to` wins
+
+
+def now() -> datetime:
+    """The time, as every handler reads it: the wall clock in Lambda; the demo's or a test's where they set one."""
+    return _clocks[-1]()
+
+
+@contextmanager
+def clock_set_to(clock: Clock) -> Iterator[None]:
+    """The handlers read `clock` inside the block (the demo runs its morning at a chosen time; tests fix it)."""
+    _clocks.append(clock)
+    try:
+        yield
+    finally:
+        _clocks.remove(clock)
 
 
 class ConfigurationError(ValueError):
