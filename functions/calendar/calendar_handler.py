@@ -16,11 +16,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from circleback import runtime
 from circleback.runtime.observability import logger
 from circleback.services.calendar_feed import FEED_SUFFIX, CalendarFeed
-from circleback.web.http import answer_failures, answer_link_refusals, finish, log_route, oversized
+from circleback.web.http import answer_errors, finish, log_route, oversized
 
 app = APIGatewayHttpResolver()
-answer_link_refusals(app)
-answer_failures(app)
+answer_errors(app)
 
 CALENDAR = "text/calendar; charset=utf-8"
 # A calendar app that downloads the file instead of subscribing still gets a sensible name.

@@ -1,0 +1,95 @@
+"""The digest's one-click links: `GET` shows what a link will do and changes nothing; `POST` does it, once.
+
+A Powertools Router, joined with the JSON API's in the actions handler; errors are answered by web/http.py.
+The form's model (pydantic) is imported when a form is posted: a cold start that only opens a link page, the
+digest's most common request, does without pydantic's import (docs/design.md, "Cold starts").
+"""
+
+from __future__ import annotations
+
+import binascii
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
+from urllib.parse import parse_qs
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+
+from circleback import runtime
+from circleback.auth.tokens import Purpose
+from circleback.services.actions import ActionLinks, Choice
+from circleback.web.http import BadBody, InvalidBody, html, log_route
+from circleback.web.pages import Page, link_page
+
+if TYPE_CHECKING:
+    from circleback.payloads import ActionForm
+
+router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # Powertools leaves its __init__ unannotated
+
+FORM_FIELDS_LIMIT = 10
+Parsed = TypeVar("Parsed")
+
+
+@router.route("/a/<token>", method=["GET", "HEAD"])
+def show_action(token: str) -> Response[str]:
+    return html(link_page(_links().open(token, Purpose.ACTION, runtime.now(), consistent=False)))
+
+
+@router.post("/a/<token>")
+def post_action(token: str) -> Response[str]:
+    return html(_act(token, Purpose.ACTION))
+
+
+@router.route("/unsubscribe/<token>", method=["GET", "HEAD"])
+def show_unsubscribe(token: str) -> Response[str]:
+    return html(link_page(_links().open(token, Purpose.UNSUBSCRIBE, runtime.now(), consistent=False)))
+
+
+@router.post("/unsubscribe/<token>")
+def post_unsubscribe(token: str) -> Response[str]:
+    """RFC 8058 one-click: a mail client posts `List-Unsubscribe=One-Click`; the page's form posts `op`."""
+    return html(_act(token, Purpose.UNSUBSCRIBE))
+
+
+def _act(token: str, purpose: Purpose) -> Page:
+    form = _form()
+    links = _links()
+    if form.op == "undo":
+        target, undone = links.undo(token, purpose, runtime.now())
+        log_route(router, "undo", target.action.value, "undone" if undone else "nothing_to_undo")
+        return link_page(target, notice="Undone: nothing is recorded for this link now." if undone else None)
+    target, done = links.perform(token, purpose, Choice(form.channel, form.note), runtime.now())
+    log_route(router, "do", target.action.value, "done" if done else "already_done")
+    return link_page(target, just_done=done)
+
+
+def _form() -> ActionForm:
+    from circleback.payloads import ActionForm
+
+    try:
+        fields = parse_qs(body_text(router), keep_blank_values=True, max_num_fields=FORM_FIELDS_LIMIT)
+    except ValueError:  # more fields than the form has: not from our page
+        raise BadBody("the form has more fields than expected") from None
+    return validated(lambda: ActionForm.model_validate({name: values[0] for name, values in fields.items()}))
+
+
+def _links() -> ActionLinks:
+    return ActionLinks(runtime.interactive_repository(), runtime.signer(), runtime.environment().OWNER_ID)
+
+
+def body_text(router: APIGatewayHttpRouter) -> str:
+    """The request body as text; API Gateway base64-encodes non-text bodies, forms included."""
+    try:
+        return router.current_event.decoded_body or ""
+    except (UnicodeDecodeError, binascii.Error):
+        raise BadBody("the body is not UTF-8 text") from None
+
+
+def validated(parse: Callable[[], Parsed]) -> Parsed:
+    """What `parse` makes of the body; InvalidBody, with pydantic's errors, if the body does not validate."""
+    from pydantic import ValidationError
+
+    try:
+        return parse()
+    except ValidationError as error:
+        raise InvalidBody(error.errors(include_url=False, include_input=False)) from None
