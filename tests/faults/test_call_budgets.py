@@ -46,6 +46,7 @@ def _signer_client() -> BaseClient:
 # Each `runtime` name a handler uses, and the AWS clients it brings (None: no client).
 CLIENTS: dict[str, Callable[[], list[BaseClient]] | None] = {
     "environment": None,
+    "now": None,  # the clock
     "repository": lambda: [runtime.repository().client],
     "interactive_repository": lambda: [runtime.interactive_repository().client],
     "digest_queue": lambda: [runtime.digest_queue().client],
@@ -57,6 +58,7 @@ CLIENTS: dict[str, Callable[[], list[BaseClient]] | None] = {
 
 # botocore's own constants (private, so not in its type stubs): the figures its retries actually use.
 BACKOFF = vars(ExponentialBackoff)
+WEB = ROOT / "layers" / "circleback" / "circleback" / "web"
 MIN_TOKEN_RATE: float = vars(TokenBucket)["_MIN_RATE"]  # tokens a second, at the slowest
 
 
@@ -87,13 +89,18 @@ def timeout_of(name: str) -> float:
 
 
 def runtime_names(name: str) -> set[str]:
-    """The `runtime.<name>` references of the function's handler module."""
+    """The `runtime.<name>` references of the function's handler module and of the web modules it joins
+    (the actions handler's routers live in circleback/web)."""
     props = TEMPLATE["Resources"][name]["Properties"]
     module = props["Handler"].rpartition(".")[0]
-    tree = ast.parse((ROOT / props["CodeUri"] / f"{module}.py").read_text(encoding="utf-8"))
+    sources = [ROOT / props["CodeUri"] / f"{module}.py"]
+    for node in ast.walk(ast.parse(sources[0].read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module == "circleback.web":
+            sources += [WEB / f"{alias.name}.py" for alias in node.names]
     return {
         node.attr
-        for node in ast.walk(tree)
+        for source in sources
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8")))
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "runtime"
     }
 

@@ -87,9 +87,9 @@ READ = each(FAILED)
 TRANSACTION = each(FAILED) | {ALREADY_DONE: ABSORBED, ITEM_CHANGED: ABSORBED, TX_CONFLICT: ABSORBED}
 KEYS = (secret("AWSCURRENT", each(UNAVAILABLE)), secret("AWSPREVIOUS", each(UNAVAILABLE)))
 # Opening a touch link (services/actions.py, ActionLinks.open): verify it, read what it points at and the touch
-# filed under it; when there is none, the record an earlier version kept per link.
-OPEN_LINK = (*KEYS, *(dynamodb("GetItem", kind, READ) for kind in ("owner", "contact", "touch", "action record")))
-OPEN_USED_LINK = OPEN_LINK[:-1]  # its touch is there: no record to look for
+# filed under it (the touch is the link's record).
+OPEN_LINK = (*KEYS, *(dynamodb("GetItem", kind, READ) for kind in ("owner", "contact", "touch")))
+
 
 INVENTORY: dict[str, tuple[Call, ...]] = {
     # functions/dispatch, a cold container's first tick (services/dispatch.py)
@@ -105,7 +105,7 @@ INVENTORY: dict[str, tuple[Call, ...]] = {
         dynamodb("Query", "owner partition", each(REDELIVERED)),
         secret("AWSCURRENT", each(REDELIVERED)),  # signing the links
         dynamodb("UpdateItem", "digest run from claimed", each(REDELIVERED, condition_failed=REDELIVERED)),
-        # The mailer tries a throttled or failed send again itself (mail/ses.py); a refusal comes back later.
+        # The mailer tries a throttled or failed send again itself (adapters/ses.py); a refusal comes back later.
         Call(
             Site("sesv2", "SendEmail", "digest"), each(ABSORBED, access_denied=REDELIVERED, daily_quota=BATCH_STOPPED)
         ),
@@ -119,7 +119,7 @@ INVENTORY: dict[str, tuple[Call, ...]] = {
     ),
     # POST /a/{token} with op=undo, after the link was used
     "link: undo": (
-        *OPEN_USED_LINK,
+        *OPEN_LINK,
         dynamodb("DeleteItem", "touch", each(FAILED, condition_failed=ABSORBED)),  # undone first by a concurrent post
     ),
     # POST /unsubscribe/{token}: pause for a month

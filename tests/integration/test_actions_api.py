@@ -30,7 +30,7 @@ from circleback.adapters.store.codec import decode_item
 from circleback.adapters.store.keys import contact_sk, owner_pk
 from circleback.adapters.store.repository import Repository
 from circleback.auth.tokens import Action, Claim, Purpose
-from circleback.domain.model import ActionRecord, Channel, Direction, Owner, Touch
+from circleback.domain.model import Channel, Direction, Owner, Touch
 from circleback.domain.planner import PlanSettings
 from circleback.domain.schedule import local_send_date, schedule_keys, send_instant, shard_of
 from circleback.local import demo
@@ -477,7 +477,7 @@ def test_a_page_reads_eventually_consistent_and_a_post_reads_consistently(site: 
     )
 
     site.get(link.path)
-    assert reads == [False, False, False, False]  # owner, contact, the link's touch, a record from before filing
+    assert reads == [False, False, False]  # owner, contact, the touch filed under the link (its record)
     reads.clear()
     site.post(link.path, op="do")
     assert reads and all(reads)
@@ -991,20 +991,3 @@ def test_a_touch_link_used_again_days_later_finds_its_touch_filed_under_the_link
     assert (did, again) == (True, False)
     (touch,) = link_touches(link)
     assert touch.channel is Channel.EMAIL and touch.date == next_day.date() and touch.filed_on == link_day
-
-
-def test_a_touch_link_used_before_touches_were_filed_under_their_link_is_still_done_once(site: Site) -> None:
-    """An earlier version kept a record per link beside a touch filed under its own date: still honoured."""
-    link = site.link(Action.REACHED_OUT)
-    now = clock.now()
-    earlier = Touch(f"legacy-{link.claim.key()[:8]}", contact_id(link), today(), source="link", recorded_at=now)
-    record = ActionRecord(link.claim.key(), Action.REACHED_OUT.value, now, link.claim.expires_at, earlier.contact_id)
-    record = replace(record, touch=earlier)
-    assert repo().record_action(OWNER, record, [repo().touch_put(OWNER, earlier)])
-
-    assert heading(site.get(link.path)) == "Already logged"
-    assert heading(site.post(link.path, op="do")) == "Already logged"
-    assert link_touches(link) == [earlier]
-
-    site.post(link.path, op="undo")
-    assert link_touches(link) == [] and repo().get_action(OWNER, link.claim.key()) is None

@@ -20,7 +20,6 @@ from moto.ses.models import ses_backends
 from circleback.adapters.call_budgets import SEND_EMAIL
 from circleback.adapters.ses import NotSent, QuotaExceeded, SendThrottled, SesMailer
 from circleback.adapters.sqs import DigestQueue
-from circleback.adapters.store.codec import encode_item
 from circleback.adapters.store.items import RUN_RETENTION_DAYS, run_to_item
 from circleback.adapters.store.repository import Repository
 from circleback.auth.tokens import Purpose, StaticKeyRing, TokenSigner
@@ -176,27 +175,6 @@ def test_digest_runs_outlive_every_request_that_could_still_be_sent() -> None:
     run = DigestRun("owner", date(2026, 11, 23), NOW, RunStatus.SENT, "worker", NOW)
     expires = datetime.fromtimestamp(run_to_item(run)["expires_at"], UTC)
     assert expires - NOW == timedelta(days=RUN_RETENTION_DAYS) >= STALE_AFTER + timedelta(days=14)
-
-
-@pytest.mark.parametrize(("status", "sends"), [(RunStatus.SENT, 0), (RunStatus.SENDING, 0), (RunStatus.CLAIMED, 1)])
-def test_a_digest_recorded_under_the_runs_earlier_key_is_not_sent_again(
-    stack: Stack, status: RunStatus, sends: int
-) -> None:
-    """Runs moved from DIGEST# to ~DIGEST#: a redelivery across the upgrade, for a date an earlier version
-    sent (or was sending), is done; one only claimed then was never sent, and goes out.
-    """
-    seed(stack)
-    request = DigestRequest(owner_id="owner", send_at=datetime(2026, 11, 23, 12, tzinfo=UTC))
-    earlier = replace(run_claimed_by("worker-0", NOW), status=status)
-    item = encode_item({**run_to_item(earlier), "SK": "DIGEST#2026-11-23"})
-    stack.repo.client.put_item(TableName=stack.repo.table_name, Item=item)
-    outcome = stack.send(request, NOW).outcome
-    assert outcome is (Outcome.SENT if sends else Outcome.ALREADY_DONE)
-    assert len(stack.sent()) == sends
-    run = stack.repo.get_run("owner", date(2026, 11, 23))
-    assert run is not None and run.status is (RunStatus.SENT if sends else RunStatus.SKIPPED)
-    owner = stack.repo.get_owner("owner")
-    assert owner is not None and owner.next_send_at == datetime(2026, 11, 24, 12, tzinfo=UTC)
 
 
 def test_a_second_worker_backs_off_while_the_first_holds_the_lease(stack: Stack) -> None:

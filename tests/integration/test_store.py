@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from circleback.adapters.store.keys import SCHEDULE_INDEX
-from circleback.adapters.store.repository import RETIRED_CONTACT_ATTRIBUTES, ConflictError, Repository
+from circleback.adapters.store.repository import ConflictError, Repository
 from circleback.domain.cadence import chronological, summarise
 from circleback.domain.model import (
     AccessToken,
@@ -136,7 +136,6 @@ def test_a_touch_is_written_alone_and_the_contact_is_left_as_it_was(repo: Reposi
     stored, touches = repo.contact_with_touches(OWNER, ana.id)
     assert touches == [note]
     assert stored == ana  # same version: a touch never races an edit of the contact
-    assert not set(RETIRED_CONTACT_ATTRIBUTES) & set(_item(repo, ana.id))
 
 
 def test_the_same_touch_twice_is_recorded_once(repo: Repository) -> None:
@@ -162,20 +161,6 @@ def test_a_back_dated_touch_takes_its_place_in_the_history(repo: Repository) -> 
     repo.add_touch(OWNER, touch(ana.id, date(2026, 7, 1), Direction.INBOUND))  # entered late
     history = summarise(None, chronological(repo.contact_with_touches(OWNER, ana.id)[1]))
     assert (history.last_touch, history.outbound_streak) == (date(2026, 8, 1), 1)
-
-
-def test_saving_a_contact_drops_the_touch_summary_of_earlier_versions(repo: Repository) -> None:
-    ana = repo.add_contact(OWNER, contact("Ana"))
-    key = {"PK": {"S": "OWNER#" + OWNER}, "SK": {"S": "CONTACT#" + ana.id}}
-    repo.client.update_item(
-        TableName=repo.table_name,
-        Key=key,
-        UpdateExpression="SET last_touched_on = :on, outbound_streak = :streak",
-        ExpressionAttributeValues={":on": {"S": "2026-08-01"}, ":streak": {"N": "2"}},
-    )
-    repo.save_contact(OWNER, replace(ana, title="CTO"))
-    item = _item(repo, ana.id)
-    assert item["title"] == {"S": "CTO"} and not set(RETIRED_CONTACT_ATTRIBUTES) & set(item)
 
 
 def test_events_are_idempotent(repo: Repository) -> None:

@@ -229,6 +229,3 @@ class DigestInput:
     contacts: Sequence[Contact]
     touches: Sequence[Touch] = ()
     events: Sequence[LifeEvent] = ()
-    # Local dates whose digest was recorded under the run key used before runs moved out of the digest's read
-    # range (adapters/store/keys.py LEGACY_DIGEST_PREFIX): a redelivery of such a date must not send it again.
-    legacy_sent: frozenset[date] = frozenset()

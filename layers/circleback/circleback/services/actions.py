@@ -77,13 +77,13 @@ class ActionLinks:
             contact = self.repo.get_contact(owner.id, claim.contact_id, consistent=consistent)
             if contact is None:
                 raise LinkGone("This contact is no longer in circleback.")
-        record = None
-        if claim.action in TOUCH_DIRECTIONS and contact is not None:
+        record: ActionRecord | None
+        if claim.action in TOUCH_DIRECTIONS and contact is not None:  # its touch, filed under the link, is its record
             filed = self.repo.get_touch(
                 owner.id, contact.id, link_day(claim), link_touch_id(claim), consistent=consistent
             )
             record = _touch_record(claim, filed) if filed is not None else None
-        if record is None:  # any other action, or a touch link used before its touch was filed under the link
+        else:  # snooze and pause change items they do not own: a record per link says it was done
             record = self.repo.get_action(owner.id, claim.key(), consistent=consistent)
         return LinkTarget(claim, owner, contact, record, local_send_date(owner.timezone, now))
 
@@ -114,7 +114,7 @@ class ActionLinks:
             record = target.record
             if record is None:
                 return target, False
-            if record.touch is not None and record.touch.filed_on is not None:  # filed under the link: it is the record
+            if record.touch is not None:  # filed under the link: it is the record
                 if not self.repo.remove_touch(target.owner.id, record.touch):
                     return None
             elif not self.repo.erase_action(target.owner.id, record, self._reversal(target, now)):

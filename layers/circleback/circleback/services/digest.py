@@ -91,10 +91,6 @@ def send_digest(
         return DigestResult(Outcome.SKIPPED, local_date)
     with cyclic_gc_paused():
         data = repo.digest_input(owner)  # the owner as read above: one GetItem per digest
-        if local_date in data.legacy_sent:  # sent before an upgrade moved the runs' keys: never send twice
-            _finish(repo, mine, RunStatus.CLAIMED, status=RunStatus.SKIPPED, reason="sent before the upgrade")
-            _advance(repo, owner, request.send_at, now)
-            return DigestResult(Outcome.ALREADY_DONE, local_date)
         plan = plan_digest(data, local_date, PlanSettings.of(owner), DEFAULT_OCCASION_FINDERS)
     if plan.is_empty:
         _finish(repo, mine, RunStatus.CLAIMED, status=RunStatus.SKIPPED)

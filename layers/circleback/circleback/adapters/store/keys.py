@@ -1,4 +1,4 @@
-"""The single table's key layout (DESIGN §3): every item of an owner lives in the owner's partition."""
+"""The single table's key layout (docs/design.md, "The table"): every item of an owner is in its partition."""
 
 from __future__ import annotations
 
@@ -11,11 +11,8 @@ TOUCH_PREFIX = "TOUCH#"
 EVENT_PREFIX = "EVENT#"
 # The digest reads the owner's partition from CONTACT# to TOUCH# in one Query (DIGEST_RANGE). Items it does not
 # need sort outside that range, so the Query does not pay for them: action records and the calendar mark sort
-# before CONTACT#, digest runs (a year of them, kept by TTL) after every TOUCH#. Runs written under the earlier
-# "DIGEST#" prefix are no longer looked at; they sort inside the range (before EVENT#), so the digest's Query
-# still reads them until their TTL removes them, within the year.
+# before CONTACT#, digest runs (five weeks of them, kept by TTL) after every TOUCH#.
 DIGEST_PREFIX = "~DIGEST#"
-LEGACY_DIGEST_PREFIX = "DIGEST#"  # read by the digest's Query anyway: a date recorded there is not sent again
 ACTION_PREFIX = "ACTION#"
 TOKEN_PREFIX = "PAT#"  # noqa: S105 - a key prefix, not a secret
 CALENDAR_LINKS_SK = "CALENDAR"  # when the owner last turned off their calendar links

@@ -35,7 +35,6 @@ from circleback.adapters.store.keys import (
     CONTACT_PREFIX,
     DIGEST_RANGE,
     EVENT_PREFIX,
-    LEGACY_DIGEST_PREFIX,
     PROFILE_SK,
     SCHEDULE_INDEX,
     TOKEN_PREFIX,
@@ -67,8 +66,6 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 KEY_ATTRIBUTES = ("PK", "SK")
-# A touch summary earlier versions denormalised onto the contact; removed from an item whenever it is saved.
-RETIRED_CONTACT_ATTRIBUTES = ("last_touched_on", "outbound_streak")
 _BATCH_WRITE_LIMIT = 25
 _BATCH_ATTEMPTS = 6
 Write = dict[str, Any]  # one TransactWriteItems entry, made by the repository's *_write / *_put methods
@@ -218,7 +215,6 @@ class Repository:
         contacts: list[Contact] = []
         touches: list[Touch] = []
         events: list[LifeEvent] = []
-        legacy_sent: set[date] = set()
         first, last = DIGEST_RANGE
         request: dict[str, Any] = {
             "TableName": self.table_name,
@@ -237,11 +233,7 @@ class Repository:
                 touches.append(item_to_touch(decode_item(raw)))
             elif sk.startswith(EVENT_PREFIX):
                 events.append(item_to_event(decode_item(raw)))
-            elif sk.startswith(LEGACY_DIGEST_PREFIX):
-                run = item_to_run(decode_item(raw))
-                if run.status is not RunStatus.CLAIMED:  # sending or done: the email may well have gone out
-                    legacy_sent.add(run.local_date)
-        return DigestInput(owner, contacts, touches, events, frozenset(legacy_sent))
+        return DigestInput(owner, contacts, touches, events)
 
     def _raw_query(self, request: dict[str, Any]) -> Iterator[dict[str, Any]]:
         """The items of every page of a Query, as DynamoDB's JSON (codec.decode_item reads either form)."""
@@ -284,12 +276,8 @@ class Repository:
         return created
 
     def save_contact(self, owner_id: str, contact: Contact) -> Contact:
-        """Write the contact's own fields if nobody changed it since `contact.version` was read.
-
-        The touch summary that earlier versions kept on the item goes: nothing reads it, and it would go stale.
-        """
+        """Write the contact's own fields if nobody changed it since `contact.version` was read."""
         fields = {k: v for k, v in contact_to_item(owner_id, contact).items() if k not in KEY_ATTRIBUTES}
-        fields.update(dict.fromkeys(RETIRED_CONTACT_ATTRIBUTES))
         expression, names, values = _versioned_update(fields, contact.version)
         try:
             self.client.update_item(
