@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Checks template.yaml the way DESIGN.md section 8 asks, offline and without an AWS account:
+# Checks template.yaml the way docs/design.md ("Checks") says, offline and without an AWS account:
 #   1. sam validate --lint   (SAM's own schema + cfn-lint on the transformed template)
 #   2. IAM after SAM's transform (no AWS managed policy, no '*' resource)
 #   3. cfn-lint              (plus the serverless rules when cfn-lint-serverless is installed)

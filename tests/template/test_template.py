@@ -1,7 +1,7 @@
 """Static checks of template.yaml and samconfig.toml (no AWS, no SAM CLI).
 
 scripts/check-template.sh runs `sam validate --lint`, cfn-lint and `sam build`; these tests pin
-the decisions those tools cannot know about (DESIGN.md sections 1, 2, 3, 5, 6 and 10): the table's
+the decisions those tools cannot know about (docs/design.md): the table's
 protection and keys, python3.13 on arm64 everywhere, no SimpleTable, the schedule's input, retries
 and dead letters, the queue's redrive, the alarms, least-privilege IAM, the environment each
 handler reads, an access log without tokens, a generated signing key, the outputs the CLI reads.
@@ -83,7 +83,7 @@ POWERTOOLS_ENVIRONMENT = {
 # The lint rules suppressed inline (Metadata cfn-lint ignore_checks), each with its reason in the
 # template. A new suppression is a decision: add it here, and say why next to it in the template.
 SUPPRESSED_RULES = {
-    "DispatchFunction": {"WS1000"},  # no X-Ray until measured (DESIGN.md section 2)
+    "DispatchFunction": {"WS1000"},  # no X-Ray until measured (docs/design.md, "Observability")
     "DigestFunction": {"WS1000"},
     "ActionsFunction": {"WS1000"},
     "CalendarFunction": {"WS1000"},
@@ -254,7 +254,7 @@ def test_every_function_runs_python313_on_arm64(template: dict[str, Any]) -> Non
         assert effective_function_setting(template, name, "Architectures") == ARCHITECTURES, name
 
 
-# --- the table (DESIGN.md section 3) ----------------------------------------------------------
+# --- the table (docs/design.md, "The table") ----------------------------------------------------------
 
 
 def test_table_is_a_plain_dynamodb_table_kept_on_delete_and_replace(table: dict[str, Any]) -> None:
@@ -536,7 +536,7 @@ def test_function_globals(template: dict[str, Any]) -> None:
 
 
 def test_no_xray_tracing(template: dict[str, Any]) -> None:
-    # DESIGN.md section 2: a Tracer only once its cold-start cost is measured and worth it.
+    # docs/design.md ("Observability"): a Tracer only once its cold-start cost is measured and worth it.
     assert "Tracing" not in template["Globals"]["Function"]
     for name in function_names(template):
         assert "Tracing" not in template["Resources"][name]["Properties"], name

@@ -1,4 +1,7 @@
-"""DESIGN §4: cadence by tier and override, the backoff for silence, the never-touched spread."""
+"""Cadence by tier and override, the backoff for silence, the never-touched spread.
+
+docs/design.md, "The rules of the digest".
+"""
 
 from __future__ import annotations
 

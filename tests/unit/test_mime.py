@@ -1,4 +1,7 @@
-"""DESIGN §5: the raw message handed to SES reads back as exactly what was meant, and is the same on a retry."""
+"""The raw message handed to SES reads back as exactly what was meant, and is the same on a retry.
+
+docs/design.md, "The digest email".
+"""
 
 from __future__ import annotations
 

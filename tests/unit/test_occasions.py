@@ -1,4 +1,7 @@
-"""DESIGN §4 "Occasions": birthdays, work anniversaries, holiday greetings, contacts' news and the owner's own."""
+"""Birthdays, work anniversaries, holiday greetings, contacts' news and the owner's own.
+
+docs/design.md, "The rules of the digest".
+"""
 
 from __future__ import annotations
 

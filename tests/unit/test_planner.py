@@ -1,4 +1,4 @@
-"""DESIGN §4: who is due, in what order, how many are shown, and the month's goal."""
+"""docs/design.md, "The rules of the digest": who is due, in what order, how many are shown, and the month's goal."""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""DESIGN §5: what the digest says, in the subject, the HTML and the text, and that nothing in it is unsafe."""
+"""What the digest says, in the subject, the HTML and the text, and that nothing in it is unsafe.
+
+docs/design.md, "The digest email".
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""DESIGN §4 and §5: the occasions in the digest email, their openers, and the cap on a holiday's long list."""
+"""The occasions in the digest email, their openers, and the cap on a holiday's long list.
+
+docs/design.md, "The rules of the digest" and "The digest email".
+"""
 
 from __future__ import annotations
 

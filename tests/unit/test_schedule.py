@@ -1,4 +1,7 @@
-"""DESIGN §1 and §3: when each owner's digest goes out (DST, odd offsets, skipped days) and the GSI1 keys."""
+"""When each owner's digest goes out (DST, odd offsets, skipped days) and the GSI1 keys.
+
+docs/design.md, "The loop" and "The table".
+"""
 
 from __future__ import annotations
 

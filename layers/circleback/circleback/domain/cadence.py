@@ -1,4 +1,4 @@
-"""How often to reach out, and when each contact falls due (DESIGN §4, "Cadence" to "Never touched")."""
+"""How often to reach out, and when each contact falls due (docs/design.md, "The rules of the digest")."""
 
 from __future__ import annotations
 

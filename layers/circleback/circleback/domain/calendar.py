@@ -1,6 +1,7 @@
 """The owner's year ahead as calendar entries: birthdays, work anniversaries, holidays and due dates.
 
-Pure: "today" is `start`, and every date comes from the same rules the digest uses (DESIGN §4), over a long
+Pure: "today" is `start`, and every date comes from the same rules the digest uses
+(docs/design.md, "The rules of the digest"), over a long
 window instead of the digest's week. Two choices differ from the digest, because a feed shows the future:
 - holiday greetings keep contacts touched in the last 7 days: by the holiday, that touch may be weeks old;
 - each contact gets one entry for the next day the digest would list them, never a repeat per cadence:

@@ -1,4 +1,6 @@
-"""Which holidays are worth a greeting, and how to recognise them in the `holidays` library (DESIGN §4).
+"""Which holidays are worth a greeting, and how to recognise them in the `holidays` library.
+
+docs/design.md, "The rules of the digest".
 
 Data only: to greet another holiday, add a rule here. The library's names differ between countries (Brazil's
 1 January is "Universal Fraternization Day", Korea's lunar new year is "Korean New Year"), so a rule names

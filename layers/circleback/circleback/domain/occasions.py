@@ -1,4 +1,6 @@
-"""The occasions a digest mentions (DESIGN §4), as finders for `plan_digest(..., occasion_finders=...)`.
+"""The occasions a digest mentions, as finders for `plan_digest(..., occasion_finders=...)`.
+
+docs/design.md, "The rules of the digest".
 
 Pure: each finder reads only its PlanContext; "today" is `context.as_of`. Birthdays, work anniversaries and
 holidays are looked for ahead, in [as_of, window_end]. News is looked for behind: a contact's life event of the

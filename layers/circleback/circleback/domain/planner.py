@@ -1,4 +1,6 @@
-"""Plan one digest: who is due, which occasions are near, and the month's progress (DESIGN §4).
+"""Plan one digest: who is due, which occasions are near, and the month's progress.
+
+docs/design.md, "The rules of the digest".
 
 Pure: everything, including the day (`as_of`, the owner's local date of the send), comes in as arguments.
 """

@@ -1,4 +1,6 @@
-"""When each owner's digest goes out, and how the dispatcher finds the owners due (DESIGN §1 and §3).
+"""When each owner's digest goes out, and how the dispatcher finds the owners due.
+
+docs/design.md, "The loop" and "The table".
 
 A digest is "for" a local date D and goes out at D `send_hour`:00 on the owner's wall clock. The wall clock
 is not a straight line, so the send instant of D is defined as the first instant whose wall-clock reading is
