@@ -1,4 +1,5 @@
-# circleback: `make demo` runs the main job locally, `make test` runs every check. Both set themselves up.
+# circleback: `make demo` runs the main job locally, `make test` runs every check, `make check` the fast ones.
+# All set themselves up.
 SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
 PYTHON ?= python3
@@ -10,29 +11,56 @@ SAM_READY := $(SAM_VENV)/.ready
 CHECKOV_VENV := .venv-checkov
 CHECKOV_READY := $(CHECKOV_VENV)/.ready
 PIP := --disable-pip-version-check --quiet
+# uv installs every virtualenv from hash-locked files: uv.lock (the package and its dev group), requirements-sam.txt
+# and requirements-checkov.txt (compiled from their .in files). `make lock` rewrites them all.
+UV_VERSION := 0.13.9
+UV_VENV := .venv-uv
+UV := $(UV_VENV)/bin/uv
+UV_READY := $(UV_VENV)/.ready-$(UV_VERSION)
+# The package is developed on Lambda's Python, 3.13, from pyenv (its shim needs PYENV_VERSION); never downloaded.
+DEV_PYTHON ?= python3.13
+export PYENV_VERSION ?= 3.11.7:3.12.1:3.13.0
+export UV_PYTHON_DOWNLOADS := never
 # `make demo` serves the digest's links on 127.0.0.1 until Ctrl-C; `make demo SERVE=0` writes and exits.
 SERVE ?= 1
 PORT ?= 8000
 
-.PHONY: demo test lint typecheck imports unit template-check browser bench clean table-definition
+.PHONY: demo test check lint typecheck imports unit template-check browser bench clean table-definition
 
-$(READY): pyproject.toml requirements-dev.txt layers/circleback/requirements.txt
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install $(PIP) -r layers/circleback/requirements.txt -r requirements-dev.txt
-	$(BIN)/python -m pip install $(PIP) --no-deps -e .
+.PHONY: lock
+
+$(UV_READY):
+	test -x $(UV_VENV)/bin/python || $(PYTHON) -m venv $(UV_VENV)
+	$(UV_VENV)/bin/python -m pip install $(PIP) uv==$(UV_VERSION)
+	touch $@
+
+# The package (editable) and its dev group, exactly as uv.lock has them; fails if uv.lock is out of date.
+$(READY): pyproject.toml uv.lock $(UV_READY)
+	$(UV) sync --locked --python $(DEV_PYTHON)
 	touch $@
 
 # aws-sam-cli pins boto3 and pydantic, so it gets a virtualenv of its own.
-$(SAM_READY): requirements-sam.txt
-	test -x $(SAM_VENV)/bin/python || $(PYTHON) -m venv $(SAM_VENV)
-	$(SAM_VENV)/bin/python -m pip install $(PIP) -r requirements-sam.txt
+$(SAM_READY): requirements-sam.txt $(UV_READY)
+	test -x $(SAM_VENV)/bin/python || $(UV) venv --quiet --no-project --python $(PYTHON) $(SAM_VENV)
+	$(UV) pip sync --quiet --require-hashes --python $(SAM_VENV)/bin/python requirements-sam.txt
 	touch $@
 
 # checkov pins many libraries of its own: another virtualenv.
-$(CHECKOV_READY): requirements-checkov.txt
-	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
-	$(CHECKOV_VENV)/bin/python -m pip install $(PIP) -r requirements-checkov.txt
+$(CHECKOV_READY): requirements-checkov.txt $(UV_READY)
+	test -x $(CHECKOV_VENV)/bin/python || $(UV) venv --quiet --no-project --python $(PYTHON) $(CHECKOV_VENV)
+	$(UV) pip sync --quiet --require-hashes --python $(CHECKOV_VENV)/bin/python requirements-checkov.txt
 	touch $@
+
+# Re-resolve after editing pyproject.toml or a requirements-*.in: uv.lock, the layer's requirements.txt (runtime
+# dependencies only, with the hashes of every wheel, aarch64 included) and the two tool virtualenvs' files.
+lock: $(UV_READY)
+	$(UV) lock --python $(DEV_PYTHON)
+	$(UV) export --quiet --frozen --no-dev --no-emit-project --format requirements-txt \
+		--output-file layers/circleback/requirements.txt
+	$(UV) pip compile --quiet --universal --generate-hashes --python-version 3.11 requirements-sam.in \
+		--output-file requirements-sam.txt
+	$(UV) pip compile --quiet --universal --generate-hashes --python-version 3.11 requirements-checkov.in \
+		--output-file requirements-checkov.txt
 
 demo: $(READY)
 	$(BIN)/circleback demo --out out --port $(PORT) $(if $(filter 0,$(SERVE)),--no-serve,)
@@ -47,9 +75,18 @@ bench:
 	@$(MAKE) --no-print-directory -j2 $(READY) $(SAM_READY) >&2
 	@$(BIN)/python -m bench
 
+# The edit loop, in about a minute: ruff, mypy, the import contracts and the tests not marked slow.
+check: lint typecheck imports dynamodb-local
+	$(BIN)/pytest -q -n auto -m "not slow"
+
 lint: $(READY)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(UV) lock --locked --python $(DEV_PYTHON)
+	@# The layer's requirements are the lock's runtime dependencies (`make lock` writes them).
+	diff <($(UV) export --quiet --frozen --no-dev --no-emit-project --format requirements-txt | grep -v '^#') \
+		<(grep -v '^#' layers/circleback/requirements.txt) \
+		|| { echo "layers/circleback/requirements.txt is not the lock's export: run make lock" >&2; exit 1; }
 
 typecheck: $(READY)
 	$(BIN)/mypy
@@ -65,8 +102,9 @@ table-definition: $(READY)
 template-check: $(SAM_READY) $(CHECKOV_READY)
 	bash scripts/check-template.sh
 
+# Every test, spread over the machine's cores (pytest-xdist).
 unit: $(READY) browser dynamodb-local
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto
 
 # Headless Chromium and its driver from Debian's packages, for tests/e2e (a no-op once installed).
 browser:
@@ -78,4 +116,4 @@ dynamodb-local:
 	bash scripts/install-dynamodb-local.sh
 
 clean:
-	rm -rf $(VENV) $(SAM_VENV) $(CHECKOV_VENV) .aws-sam out .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(SAM_VENV) $(CHECKOV_VENV) $(UV_VENV) .aws-sam out .pytest_cache .mypy_cache .ruff_cache .hypothesis

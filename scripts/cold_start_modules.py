@@ -46,7 +46,8 @@ def _layer_top_levels() -> set[str]:
     pending = [
         re.split(r"[=<>~!\[; ]", line.strip())[0]
         for line in (LAYER / "requirements.txt").read_text(encoding="utf-8").splitlines()
-        if line.strip() and not line.startswith("#")
+        # The file is exported from uv.lock with hashes: skip comments and the `--hash=` continuation lines.
+        if line.strip() and not line.strip().startswith(("#", "-"))
     ]
     seen: set[str] = set()
     while pending:

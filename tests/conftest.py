@@ -93,3 +93,25 @@ def dynamodb_local_repo(dynamodb_local: local_server.Server, template: dict[str,
         yield Repository(table, client)
     finally:
         client.delete_table(TableName=table)
+
+
+# Slow: whole directories that run the demo's deployment or a browser or a fuzzer, and the integration modules
+# that start the demo. `make check` leaves them out (`-m "not slow"`); `make test` runs them all.
+SLOW_DIRECTORIES = ("faults", "e2e", "contract")
+SLOW_MODULES = frozenset(
+    {
+        "test_actions_api.py",
+        "test_touches_api.py",
+        "test_calendar_api.py",
+        "test_demo_serving.py",
+        "test_handlers.py",
+        "test_log_hygiene.py",
+    }
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        path = item.path
+        if path.parent.name in SLOW_DIRECTORIES or path.name in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)

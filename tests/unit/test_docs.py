@@ -19,9 +19,8 @@ TEXT_SUFFIXES = {".py", ".yaml", ".yml", ".md", ".sh", ".toml", ".txt", ".html",
 
 
 def tracked_text_files() -> list[Path]:
-    listed = subprocess.run(  # noqa: S603 - git, with fixed arguments
-        ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True, timeout=60
-    ).stdout.split()
+    git = ["git", "ls-files"]
+    listed = subprocess.run(git, cwd=ROOT, capture_output=True, text=True, check=True, timeout=60).stdout.split()  # noqa: S603
     return [ROOT / name for name in listed if Path(name).suffix in TEXT_SUFFIXES and (ROOT / name).is_file()]
 
 

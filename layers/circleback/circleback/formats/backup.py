@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from datetime import date
 from enum import Enum
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AwareDatetime, BeforeValidator, Field, field_validator
@@ -48,7 +48,6 @@ BACKUP_VERSION = 1
 MAX_ID = 64
 
 Id = Annotated[str, BeforeValidator(blank_to_none), Field(min_length=1, max_length=MAX_ID)]
-RowT = TypeVar("RowT", bound=Row)
 
 
 class BackupOwner(Row):
@@ -197,7 +196,9 @@ def _document_problem(document: Any) -> str | None:
     return None
 
 
-def _entries(model: type[RowT], items: Any, today: date, unit: str, errors: list[RowError]) -> list[tuple[int, RowT]]:
+def _entries[RowT: Row](
+    model: type[RowT], items: Any, today: date, unit: str, errors: list[RowError]
+) -> list[tuple[int, RowT]]:
     """Each valid entry with its place in the list (from 1); the same id twice keeps the first."""
     entries: list[tuple[int, RowT]] = []
     first_of: dict[str, int] = {}
@@ -214,7 +215,7 @@ def _entries(model: type[RowT], items: Any, today: date, unit: str, errors: list
     return entries
 
 
-def _validated(
+def _validated[RowT: Row](
     model: type[RowT], number: int, item: Any, today: date, unit: str, errors: list[RowError]
 ) -> RowT | None:
     if not isinstance(item, dict):

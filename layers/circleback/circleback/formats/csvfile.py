@@ -8,7 +8,7 @@ from collections.abc import Generator, Iterable, Mapping, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
@@ -39,8 +39,6 @@ TOUCH_COLUMNS = ["contact", "date", "direction", "channel", "note"]
 EVENT_COLUMNS = ["contact", "date", "kind", "note"]
 MAX_CELL = 32_768  # a spreadsheet's own limit per cell; anything longer is not a contact file
 
-RowT = TypeVar("RowT", bound=Row)
-
 
 @dataclass(frozen=True, slots=True)
 class RowError:
@@ -65,14 +63,14 @@ RowNote = RowError
 
 
 @dataclass(slots=True)
-class ParsedFile(Generic[RowT]):
+class ParsedFile[RowT: Row]:
     rows: list[tuple[int, RowT]] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     unit: str = "row"  # what the numbers count: rows of a CSV file, cards of a vCard file
 
 
 @dataclass(frozen=True, slots=True)
-class FileKind(Generic[RowT]):
+class FileKind[RowT: Row]:
     name: str
     model: type[RowT]
     columns: Sequence[str]
@@ -84,7 +82,7 @@ TOUCHES = FileKind("touches", TouchRow, TOUCH_COLUMNS, ["contact", "date"])
 EVENTS = FileKind("events", EventRow, EVENT_COLUMNS, ["date", "kind"])
 
 
-def parse_csv(text: str, kind: FileKind[RowT], today: date) -> ParsedFile[RowT]:
+def parse_csv[RowT: Row](text: str, kind: FileKind[RowT], today: date) -> ParsedFile[RowT]:
     """Validate every row; a bad header rejects the file (row 1), a bad row only itself."""
     parsed: ParsedFile[RowT] = ParsedFile()
     with closing(read_records(text, parsed.errors)) as records:
@@ -110,7 +108,7 @@ def parse_csv(text: str, kind: FileKind[RowT], today: date) -> ParsedFile[RowT]:
     return parsed
 
 
-def read_records(text: str, errors: list[RowError]) -> Generator[tuple[int, list[str]], None, None]:
+def read_records(text: str, errors: list[RowError]) -> Generator[tuple[int, list[str]]]:
     """Every record of a CSV text, blank ones included, numbered as a spreadsheet shows them: one per record,
     however many lines its cells span. A syntax error ends the file there, reported in `errors`.
 
@@ -130,7 +128,7 @@ def read_records(text: str, errors: list[RowError]) -> Generator[tuple[int, list
         csv.field_size_limit(previous_limit)
 
 
-def _check_header(header: list[str], kind: FileKind[RowT]) -> RowError | None:
+def _check_header[RowT: Row](header: list[str], kind: FileKind[RowT]) -> RowError | None:
     if not any(header):
         return RowError(1, None, f"the file is empty; expected a header row: {','.join(kind.columns)}")
     named = [h for h in header if h]  # a column with no header (a trailing comma) is ignored when empty
@@ -163,7 +161,7 @@ def cell_problem(number: int, header: Sequence[str], cells: Sequence[str]) -> Ro
     return None
 
 
-def validate_row(
+def validate_row[RowT: Row](
     model: type[RowT], number: int, values: Mapping[str, Any], today: date, unit: str = "row"
 ) -> tuple[RowT | None, RowError | None]:
     """The row, or the first reason it is refused, named by its field. Every format validates here."""

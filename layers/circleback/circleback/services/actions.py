@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TypeVar
 
 from circleback.adapters.store.repository import NotFoundError, Repository, Write
 from circleback.auth.tokens import Action, Claim, Purpose, TokenSigner
@@ -23,7 +22,6 @@ from circleback.services.retries import retrying
 
 SNOOZE_DAYS = 14
 PAUSE_DAYS = 30
-T = TypeVar("T")
 TOUCH_DIRECTIONS = {Action.REACHED_OUT: Direction.OUTBOUND, Action.THEY_REACHED_OUT: Direction.INBOUND}
 
 
@@ -194,7 +192,7 @@ def _later(candidate: date, current: date | None) -> date:
     return candidate if current is None or current < candidate else current
 
 
-def _required(value: T | None) -> T:
+def _required[T](value: T | None) -> T:
     if value is None:
         raise NotFoundError("the link's target is missing")
     return value

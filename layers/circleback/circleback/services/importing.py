@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
-from typing import Any, TypeVar
+from typing import Any
 
 from circleback.adapters.store.repository import ConflictError, NotFoundError, Repository
 from circleback.domain.ids import content_id, event_id
@@ -20,9 +20,6 @@ from circleback.formats.detect import FORMAT_NAMES, Format, detect_format, parse
 from circleback.formats.rows import CONTACT_FIELDS, ContactRow
 from circleback.services.ids import new_id
 from circleback.services.retries import retrying
-
-T = TypeVar("T")
-
 
 Progress = Callable[[int, int], None]
 """Called with (rows done, rows to do) while an import writes, so a command line can draw a bar."""
@@ -417,7 +414,7 @@ def _refused(reports: ImportReport | Sequence[ImportReport], strict: bool) -> bo
     return not all(report.written for report in reports)
 
 
-def _write_new(report: ImportReport, items: Sequence[T], write: Callable[[T], bool], strict: bool) -> ImportReport:
+def _write_new[T](report: ImportReport, items: Sequence[T], write: Callable[[T], bool], strict: bool) -> ImportReport:
     """Write each item; `write` says False when the item was already there (a re-import)."""
     if _refused(report, strict):
         return report

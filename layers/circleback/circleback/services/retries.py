@@ -8,17 +8,14 @@ the same everywhere. The store's conditional writes say who was first (adapters/
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
 
 from circleback.adapters.store.repository import ConflictError
-
-T = TypeVar("T")
 
 # Enough for a person's click racing a digest and a command at once; a fifth loss means something keeps writing.
 WRITE_ATTEMPTS = 4
 
 
-def retrying(attempt: Callable[[], T | None], gave_up: str = "it kept changing; nothing was recorded") -> T:
+def retrying[T](attempt: Callable[[], T | None], gave_up: str = "it kept changing; nothing was recorded") -> T:
     """Run `attempt` until it returns a result. It returns None, or raises ConflictError, when another writer was
     first (it reads afresh on its next call); after WRITE_ATTEMPTS such losses, ConflictError(`gave_up`).
     """

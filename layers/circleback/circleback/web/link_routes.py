@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import binascii
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
 from aws_lambda_powertools.event_handler import Response
@@ -27,7 +27,6 @@ if TYPE_CHECKING:
 router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # Powertools leaves its __init__ unannotated
 
 FORM_FIELDS_LIMIT = 10
-Parsed = TypeVar("Parsed")
 
 
 @router.route("/a/<token>", method=["GET", "HEAD"])
@@ -85,7 +84,7 @@ def body_text(router: APIGatewayHttpRouter) -> str:
         raise BadBody("the body is not UTF-8 text") from None
 
 
-def validated(parse: Callable[[], Parsed]) -> Parsed:
+def validated[Parsed](parse: Callable[[], Parsed]) -> Parsed:
     """What `parse` makes of the body; InvalidBody, with pydantic's errors, if the body does not validate."""
     from pydantic import ValidationError
 
