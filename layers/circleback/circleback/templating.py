@@ -9,7 +9,7 @@ import jinja2
 
 
 @cache
-def environment(folder: Path) -> jinja2.Environment:
+def templates(folder: Path) -> jinja2.Environment:
     """Templates from a folder inside the package, HTML autoescaped, undefined names an error.
 
     The templates ship inside the package directory, so `sam build` copies them into the layer; loading by

@@ -20,7 +20,7 @@ from circleback.domain.cadence import History
 from circleback.domain.model import Channel, Contact, Direction, Owner, Relationship, Touch
 from circleback.domain.planner import DigestPlan, DueItem, Goal, Occasion, OccasionKind
 from circleback.domain.wording import first_name, time_ago
-from circleback.templating import environment
+from circleback.templating import templates
 
 TEMPLATES = Path(__file__).parent / "templates"
 SUBJECT_LIMIT = 78  # RFC 5322's recommended line length; longer subjects get cut off in most inbox lists
@@ -282,7 +282,7 @@ class DigestView:
 def render_digest(plan: DigestPlan, owner: Owner, links: LinkFactory) -> RenderedDigest:
     """Subject, text and HTML for one planned digest. Pure: the same plan and links give the same email."""
     view = digest_view(plan, owner, links)
-    env = environment(TEMPLATES)
+    env = templates(TEMPLATES)
     return RenderedDigest(
         subject=view.subject,
         text=env.get_template("digest.txt").render(d=view),
@@ -292,7 +292,7 @@ def render_digest(plan: DigestPlan, owner: Owner, links: LinkFactory) -> Rendere
 
 def render_preview(view: DigestView) -> str:
     """`circleback preview`'s text: the digest's own view, with the plan's figures and without links."""
-    return environment(TEMPLATES).get_template("preview.txt").render(d=view)
+    return templates(TEMPLATES).get_template("preview.txt").render(d=view)
 
 
 def digest_view(plan: DigestPlan, owner: Owner, links: LinkFactory | None) -> DigestView:

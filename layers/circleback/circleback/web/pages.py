@@ -11,7 +11,7 @@ from circleback.auth.tokens import Action
 from circleback.domain.model import NOTE_LIMIT, ActionRecord, Channel
 from circleback.domain.wording import first_name, long_day
 from circleback.services.actions import PAUSE_DAYS, SNOOZE_DAYS, LinkTarget
-from circleback.templating import environment
+from circleback.templating import templates
 
 TEMPLATES = Path(__file__).parent / "templates"
 CHANNEL_CHOICES = (
@@ -121,5 +121,5 @@ def _first(target: LinkTarget) -> str:
 def _page(status: int, template: str, **context: Any) -> Page:
     context.setdefault("problem", False)
     context.setdefault("notice", None)
-    html = environment(TEMPLATES).get_template(template).render(**context)
+    html = templates(TEMPLATES).get_template(template).render(**context)
     return Page(status, html)
