@@ -2,8 +2,8 @@
 
 moto serves the table, the queue, SES and the signing secret, as the demo provisions them; the real handlers
 run against it with the template's environment. The boto3 default session carries the injector, so every
-client the code creates (lazily, as in Lambda) is seen by it. The handlers read the clock through `Clock`,
-so a test can let the queue's visibility timeout pass.
+client the code creates (lazily, as in Lambda) is seen by it. The handlers read the time through
+`runtime.now()`, set here to `Clock.instant`, so a test can let the queue's visibility timeout pass.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ VISIBILITY_TIMEOUT = timedelta(seconds=360)  # template.yaml's DigestQueue: a fa
 
 
 class Clock(datetime):
-    """`datetime` for the handler modules, with a `now` the test sets."""
+    """The deployment's time: `runtime.now()` reads `Clock.instant`, which a test moves."""
 
     instant = START
 
