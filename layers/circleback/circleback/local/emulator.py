@@ -104,15 +104,15 @@ def table_definition(template: dict[str, Any] | None = None) -> dict[str, Any]:
     return {key: properties[key] for key in _DEFINITION_KEYS if key in properties}
 
 
-def create_table_request(template: dict[str, Any] | None = None, table_name: str = LOCAL_TABLE) -> dict[str, Any]:
-    """The CreateTable call for the template's table: same keys, index and billing mode."""
-    definition = table_definition(template)
+def create_table_request(definition: dict[str, Any], table_name: str = LOCAL_TABLE) -> dict[str, Any]:
+    """The CreateTable call for a table definition (`table_definition`): same keys, index and billing mode."""
     return {"TableName": table_name, **{key: definition[key] for key in _CREATE_TABLE_KEYS if key in definition}}
 
 
 def create_table(client: Any, table_name: str = LOCAL_TABLE, template: dict[str, Any] | None = None) -> None:
-    client.create_table(**create_table_request(template, table_name))
-    ttl = table_definition(template).get("TimeToLiveSpecification")
+    definition = table_definition(template)
+    client.create_table(**create_table_request(definition, table_name))
+    ttl = definition.get("TimeToLiveSpecification")
     if ttl:
         client.update_time_to_live(TableName=table_name, TimeToLiveSpecification=ttl)
 

@@ -426,12 +426,13 @@ def _distinct(contacts: Sequence[Contact]) -> list[Contact]:
 def _contact_view(
     contact: Contact, opener: Opener, first_line: str | None, owner: Owner, links: LinkFactory | None
 ) -> ContactView:
-    actions = () if links is None else ACTIONS
     return ContactView(
         name=contact.name,
         about=_about(contact),
         mailto=_mailto(contact, opener, first_line, owner),
-        actions=tuple(Link(label, _checked_url(links.action_url(contact.id, a))) for label, a in actions if links),
+        actions=()
+        if links is None
+        else tuple(Link(label, _checked_url(links.action_url(contact.id, action))) for label, action in ACTIONS),
     )
 
 

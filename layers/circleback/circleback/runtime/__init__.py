@@ -46,7 +46,7 @@ def clock_set_to(clock: Clock) -> Iterator[None]:
     try:
         yield
     finally:
-        _clocks.remove(clock)
+        _clocks.pop()
 
 
 class ConfigurationError(ValueError):

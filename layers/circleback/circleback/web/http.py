@@ -11,6 +11,7 @@ function itself: a 503 or a 500 with the security headers and a body saying to t
 
 from __future__ import annotations
 
+import binascii
 import json
 import re
 from collections.abc import Callable
@@ -92,6 +93,24 @@ class InvalidBody(Exception):
     def __init__(self, errors: list[Any]) -> None:
         super().__init__(f"{len(errors)} invalid field(s)")
         self.errors = errors
+
+
+def request_body(router: APIGatewayHttpRouter) -> str:
+    """The request body as text; API Gateway base64-encodes non-text bodies, forms included."""
+    try:
+        return router.current_event.decoded_body or ""
+    except (UnicodeDecodeError, binascii.Error):
+        raise BadBody("the body is not UTF-8 text") from None
+
+
+def validated[Parsed](parse: Callable[[], Parsed]) -> Parsed:
+    """What `parse` makes of the body; InvalidBody, with pydantic's errors, if the body does not validate."""
+    from pydantic import ValidationError
+
+    try:
+        return parse()
+    except ValidationError as error:
+        raise InvalidBody(error.errors(include_url=False, include_input=False)) from None
 
 
 # --- errors: a clear page or body and the right status; a 4xx changed nothing ----------------------------

@@ -7,8 +7,6 @@ digest's most common request, does without pydantic's import (docs/design.md, "C
 
 from __future__ import annotations
 
-import binascii
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
@@ -18,7 +16,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from circleback import runtime
 from circleback.auth.tokens import Purpose
 from circleback.services.actions import ActionLinks, Choice
-from circleback.web.http import BadBody, InvalidBody, html, log_route
+from circleback.web.http import BadBody, html, log_route, request_body, validated
 from circleback.web.pages import Page, link_page
 
 if TYPE_CHECKING:
@@ -66,7 +64,7 @@ def _form() -> ActionForm:
     from circleback.payloads import ActionForm
 
     try:
-        fields = parse_qs(body_text(router), keep_blank_values=True, max_num_fields=FORM_FIELDS_LIMIT)
+        fields = parse_qs(request_body(router), keep_blank_values=True, max_num_fields=FORM_FIELDS_LIMIT)
     except ValueError:  # more fields than the form has: not from our page
         raise BadBody("the form has more fields than expected") from None
     return validated(lambda: ActionForm.model_validate({name: values[0] for name, values in fields.items()}))
@@ -74,21 +72,3 @@ def _form() -> ActionForm:
 
 def _links() -> ActionLinks:
     return ActionLinks(runtime.interactive_repository(), runtime.signer(), runtime.environment().OWNER_ID)
-
-
-def body_text(router: APIGatewayHttpRouter) -> str:
-    """The request body as text; API Gateway base64-encodes non-text bodies, forms included."""
-    try:
-        return router.current_event.decoded_body or ""
-    except (UnicodeDecodeError, binascii.Error):
-        raise BadBody("the body is not UTF-8 text") from None
-
-
-def validated[Parsed](parse: Callable[[], Parsed]) -> Parsed:
-    """What `parse` makes of the body; InvalidBody, with pydantic's errors, if the body does not validate."""
-    from pydantic import ValidationError
-
-    try:
-        return parse()
-    except ValidationError as error:
-        raise InvalidBody(error.errors(include_url=False, include_input=False)) from None

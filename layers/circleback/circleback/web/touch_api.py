@@ -14,8 +14,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from circleback import runtime
 from circleback.services.touches import InvalidField, LoggedTouch, Unauthorized, authenticate, log_api_touch
-from circleback.web.http import JSON, json_route, log_route
-from circleback.web.link_routes import body_text, validated
+from circleback.web.http import JSON, json_route, log_route, request_body, validated
 
 router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # Powertools leaves its __init__ unannotated
 
@@ -29,7 +28,7 @@ def post_touch() -> Response[str]:
     env = runtime.environment()
     repo = runtime.interactive_repository()
     token = authenticate(repo, env.OWNER_ID, _bearer())
-    body = validated(lambda: TouchBody.model_validate_json(body_text(router)))
+    body = validated(lambda: TouchBody.model_validate_json(request_body(router)))
     key = router.current_event.headers.get("idempotency-key")
     if key is not None and not 1 <= len(key) <= IDEMPOTENCY_KEY_LIMIT:
         raise InvalidField("Idempotency-Key", f"must be 1 to {IDEMPOTENCY_KEY_LIMIT} characters")
