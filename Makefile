@@ -36,7 +36,7 @@ $(UV_READY):
 
 # The package (editable) and its dev group, exactly as uv.lock has them; fails if uv.lock is out of date.
 $(READY): pyproject.toml uv.lock $(UV_READY)
-	$(UV) sync --locked --python $(DEV_PYTHON)
+	$(UV) sync --locked --extra cli --python $(DEV_PYTHON)
 	touch $@
 
 # aws-sam-cli pins boto3 and pydantic, so it gets a virtualenv of its own.
