@@ -34,9 +34,12 @@ $(UV_READY):
 	$(UV_VENV)/bin/python -m pip install $(PIP) uv==$(UV_VERSION)
 	touch $@
 
-# The package (editable) and its dev group, exactly as uv.lock has them; fails if uv.lock is out of date.
+# The package (editable) with its command line's extra and its dev group, exactly as uv.lock has them; fails if
+# uv.lock is out of date. Bytecode is compiled at install, as pip does: where PYTHONDONTWRITEBYTECODE is set,
+# Python would otherwise compile every library from source at every start (`import boto3` takes three times as
+# long), and the command line's start-up is what a person waits for.
 $(READY): pyproject.toml uv.lock $(UV_READY)
-	$(UV) sync --locked --extra cli --python $(DEV_PYTHON)
+	$(UV) sync --locked --extra cli --compile-bytecode --python $(DEV_PYTHON)
 	touch $@
 
 # aws-sam-cli pins boto3 and pydantic, so it gets a virtualenv of its own.

@@ -41,7 +41,7 @@ def table(monkeypatch: pytest.MonkeyPatch) -> Iterator[Repository]:
     """The deployed table, emulated: the owner, the sample contacts and the signing secret."""
     with embedded_repository() as repo:
         monkeypatch.setenv("CIRCLEBACK_TABLE", LOCAL_TABLE)
-        monkeypatch.setattr("circleback.cli.targets.Repository", lambda name: Repository(name, repo.client))
+        monkeypatch.setattr("circleback.cli.targets.table_repository", lambda name: Repository(name, repo.client))
         repo.put_owner(Owner(id=OWNER, email="you@example.com", timezone=ZONE, country="US"))
         import_contacts(repo, OWNER, (SAMPLES / "contacts.csv").read_text(encoding="utf-8"), today())
         secrets_client = boto3.client("secretsmanager", region_name=LOCAL_REGION)

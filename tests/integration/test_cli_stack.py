@@ -39,7 +39,7 @@ def deployed(monkeypatch: pytest.MonkeyPatch) -> Iterator[Repository]:
             return dict.fromkeys(names, LOCAL_TABLE)
 
         monkeypatch.setattr(stack, "stack_outputs", outputs)
-        monkeypatch.setattr("circleback.cli.targets.Repository", lambda name: Repository(name, repo.client))
+        monkeypatch.setattr("circleback.cli.targets.table_repository", lambda name: Repository(name, repo.client))
         now = datetime.now(UTC)
         owner = Owner(id=OWNER, email="you@example.com", timezone=ZONE, country="US")
         repo.put_owner(replace(owner, next_send_at=next_send_at(owner, now)))

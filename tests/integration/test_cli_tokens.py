@@ -23,7 +23,7 @@ OWNER = "owner"
 def table(monkeypatch: pytest.MonkeyPatch) -> Iterator[Repository]:
     with embedded_repository() as repo:
         monkeypatch.setenv("CIRCLEBACK_TABLE", LOCAL_TABLE)
-        monkeypatch.setattr("circleback.cli.targets.Repository", lambda name: Repository(name, repo.client))
+        monkeypatch.setattr("circleback.cli.targets.table_repository", lambda name: Repository(name, repo.client))
         yield repo
 
 

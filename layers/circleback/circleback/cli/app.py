@@ -1,78 +1,108 @@
-"""`circleback`: the parser that puts the command groups together, the demo, and how errors end a command."""
+"""`circleback`: the command line (Typer and Rich), its groups of commands put together, and the demo.
+
+Typer builds the commands from the functions' signatures, with shell completion (`circleback
+--install-completion`), "did you mean" for commands and options, and `-h` everywhere. Every module's top imports
+stay light; what a command uses is imported when it runs, so `contacts list` does not pay for the importer.
+"""
 
 from __future__ import annotations
 
-import argparse
 import errno
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+import typer
 
 from circleback.cli import calendar, files, life_events, people, settings, tokens
-from circleback.cli.common import EXIT_USAGE, UsageError, bounded, country, note, zone
-from circleback.cli.targets import add_target_options
-
-EXIT_AWS = 3  # AWS could not be reached or refused the call: nothing about the command was wrong
+from circleback.cli.common import Args, UsageError, bounded, country, finish, zone
+from circleback.cli.targets import DEFAULT_OWNER, hoisted
 
 EPILOG = """\
-start here, on this machine:
+Start here, on this machine:
+
+\b
   circleback --local import Connections.csv   LinkedIn's export (also Google CSV, vCards, a backup)
-  circleback preview                          tomorrow morning's digest
+  circleback preview                          today's digest, as planned for this morning
   circleback touch "Ana" --channel coffee     log that you were in touch
 
 --local is remembered after its first use; `circleback use --stack NAME` switches to your deployed stack.
+Tab completion for your shell: `circleback --install-completion`.
 """
 
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="circleback",
-        description="Keep in touch with the people who know your work best.",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    add_target_options(parser)
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    files.add_commands(commands)
-    people.add_commands(commands)
-    life_events.add_commands(commands)
-    settings.add_commands(commands)
-    calendar.add_commands(commands)
-    tokens.add_commands(commands)
-    _add_demo(commands)
-    return parser
+app = typer.Typer(
+    name="circleback",
+    help="Keep in touch with the people who know your work best.",
+    epilog=EPILOG,
+    no_args_is_help=True,
+    rich_markup_mode=None,  # plain help and one-line errors a script can read; Rich draws tables and bars
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+TARGET_PANEL = "Where your data is (before or after the command)"
 
 
-def _add_demo(commands: Any) -> None:
-    d = commands.add_parser(
-        "demo",
-        help="run the morning job locally: the real handlers on the embedded emulator, with the samples",
-        description=(
-            "Create the emulated table, queue, SES identity and signing secret; run the dispatch and digest "
-            "handlers with events shaped as the schedule and the queue deliver them; write the email SES "
-            "received to OUT/digest.eml, digest.html and digest.txt."
-        ),
-    )
-    d.add_argument("--out", type=Path, default=Path("out"), help="folder for the digest files (default out)")
-    d.add_argument("--email", default="you@example.com", help="the owner's address (default you@example.com)")
-    d.add_argument("--timezone", type=zone, default="Europe/London", help="the owner's time zone")
-    d.add_argument("--country", type=country, default="GB", help="the owner's country")
-    d.add_argument(
-        "--no-serve", dest="serve", action="store_false", help="write the digest and exit instead of serving its links"
-    )
-    d.add_argument(
-        "--port", type=bounded(1, 65535), default=8000, help="port on 127.0.0.1 for the links (default 8000)"
-    )
-    d.set_defaults(handler=run_demo)
+def _target(name: str, help: str, metavar: str | None = None) -> Any:
+    return typer.Option(name, help=help, metavar=metavar, rich_help_panel=TARGET_PANEL, show_default=False)
 
 
-def run_demo(args: argparse.Namespace) -> int:
-    from circleback.local import demo
+@app.callback()
+def target_options(
+    ctx: typer.Context,
+    local: Annotated[bool, _target("--local", "the local store on this machine, to try it out")] = False,
+    data_dir: Annotated[
+        Path | None, _target("--data-dir", "the local store's folder, for this command only", "DIR")
+    ] = None,
+    stack: Annotated[str | None, _target("--stack", "the deployed stack (default circleback)", "NAME")] = None,
+    region: Annotated[
+        str | None, _target("--region", "the stack's AWS region (default: your AWS config's)", "REGION")
+    ] = None,
+    table: Annotated[
+        str | None, _target("--table", "a table by name, instead of a stack, for this command only", "NAME")
+    ] = None,
+    owner: Annotated[str, _target("--owner", f"the owner id ({DEFAULT_OWNER})", "ID")] = DEFAULT_OWNER,
+) -> None:
+    ctx.obj = {"local": local, "data_dir": data_dir, "stack": stack, "region": region, "table": table, "owner": owner}
+
+
+files.add_commands(app)
+people.add_commands(app)
+life_events.add_commands(app)
+settings.add_commands(app)
+calendar.add_commands(app)
+tokens.add_commands(app)
+
+
+@app.command(
+    help=(
+        "Run the morning job locally: the real handlers on the embedded emulator, with the samples. Creates the "
+        "emulated table, queue, SES identity and signing secret; runs the dispatch and digest handlers with events "
+        "shaped as the schedule and the queue deliver them; writes the email SES received to OUT/digest.eml, "
+        "digest.html and digest.txt."
+    ),
+    short_help="run the morning job locally, on the embedded emulator, with the samples",
+)
+def demo(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Option(help="folder for the digest files")] = Path("out"),
+    email: Annotated[str, typer.Option(help="the owner's address")] = "you@example.com",
+    timezone: Annotated[str, typer.Option(parser=zone, help="the owner's time zone")] = "Europe/London",
+    country_code: Annotated[str, typer.Option("--country", parser=country, help="the owner's country")] = "GB",
+    serve: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="serve the digest's links until Ctrl-C, or write and exit")
+    ] = True,
+    port: Annotated[int, typer.Option(parser=bounded(1, 65535), help="port on 127.0.0.1 for the links")] = 8000,
+) -> None:
+    finish(ctx, run_demo, out=out, email=email, timezone=timezone, country=country_code, serve=serve, port=port)
+
+
+def run_demo(args: Args) -> int:
+    from circleback.local import demo as local_demo
     from circleback.local.api_gateway import wait_for_interrupt
 
     try:
-        with demo.running(
+        with local_demo.running(
             args.out, args.email, args.timezone, args.country, port=args.port, serve=args.serve
         ) as session:
             result = session.result
@@ -89,46 +119,29 @@ def run_demo(args: argparse.Namespace) -> int:
             wait_for_interrupt()
     except OSError as error:
         if error.errno in (errno.EADDRINUSE, errno.EACCES):
-            raise UsageError(f"port {args.port} on 127.0.0.1 is taken; choose another with --port") from None
+            raise UsageError(f"port {args.port} on 127.0.0.1 is taken; {_another_port(args.port)}") from None
         raise
     return 0
 
 
+def _another_port(port: int) -> str:
+    """How to choose another port where the person ran the demo: `make demo PORT=` under make, else --port."""
+    import os
+
+    if "MAKELEVEL" in os.environ:  # make sets it for the commands it runs
+        return f"choose another with `make demo PORT={port + 1}`"
+    return f"choose another with --port {port + 1}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    """Run the command line on `argv` (default: the process's arguments); the exit status."""
+    words = hoisted(sys.argv[1:] if argv is None else argv)
+    command = typer.main.get_command(app)
     try:
-        code: int = args.handler(args)
-    except UsageError as error:
-        print(f"circleback: {error}", file=sys.stderr)
-        return EXIT_USAGE
-    except BrokenPipeError:  # the reader (`| head`) has what it wanted
-        sys.stderr.close()
-        return 0
-    except KeyboardInterrupt:
-        note("circleback: stopped; what was written before is kept, and running the command again is safe")
-        return 130
-    except Exception as error:
-        if not _from_aws(error):
-            raise
-        print(f"circleback: AWS: {_aws_reason(error)}", file=sys.stderr)
-        return EXIT_AWS
-    return code
-
-
-def _from_aws(error: BaseException) -> bool:
-    return type(error).__module__.startswith(("botocore", "boto3"))
-
-
-def _aws_reason(error: BaseException) -> str:
-    """One line: what AWS said, and what to check."""
-    response = getattr(error, "response", None)
-    if isinstance(response, dict):
-        problem = response.get("Error", {})
-        text = f"{problem.get('Code', 'error')}: {problem.get('Message', '')}".rstrip(": ")
-    else:
-        text = str(error)
-    return f"{text}. Check your AWS credentials and region (--region), or use --local to work on this machine"
+        command.main(args=words, prog_name="circleback", standalone_mode=True)
+    except SystemExit as done:
+        return done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
+    return 0
 
 
 if __name__ == "__main__":

@@ -2,62 +2,86 @@
 
 from __future__ import annotations
 
-import argparse
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Annotated
 
-from circleback.adapters.store.repository import Repository
+import typer
+
 from circleback.cli.common import (
     EXIT_REJECTED,
+    Args,
     UsageError,
     bounded,
     country,
+    finish,
     iso_date,
     note,
     today_of,
     write_output,
     zone,
 )
-from circleback.cli.targets import chosen_target, command_parser, deployed_target, opened, owner_of
+from circleback.cli.targets import chosen_target, deployed_target, opened, owner_of, table_repository
 from circleback.domain.calendar import DEFAULT_DAYS
 from circleback.domain.model import Owner
 
 MAX_CALENDAR_DAYS = 731  # two years: the holiday data and a calendar app's patience both run out
 
 
-def add_commands(commands: Any) -> None:
-    c = command_parser(
-        commands,
-        "calendar",
-        help="write your calendar feed to a file, or print or revoke its subscription link",
-        description=(
+def add_commands(app: typer.Typer) -> None:
+    calendar = typer.Typer(
+        help=(
             "The next 12 months of birthdays, work anniversaries, holiday greetings and due dates as an "
             "iCalendar file. `calendar --out FILE.ics` writes it from your data, or from CSV files with "
             "--contacts; `calendar url` prints a link a calendar app can subscribe to; `calendar revoke` turns "
             "off every link printed so far (both need the deployed stack)."
         ),
+        short_help="write your calendar feed to a file, or print or revoke its subscription link",
+        invoke_without_command=True,
     )
-    c.add_argument("--out", type=Path, metavar="FILE.ics", help="where to write the feed (- for standard output)")
-    c.add_argument("--contacts", type=Path, metavar="FILE", help="contacts CSV, instead of your data")
-    c.add_argument("--touches", type=Path, metavar="FILE", help="touches CSV (with --contacts)")
-    c.add_argument("--events", type=Path, metavar="FILE", help="life events CSV (with --contacts)")
-    c.add_argument("--country", type=country, default="US", help="with --contacts: your country (default US)")
-    c.add_argument("--timezone", type=zone, default="UTC", help="with --contacts: your time zone (default UTC)")
-    c.add_argument("--strict", action="store_true", help="with --contacts: import nothing unless every row is valid")
-    c.add_argument("--from", dest="start", type=iso_date, metavar="YYYY-MM-DD", help="first day (default today)")
-    c.add_argument(
-        "--days", type=bounded(1, MAX_CALENDAR_DAYS), default=DEFAULT_DAYS, help="days to cover (default 365)"
-    )
-    c.set_defaults(handler=run_file)
-    actions = c.add_subparsers(dest="calendar_command", metavar="ACTION")
-    url = command_parser(actions, "url", help="print a link to subscribe to the feed")
-    url.set_defaults(handler=run_url)
-    revoke = command_parser(actions, "revoke", help="turn off every calendar link printed so far")
-    revoke.set_defaults(handler=run_revoke)
+    app.add_typer(calendar, name="calendar")
+    calendar.callback()(file_command)
+    calendar.command("url", help="Print a link to subscribe to the feed.")(url_command)
+    calendar.command("revoke", help="Turn off every calendar link printed so far.")(revoke_command)
 
 
-def run_file(args: argparse.Namespace) -> int:
+def file_command(
+    ctx: typer.Context,
+    out: Annotated[
+        Path | None, typer.Option(metavar="FILE.ics", help="where to write the feed (- for standard output)")
+    ] = None,
+    contacts: Annotated[Path | None, typer.Option(metavar="FILE", help="contacts CSV, instead of your data")] = None,
+    touches: Annotated[Path | None, typer.Option(metavar="FILE", help="touches CSV (with --contacts)")] = None,
+    events: Annotated[Path | None, typer.Option(metavar="FILE", help="life events CSV (with --contacts)")] = None,
+    country_code: Annotated[
+        str, typer.Option("--country", parser=country, help="with --contacts: your country")
+    ] = "US",
+    timezone: Annotated[str, typer.Option(parser=zone, help="with --contacts: your time zone")] = "UTC",
+    strict: Annotated[
+        bool, typer.Option("--strict", help="with --contacts: import nothing unless every row is valid")
+    ] = False,
+    start: Annotated[
+        date | None, typer.Option("--from", parser=iso_date, metavar="YYYY-MM-DD", help="first day (default today)")
+    ] = None,
+    days: Annotated[int, typer.Option(parser=bounded(1, MAX_CALENDAR_DAYS), help="days to cover")] = DEFAULT_DAYS,
+) -> None:
+    if ctx.invoked_subcommand is not None:
+        return  # `calendar url` or `calendar revoke`: the feed's options are not theirs
+    finish(
+        ctx, run_file, out=out, contacts=contacts, touches=touches, events=events, country=country_code,
+        timezone=timezone, strict=strict, start=start, days=days,
+    )  # fmt: skip
+
+
+def url_command(ctx: typer.Context) -> None:
+    finish(ctx, run_url)
+
+
+def revoke_command(ctx: typer.Context) -> None:
+    finish(ctx, run_revoke)
+
+
+def run_file(args: Args) -> int:
     from circleback.cli.files import LOCAL_OWNER, imported_files
     from circleback.services.calendar_feed import owner_calendar
 
@@ -87,7 +111,7 @@ def run_file(args: argparse.Namespace) -> int:
     return EXIT_REJECTED if rejected else 0
 
 
-def run_url(args: argparse.Namespace) -> int:
+def run_url(args: Args) -> int:
     from circleback.adapters import stack
     from circleback.adapters.secrets import KeyUnavailable, SecretsManagerKeyRing
     from circleback.auth.tokens import TokenSigner
@@ -99,7 +123,7 @@ def run_url(args: argparse.Namespace) -> int:
         outputs = stack.stack_outputs(target.stack or stack.DEFAULT_STACK, *names)
     except stack.StackNotFound as error:
         raise UsageError(f"{error} (a subscription link needs the deployed stack: pass --stack)") from None
-    repo = Repository(outputs[stack.TABLE_OUTPUT])
+    repo = table_repository(outputs[stack.TABLE_OUTPUT])
     owner = owner_of(repo, args, target)
     signer = TokenSigner(SecretsManagerKeyRing(outputs[stack.SIGNING_SECRET_OUTPUT]))
     now = datetime.now(UTC)
@@ -119,7 +143,7 @@ def run_url(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_revoke(args: argparse.Namespace) -> int:
+def run_revoke(args: Args) -> int:
     target = deployed_target(args)  # the links are the deployed stack's: refuse the local store
     with opened(target, args.owner) as repo:
         owner = owner_of(repo, args, target)

@@ -1,56 +1,91 @@
-"""What every command shares: the exit statuses, argument types, reading and writing files, one-line errors."""
+"""What every command shares: the exit statuses, value parsers, reading and writing files, one-line errors.
+
+Kept light to import: every command's module is loaded to build the command line, so the services each command
+uses are imported inside the command (docs/design.md, "The command line").
+"""
 
 from __future__ import annotations
 
-import argparse
+import difflib
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from types import SimpleNamespace as Args
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from circleback.domain.countries import is_country_code
-from circleback.domain.model import Owner
-from circleback.services.importing import ImportReport
+from typer import BadParameter, Context, Exit
+
+from circleback.domain.countries import COMMON_MISTAKES, COUNTRY_NAMES, is_country_code
+
+if TYPE_CHECKING:
+    from circleback.domain.model import Owner
+    from circleback.services.importing import ImportReport
 
 EXIT_REJECTED = 1  # some rows were refused
 EXIT_USAGE = 2  # the command itself was wrong, or what it names is not there
+EXIT_AWS = 3  # AWS could not be reached or refused the call: nothing about the command was wrong
+EXIT_INTERRUPTED = 130
+
+__all__ = ["Args"]  # a command's options and the target's, as one namespace for its run function
 
 
 class UsageError(Exception):
     """A mistake the person can fix; the message says how. Printed as one line, exit status 2."""
 
 
+def did_you_mean(word: str, choices: Iterable[str], *, cutoff: float = 0.6) -> str:
+    """ " Did you mean 'x'?" for the closest of `choices`, or nothing when none is close."""
+    close = difflib.get_close_matches(word.casefold(), [c.casefold() for c in choices], n=1, cutoff=cutoff)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
 def iso_date(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
+        raise BadParameter(f"expected a date as YYYY-MM-DD, got {text!r}") from None
 
 
 def zone(text: str) -> str:
     try:
         ZoneInfo(text)
     except (ZoneInfoNotFoundError, ValueError):
-        raise argparse.ArgumentTypeError(f"{text!r} is not an IANA time zone (such as Europe/London)") from None
+        import zoneinfo
+
+        hint = did_you_mean(text, zoneinfo.available_timezones(), cutoff=0.5)
+        raise BadParameter(f"{text!r} is not an IANA time zone (such as Europe/London){hint}") from None
     return text
 
 
 def country(text: str) -> str:
-    if not is_country_code(text.upper()):
-        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO 3166 two-letter country code (such as US)")
-    return text.upper()
+    code = text.strip().upper()
+    if is_country_code(code):
+        return code
+    raise BadParameter(f"{text!r} is not an ISO 3166 two-letter country code (such as US){_country_hint(text)}")
 
 
-def bounded(low: int, high: int) -> argparse._ActionType:
+def _country_hint(text: str) -> str:
+    """A code for what was meant: UK is GB, "Germany" is DE, "Brasil" is BR."""
+    code = text.strip().upper()
+    if code in COMMON_MISTAKES:
+        return f"; did you mean {COMMON_MISTAKES[code]}?"
+    from circleback.domain.names import folded
+
+    by_name = {folded(name): code for code, name in COUNTRY_NAMES.items()}
+    close = difflib.get_close_matches(folded(text), list(by_name), n=1, cutoff=0.7)
+    return f"; did you mean {by_name[close[0]]} ({COUNTRY_NAMES[by_name[close[0]]]})?" if close else ""
+
+
+def bounded(low: int, high: int) -> Callable[[str], int]:
     def parse(text: str) -> int:
         try:
             value = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+            raise BadParameter(f"expected a whole number, got {text!r}") from None
         if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"expected a number from {low} to {high}, got {value}")
+            raise BadParameter(f"expected a number from {low} to {high}, got {value}")
         return value
 
     return parse
@@ -104,3 +139,50 @@ def report_rejections(reports: Sequence[ImportReport], paths: dict[str, Path | N
 def note(text: str) -> None:
     """A message for the person, not for a pipe: standard error."""
     print(text, file=sys.stderr)
+
+
+def on_terminal() -> bool:
+    """Whether a person is at the keyboard (standard input and error are a terminal): then a command may ask."""
+    return sys.stdin.isatty() and sys.stderr.isatty()
+
+
+def run_command(handler: Callable[[Args], int], args: Args) -> int:
+    """Run one command's function; how each way it can end maps to an exit status and one line on stderr."""
+    try:
+        return handler(args)
+    except UsageError as error:
+        print(f"circleback: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:  # the reader (`| head`) has what it wanted
+        sys.stderr.close()
+        return 0
+    except KeyboardInterrupt:
+        note("circleback: stopped; what was written before is kept, and running the command again is safe")
+        return EXIT_INTERRUPTED
+    except Exception as error:
+        if not _from_aws(error):
+            raise
+        print(f"circleback: AWS: {_aws_reason(error)}", file=sys.stderr)
+        return EXIT_AWS
+
+
+def finish(ctx: Context, handler: Callable[[Args], int], **options: Any) -> None:
+    """The end of every command: its options with the target's (kept by the root command), run, exit status."""
+    code = run_command(handler, Args(**ctx.find_root().obj, **options))
+    if code:
+        raise Exit(code)
+
+
+def _from_aws(error: BaseException) -> bool:
+    return type(error).__module__.startswith(("botocore", "boto3"))
+
+
+def _aws_reason(error: BaseException) -> str:
+    """One line: what AWS said, and what to check."""
+    response = getattr(error, "response", None)
+    if isinstance(response, dict):
+        problem = response.get("Error", {})
+        text = f"{problem.get('Code', 'error')}: {problem.get('Message', '')}".rstrip(": ")
+    else:
+        text = str(error)
+    return f"{text}. Check your AWS credentials and region (--region), or use --local to work on this machine"

@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-import argparse
 import json
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
+from enum import StrEnum
 from pathlib import Path
-from typing import IO, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-from circleback.adapters.store.repository import Repository
+import typer
+
 from circleback.cli.common import (
     EXIT_REJECTED,
+    Args,
     UsageError,
     bounded,
     country,
+    finish,
     iso_date,
     note,
     read_text,
@@ -26,108 +27,137 @@ from circleback.cli.common import (
     write_output,
     zone,
 )
-from circleback.cli.targets import LOCAL, chosen_target, command_parser, invocation, opened, owner_of
+from circleback.cli.output import progress
+from circleback.cli.targets import LOCAL, chosen_target, invocation, opened, owner_of
 from circleback.domain.model import Owner
 from circleback.domain.planner import DEFAULT_LOOKAHEAD_DAYS, DEFAULT_MAX_DUE, DEFAULT_MONTHLY_GOAL
-from circleback.formats.detect import Format
-from circleback.services.exporting import ExportFormat
-from circleback.services.importing import ImportReport, import_contacts, import_events, import_touches
+
+if TYPE_CHECKING:
+    from circleback.adapters.store.repository import Repository
+    from circleback.services.importing import ImportReport
 
 LOCAL_OWNER = "local"  # the owner of a preview made from files
-PROGRESS_FROM = 200  # rows: a smaller file is done before a bar would be worth drawing
+
+
+# The formats' names, as formats/detect.py and services/exporting.py have them (a test holds them equal):
+# importing either module to build the command line would cost every command the importer's start-up.
+class Format(StrEnum):
+    CSV = "csv"
+    LINKEDIN = "linkedin"
+    GOOGLE = "google"
+    VCARD = "vcard"
+    JSON = "json"
+    TOUCHES = "touches"
+    EVENTS = "events"
+
+
+class ExportFormat(StrEnum):
+    JSON = "json"
+    CSV = "csv"
+    VCARD = "vcard"
+
+
+FILES_PANEL = "From files instead of your data"
 _EXTENSIONS = {".json": ExportFormat.JSON, ".csv": ExportFormat.CSV, ".vcf": ExportFormat.VCARD}
 
 
-def add_commands(commands: Any) -> None:
-    i = command_parser(
-        commands,
+def add_commands(app: typer.Typer) -> None:
+    app.command(
         "import",
-        help="import contacts: LinkedIn's Connections.csv, Google Contacts CSV, vCards, circleback CSV or a backup",
-        description=(
+        help=(
             "Import a file of contacts (the format is told from its content, else its extension) or a JSON "
             "backup. People already known (by email, LinkedIn address or exact name) are updated, never "
             "duplicated, and a field you changed by hand is never overwritten. Every rejected row is listed "
             "with the reason; the exit status is then 1."
         ),
-    )
-    i.add_argument("file", type=Path, metavar="FILE")
-    i.add_argument("--format", choices=[f.value for f in Format], help="the file's format, when it cannot be told")
-    i.add_argument("--strict", action="store_true", help="import nothing unless every row is valid")
-    i.set_defaults(handler=run_import)
-
-    e = command_parser(
-        commands,
+        short_help="import contacts: LinkedIn's Connections.csv, Google CSV, vCards, circleback CSV or a backup",
+    )(import_command)
+    app.command(
         "export",
-        help="export everything as a JSON backup, or your contacts as CSV or vCard",
-        description=(
+        help=(
             "json: a full backup (settings, contacts, touches, life events) that `circleback import` brings "
             "back to the same state. csv: the contacts file's columns (UTF-8 with a byte order mark, for "
-            "Excel). vcard: vCard 4.0, for address books."
+            "Excel), with each contact's last touch from their history. vcard: vCard 4.0, for address books."
         ),
-    )
-    e.add_argument("--format", choices=[f.value for f in ExportFormat], help="default: from --out's extension")
-    e.add_argument("--out", type=Path, required=True, metavar="FILE", help="where to write (- for standard output)")
-    e.set_defaults(handler=run_export)
-
-    p = command_parser(
-        commands,
+        short_help="export everything as a JSON backup, or your contacts as CSV or vCard",
+    )(export_command)
+    app.command(
         "preview",
-        help="print the digest as it would be planned for a day, from your data or from CSV files",
-        description=(
-            "Plan a day's digest (default today) from your data, and print it. With --contacts, from CSV files "
-            "instead, imported into an in-process emulated table through the real importer and store; "
+        help=(
+            "Print the digest planned for a day: by default today in your time zone, the digest that goes out "
+            "(or went out) this morning at your send hour; --as-of plans another day. From your data, or with "
+            "--contacts from CSV files, imported into an in-process table through the real importer and store; "
             "rejected rows are listed on standard error and make the exit status 1."
         ),
-    )
-    p.add_argument("--as-of", type=iso_date, metavar="YYYY-MM-DD", help="the digest's day (default: today)")
-    p.add_argument("--json", action="store_true", help="print the plan as JSON")
-    files = p.add_argument_group("from files instead of your data")
-    files.add_argument("--contacts", type=Path, metavar="FILE", help="contacts CSV")
-    files.add_argument("--touches", type=Path, metavar="FILE", help="touches CSV: contact,date,direction,channel,note")
-    files.add_argument("--events", type=Path, metavar="FILE", help="life events CSV: contact,date,kind,note")
-    files.add_argument("--country", type=country, default="US", help="your country (default US)")
-    files.add_argument("--timezone", type=zone, default="UTC", help="your IANA time zone (default UTC)")
-    files.add_argument("--max-due", type=bounded(0, 100), default=DEFAULT_MAX_DUE, help="due contacts to list (5)")
-    files.add_argument("--lookahead", type=bounded(0, 60), default=DEFAULT_LOOKAHEAD_DAYS, help="occasion days (7)")
-    files.add_argument("--goal", type=bounded(0, 1000), default=DEFAULT_MONTHLY_GOAL, help="touches a month (4)")
-    files.add_argument("--strict", action="store_true", help="import nothing from a file unless every row is valid")
-    p.set_defaults(handler=run_preview)
+        short_help="print the digest planned for today (or --as-of a day), from your data or from CSV files",
+    )(preview_command)
+
+
+def import_command(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(metavar="FILE", show_default=False)],
+    format: Annotated[Format | None, typer.Option("--format", help="the file's format, when it cannot be told")] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="import nothing unless every row is valid")] = False,
+) -> None:
+    finish(ctx, run_import, file=file, format=format.value if format else None, strict=strict)
+
+
+def export_command(
+    ctx: typer.Context,
+    out: Annotated[
+        Path, typer.Option(metavar="FILE", help="where to write (- for standard output)", show_default=False)
+    ],
+    format: Annotated[ExportFormat | None, typer.Option("--format", help="default: from --out's extension")] = None,
+) -> None:
+    finish(ctx, run_export, out=out, format=format)
+
+
+def _from_files(help: str) -> Any:
+    return typer.Option(metavar="FILE", help=help, rich_help_panel=FILES_PANEL)
+
+
+def preview_command(
+    ctx: typer.Context,
+    as_of: Annotated[
+        date | None,
+        typer.Option(parser=iso_date, metavar="YYYY-MM-DD", help="the digest's day (default: today, your time zone)"),
+    ] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="print the plan as JSON")] = False,
+    contacts: Annotated[Path | None, _from_files("contacts CSV")] = None,
+    touches: Annotated[Path | None, _from_files("touches CSV: contact,date,direction,channel,note")] = None,
+    events: Annotated[Path | None, _from_files("life events CSV: contact,date,kind,note")] = None,
+    country_code: Annotated[
+        str, typer.Option("--country", parser=country, help="your country", rich_help_panel=FILES_PANEL)
+    ] = "US",
+    timezone: Annotated[
+        str, typer.Option(parser=zone, help="your IANA time zone", rich_help_panel=FILES_PANEL)
+    ] = "UTC",
+    max_due: Annotated[
+        int, typer.Option(parser=bounded(0, 100), help="due contacts to list", rich_help_panel=FILES_PANEL)
+    ] = DEFAULT_MAX_DUE,
+    lookahead: Annotated[
+        int, typer.Option(parser=bounded(0, 60), help="days of occasions", rich_help_panel=FILES_PANEL)
+    ] = DEFAULT_LOOKAHEAD_DAYS,
+    goal: Annotated[
+        int, typer.Option(parser=bounded(0, 1000), help="touches a month", rich_help_panel=FILES_PANEL)
+    ] = DEFAULT_MONTHLY_GOAL,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict", help="import nothing from a file unless every row is valid", rich_help_panel=FILES_PANEL
+        ),
+    ] = False,
+) -> None:
+    finish(
+        ctx, run_preview, as_of=as_of, json=json_out, contacts=contacts, touches=touches, events=events,
+        country=country_code, timezone=timezone, max_due=max_due, lookahead=lookahead, goal=goal, strict=strict,
+    )  # fmt: skip
 
 
 # --- import --------------------------------------------------------------------------------------------------
 
 
-class ProgressBar:
-    """A bar on a terminal while rows are written; nothing at all when the output is not a terminal."""
-
-    WIDTH = 30
-
-    def __init__(self, stream: IO[str], label: str) -> None:
-        self.stream = stream
-        self.label = label
-        self.shown = False
-        self._last = 0.0
-
-    def __call__(self, done: int, total: int) -> None:
-        if total < PROGRESS_FROM or not self.stream.isatty():
-            return
-        now = time.monotonic()
-        if done < total and now - self._last < 0.1:  # redraw at most ten times a second
-            return
-        self._last = now
-        filled = self.WIDTH * done // total
-        bar = "#" * filled + "-" * (self.WIDTH - filled)
-        self.stream.write(f"\r{self.label} [{bar}] {done}/{total}")
-        self.stream.flush()
-        self.shown = True
-
-    def close(self) -> None:
-        if self.shown:
-            self.stream.write("\n")
-            self.stream.flush()
-
-
-def run_import(args: argparse.Namespace) -> int:
+def run_import(args: Args) -> int:
     from circleback.services.importing import UnknownFormat, import_file
 
     text = read_text(args.file) or ""
@@ -135,16 +165,14 @@ def run_import(args: argparse.Namespace) -> int:
     with opened(target, args.owner) as repo:
         owner = owner_of(repo, args, target) if target.kind == LOCAL else repo.get_owner(args.owner)
         today = today_of(owner) if owner else datetime.now(UTC).date()
-        bar = ProgressBar(sys.stderr, f"Importing {args.file.name}")
-        try:
-            result = import_file(
-                repo, args.owner, text, today, format=args.format, filename=args.file.name, strict=args.strict,
-                progress=bar, now=datetime.now(UTC),
-            )  # fmt: skip
-        except UnknownFormat as error:
-            raise UsageError(f"{args.file}: {error} (say which with --format)") from None
-        finally:
-            bar.close()
+        with progress(f"Importing {args.file.name}") as bar:
+            try:
+                result = import_file(
+                    repo, args.owner, text, today, format=args.format, filename=args.file.name, strict=args.strict,
+                    progress=bar, now=datetime.now(UTC),
+                )  # fmt: skip
+            except UnknownFormat as error:
+                raise UsageError(f"{args.file}: {error} (say which with --format)") from None
     for report in result.reports:
         for problem in report.errors:
             note(f"{args.file}: {problem}")
@@ -159,20 +187,19 @@ def run_import(args: argparse.Namespace) -> int:
 # --- export --------------------------------------------------------------------------------------------------
 
 
-def run_export(args: argparse.Namespace) -> int:
+def run_export(args: Args) -> int:
     from circleback.adapters.store.repository import NotFoundError
     from circleback.services.exporting import export
 
     chosen = args.format or _EXTENSIONS.get(args.out.suffix.lower())
     if chosen is None:
         raise UsageError("say which format with --format json, csv or vcard (or end --out with .json, .csv, .vcf)")
-    chosen = ExportFormat(chosen)
     target = chosen_target(args)
     with opened(target, args.owner) as repo:
         if target.kind == LOCAL:
             owner_of(repo, args, target)  # the local store's owner is made on first use, even to export nothing
         try:
-            text = export(repo, args.owner, chosen)
+            text = export(repo, args.owner, chosen.value)
         except NotFoundError as error:
             raise UsageError(f"{error}; is this the right --owner and target?") from None
     # A byte order mark tells Excel the CSV is UTF-8 (every reader of circleback's skips it).
@@ -196,7 +223,7 @@ def _export_summary(chosen: ExportFormat, text: str) -> str:
 # --- preview -------------------------------------------------------------------------------------------------
 
 
-def run_preview(args: argparse.Namespace) -> int:
+def run_preview(args: Args) -> int:
     from circleback.services.preview import preview_view, view_as_dict, view_as_text
 
     if args.contacts is None:
@@ -225,11 +252,12 @@ def run_preview(args: argparse.Namespace) -> int:
 
 
 @contextmanager
-def imported_files(args: argparse.Namespace, owner: Owner, today: date) -> Iterator[tuple[Repository, bool]]:
+def imported_files(args: Args, owner: Owner, today: date) -> Iterator[tuple[Repository, bool]]:
     """The CSV files imported (as of `today`) into an embedded table, through the real importer and store,
     and whether any row was rejected (rejected rows are reported on standard error).
     """
     from circleback.local.emulator import embedded_repository
+    from circleback.services.importing import import_contacts, import_events, import_touches
 
     contacts = read_text(args.contacts) or ""
     touches, events = read_text(args.touches), read_text(args.events)

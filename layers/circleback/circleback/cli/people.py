@@ -5,20 +5,32 @@ name fits several people the command asks which one, or says how to tell them ap
 
 from __future__ import annotations
 
-import argparse
 import json
-import sys
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-from circleback.adapters.store.repository import Repository
-from circleback.cli.common import UsageError, bounded, first_problem, iso_date, note, today_of
-from circleback.cli.targets import Target, chosen_target, command_parser, invocation, opened, owner_of
+import typer
+
+from circleback.cli.common import (
+    Args,
+    UsageError,
+    bounded,
+    did_you_mean,
+    finish,
+    first_problem,
+    iso_date,
+    note,
+    on_terminal,
+    today_of,
+)
+from circleback.cli.output import choose_number, confirmed, print_table
+from circleback.cli.targets import Target, chosen_target, invocation, opened, owner_of
 from circleback.domain.model import Channel, Contact, Direction, Relationship, Tier
-from circleback.domain.names import NameMatch
 
 if TYPE_CHECKING:
+    from circleback.adapters.store.repository import Repository
+    from circleback.domain.names import NameMatch
     from circleback.services.contacts import ContactStatus
 
 MAX_SNOOZE_DAYS = 365
@@ -53,115 +65,199 @@ CONTACT_OPTIONS = {
 }
 
 
-def add_commands(commands: Any) -> None:
-    c = command_parser(
-        commands,
-        "contacts",
-        help="list, show, add, edit, pause, resume or remove contacts",
-        description="Your contacts. NAME is a name (any case, accents optional, or just its start) or an email.",
+# The contact fields a command takes (`contacts add` and `edit`), as the contacts file's cells.
+FIELDS_PANEL = "Fields (as the contacts file's columns)"
+Field = Annotated[str | None, typer.Option(rich_help_panel=FIELDS_PANEL)]
+
+
+def _field(help: str, metavar: str | None = None) -> Any:
+    return typer.Option(help=help, metavar=metavar, rich_help_panel=FIELDS_PANEL)
+
+
+def add_commands(app: typer.Typer) -> None:
+    contacts = typer.Typer(
+        help="Your contacts. NAME is a name (any case, any script's letters as you type them, or just its start) "
+        "or an email.",
+        short_help="list, show, add, edit, pause, resume or remove contacts",
+        no_args_is_help=True,
     )
-    actions = c.add_subparsers(dest="contacts_command", required=True, metavar="ACTION")
-
-    listing = _action(actions, "list", "every contact, with their last touch and when they are next due")
-    listing.add_argument("--due", action="store_true", help="only the people due today or overdue")
-    listing.add_argument("--tag", help="only the contacts with this tag")
-    listing.add_argument("--json", action="store_true", help="print JSON, for scripts")
-    listing.set_defaults(handler=run_list)
-
-    show = _action(actions, "show", "one contact: every field, their recent touches and life events")
-    show.add_argument("name", metavar="NAME")
-    show.set_defaults(handler=run_show)
-
-    add = _action(actions, "add", "add a contact (only the name is required)")
-    add.add_argument("name", metavar="NAME", help="their name as you write it")
-    _contact_fields(add)
-    add.set_defaults(handler=run_add)
-
-    edit = _action(actions, "edit", "change a contact's fields (an empty value clears one: --company '')")
-    edit.add_argument("name", metavar="NAME")
-    edit.add_argument("--rename", metavar="NEW_NAME", help="a new name")
-    _contact_fields(edit)
-    edit.set_defaults(handler=run_edit)
-
-    for verb, paused, what in (
-        ("pause", True, "keep out of the digest until resumed"),
-        ("resume", False, "undo pause"),
-    ):
-        action = _action(actions, verb, what)
-        action.add_argument("name", metavar="NAME")
-        action.set_defaults(handler=run_pause, paused=paused)
-
-    remove = _action(actions, "remove", "delete a contact with their touches and life events")
-    remove.add_argument("name", metavar="NAME")
-    remove.add_argument("--yes", action="store_true", help="do not ask for confirmation")
-    remove.set_defaults(handler=run_remove)
-
-    t = command_parser(
-        commands,
+    app.add_typer(contacts, name="contacts")
+    contacts.command("list", help="Every contact, with their last touch and when they are next due.")(list_command)
+    contacts.command("show", help="One contact: every field, their recent touches and life events.")(show_command)
+    contacts.command("add", help="Add a contact (only the name is required).")(add_command)
+    contacts.command("edit", help="Change a contact's fields (an empty value clears one: --company '').")(edit_command)
+    contacts.command("pause", help="Keep a contact out of the digest until resumed.")(pause_command)
+    contacts.command("resume", help="Undo pause.")(resume_command)
+    contacts.command("remove", help="Delete a contact with their touches and life events.")(remove_command)
+    app.command(
         "touch",
-        help="log that you were in touch: `touch 'Ana' --channel coffee --note 'talked about the move'`",
-        description="Record a touch: they drop off the due list, and the digest remembers the note.",
-    )
-    t.add_argument("name", metavar="NAME_OR_EMAIL")
-    t.add_argument(
-        "--channel",
-        type=_channel,
-        default=Channel.OTHER,
-        help="email, call, meeting, message, social or other; everyday words work too (coffee, lunch, phone, text)",
-    )
-    t.add_argument("--note", help="a few words to remember it by")
-    direction = t.add_mutually_exclusive_group()
-    direction.add_argument("--inbound", action="store_true", help="they reached out to you")
-    direction.add_argument("--mutual", action="store_true", help="neither of you in particular (met at an event)")
-    t.add_argument("--date", type=iso_date, metavar="YYYY-MM-DD", help="when (default today)")
-    t.set_defaults(handler=run_touch)
-
-    s = command_parser(
-        commands,
+        help="Record a touch: they drop off the due list, and the digest remembers the note.",
+        short_help="log that you were in touch: `touch 'Ana' --channel coffee --note 'talked about the move'`",
+    )(touch_command)
+    app.command(
         "snooze",
-        help="keep someone off the due list for a while: `snooze 'Ana' --days 14`",
-        description="Keep a contact off the due list for N days (from today), until a date, or end a snooze.",
-    )
-    s.add_argument("name", metavar="NAME_OR_EMAIL")
-    how_long = s.add_mutually_exclusive_group(required=True)
-    how_long.add_argument("--days", type=bounded(1, MAX_SNOOZE_DAYS), help=f"1 to {MAX_SNOOZE_DAYS} days")
-    how_long.add_argument("--until", type=iso_date, metavar="YYYY-MM-DD", help="the last day of the snooze")
-    how_long.add_argument("--off", action="store_true", help="end the snooze now")
-    s.set_defaults(handler=run_snooze)
+        help="Keep a contact off the due list for N days (from today), until a date, or end a snooze.",
+        short_help="keep someone off the due list for a while: `snooze 'Ana' --days 14`",
+    )(snooze_command)
 
 
-def _action(actions: Any, name: str, summary: str) -> argparse.ArgumentParser:
-    return command_parser(actions, name, help=summary, description=summary[0].upper() + summary[1:] + ".")
+def complete_names(ctx: typer.Context, param: Any, incomplete: str) -> list[str]:
+    """The contacts' names that start as `incomplete` does (letters folded as `match_contact` folds them, so
+    `soren` offers Søren), for shell completion. Given as click's `shell_complete`, which Typer 0.29 still takes
+    (with a deprecation warning): its own `autocompletion` drops every answer that does not start with exactly
+    what was typed, case and accents included. Anything that goes wrong completes nothing, never an error.
+    """
+    from circleback.cli.targets import quiet_target
+    from circleback.domain.names import folded
+
+    try:
+        options = Args(**ctx.find_root().params)
+        with opened(quiet_target(options), options.owner) as repo:
+            names = sorted({contact.name for contact in repo.list_contacts(options.owner)})
+    except Exception:
+        return []
+    start = folded(incomplete)
+    return [name for name in names if folded(name).startswith(start)]
 
 
-def _contact_fields(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("fields (as the contacts file's columns)")
-    group.add_argument("--email")
-    group.add_argument("--phone")
-    group.add_argument("--linkedin", metavar="URL", help="their LinkedIn profile address")
-    group.add_argument("--company")
-    group.add_argument("--title")
-    group.add_argument("--relationship", help=", ".join(r.value for r in Relationship))
-    group.add_argument("--tier", help=f"{', '.join(t.value for t in Tier)}: A is the closest (default B)")
-    group.add_argument("--cadence", metavar="DAYS", help="days between notes (default by tier and relationship)")
-    group.add_argument("--country", metavar="CC", help="their country, for holiday greetings")
-    group.add_argument("--birthday", metavar="DATE", help="YYYY-MM-DD; without the year, --birthday=--MM-DD")
-    group.add_argument("--worked-together-until", metavar="DATE", help="for work anniversaries")
-    group.add_argument("--first-seen", metavar="DATE", help="when you first met")
-    group.add_argument("--tags", help="separated by ;")
-    group.add_argument("--notes")
-    group.add_argument("--last-touch", metavar="DATE", help="when you were last in touch, before circleback")
+Name = Annotated[str, typer.Argument(metavar="NAME", shell_complete=complete_names, show_default=False)]
 
 
-def _channel(text: str) -> Channel:
+def list_command(
+    ctx: typer.Context,
+    due: Annotated[bool, typer.Option("--due", help="only the people due today or overdue")] = False,
+    tag: Annotated[str | None, typer.Option(help="only the contacts with this tag")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="print JSON, for scripts")] = False,
+) -> None:
+    finish(ctx, run_list, due=due, tag=tag, json=json_out)
+
+
+def show_command(
+    ctx: typer.Context,
+    name: Name,
+    json_out: Annotated[bool, typer.Option("--json", help="print JSON, for scripts")] = False,
+) -> None:
+    finish(ctx, run_show, name=name, json=json_out)
+
+
+def add_command(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(metavar="NAME", help="their name as you write it", show_default=False)],
+    again: Annotated[
+        bool, typer.Option("--again", help="add them even though a contact has the same name (another person)")
+    ] = False,
+    email: Field = None,
+    phone: Field = None,
+    linkedin: Annotated[str | None, _field("their LinkedIn profile address", "URL")] = None,
+    company: Field = None,
+    title: Field = None,
+    relationship: Annotated[str | None, _field(", ".join(r.value for r in Relationship))] = None,
+    tier: Annotated[str | None, _field(f"{', '.join(t.value for t in Tier)}: A is the closest (default B)")] = None,
+    cadence: Annotated[str | None, _field("days between notes (default by tier and relationship)", "DAYS")] = None,
+    country: Annotated[str | None, _field("their country, for holiday greetings", "CC")] = None,
+    birthday: Annotated[str | None, _field("YYYY-MM-DD; without the year, --birthday=--MM-DD", "DATE")] = None,
+    worked_together_until: Annotated[str | None, _field("for work anniversaries", "DATE")] = None,
+    first_seen: Annotated[str | None, _field("when you first met", "DATE")] = None,
+    tags: Annotated[str | None, _field("separated by ;")] = None,
+    notes: Field = None,
+    last_touch: Annotated[str | None, _field("when you were last in touch, before circleback", "DATE")] = None,
+) -> None:
+    fields = dict(locals())
+    del fields["ctx"], fields["name"], fields["again"]
+    finish(ctx, run_add, name=name, again=again, **fields)
+
+
+def edit_command(
+    ctx: typer.Context,
+    name: Name,
+    rename: Annotated[str | None, typer.Option(metavar="NEW_NAME", help="a new name")] = None,
+    email: Field = None,
+    phone: Field = None,
+    linkedin: Annotated[str | None, _field("their LinkedIn profile address", "URL")] = None,
+    company: Field = None,
+    title: Field = None,
+    relationship: Annotated[str | None, _field(", ".join(r.value for r in Relationship))] = None,
+    tier: Annotated[str | None, _field(f"{', '.join(t.value for t in Tier)}: A is the closest")] = None,
+    cadence: Annotated[str | None, _field("days between notes", "DAYS")] = None,
+    country: Annotated[str | None, _field("their country, for holiday greetings", "CC")] = None,
+    birthday: Annotated[str | None, _field("YYYY-MM-DD; without the year, --birthday=--MM-DD", "DATE")] = None,
+    worked_together_until: Annotated[str | None, _field("for work anniversaries", "DATE")] = None,
+    first_seen: Annotated[str | None, _field("when you first met", "DATE")] = None,
+    tags: Annotated[str | None, _field("separated by ;")] = None,
+    notes: Field = None,
+    last_touch: Annotated[str | None, _field("when you were last in touch, before circleback", "DATE")] = None,
+) -> None:
+    fields = dict(locals())
+    del fields["ctx"], fields["name"], fields["rename"]
+    finish(ctx, run_edit, name=name, rename=rename, **fields)
+
+
+def pause_command(ctx: typer.Context, name: Name) -> None:
+    finish(ctx, run_pause, name=name, paused=True)
+
+
+def resume_command(ctx: typer.Context, name: Name) -> None:
+    finish(ctx, run_pause, name=name, paused=False)
+
+
+def remove_command(
+    ctx: typer.Context,
+    name: Name,
+    yes: Annotated[bool, typer.Option("--yes", help="do not ask for confirmation")] = False,
+) -> None:
+    finish(ctx, run_remove, name=name, yes=yes)
+
+
+def touch_command(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(metavar="NAME_OR_EMAIL", shell_complete=complete_names, show_default=False)],
+    channel: Annotated[
+        Channel,
+        typer.Option(
+            parser=lambda text: channel_of(text),
+            autocompletion=lambda incomplete: [w for w in CHANNEL_WORDS if w.startswith(incomplete.casefold())],
+            help="email, call, meeting, message, social or other; everyday words work too (coffee, lunch, phone, text)",
+        ),
+    ] = Channel.OTHER,
+    note_text: Annotated[str | None, typer.Option("--note", help="a few words to remember it by")] = None,
+    inbound: Annotated[bool, typer.Option("--inbound", help="they reached out to you")] = False,
+    mutual: Annotated[bool, typer.Option("--mutual", help="neither of you in particular (met at an event)")] = False,
+    on: Annotated[
+        date | None, typer.Option("--date", parser=iso_date, metavar="YYYY-MM-DD", help="when (default today)")
+    ] = None,
+) -> None:
+    if inbound and mutual:
+        raise typer.BadParameter("give one of --inbound and --mutual", param_hint="'--inbound' / '--mutual'")
+    finish(ctx, run_touch, name=name, channel=channel, note=note_text, inbound=inbound, mutual=mutual, date=on)
+
+
+def snooze_command(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(metavar="NAME_OR_EMAIL", shell_complete=complete_names, show_default=False)],
+    days: Annotated[
+        int | None, typer.Option(parser=bounded(1, MAX_SNOOZE_DAYS), help=f"1 to {MAX_SNOOZE_DAYS} days")
+    ] = None,
+    until: Annotated[
+        date | None, typer.Option(parser=iso_date, metavar="YYYY-MM-DD", help="the last day of the snooze")
+    ] = None,
+    off: Annotated[bool, typer.Option("--off", help="end the snooze now")] = False,
+) -> None:
+    given = [option for option, value in (("--days", days), ("--until", until), ("--off", off)) if value]
+    if len(given) != 1:
+        raise typer.BadParameter("give one of --days, --until and --off", param_hint="'--days' / '--until' / '--off'")
+    finish(ctx, run_snooze, name=name, days=days, until=until, off=off)
+
+
+def channel_of(text: str) -> Channel:
     word = " ".join(text.split()).casefold()
     if word not in CHANNEL_WORDS:
         words = ", ".join(c.value for c in Channel)
-        raise argparse.ArgumentTypeError(f"{text!r} is not a channel: {words}, or a word such as coffee or phone")
+        hint = did_you_mean(word, CHANNEL_WORDS)
+        raise typer.BadParameter(f"{text!r} is not a channel: {words}, or a word such as coffee or phone{hint}")
     return CHANNEL_WORDS[word]
 
 
-def _cells(args: argparse.Namespace) -> dict[str, str]:
+def _cells(args: Args) -> dict[str, str]:
     """The fields the options give, as the contacts file's cells."""
     return {column: value for option, column in CONTACT_OPTIONS.items() if (value := getattr(args, option)) is not None}
 
@@ -184,13 +280,13 @@ def resolve(repo: Repository, owner_id: str, wanted: str) -> Contact:
 def _choose(candidates: Sequence[Contact], wanted: str) -> Contact:
     listed = "\n".join(f"  {i}. {_who(contact)}" for i, contact in enumerate(candidates, 1))
     question = f"{wanted!r} could be {len(candidates)} people:\n{listed}"
-    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+    if not on_terminal():
         raise UsageError(f"{question}\nWhich one? Run it again with more of the name, or their email.")
     note(question)
-    answer = input(f"Which one? [1-{len(candidates)}, Enter for none] ").strip()
-    if answer.isdigit() and 1 <= int(answer) <= len(candidates):
-        return candidates[int(answer) - 1]
-    raise UsageError("none chosen; nothing was changed")
+    picked = choose_number(f"Which one? [1-{len(candidates)}, Enter for none]", len(candidates))
+    if picked is None:
+        raise UsageError("none chosen; nothing was changed")
+    return candidates[picked - 1]
 
 
 def _not_found(match: NameMatch, wanted: str) -> str:
@@ -208,7 +304,7 @@ def _who(contact: Contact) -> str:
 # --- the commands ---------------------------------------------------------------------------------------------
 
 
-def run_list(args: argparse.Namespace) -> int:
+def run_list(args: Args) -> int:
     from circleback.services.contacts import statuses
 
     target = chosen_target(args)
@@ -220,22 +316,17 @@ def run_list(args: argparse.Namespace) -> int:
     if args.due:
         found = [s for s in found if s.next_due is not None and s.next_due <= today]
     if args.json:
-        rows = [_status_entry(s.contact, s.last_touch, s.next_due, today) for s in found]
-        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        entries = [_status_entry(s.contact, s.last_touch, s.next_due, today) for s in found]
+        print(json.dumps(entries, indent=2, ensure_ascii=False))
         return 0
     if not found:
         note(_empty_hint(target, filtered=bool(args.tag or args.due)))
         return 0
-    table = [("NAME", "COMPANY", "TIER", "LAST TOUCH", "NEXT DUE")]
-    for status in found:
-        contact = status.contact
-        table.append(
-            (contact.name, contact.company or "", contact.tier.value, _day(status.last_touch), _due(status, today))
-        )
-    widths = [min(max(len(row[i]) for row in table), 40) for i in range(len(table[0]) - 1)]
-    for row in table:
-        cells = [cell[:40].ljust(width) for cell, width in zip(row, widths, strict=False)]
-        print("  ".join([*cells, row[-1]]).rstrip())
+    rows = [
+        (s.contact.name, s.contact.company or "", s.contact.tier.value, _day(s.last_touch), _due(s, today))
+        for s in found
+    ]
+    print_table(("NAME", "COMPANY", "TIER", "LAST TOUCH", "NEXT DUE"), rows)
     return 0
 
 
@@ -276,13 +367,16 @@ def _empty_hint(target: Target, *, filtered: bool) -> str:
     return f"No contacts yet. Import some with `{run} import FILE`, or add one with `{run} contacts add NAME`."
 
 
-def run_show(args: argparse.Namespace) -> int:
+def run_show(args: Args) -> int:
     from circleback.formats.csvfile import contact_cells
     from circleback.services.contacts import details
 
     target = chosen_target(args)
     with opened(target, args.owner) as repo:
         contact, touches, events = details(repo, args.owner, resolve(repo, args.owner, args.name))
+    if args.json:
+        print(json.dumps(_details_entry(contact, touches, events), indent=2, ensure_ascii=False))
+        return 0
     print(contact.name)
     for column, value in contact_cells(contact).items():
         if column != "name" and value and not (column == "paused" and value == "false"):
@@ -300,16 +394,22 @@ def run_show(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_add(args: argparse.Namespace) -> int:
+def run_add(args: Args) -> int:
     from pydantic import ValidationError
 
-    from circleback.services.contacts import AlreadyKnown, add
+    from circleback.services.contacts import AlreadyKnown, SameName, add
 
     target = chosen_target(args)
+    cells = {"name": args.name, **_cells(args)}
     with opened(target, args.owner) as repo:
         today = today_of(owner_of(repo, args, target))
         try:
-            contact = add(repo, args.owner, {"name": args.name, **_cells(args)}, today)
+            try:
+                contact = add(repo, args.owner, cells, today, allow_same_name=args.again)
+            except SameName as same:
+                if not _another_person(same.existing, args.name):
+                    raise UsageError("nothing was added") from None
+                contact = add(repo, args.owner, cells, today, allow_same_name=True)
         except ValidationError as error:
             raise UsageError(_option_problem(error)) from None
         except AlreadyKnown as error:
@@ -318,7 +418,21 @@ def run_add(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_edit(args: argparse.Namespace) -> int:
+def _another_person(existing: Sequence[Contact], name: str) -> bool:
+    """Whether the person means someone new though `existing` have the same name: asked on a terminal; elsewhere
+    the command stops and says how to add a second person of that name.
+    """
+    listed = "; ".join(_who(contact) for contact in existing)
+    known = f"{listed} {'is' if len(existing) == 1 else 'are'} already a contact"
+    if not on_terminal():
+        raise UsageError(
+            f"{known}. To add another person called {name!r}, run it again with --again; "
+            f"to change the one you have, `circleback contacts edit {existing[0].name!r}`"
+        )
+    return confirmed(f"{known}. Add {name!r} as another person?")
+
+
+def run_edit(args: Args) -> int:
     from pydantic import ValidationError
 
     from circleback.services.contacts import edit
@@ -340,7 +454,7 @@ def run_edit(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_pause(args: argparse.Namespace) -> int:
+def run_pause(args: Args) -> int:
     from circleback.services.contacts import edit
 
     target = chosen_target(args)
@@ -355,7 +469,7 @@ def run_pause(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_remove(args: argparse.Namespace) -> int:
+def run_remove(args: Args) -> int:
     from circleback.services.contacts import remove
 
     target = chosen_target(args)
@@ -371,13 +485,13 @@ def run_remove(args: argparse.Namespace) -> int:
 
 def _confirm(question: str) -> None:
     advice = "`circleback export --format json --out backup.json` keeps a copy first"
-    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+    if not on_terminal():
         raise UsageError(f"{question} Add --yes to remove without asking ({advice}).")
-    if input(f"{question} [y/N] ").strip().casefold() not in ("y", "yes"):
+    if not confirmed(question):
         raise UsageError("nothing was removed")
 
 
-def run_touch(args: argparse.Namespace) -> int:
+def run_touch(args: Args) -> int:
     from circleback.services.contacts import log
 
     direction = Direction.INBOUND if args.inbound else Direction.MUTUAL if args.mutual else Direction.OUTBOUND
@@ -395,7 +509,7 @@ def run_touch(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_snooze(args: argparse.Namespace) -> int:
+def run_snooze(args: Args) -> int:
     from circleback.services.contacts import snooze
 
     target = chosen_target(args)
@@ -411,6 +525,21 @@ def run_snooze(args: argparse.Namespace) -> int:
     else:
         note(f"Snoozed {contact.name} through {until.isoformat()}: the digest lists them again after that if due.")
     return 0
+
+
+def _details_entry(contact: Contact, touches: Sequence[Any], events: Sequence[Any]) -> dict[str, Any]:
+    from circleback.formats.csvfile import contact_cells
+
+    return {
+        **{column: value or None for column, value in contact_cells(contact).items()},
+        "id": contact.id,
+        "snoozed_until": contact.snoozed_until.isoformat() if contact.snoozed_until else None,
+        "touches": [
+            {"date": t.date.isoformat(), "direction": t.direction.value, "channel": t.channel.value, "note": t.note}
+            for t in touches
+        ],
+        "life_events": [{"id": e.id, "date": e.date.isoformat(), "kind": e.kind.value, "note": e.note} for e in events],
+    }
 
 
 def _count(number: int, one: str, many: str) -> str:

@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
-import argparse
+import json
 import locale
 import os
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from circleback.adapters.store.repository import Repository
-from circleback.cli.common import UsageError, bounded, country, first_problem, iso_date, note, zone
-from circleback.cli.targets import LOCAL, chosen_target, command_parser, given, opened, owner_of, remember
+import typer
+
+from circleback.cli.common import Args, UsageError, bounded, country, finish, first_problem, iso_date, note, zone
+from circleback.cli.targets import LOCAL, chosen_target, given, opened, owner_of, remember
 from circleback.domain.countries import is_country_code
 from circleback.domain.model import Frequency, Owner
 from circleback.domain.schedule import next_send_at
+
+if TYPE_CHECKING:
+    from circleback.adapters.store.repository import Repository
 
 RESUME = "none"  # --paused-until none
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -37,54 +41,11 @@ SETTINGS = {
 }
 
 
-def add_commands(commands: Any) -> None:
-    s = command_parser(
-        commands,
-        "settings",
-        help="show or change your settings: time zone, send hour, frequency, country, goal, caps",
-        description="Your settings. Changing the time zone, send hour, frequency or weekday reschedules the digest.",
-    )
-    actions = s.add_subparsers(dest="settings_command", required=True, metavar="ACTION")
-    show = command_parser(actions, "show", help="print your settings and when the next digest goes out")
-    show.set_defaults(handler=run_show)
-    change = command_parser(
-        actions,
-        "set",
-        help="change one or more settings",
-        description="Change the settings named; the others stay as they are.",
-    )
-    change.add_argument("--email", help="where the digest goes (a deployment sends only to verified addresses)")
-    change.add_argument("--name", help="your name, as the digest greets you")
-    change.add_argument("--timezone", type=zone, help="your IANA time zone, such as Europe/London")
-    change.add_argument("--country", type=country, help="your country: holidays for contacts without one")
-    change.add_argument("--send-hour", type=bounded(0, 23), metavar="HOUR", help="the hour the digest comes (0-23)")
-    change.add_argument("--frequency", choices=[f.value for f in Frequency], help="daily, weekly or off")
-    change.add_argument("--weekday", type=_weekday, help="the day of a weekly digest (monday ... sunday)")
-    change.add_argument("--goal", dest="monthly_goal", type=bounded(0, 1000), metavar="N", help="touches a month")
-    change.add_argument("--max-due", type=bounded(0, 100), metavar="N", help="due people a digest lists")
-    change.add_argument("--lookahead", dest="lookahead_days", type=bounded(0, 60), metavar="DAYS", help="occasions")
-    change.add_argument(
-        "--paused-until", type=_date_or_none, metavar="YYYY-MM-DD|none", help="no digests until then (none resumes)"
-    )
-    change.set_defaults(handler=run_set)
-
-    u = command_parser(
-        commands,
-        "use",
-        help="remember where your data is: `use --local` or `use --stack NAME [--region R]`",
-        description=(
-            "Remember a default target, so commands need no --local or --stack. "
-            "Without a target option, print the default and where it is written."
-        ),
-    )
-    u.set_defaults(handler=run_use)
-
-
 def _weekday(text: str) -> int:
     word = text.strip().casefold()
     found = [i for i, day in enumerate(WEEKDAYS) if len(word) >= 2 and day.startswith(word)]
     if len(found) != 1:
-        raise argparse.ArgumentTypeError(f"expected a day of the week (monday ... sunday), got {text!r}")
+        raise typer.BadParameter(f"expected a day of the week (monday ... sunday), got {text!r}")
     return found[0]
 
 
@@ -92,10 +53,83 @@ def _date_or_none(text: str) -> str:
     return RESUME if text.strip().casefold() == RESUME else iso_date(text).isoformat()
 
 
-def run_show(args: argparse.Namespace) -> int:
+def add_commands(app: typer.Typer) -> None:
+    settings = typer.Typer(
+        help="Your settings. Changing the time zone, send hour, frequency or weekday reschedules the digest.",
+        short_help="show or change your settings: time zone, send hour, frequency, country, goal, caps",
+        no_args_is_help=True,
+    )
+    app.add_typer(settings, name="settings")
+    settings.command("show", help="Print your settings and when the next digest goes out.")(show_command)
+    settings.command("set", help="Change the settings named; the others stay as they are.")(set_command)
+    app.command(
+        "use",
+        help=(
+            "Remember a default target, so commands need no --local or --stack: `circleback use --local` or "
+            "`circleback use --stack NAME [--region R]`. Without a target option, print the default and where "
+            "it is written."
+        ),
+        short_help="remember where your data is: `use --local` or `use --stack NAME [--region R]`",
+    )(use_command)
+
+
+def show_command(
+    ctx: typer.Context, json_out: Annotated[bool, typer.Option("--json", help="print JSON, for scripts")] = False
+) -> None:
+    finish(ctx, run_show, json=json_out)
+
+
+def set_command(
+    ctx: typer.Context,
+    email: Annotated[
+        str | None, typer.Option(help="where the digest goes (a deployment sends only to verified addresses)")
+    ] = None,
+    name: Annotated[str | None, typer.Option(help="your name, as the digest greets you")] = None,
+    timezone: Annotated[
+        str | None, typer.Option(parser=zone, help="your IANA time zone, such as Europe/London")
+    ] = None,
+    country_code: Annotated[
+        str | None, typer.Option("--country", parser=country, help="your country: holidays for contacts without one")
+    ] = None,
+    send_hour: Annotated[
+        int | None, typer.Option(parser=bounded(0, 23), metavar="HOUR", help="the hour the digest comes (0-23)")
+    ] = None,
+    frequency: Annotated[Frequency | None, typer.Option(help="daily, weekly or off")] = None,
+    weekday: Annotated[
+        int | None, typer.Option(parser=_weekday, help="the day of a weekly digest (monday ... sunday)")
+    ] = None,
+    goal: Annotated[int | None, typer.Option(parser=bounded(0, 1000), metavar="N", help="touches a month")] = None,
+    max_due: Annotated[
+        int | None, typer.Option(parser=bounded(0, 100), metavar="N", help="due people a digest lists")
+    ] = None,
+    lookahead: Annotated[
+        int | None, typer.Option(parser=bounded(0, 60), metavar="DAYS", help="days of occasions a digest shows")
+    ] = None,
+    paused_until: Annotated[
+        str | None,
+        typer.Option(parser=_date_or_none, metavar="YYYY-MM-DD|none", help="no digests until then (none resumes)"),
+    ] = None,
+) -> None:
+    finish(
+        ctx, run_set, email=email, name=name, timezone=timezone, country=country_code, send_hour=send_hour,
+        frequency=frequency.value if frequency else None, weekday=weekday, monthly_goal=goal, max_due=max_due,
+        lookahead_days=lookahead, paused_until=paused_until,
+    )  # fmt: skip
+
+
+def use_command(ctx: typer.Context) -> None:
+    finish(ctx, run_use)
+
+
+def run_show(args: Args) -> int:
     target = chosen_target(args)
     with opened(target, args.owner) as repo:
         owner = owner_of(repo, args, target)
+    if args.json:
+        shown = {field: _shown(owner, field) if getattr(owner, field) is not None else None for field in SETTINGS}
+        next_at = owner.next_send_at.isoformat() if owner.next_send_at and target.kind != LOCAL else None
+        print(json.dumps({"owner": owner.id, **shown, "next_digest": next_at}, indent=2, ensure_ascii=False))
+        return 0
     print(f"# {target.describe()}, owner {owner.id!r}")
     for field, label in SETTINGS.items():
         print(f"{label}: {_shown(owner, field)}")
@@ -109,7 +143,7 @@ def run_show(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_set(args: argparse.Namespace) -> int:
+def run_set(args: Args) -> int:
     from pydantic import ValidationError
 
     from circleback.services.settings import change_settings
@@ -148,7 +182,7 @@ def _shown(owner: Owner, field: str) -> str:
     return str(value.value if isinstance(value, Enum) else value)
 
 
-def run_use(args: argparse.Namespace) -> int:
+def run_use(args: Args) -> int:
     from circleback.cli.targets import config_path, remembered
 
     target = given(args)

@@ -8,20 +8,21 @@ remembered yet. Every write goes through the same Repository the Lambdas use.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from circleback.adapters.store.repository import Repository
-from circleback.cli.common import UsageError, note
-from circleback.domain.model import Owner
+from circleback.cli.common import Args, UsageError, note
+
+if TYPE_CHECKING:
+    from circleback.adapters.store.repository import Repository
+    from circleback.domain.model import Owner
 
 DEFAULT_OWNER = "owner"  # the deployment's owner (the template's OWNER_ID), and the local store's
 LOCAL = "local"
@@ -47,30 +48,38 @@ class Target:
         return f"the stack {self.stack!r}{where}" if self.kind == STACK else f"the table {self.table!r}{where}"
 
 
-def add_target_options(parser: argparse.ArgumentParser, *, again: bool = False) -> None:
-    """The target options. `again`: on a command, after its name, where they only override what was given
-    before it (`circleback --local contacts list` and `circleback contacts list --local` are the same).
-    """
-
-    def default(value: object) -> object:
-        return argparse.SUPPRESS if again else value
-
-    group = parser.add_argument_group("where your data is (before or after the command)")
-    group.add_argument(
-        "--local", action="store_true", default=default(False), help="the local store on this machine, to try it out"
-    )
-    group.add_argument("--data-dir", type=Path, default=default(None), metavar="DIR", help="the local store's folder")
-    group.add_argument("--stack", default=default(None), metavar="NAME", help="the deployed stack (default circleback)")
-    group.add_argument("--region", default=default(None), help="the stack's AWS region (default: your AWS config's)")
-    group.add_argument("--table", default=default(None), metavar="NAME", help="a table by name, instead of a stack")
-    group.add_argument("--owner", default=default(DEFAULT_OWNER), metavar="ID", help=f"the owner id ({DEFAULT_OWNER})")
+# The options that say where the data is, with whether each takes a value. They may come before the command or
+# after it (`circleback --local contacts list` is `circleback contacts list --local`): `hoisted` moves those
+# given after it to the front, where the root command reads them.
+TARGET_OPTIONS = {
+    "--local": False,
+    "--data-dir": True,
+    "--stack": True,
+    "--region": True,
+    "--table": True,
+    "--owner": True,
+}
 
 
-def command_parser(commands: Any, name: str, **options: Any) -> argparse.ArgumentParser:
-    """A command (or a command's action) that takes the target options after its name too."""
-    parser: argparse.ArgumentParser = commands.add_parser(name, **options)
-    add_target_options(parser, again=True)
-    return parser
+def hoisted(argv: Sequence[str]) -> list[str]:
+    """`argv` with the target options found after the command moved before it (nothing moves after `--`)."""
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(argv):
+        word = argv[i]
+        if word == "--":
+            rest.extend(argv[i:])
+            break
+        name, equals, _ = word.partition("=")
+        if name in TARGET_OPTIONS:
+            takes_value = TARGET_OPTIONS[name] and not equals
+            front.extend(argv[i : i + 2] if takes_value else [word])
+            i += 2 if takes_value else 1
+            continue
+        rest.append(word)
+        i += 1
+    return front + rest
 
 
 # --- the remembered default ---------------------------------------------------------------------------------
@@ -127,7 +136,7 @@ def remember(target: Target) -> Path:
 # --- choosing the target --------------------------------------------------------------------------------------
 
 
-def given(args: argparse.Namespace) -> Target | None:
+def given(args: Args) -> Target | None:
     """The target the options name, or None when they name none."""
     local = args.local or args.data_dir is not None
     chosen = [name for name, on in (("--local", local), ("--stack", args.stack), ("--table", args.table)) if on]
@@ -149,16 +158,26 @@ def given(args: argparse.Namespace) -> Target | None:
     return None
 
 
-def chosen_target(args: argparse.Namespace) -> Target:
+def chosen_target(args: Args) -> Target:
     """The options' target (a first --local or --stack is remembered as the default), else the default.
 
-    A --table is not remembered on its own: it is for one-off work, such as exporting a restored copy.
+    A --table or a --data-dir is not remembered: they are for one-off work (exporting a restored copy, a store
+    kept in a project's folder), and nothing is written outside the folder given.
     """
     explicit = given(args)
     if explicit is not None:
-        if explicit.kind != TABLE and remembered() is None:
+        one_off = explicit.kind == TABLE or explicit.data_dir is not None
+        if not one_off and remembered() is None:
             path = remember(explicit)
             note(f"Remembered {explicit.describe()} as your default ({path}); `circleback use` changes it.")
+        return explicit
+    return quiet_target(args)
+
+
+def quiet_target(args: Args) -> Target:
+    """The target, as `chosen_target` finds it, without remembering anything (shell completion)."""
+    explicit = given(args)
+    if explicit is not None:
         return explicit
     table = os.environ.get("CIRCLEBACK_TABLE")  # the functions' own variable, for scripts
     if table:
@@ -198,7 +217,14 @@ def opened(target: Target, owner_id: str) -> Iterator[Repository]:
         return
     if target.region:
         os.environ["AWS_DEFAULT_REGION"] = target.region  # this process's AWS calls: CloudFormation and DynamoDB
-    yield Repository(target.table or _stack_table(target))
+    yield table_repository(target.table or _stack_table(target))
+
+
+def table_repository(table_name: str) -> Repository:
+    """A repository over a deployed table (its boto3 client made on first use); the tests give their own."""
+    from circleback.adapters.store.repository import Repository
+
+    return Repository(table_name)
 
 
 def _stack_table(target: Target) -> str:
@@ -210,7 +236,7 @@ def _stack_table(target: Target) -> str:
         raise UsageError(f"{error}. To try circleback on this machine instead, use --local") from None
 
 
-def deployed_target(args: argparse.Namespace) -> Target:
+def deployed_target(args: Args) -> Target:
     """The target of a command that needs the deployed stack (its API, its signing key), with the stack named:
     the target's own, else the default one. The local store is refused.
     """
@@ -222,7 +248,7 @@ def deployed_target(args: argparse.Namespace) -> Target:
     return replace(target, stack=target.stack or _default_stack())
 
 
-def owner_of(repo: Repository, args: argparse.Namespace, target: Target) -> Owner:
+def owner_of(repo: Repository, args: Args, target: Target) -> Owner:
     """The owner's settings. The local store makes its owner on first use; a stack's comes from its deployment."""
     owner = repo.get_owner(args.owner)
     if owner is not None:

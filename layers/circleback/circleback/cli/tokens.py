@@ -2,38 +2,56 @@
 
 from __future__ import annotations
 
-import argparse
+import json
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated
 
-from circleback.cli.common import UsageError, note
-from circleback.cli.targets import chosen_target, command_parser, opened
+import typer
+
+from circleback.cli.common import Args, UsageError, finish, note
+from circleback.cli.targets import chosen_target, opened
 
 NAME_LIMIT = 80
 
 
-def add_commands(commands: Any) -> None:
-    t = command_parser(
-        commands,
-        "token",
-        help="create, list and revoke personal access tokens for the JSON touch API (POST /touches)",
-        description=(
+def add_commands(app: typer.Typer) -> None:
+    token = typer.Typer(
+        help=(
             "Personal access tokens authorise `POST /touches` (Authorization: Bearer cbk_...). A token is shown "
             "once, when it is created; only a hash of it is stored. Works against the deployed stack's table."
         ),
+        short_help="create, list and revoke personal access tokens for the JSON touch API (POST /touches)",
+        no_args_is_help=True,
     )
-    actions = t.add_subparsers(dest="token_command", required=True, metavar="ACTION")
-    create = command_parser(actions, "create", help="make a token and print it once")
-    create.add_argument("name", help="what the token is for, such as 'phone shortcut'")
-    create.set_defaults(handler=run_create)
-    listing = command_parser(actions, "list", help="list tokens (ids, names, creation times; never the secrets)")
-    listing.set_defaults(handler=run_list)
-    revoke = command_parser(actions, "revoke", help="revoke a token by its id")
-    revoke.add_argument("token_id", metavar="ID", help="the id `token list` shows (the part after cbk_)")
-    revoke.set_defaults(handler=run_revoke)
+    app.add_typer(token, name="token")
+    token.command("create", help="Make a token and print it once.")(create_command)
+    token.command("list", help="List tokens (ids, names, creation times; never the secrets).")(list_command)
+    token.command("revoke", help="Revoke a token by its id.")(revoke_command)
 
 
-def run_create(args: argparse.Namespace) -> int:
+def create_command(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="what the token is for, such as 'phone shortcut'", show_default=False)],
+) -> None:
+    finish(ctx, run_create, name=name)
+
+
+def list_command(
+    ctx: typer.Context, json_out: Annotated[bool, typer.Option("--json", help="print JSON, for scripts")] = False
+) -> None:
+    finish(ctx, run_list, json=json_out)
+
+
+def revoke_command(
+    ctx: typer.Context,
+    token_id: Annotated[
+        str, typer.Argument(metavar="ID", help="the id `token list` shows (the part after cbk_)", show_default=False)
+    ],
+) -> None:
+    finish(ctx, run_revoke, token_id=token_id)
+
+
+def run_create(args: Args) -> int:
     from circleback.auth import access_tokens
 
     name = " ".join(args.name.split())
@@ -48,9 +66,16 @@ def run_create(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_list(args: argparse.Namespace) -> int:
+def run_list(args: Args) -> int:
     with opened(chosen_target(args), args.owner) as repo:
         tokens = repo.list_access_tokens(args.owner)
+    if args.json:
+        rows = [
+            {"id": t.id, "name": t.name, "created_at": t.created_at.isoformat()}
+            for t in sorted(tokens, key=lambda t: t.created_at)
+        ]
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return 0
     for token in sorted(tokens, key=lambda t: t.created_at):
         print(f"{token.id}\t{token.created_at:%Y-%m-%d %H:%M} UTC\t{token.name}")
     if not tokens:
@@ -58,7 +83,7 @@ def run_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_revoke(args: argparse.Namespace) -> int:
+def run_revoke(args: Args) -> int:
     with opened(chosen_target(args), args.owner) as repo:
         if not repo.revoke_access_token(args.owner, args.token_id):
             raise UsageError(f"no token with id {args.token_id!r}; `circleback token list` shows them")
