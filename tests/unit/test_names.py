@@ -116,3 +116,129 @@ def test_a_match_is_one_contact_or_candidates_never_both(names: list[str], typed
 def test_folding_ignores_case_accents_and_spacing(name: str) -> None:
     decomposed = unicodedata.normalize("NFD", name)
     assert folded(name) == folded(decomposed.upper()) == folded(f"  {name}  ")
+
+
+# --- names typed on an English keyboard (anyascii) ------------------------------------------------------------
+
+SOREN = contact("Søren Kierkegaard")
+LUKASZ = contact("Łukasz Nowak")
+STRASSE = contact("Lena Straße")
+DJORDJE = contact("Đorđe Petrović")
+DJORDJE_CYRILLIC = contact("Ђорђе Балашевић")
+AERON = contact("Æron Blake")
+OLEKSANDR = contact("Олександр Шевченко")
+OLGA = contact("Ольга Петрова")
+OBRIEN = contact("Siobhán O’Brien")
+TOKYO = contact("東京 太郎")
+TYPED_IN_ASCII = [SOREN, LUKASZ, STRASSE, DJORDJE, DJORDJE_CYRILLIC, AERON, OLEKSANDR, OLGA, OBRIEN, TOKYO]
+
+
+@pytest.mark.parametrize(
+    ("name", "spelled"),
+    [
+        ("Søren Kierkegaard", "soren kierkegaard"),
+        ("Łukasz Nowak", "lukasz nowak"),
+        ("Lena Straße", "lena strasse"),
+        ("Đorđe Petrović", "dorde petrovic"),  # anyascii's Latin Đ is a plain d
+        ("Ђорђе Балашевић", "djordje balashevic"),  # its Serbian Cyrillic Ђ is dj, ш sh
+        ("Æron Blake", "aeron blake"),
+        ("Œuvre Þórsson", "oeuvre thorsson"),
+        ("Олександр Шевченко", "oleksandr shevchenko"),
+        ("Ольга Петрова", "olga petrova"),  # anyascii spells the soft sign as an apostrophe: it goes
+        ("Ελένη Παπαδοπούλου", "eleni papadopoyloy"),  # letter by letter: ου is "oy"
+        ("東京 太郎", "dongjing tailang"),
+        ("Siobhán O’Brien", "siobhan obrien"),  # a typed apostrophe, curly or straight, goes too
+        ("Siobhán O'Brien", "siobhan obrien"),
+        ("ıSTANBUL İzmir", "istanbul izmir"),
+        ("ℌilbert", "hilbert"),
+    ],
+)
+def test_folding_spells_every_name_in_lowercase_ascii(name: str, spelled: str) -> None:
+    assert folded(name) == spelled
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("soren", SOREN),
+        ("Soren Kierkegaard", SOREN),
+        ("kierkegaard", SOREN),
+        ("lukasz", LUKASZ),
+        ("lukas", LUKASZ),  # the start of the name
+        ("strasse", STRASSE),
+        ("lena strasse", STRASSE),
+        ("dorde", DJORDJE),
+        ("djordje", DJORDJE_CYRILLIC),
+        ("aeron", AERON),
+        ("oleksandr", OLEKSANDR),
+        ("Олександр", OLEKSANDR),  # its own script still finds it
+        ("shevch", OLEKSANDR),
+        ("olga", OLGA),
+        ("obrien", OBRIEN),
+        ("o'brien", OBRIEN),
+        ("dongjing", TOKYO),
+    ],
+)
+def test_a_name_typed_in_ascii_finds_its_contact(typed: str, expected: object) -> None:
+    match = match_contact([*EVERYONE, *TYPED_IN_ASCII], typed)
+    assert match.found == expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("sren", SOREN),  # a word of the name
+        ("kirkegaard", SOREN),
+        ("lukas nowak", LUKASZ),  # the whole name ("lukas" alone is the start of "lukasz nowak": found)
+        ("oleksander", OLEKSANDR),
+        ("sevchenko", OLEKSANDR),
+    ],
+)
+def test_a_near_miss_of_an_ascii_spelling_suggests_the_name(typed: str, expected: object) -> None:
+    match = match_contact(TYPED_IN_ASCII, typed)
+    assert match.found is None and match.candidates == ()
+    assert match.suggestions[0] == expected
+
+
+def test_two_spellings_of_one_name_are_both_candidates() -> None:
+    plain = contact("Soren Kierkegaard")
+    match = match_contact([SOREN, plain], "soren kierkegaard")
+    assert match.found is None and set(match.candidates) == {SOREN, plain}
+
+
+any_names = st.text(max_size=40)
+
+
+@given(any_names)
+def test_folding_twice_is_folding_once(name: str) -> None:
+    assert folded(folded(name)) == folded(name)
+
+
+@given(any_names)
+def test_folded_text_is_lowercase_ascii_single_spaced(name: str) -> None:
+    result = folded(name)
+    assert result.isascii()
+    assert result == result.lower()
+    assert result == " ".join(result.split())
+    assert "'" not in result
+
+
+@given(st.text(st.characters(codec="ascii"), max_size=40))
+def test_ascii_text_folds_as_the_general_rule_does(name: str) -> None:
+    # The fast path for ASCII text gives what the whole rule gives: lower case, no apostrophes, single spaces.
+    assert folded(name) == " ".join(name.casefold().replace("'", "").split())
+
+
+every_script = st.text(st.characters(categories=("L", "M", "Zs", "Nd")), min_size=1, max_size=30).filter(
+    lambda name: folded(name) != ""
+)
+
+
+@given(st.lists(every_script, min_size=1, max_size=6), st.data())
+def test_a_name_always_finds_itself_among_others_in_any_script(names: list[str], data: st.DataObject) -> None:
+    people = [contact(name) for name in names]
+    chosen = data.draw(st.sampled_from(people))
+    match = match_contact(people, chosen.name)
+    assert chosen == match.found or chosen in match.candidates
+    same = [person for person in people if folded(person.name) == folded(chosen.name)]
+    assert (match.found is not None) == (len(same) == 1)

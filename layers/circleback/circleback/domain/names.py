@@ -1,5 +1,6 @@
-"""Finding a contact from what a person types: an email, a name in any case or without its accents, or the
-start of a name. One answer, a list to choose from, or none with the closest names.
+"""Finding a contact from what a person types: an email, a name in any case, without its accents or spelled in
+ASCII (`soren` for Søren, `oleksandr` for Олександр), or the start of a name. One answer, a list to choose from,
+or none with the closest names.
 """
 
 from __future__ import annotations
@@ -12,14 +13,26 @@ from dataclasses import dataclass
 from circleback.domain.model import Contact
 
 SUGGESTIONS = 3
+CUTOFF = 0.6  # difflib's own default: how alike a near miss and a name must be
 
 
 def folded(text: str) -> str:
-    """The text as a person means it: case, accents and spacing aside ("José  Núñez" -> "jose nunez")."""
+    """The text as a person types it on an English keyboard: case, accents, spacing and apostrophes aside, other
+    letters and scripts spelled in ASCII ("José  Núñez" -> "jose nunez", "Søren" -> "soren", "Straße" -> "strasse",
+    "Олександр" -> "oleksandr", "Ольга" -> "olga", "O’Brien" -> "obrien").
+
+    The spelling is anyascii's, one character at a time (Đ is "d", Æ "ae", Þ "th", 北京 "beijing"). Apostrophes go:
+    anyascii writes Cyrillic's soft sign as one (Ольга is "Ol'ga"), and nobody types one to find "olga".
+    """
+    if text.isascii():  # the common case, and what the rest gives for it
+        return " ".join(text.lower().replace("'", "").split())
+    from anyascii import anyascii  # only for non-ASCII text: its first use reads tables (tens of ms)
+
     # Upper then casefold: some letters only meet their other case that way (the dotless ı and I, ᾳ and ΑΙ).
     # Twice: taking the marks off (NFKD) can leave letters that fold further (ℌ becomes H).
     once = _without_marks(text.upper().casefold())
-    return " ".join(_without_marks(once.upper().casefold()).split())
+    ascii_text = anyascii(_without_marks(once.upper().casefold()))
+    return " ".join(ascii_text.lower().replace("'", "").split())
 
 
 def _without_marks(text: str) -> str:
@@ -81,8 +94,18 @@ def _decided(found: Sequence[Contact]) -> NameMatch:
 
 
 def _closest(names: Sequence[tuple[Contact, str]], key: str) -> tuple[Contact, ...]:
-    by_name: dict[str, list[Contact]] = {}
+    """The contacts whose folded name, or a word or the last words of it, is closest to `key` (difflib's ratio,
+    at least CUTOFF): "sren" suggests Søren Kierkegaard, "kirkegaard" him too. Best first, at most SUGGESTIONS.
+    """
+    matcher = difflib.SequenceMatcher()
+    matcher.set_seq2(key)
+    scored: list[tuple[float, str, str, Contact]] = []
     for contact, name in names:
-        by_name.setdefault(name, []).append(contact)
-    close = difflib.get_close_matches(key, list(by_name), n=SUGGESTIONS, cutoff=0.6)
-    return tuple(contact for name in close for contact in by_name[name])[:SUGGESTIONS]
+        best = 0.0
+        for part in {name, *name.split(" "), *_later_words(name)}:
+            matcher.set_seq1(part)
+            if matcher.real_quick_ratio() >= CUTOFF and matcher.quick_ratio() >= CUTOFF:
+                best = max(best, matcher.ratio())
+        if best >= CUTOFF:
+            scored.append((-best, name, contact.id, contact))
+    return tuple(contact for *_, contact in sorted(scored, key=lambda s: s[:3]))[:SUGGESTIONS]

@@ -1,7 +1,8 @@
 """Contacts one at a time, as the command line changes them: find, add, edit, pause, snooze, remove, log a touch.
 
 A contact typed by hand takes the same validation as a file's row (ContactRow), and is matched against the
-known contacts the way an import matches it, so adding someone twice is refused rather than duplicated. Each
+known contacts the way an import matches it, so adding someone twice is refused rather than duplicated (a second
+person of the same name is added when the caller says so). Each
 change is a versioned write, read again and re-applied when a click or an import got there first.
 """
 
@@ -29,12 +30,31 @@ _DEFAULTS: dict[str, Any] = {"relationship": Relationship.OTHER, "tier": Tier.B,
 
 
 class AlreadyKnown(Exception):
-    """The contact being added is someone already known (by email, LinkedIn address or exact name)."""
+    """The contact being added is someone already known: `field` is what they share (email, LinkedIn address)."""
 
-    def __init__(self, contact: Contact, field: str) -> None:
-        super().__init__(f"{contact.name} is already a contact (the same {field.replace('_', ' ')})")
+    def __init__(self, contact: Contact, field: str, message: str | None = None) -> None:
+        super().__init__(message or f"{contact.name} is already a contact (the same {field.replace('_', ' ')})")
         self.contact = contact
         self.field = field
+
+
+class SameName(AlreadyKnown):
+    """Someone already known has the name being added, as a person types it (case, accents, spacing and script
+    aside: "Soren Kierkegaard" for "Søren Kierkegaard"), and no email or LinkedIn address tells them apart.
+
+    Maybe the same person, maybe a second one of that name: only the person adding can say, and `add` with
+    `allow_same_name=True` adds the second. `existing` are all of them, the exact spellings first; `contact` the
+    first. An AlreadyKnown, so a caller that does not ask is refused rather than given a duplicate.
+    """
+
+    def __init__(self, existing: tuple[Contact, ...]) -> None:
+        if len(existing) == 1:
+            message = f"{existing[0].name} is already a contact (the same name)"
+        else:
+            names = " or ".join(dict.fromkeys(contact.name for contact in existing))
+            message = f"{len(existing)} contacts are already called {names}"
+        super().__init__(existing[0], "name", message)
+        self.existing = existing
 
 
 def find(repo: Repository, owner_id: str, wanted: str) -> NameMatch:
@@ -42,12 +62,24 @@ def find(repo: Repository, owner_id: str, wanted: str) -> NameMatch:
     return match_contact(repo.list_contacts(owner_id), wanted)
 
 
-def add(repo: Repository, owner_id: str, cells: Mapping[str, str], today: date) -> Contact:
-    """A new contact from cells as a contacts file names them; pydantic's ValidationError names a bad one."""
+def add(
+    repo: Repository, owner_id: str, cells: Mapping[str, str], today: date, *, allow_same_name: bool = False
+) -> Contact:
+    """A new contact from cells as a contacts file names them; pydantic's ValidationError names a bad one.
+
+    AlreadyKnown when a known contact has one of its emails or its LinkedIn address (always refused: that is
+    the same person). SameName when known contacts have its name as a person types it and nothing tells them
+    apart, unless `allow_same_name` (the person said it is someone else).
+    """
     row = ContactRow.model_validate(dict(cells), context={"today": today})
-    field, matches = ContactIndex(repo.list_contacts(owner_id)).match_by(emails_of(row), row.linkedin_url, row.name)
-    if matches:
+    index = ContactIndex(repo.list_contacts(owner_id))
+    emails = emails_of(row)
+    field, matches = index.match_by(emails, row.linkedin_url, row.name)
+    if matches and field != "name":
         raise AlreadyKnown(matches[0], field or "name")
+    same = index.same_name(row.name, emails, row.linkedin_url)  # the exact name's matches, and other spellings
+    if same and not allow_same_name:
+        raise SameName(tuple(same))
     return repo.add_contact(owner_id, new_contact(row, today))
 
 
