@@ -409,6 +409,89 @@ def _call_counts(exchanges: Sequence[Any]) -> dict[str, int]:
     return dict(sorted(counts.items()))
 
 
+# --- the digest's peak memory, in a process that holds little else -----------------------------------------------
+
+
+class _SecretThenReplay:
+    """Answers Secrets Manager from the stand-in (a cold container fetches the signing key once, which the
+    recorded warm invocation did not) and every other call from the recorded invocation, in order."""
+
+    def __init__(self, secrets: Any, replayer: Any) -> None:
+        self.secrets = secrets
+        self.replayer = replayer
+
+    def _answer(self, event_name: str, request: Any, **kwargs: Any) -> Any:
+        if ".secrets-manager." in event_name or ".secretsmanager." in event_name:
+            return self.secrets._answer(event_name, request, **kwargs)
+        return self.replayer._answer(event_name, request, **kwargs)
+
+
+def rss_now_mb() -> float:
+    """The process's resident set now (Linux: /proc/self/statm), else its peak so far."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text(encoding="ascii").split()[1])
+    except OSError:
+        return rss_mb()
+    return pages * resource.getpagesize() / 2**20
+
+
+def reset_peak_rss() -> bool:
+    """Start ru_maxrss afresh from the resident set now (Linux 4.0+: clear_refs 5); False where it cannot."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5", encoding="ascii")
+    except OSError:
+        return False
+    return True
+
+
+def digest_memory(wire_in: Path, as_of: date) -> dict[str, Any]:
+    """The digest handler's peak resident memory for one invocation, its first (cold: the signing key fetched,
+    templates compiled, calendars built): ru_maxrss of a fresh process that imported the handler as Lambda does
+    and holds nothing else but the invocation's recorded responses (a `bench.worker digest --wire-out` file).
+
+    ru_maxrss, not tracemalloc: it is what Lambda's memory limit holds the process to, and it sees what
+    tracemalloc cannot (memory allocated outside Python's allocators, the allocator's unreturned arenas). Its
+    peak is reset just before the invocation (where the kernel allows), so reading the recorded responses from
+    their file does not count, but holding them does: in Lambda they come one page at a time, so the figure
+    over-counts by up to their size (reported), never under-counts.
+    """
+    from bench import scenario, wire
+    from bench.table import FakeAws, Table
+    from circleback import runtime
+
+    switch = Switch()
+    handler, _ = prepare("digest", switch)
+    after_import = rss_now_mb()
+    exchanges = wire.load(wire_in)
+    held = sum(len(e.body) for e in exchanges)
+    replayer = wire.Replayer(exchanges)
+    switch.target = _SecretThenReplay(FakeAws(Table(TABLE, []), SIGNING_KEY), replayer)
+    send_at = scenario.send_at(as_of)
+    body = json.dumps({"owner_id": scenario.OWNER_ID, "send_at": send_at.isoformat()})
+    event = {"Records": [_sqs_record(body)]}
+    context = Context(function_name="circleback-DigestFunction")
+
+    gc.collect()
+    before = rss_now_mb()
+    was_reset = reset_peak_rss()
+    with runtime.clock_set_to(lambda: send_at + timedelta(minutes=5)):
+        response = handler.lambda_handler(event, context)
+    peak = rss_mb()
+    if response.get("batchItemFailures") or replayer.position != len(exchanges):
+        raise RuntimeError(f"the digest did not replay its recorded invocation: {response}, {replayer.position}")
+    return {
+        "method": "ru_maxrss (getrusage RUSAGE_SELF) of a fresh process: the handler imported as Lambda does, the "
+        "recorded responses in memory, the peak reset just before one cold invocation",
+        "peak_reset_before_invocation": was_reset,
+        "rss_after_import_mb": round(after_import, 1),
+        "rss_before_invocation_mb": round(before, 1),
+        "recorded_responses_held_mb": round(held / 2**20, 1),
+        "peak_rss_mb": round(peak, 1),
+        "invocation_growth_mb": round(peak - before, 1),
+        "peak_less_recorded_responses_mb": round(peak - held / 2**20, 1),
+    }
+
+
 # --- the action links: a link's page (GET) and its form (POST) ------------------------------------------------
 
 
@@ -528,6 +611,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     t = sub.add_parser("dispatch")
     t.add_argument("--wire-in", type=Path, required=True)
     t.add_argument("--runs", type=int, default=9)
+    m = sub.add_parser("digest-memory")
+    m.add_argument("--wire-in", type=Path, required=True)
+    m.add_argument("--as-of", type=date.fromisoformat, required=True)
     a = sub.add_parser("actions")
     a.add_argument("--contacts", type=int, default=500)
     a.add_argument("--as-of", type=date.fromisoformat, required=True)
@@ -535,6 +621,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.mode == "digest":
         result = digest(args.contacts, args.runs, args.as_of, args.wire_out, not args.no_profile)
+    elif args.mode == "digest-memory":
+        result = digest_memory(args.wire_in, args.as_of)
     elif args.mode == "actions":
         result = actions(args.contacts, args.runs, args.as_of)
     else:

@@ -23,6 +23,7 @@ from circleback.services.retries import retrying
 
 Progress = Callable[[int, int], None]
 """Called with (rows done, rows to do) while an import writes, so a command line can draw a bar."""
+NEW_CONTACTS_BATCH = 100  # new contacts go to the store this many at a time: one transaction (add_contacts)
 
 
 @dataclass(slots=True)
@@ -144,6 +145,9 @@ def import_contact_rows(
     A row matches a known contact by any of its emails, else its LinkedIn address, else its exact name
     (`ContactIndex.match_by`); a matched contact is updated by `merge`, never duplicated. Two rows of one file
     for one person, or a row that several known contacts match, are rejected with the reason.
+
+    Each update is its own versioned write; new contacts are written NEW_CONTACTS_BATCH at a time
+    (`Repository.add_contacts`), and `progress` hears of each of a batch's rows as the batch lands.
     """
     report = ImportReport("contacts")
     report.errors.extend(parsed.errors)
@@ -173,20 +177,46 @@ def import_contact_rows(
         planned.append((number, row, existing))
     if _refused(report, strict):
         return report
-    for done, (number, row, existing) in enumerate(planned, 1):
+    written = _Written(report, progress, len(planned))
+    pending: list[Contact] = []  # new contacts: they go to the store a batch at a time (Repository.add_contacts)
+    for number, row, existing in planned:
         if existing is None:
-            repo.add_contact(owner_id, new_contact(row, today))
-            report.imported += 1
+            pending.append(new_contact(row, today))
+            if len(pending) == NEW_CONTACTS_BATCH:
+                repo.add_contacts(owner_id, pending, written.imported)
+                pending.clear()
+            continue
+        before, merged, kept = update_contact(repo, owner_id, existing, row)
+        report.kept.extend(RowNote(number, name, reason, unit) for name, reason in kept)
+        if _visible(merged) != _visible(before):
+            report.updated += 1
         else:
-            before, merged, kept = update_contact(repo, owner_id, existing, row)
-            report.kept.extend(RowNote(number, name, reason, unit) for name, reason in kept)
-            if _visible(merged) != _visible(before):
-                report.updated += 1
-            else:
-                report.unchanged += 1  # at most the import's own bookkeeping (`import_marks`) moved
-        if progress is not None:
-            progress(done, len(planned))
+            report.unchanged += 1  # at most the import's own bookkeeping (`import_marks`) moved
+        written.rows(1)
+    if pending:
+        repo.add_contacts(owner_id, pending, written.imported)
     return report
+
+
+@dataclass(slots=True)
+class _Written:
+    """Counts the rows whose writes landed, for the report and for `progress`, which hears of every row (those of a
+    batch as soon as it lands), so a bar moves as before and ends at the total."""
+
+    report: ImportReport
+    progress: Progress | None
+    total: int
+    done: int = 0
+
+    def imported(self, count: int) -> None:
+        self.report.imported += count
+        self.rows(count)
+
+    def rows(self, count: int) -> None:
+        for _ in range(count):
+            self.done += 1
+            if self.progress is not None:
+                self.progress(self.done, self.total)
 
 
 def update_contact(

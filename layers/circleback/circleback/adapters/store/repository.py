@@ -67,7 +67,12 @@ if TYPE_CHECKING:
 
 KEY_ATTRIBUTES = ("PK", "SK")
 _BATCH_WRITE_LIMIT = 25
+_TRANSACTION_LIMIT = 100
 _BATCH_ATTEMPTS = 6
+# A transaction's cancellation reasons that mean "not now": nothing was written, the same request may go again.
+_SEND_AGAIN = frozenset(
+    {"ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded", "TransactionConflict"}
+)
 Write = dict[str, Any]  # one TransactWriteItems entry, made by the repository's *_write / *_put methods
 
 
@@ -273,6 +278,50 @@ class Repository:
             )
         except self.client.exceptions.ConditionalCheckFailedException:
             raise ConflictError(f"contact {contact.id} already exists") from None
+        return created
+
+    def add_contacts(
+        self, owner_id: str, contacts: Sequence[Contact], landed: Callable[[int], object] | None = None
+    ) -> list[Contact]:
+        """Store many new contacts at version 1 with `add_contact`'s guarantee, up to 100 to a call.
+
+        Each 100 go in one TransactWriteItems, each put on `add_contact`'s condition (attribute_not_exists(SK)), so
+        a new contact never replaces an item stored under its key; `landed(n)` is called as each transaction of n
+        lands. When a condition fails (an id is taken), the transaction wrote nothing, and that chunk is written one
+        by one by `add_contact`, so the others still land; once every chunk is written, ConflictError names the
+        contacts whose ids were taken, as `add_contact` would have raised for each. A chunk naming one id twice goes
+        one by one too (DynamoDB refuses two operations on one item in a transaction). Throttling, and another
+        transaction on one of the items, cancel the whole transaction: it is sent again after a backoff, as
+        `remove_contact`'s deletes are, and after _BATCH_ATTEMPTS ConflictError says to run the command again
+        (whatever landed before stays; an import run again matches it and adds the rest).
+
+        An answer lost after the transaction committed is safe: the SDK's retry carries the same ClientRequestToken
+        (botocore fills it in once per call), and DynamoDB answers a repeat within ten minutes as the first, where
+        a repeated conditional PutItem would fail on the item it wrote itself. A transactional write costs twice a
+        plain one's write units; contacts are small (formats/rows.py caps each field), so 100 stay far below a
+        transaction's 4 MB.
+        """
+        created = [replace(contact, version=1) for contact in contacts]
+        taken: list[str] = []
+        for start in range(0, len(created), _TRANSACTION_LIMIT):
+            chunk = created[start : start + _TRANSACTION_LIMIT]
+            if len({contact.id for contact in chunk}) == len(chunk) and self._put_all_new(
+                [contact_to_item(owner_id, contact) for contact in chunk]
+            ):
+                if landed is not None:
+                    landed(len(chunk))
+                continue
+            for contact in chunk:  # an id is taken: each on its own condition, so the others land
+                try:
+                    self.add_contact(owner_id, contact)
+                except ConflictError:
+                    taken.append(contact.id)
+                    continue
+                if landed is not None:
+                    landed(1)
+        if taken:
+            ids = ", ".join(taken)
+            raise ConflictError(f"contact {ids} already exists" if len(taken) == 1 else f"contacts {ids} already exist")
         return created
 
     def save_contact(self, owner_id: str, contact: Contact) -> Contact:
@@ -509,11 +558,38 @@ class Repository:
                 if not pending:
                     break
                 if attempt:
-                    time.sleep(min(2**attempt * 0.05, 1.0))  # back off: unprocessed means throttled
+                    _back_off(attempt)
                 answer = self.client.batch_write_item(RequestItems={self.table_name: pending})
                 pending = answer.get("UnprocessedItems", {}).get(self.table_name, [])
             if pending:
                 raise ConflictError(f"DynamoDB left {len(pending)} deletes unprocessed; run the command again")
+
+    def _put_all_new(self, items: Sequence[dict[str, Any]]) -> bool:
+        """Put the items (up to 100) in one transaction, each only if its key is free: False when a key was taken
+        (nothing was written). A transaction cancelled by throttling, or by another transaction on one of the
+        items, is sent again after a backoff, as is a throttled call the client's own retries gave up on."""
+        writes = [self._put_new(item) for item in items]
+        for attempt in range(_BATCH_ATTEMPTS):
+            if attempt:
+                _back_off(attempt)
+            try:
+                self.client.transact_write_items(TransactItems=writes)  # type: ignore[arg-type]
+            except self._throttled():
+                continue
+            except self.client.exceptions.TransactionCanceledException as error:
+                reasons = {r.get("Code") for r in error.response.get("CancellationReasons", [])} - {"None", None}
+                if "ConditionalCheckFailed" in reasons:
+                    return False
+                if reasons and reasons <= _SEND_AGAIN:
+                    continue
+                raise
+            return True
+        raise ConflictError(f"DynamoDB kept throttling {len(items)} new items; run the command again")
+
+    def _throttled(self) -> tuple[type[Exception], ...]:
+        """The errors of a throttled call, once the client's own retries gave up."""
+        errors = self.client.exceptions
+        return (errors.ProvisionedThroughputExceededException, errors.ThrottlingException, errors.RequestLimitExceeded)
 
     # --- helpers ------------------------------------------------------------------------------------
 
@@ -584,6 +660,10 @@ class Repository:
         ):
             for item in page.get("Items", []):
                 yield decode_item(item)
+
+
+def _back_off(attempt: int) -> None:
+    time.sleep(min(2**attempt * 0.05, 1.0))  # unprocessed or throttled: DynamoDB asks for less, so wait
 
 
 def _key(pk: str, sk: str) -> dict[str, Any]:
