@@ -18,6 +18,7 @@ from circleback.formats.backup import BackupContact, ParsedBackup, parse_backup
 from circleback.formats.csvfile import CONTACTS, EVENTS, TOUCHES, ParsedFile, RowError, RowNote, parse_csv
 from circleback.formats.detect import FORMAT_NAMES, Format, detect_format, parse_contacts
 from circleback.formats.rows import CONTACT_FIELDS, ContactRow
+from circleback.services.history import read_last_touches
 from circleback.services.ids import new_id
 from circleback.services.retries import retrying
 
@@ -152,7 +153,11 @@ def import_contact_rows(
     report = ImportReport("contacts")
     report.errors.extend(parsed.errors)
     unit = parsed.unit
-    known = ContactIndex(repo.list_contacts(owner_id))
+    if any(row.last_touch for _, row in parsed.rows):  # an export's rows: their last touch moves only forward
+        contacts, last_touched = read_last_touches(repo, owner_id)
+    else:
+        contacts, last_touched = repo.list_contacts(owner_id), {}
+    known = ContactIndex(contacts)
     earlier_rows = ContactIndex([])
     row_of_contact: dict[str, int] = {}  # a known contact's id -> the row that already updates it
     planned: list[tuple[int, ContactRow, Contact | None]] = []
@@ -174,6 +179,7 @@ def import_contact_rows(
                 report.errors.append(RowError(number, key, f"the same contact as {unit} {earlier}", unit))
                 continue
             row_of_contact[existing.id] = number
+            row = _not_before(row, last_touched.get(existing.id))
         planned.append((number, row, existing))
     if _refused(report, strict):
         return report
@@ -217,6 +223,15 @@ class _Written:
             self.done += 1
             if self.progress is not None:
                 self.progress(self.done, self.total)
+
+
+def _not_before(row: ContactRow, last_touched: date | None) -> ContactRow:
+    """The row without a `last_touch` that is not after the contact's own (services/history.py): an export
+    imported back changes nothing, and an older file never undoes a touch logged since.
+    """
+    if row.last_touch is None or last_touched is None or row.last_touch > last_touched:
+        return row
+    return row.model_copy(update={"last_touch": None})
 
 
 def update_contact(
