@@ -253,16 +253,17 @@ def run_preview(args: Args) -> int:
 
 @contextmanager
 def imported_files(args: Args, owner: Owner, today: date) -> Iterator[tuple[Repository, bool]]:
-    """The CSV files imported (as of `today`) into an embedded table, through the real importer and store,
+    """The CSV files imported (as of `today`) into an in-memory table (local/engine.py), through the real
+    importer and store,
     and whether any row was rejected (rejected rows are reported on standard error).
     """
-    from circleback.local.emulator import embedded_repository
+    from circleback.local.emulator import engine_repository
     from circleback.services.importing import import_contacts, import_events, import_touches
 
     contacts = read_text(args.contacts) or ""
     touches, events = read_text(args.touches), read_text(args.events)
     reports: list[ImportReport] = []
-    with embedded_repository() as repo:
+    with engine_repository() as repo:
         repo.put_owner(owner)
         reports.append(import_contacts(repo, owner.id, contacts, today, strict=args.strict))
         if touches is not None:

@@ -1,9 +1,9 @@
-"""The embedded AWS emulator (moto) with the table built from template.yaml's own definition.
+"""The local tables, built from template.yaml's own definition so none can drift from the deployed one: the
+in-memory engine (engine.py) for `circleback preview` and `--local`, the embedded AWS emulator (moto) for the demo.
 
-Used by `circleback preview` and `--local`, the demo and the tests, so the local table cannot drift from the
-deployed one. An installed package has no template.yaml beside it, so it carries the table's definition in
-table.json, copied from the template (`make table-definition`); tests/template checks that the two agree, and the
-tests themselves build their tables from the template.
+An installed package has no template.yaml beside it, so it carries the table's definition in table.json, copied
+from the template (`make table-definition`); tests/template checks that the two agree, and the tests themselves
+build their tables from the template. PyYAML is imported only to read a template: `--local` reads table.json.
 """
 
 from __future__ import annotations
@@ -12,12 +12,14 @@ import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from circleback.adapters.store.repository import Repository
+
+if TYPE_CHECKING:
+    from circleback.local.engine import Engine
 
 LOCAL_TABLE = "circleback-local"
 LOCAL_REGION = "us-east-1"
@@ -55,33 +57,37 @@ def template_path() -> Path:
     return Path(override) if override else require_checkout() / "template.yaml"
 
 
-class _CloudFormationLoader(yaml.SafeLoader):
+@cache
+def _cloudformation_loader() -> type[Any]:
     """YAML with CloudFormation's short-form tags (!Ref, !Sub, !GetAtt ...) read as their long form."""
+    import yaml
 
+    class CloudFormationLoader(yaml.SafeLoader):
+        pass
 
-def _construct_intrinsic(loader: yaml.SafeLoader, tag_suffix: str, node: yaml.Node) -> dict[str, Any]:
-    value: Any
-    if isinstance(node, yaml.ScalarNode):
-        value = loader.construct_scalar(node)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    elif isinstance(node, yaml.MappingNode):
-        value = loader.construct_mapping(node, deep=True)
-    else:  # pragma: no cover - PyYAML has no other node kinds
-        raise TypeError(f"unexpected YAML node {node!r}")
-    if tag_suffix in ("Ref", "Condition"):
-        return {tag_suffix: value}
-    if tag_suffix == "GetAtt" and isinstance(value, str):
-        value = value.split(".", 1)
-    return {f"Fn::{tag_suffix}": value}
+    def construct_intrinsic(loader: yaml.SafeLoader, tag_suffix: str, node: yaml.Node) -> dict[str, Any]:
+        value: Any
+        if isinstance(node, yaml.ScalarNode):
+            value = loader.construct_scalar(node)
+        elif isinstance(node, yaml.SequenceNode):
+            value = loader.construct_sequence(node, deep=True)
+        elif isinstance(node, yaml.MappingNode):
+            value = loader.construct_mapping(node, deep=True)
+        else:  # pragma: no cover - PyYAML has no other node kinds
+            raise TypeError(f"unexpected YAML node {node!r}")
+        if tag_suffix in ("Ref", "Condition"):
+            return {tag_suffix: value}
+        if tag_suffix == "GetAtt" and isinstance(value, str):
+            value = value.split(".", 1)
+        return {f"Fn::{tag_suffix}": value}
 
-
-_CloudFormationLoader.add_multi_constructor("!", _construct_intrinsic)
+    CloudFormationLoader.add_multi_constructor("!", construct_intrinsic)
+    return CloudFormationLoader
 
 
 def parse_template(text: str) -> dict[str, Any]:
     """A CloudFormation / SAM YAML document, with short-form tags turned into long-form dicts."""
-    loader = _CloudFormationLoader(text)
+    loader = _cloudformation_loader()(text)
     try:
         document = loader.get_single_data()
     finally:
@@ -135,9 +141,30 @@ def use_loopback_credentials() -> None:
         os.environ.pop(name, None)
 
 
+def local_engine(template: dict[str, Any] | None = None, table_name: str = LOCAL_TABLE) -> Engine:
+    """The in-memory engine (engine.py) with a fresh, empty table: the template's, else the packaged definition."""
+    from circleback.local.engine import Engine
+
+    engine = Engine(LOCAL_REGION)
+    create_table(engine.client, table_name, template)
+    return engine
+
+
+@contextmanager
+def engine_repository(template: dict[str, Any] | None = None) -> Iterator[Repository]:
+    """A repository over a fresh table of the in-memory engine (the template's, else the packaged definition):
+    what `circleback --local` and `circleback preview` run on. Loopback credentials are set as for moto, so no
+    other client made meanwhile can reach a real AWS account.
+    """
+    use_loopback_credentials()
+    yield Repository(LOCAL_TABLE, local_engine(template).client)
+
+
 @contextmanager
 def embedded_repository(template: dict[str, Any] | None = None) -> Iterator[Repository]:
-    """A repository over a fresh in-process emulated table (the template's, else the packaged definition)."""
+    """A repository over a fresh table of moto, with SQS, SES and Secrets Manager beside it (the demo's needs); for
+    the table alone, `engine_repository` is the same table at a fraction of the cost.
+    """
     import boto3
     from moto import mock_aws
 

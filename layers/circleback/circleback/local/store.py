@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
@@ -12,13 +13,12 @@ from typing import Any
 
 from circleback.adapters.store.keys import owner_pk
 from circleback.adapters.store.repository import Repository
-from circleback.local.emulator import embedded_repository
+from circleback.local.emulator import LOCAL_TABLE, local_engine, use_loopback_credentials
 
 SNAPSHOT_FILE = "table.json"
 LOCK_FILE = "table.lock"
 SNAPSHOT_FORMAT = "circleback-local-table"
 SNAPSHOT_VERSION = 1
-_BATCH = 25  # BatchWriteItem's limit
 
 
 class LocalStoreError(Exception):
@@ -37,10 +37,10 @@ def default_data_dir() -> Path:
 
 @contextmanager
 def persistent_repository(data_dir: Path, owner_id: str = "owner") -> Iterator[Repository]:
-    """A repository over the emulated table, loaded from `data_dir` and saved back when the block ends.
+    """A repository over the in-memory engine's table, loaded from `data_dir` and saved back when the block ends.
 
-    The block works on `owner_id`'s data (as every command does): saving reads back that owner's partition and
-    the ones the file held, each by Query, the way the functions read a table.
+    The block works on `owner_id`'s data (as every command does): saving takes that owner's partition and the ones
+    the file held, straight from the engine (engine.py), and only after a write call was made through it.
 
     Commands take turns: a lock on the folder is held from loading to saving, so two commands at once never
     lose each other's writes. The file is replaced atomically (a crash leaves the old one or the new one), and
@@ -52,17 +52,38 @@ def persistent_repository(data_dir: Path, owner_id: str = "owner") -> Iterator[R
     except OSError as error:
         raise LocalStoreError(f"{data_dir}: {error.strerror}") from None
     snapshot = data_dir / SNAPSHOT_FILE
-    with _locked(data_dir / LOCK_FILE), embedded_repository() as repo:
-        before = _read_snapshot(snapshot)
-        _load(repo, before)
+    with _locked(data_dir / LOCK_FILE):
+        with _collector_paused():
+            before = _read_snapshot(snapshot)
+            use_loopback_credentials()
+            engine = local_engine()
+            try:
+                engine.load(before, LOCAL_TABLE)
+            except ValueError as error:
+                raise LocalStoreError(f"{snapshot}: {error}; move it away to start afresh") from None
         partitions = {item["PK"]["S"] for item in before} | {owner_pk(owner_id)}
-        writes = _count_writes(repo)
         try:
-            yield repo
+            yield Repository(LOCAL_TABLE, engine.client)
         finally:
-            after = _all_items(repo, partitions) if writes else before  # a command that only read saves nothing
-            if after != before:
-                _write_snapshot(snapshot, after)
+            if engine.writes:  # a command that only read saves nothing
+                after = engine.items(LOCAL_TABLE, partitions)
+                if after != before:
+                    _write_snapshot(snapshot, after)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector held off while a snapshot is read: its items make some twenty objects each, none in
+    a cycle, and a collection every few thousand of them (each one walking all made so far) costs a fifth of reading
+    30,000 contacts.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 @contextmanager
@@ -94,43 +115,6 @@ def _read_snapshot(path: Path) -> list[dict[str, Any]]:
     if not isinstance(items, list):
         raise LocalStoreError(f"{path}: has no list of items; move it away to start afresh")
     return items
-
-
-def _load(repo: Repository, items: list[dict[str, Any]]) -> None:
-    for start in range(0, len(items), _BATCH):
-        requests: list[Any] = [{"PutRequest": {"Item": item}} for item in items[start : start + _BATCH]]
-        unprocessed = repo.client.batch_write_item(RequestItems={repo.table_name: requests})["UnprocessedItems"]
-        if unprocessed:  # the emulator has no capacity limits: anything left over is a bug worth hearing of
-            raise LocalStoreError(f"the emulator refused {len(unprocessed[repo.table_name])} items while loading")
-
-
-_WRITE_OPERATIONS = frozenset({"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"})
-
-
-def _count_writes(repo: Repository) -> list[str]:
-    """The write calls made through the repository's client from now on (a list that grows as they are made)."""
-    made: list[str] = []
-
-    def record(model: Any, **_: Any) -> None:
-        if model.name in _WRITE_OPERATIONS:
-            made.append(model.name)
-
-    repo.client.meta.events.register("before-call.dynamodb", record)
-    return made
-
-
-def _all_items(repo: Repository, partitions: set[str]) -> list[dict[str, Any]]:
-    """Every item of the partitions, in key order so the file is the same for the same data."""
-    items: list[dict[str, Any]] = []
-    for partition in sorted(partitions):
-        for page in repo.client.get_paginator("query").paginate(
-            TableName=repo.table_name,
-            KeyConditionExpression="PK = :pk",
-            ExpressionAttributeValues={":pk": {"S": partition}},
-            ConsistentRead=True,
-        ):
-            items.extend(page.get("Items", []))
-    return sorted(items, key=lambda item: (item["PK"]["S"], item["SK"]["S"]))
 
 
 def _write_snapshot(path: Path, items: list[dict[str, Any]]) -> None:
