@@ -64,10 +64,12 @@ TABLE = "<table>"  # in a request: the table's name on each backend; in an answe
 # --- the store's own tests, on the engine ---------------------------------------------------------------------
 
 
-@pytest.fixture
-def repo(template: dict[str, Any]) -> Iterator[Repository]:
-    """test_store.py's tests below take this `repo`: a fresh table on the engine."""
-    with engine_repository(template) as repository:
+@pytest.fixture(params=["direct", "botocore"])
+def repo(template: dict[str, Any], request: pytest.FixtureRequest) -> Iterator[Repository]:
+    """test_store.py's tests below take this `repo`: a fresh table on the engine, through its own client (what the
+    command line runs on) and through botocore's (whose parameter validation checks every call the store makes).
+    """
+    with engine_repository(template, botocore=request.param == "botocore") as repository:
         yield repository
 
 
@@ -85,9 +87,11 @@ class Backends:
     engine: Repository
 
 
-@pytest.fixture
-def both(dynamodb_local_repo: Repository, template: dict[str, Any]) -> Iterator[Backends]:
-    with engine_repository(template) as engine:
+@pytest.fixture(params=["direct", "botocore"])
+def both(
+    dynamodb_local_repo: Repository, template: dict[str, Any], request: pytest.FixtureRequest
+) -> Iterator[Backends]:
+    with engine_repository(template, botocore=request.param == "botocore") as engine:
         yield Backends(dynamodb_local_repo, engine)
 
 
@@ -1194,8 +1198,32 @@ def test_the_engine_is_botocores_alone() -> None:
     assert json.loads(done.stdout) == []
 
 
-def test_the_engines_client_is_a_plain_botocore_client() -> None:
+def test_the_engines_own_client_raises_botocores_errors_by_their_codes() -> None:
+    from botocore.exceptions import ClientError
+
     engine: Engine = local_engine()
+    client = engine.client
+    item = {"PK": {"S": "OWNER#o"}, "SK": {"S": "CONTACT#1"}}
+    client.put_item(TableName=LOCAL_TABLE, Item=item)
+    with pytest.raises(client.exceptions.ConditionalCheckFailedException) as failed:
+        client.put_item(TableName=LOCAL_TABLE, Item=item, ConditionExpression="attribute_not_exists(SK)")
+    assert isinstance(failed.value, ClientError)
+    assert failed.value.response["Error"]["Code"] == "ConditionalCheckFailedException"
+    with pytest.raises(client.exceptions.TransactionCanceledException) as cancelled:
+        client.transact_write_items(
+            TransactItems=[
+                {"Put": {"TableName": LOCAL_TABLE, "Item": item, "ConditionExpression": "attribute_not_exists(SK)"}}
+            ]
+        )
+    assert [r["Code"] for r in cancelled.value.response["CancellationReasons"]] == ["ConditionalCheckFailed"]
+    assert engine.writes == 1
+    query: dict[str, Any] = {"TableName": LOCAL_TABLE, "KeyConditionExpression": "PK = :pk", "Limit": 1}
+    pages = list(client.get_paginator("query").paginate(**query, ExpressionAttributeValues={":pk": {"S": "OWNER#o"}}))
+    assert [len(page["Items"]) for page in pages] == [1, 0]  # a Limit that ends on the last item: one empty page
+
+
+def test_the_engine_under_botocore_is_a_plain_botocore_client() -> None:
+    engine: Engine = local_engine(botocore=True)
     assert type(engine.client).__module__ == "botocore.client"
     with pytest.raises(Exception, match="Parameter validation failed"):
         engine.client.get_item(TableName=LOCAL_TABLE)  # type: ignore[call-arg]

@@ -141,23 +141,27 @@ def use_loopback_credentials() -> None:
         os.environ.pop(name, None)
 
 
-def local_engine(template: dict[str, Any] | None = None, table_name: str = LOCAL_TABLE) -> Engine:
-    """The in-memory engine (engine.py) with a fresh, empty table: the template's, else the packaged definition."""
+def local_engine(
+    template: dict[str, Any] | None = None, table_name: str = LOCAL_TABLE, *, botocore: bool = False
+) -> Engine:
+    """The in-memory engine (engine.py) with a fresh, empty table: the template's, else the packaged definition.
+    Its client is the engine's own `DirectClient`, or with `botocore` a botocore client (for the contract tests).
+    """
     from circleback.local.engine import Engine
 
-    engine = Engine(LOCAL_REGION)
+    engine = Engine(LOCAL_REGION, botocore=botocore)
     create_table(engine.client, table_name, template)
     return engine
 
 
 @contextmanager
-def engine_repository(template: dict[str, Any] | None = None) -> Iterator[Repository]:
+def engine_repository(template: dict[str, Any] | None = None, *, botocore: bool = False) -> Iterator[Repository]:
     """A repository over a fresh table of the in-memory engine (the template's, else the packaged definition):
     what `circleback --local` and `circleback preview` run on. Loopback credentials are set as for moto, so no
     other client made meanwhile can reach a real AWS account.
     """
     use_loopback_credentials()
-    yield Repository(LOCAL_TABLE, local_engine(template).client)
+    yield Repository(LOCAL_TABLE, local_engine(template, botocore=botocore).client)
 
 
 @contextmanager

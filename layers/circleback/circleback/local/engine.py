@@ -381,26 +381,18 @@ def _botocore_session() -> Any:
 
 
 class Engine:
-    """In-memory DynamoDB tables, answering the calls of `client` (a botocore DynamoDB client made for it)."""
+    """In-memory DynamoDB tables, answering the calls of `client`: by default a `DirectClient`, which skips
+    botocore altogether; with `botocore=True` a botocore DynamoDB client made for it, whose parameters botocore
+    validates (the contract tests run the store's calls both ways).
+    """
 
-    def __init__(self, region: str = DEFAULT_REGION) -> None:
-        from botocore.config import Config
-
+    def __init__(self, region: str = DEFAULT_REGION, *, botocore: bool = False) -> None:
         self.region = region
         self.writes = 0  # successful write calls (PutItem, UpdateItem, DeleteItem, BatchWriteItem, TransactWriteItems)
         self._tables: dict[str, _Table] = {}
         self._lock = threading.RLock()
         self._request_ids = itertools.count(1)
-        client = _botocore_session().create_client(
-            "dynamodb",
-            region_name=region,
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",  # noqa: S106 - a dummy: nothing is ever sent
-            config=Config(account_id_endpoint_mode="disabled", parameter_validation=True),
-        )
-        client.meta.events.register("before-parameter-build.dynamodb", _keep_parameters)
-        client.meta.events.register_last("before-call.dynamodb", self._answer)
-        self.client: DynamoDBClient = client
+        self.client: DynamoDBClient = self._botocore_client() if botocore else DirectClient(self)  # type: ignore[assignment]
         self._operations: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
             "CreateTable": self._create_table,
             "DeleteTable": self._delete_table,
@@ -417,6 +409,21 @@ class Engine:
             "BatchGetItem": self._batch_get_item,
             "TransactWriteItems": self._transact_write_items,
         }
+
+    def _botocore_client(self) -> DynamoDBClient:
+        from botocore.config import Config
+
+        client: Any = _botocore_session().create_client(
+            "dynamodb",
+            region_name=self.region,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",  # noqa: S106 - a dummy: nothing is ever sent
+            config=Config(account_id_endpoint_mode="disabled", parameter_validation=True),
+        )
+        client.meta.events.register("before-parameter-build.dynamodb", _keep_parameters)
+        client.meta.events.register_last("before-call.dynamodb", self._answer)
+        typed: DynamoDBClient = client
+        return typed
 
     # --- bulk access, for the local store's snapshot ---
 
@@ -779,6 +786,127 @@ class Engine:
             table.write(key, new, size)
         self.writes += 1
         return {}
+
+
+# --- the client without botocore ----------------------------------------------------------------------------------
+
+
+class DirectClient:
+    """The engine's answers to the DynamoDB client's methods, without botocore: what the command line runs on.
+
+    botocore's import and its client cost about as much as a whole `circleback contacts list` may take, and its
+    parameter validation was a quarter of a 30,000-row import; the engine needs neither. What the Repository uses
+    is here with botocore's behaviour: a method per operation taking its keyword parameters, errors raised as
+    `ClientError` subclasses named by their code (`client.exceptions.ConditionalCheckFailedException`), with the
+    same `response` (CancellationReasons included), and `get_paginator("query")`. The contract tests run the
+    store's calls through this client and through botocore's against DynamoDB Local.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        from types import SimpleNamespace
+
+        self._engine = engine
+        self.exceptions = _Exceptions()
+        self.meta = SimpleNamespace(region_name=engine.region, events=_Events())
+
+    def __getattr__(self, method: str) -> Callable[..., dict[str, Any]]:
+        operation = "".join(part.title() for part in method.split("_"))
+
+        def call(**params: Any) -> dict[str, Any]:
+            return self._call(operation, params)
+
+        return call
+
+    def _call(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+        import copy
+        from types import SimpleNamespace
+
+        model = SimpleNamespace(name=operation)
+        events: _Events = self.meta.events
+        events.emit(f"before-parameter-build.dynamodb.{operation}", params=params, model=model)
+        events.emit(f"before-call.dynamodb.{operation}", model=model, params=params)
+        try:
+            # A copy, as botocore's serialiser makes one: the engine may keep what it is given.
+            answer = self._engine.call(operation, copy.deepcopy(params))
+        except EngineError as error:
+            response = {"Error": {"Message": error.message, "Code": error.code}, **error.fields}
+            response["ResponseMetadata"] = {"HTTPStatusCode": 400}
+            events.emit(f"after-call.dynamodb.{operation}", model=model, parsed=response, http_response=None)
+            raise self.exceptions.from_code(error.code)(response, operation) from None
+        answer["ResponseMetadata"] = {"HTTPStatusCode": 200, "RetryAttempts": 0}
+        events.emit(f"after-call.dynamodb.{operation}", model=model, parsed=answer, http_response=None)
+        return answer
+
+    def get_paginator(self, method: str) -> _QueryPaginator:
+        if method != "query":
+            raise ValueError(f"{_UNSUPPORTED} a paginator for {method}")
+        return _QueryPaginator(self)
+
+
+class _QueryPaginator:
+    def __init__(self, client: DirectClient) -> None:
+        self._client = client
+
+    def paginate(self, **params: Any) -> Iterator[dict[str, Any]]:
+        request = dict(params)
+        while True:
+            page = self._client._call("Query", request)
+            yield page
+            if "LastEvaluatedKey" not in page:
+                return
+            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+class _Exceptions:
+    """`client.exceptions`: one ClientError subclass per error code, made when first named, as botocore's are."""
+
+    def __init__(self) -> None:
+        self._classes: dict[str, type[Exception]] = {}
+
+    def from_code(self, code: str) -> type[Exception]:
+        found = self._classes.get(code)
+        if found is None:
+            from botocore.exceptions import ClientError  # a light module: the exceptions, not the client
+
+            found = self._classes[code] = type(code, (ClientError,), {})
+        return found
+
+    def __getattr__(self, code: str) -> type[Exception]:
+        if code.startswith("_"):
+            raise AttributeError(code)
+        return self.from_code(code)
+
+
+class _Events:
+    """`client.meta.events`, as far as botocore's calls go: handlers registered for an event name or a prefix of
+    it ("after-call.dynamodb" hears every operation's), first ones first, last ones last. The events emitted are
+    before-parameter-build, before-call and after-call; the store's raw-page hook (before-parse) never fires,
+    as nothing is parsed.
+    """
+
+    def __init__(self) -> None:
+        self._handlers: list[tuple[int, str, Callable[..., Any]]] = []
+
+    def register(self, event: str, handler: Callable[..., Any], **_: Any) -> None:
+        self._add(1, event, handler)
+
+    def register_first(self, event: str, handler: Callable[..., Any], **_: Any) -> None:
+        self._add(0, event, handler)
+
+    def register_last(self, event: str, handler: Callable[..., Any], **_: Any) -> None:
+        self._add(2, event, handler)
+
+    def unregister(self, event: str, handler: Callable[..., Any] | None = None, **_: Any) -> None:
+        self._handlers = [h for h in self._handlers if not (h[1] == event and h[2] in (handler, None))]
+
+    def emit(self, event: str, **kwargs: Any) -> None:
+        for _, name, handler in sorted(self._handlers, key=lambda h: h[0]):
+            if event == name or event.startswith(name + "."):
+                handler(event_name=event, **kwargs)
+
+    def _add(self, order: int, event: str, handler: Callable[..., Any]) -> None:
+        if not any(h[1] == event and h[2] == handler for h in self._handlers):  # botocore registers a handler once
+            self._handlers.append((order, event, handler))
 
 
 def _keep_parameters(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
