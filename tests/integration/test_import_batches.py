@@ -124,3 +124,28 @@ def test_an_import_cut_short_by_throttling_is_finished_by_running_it_again(repo:
 
     assert (again.imported, again.unchanged) == (150, 100)  # the first hundred matched by email, not duplicated
     assert sorted(c.email or "" for c in repo.list_contacts(OWNER)) == sorted(r["email"] for r in rows(250))
+
+
+def test_a_backup_restored_into_an_empty_account_adds_its_contacts_in_batches(repo: Repository) -> None:
+    from datetime import UTC, datetime
+
+    from circleback.services.exporting import export_backup
+    from circleback.services.importing import restore_backup
+    from tests import factories
+
+    repo.put_owner(factories.owner(id=OWNER))
+    assert load(repo, rows(250)).imported == 250
+    backup = export_backup(repo, OWNER)
+    calls = Calls(repo)
+    progress: list[tuple[int, int]] = []
+    reports = restore_backup(
+        repo,
+        "owner-2",
+        backup,
+        TODAY,
+        now=datetime(2026, 11, 22, tzinfo=UTC),
+        progress=lambda done, total: progress.append((done, total)),
+    )
+    assert {report.kind: report.imported for report in reports}["contacts"] == 250
+    assert calls.made["TransactWriteItems"] == 3 and calls.made["PutItem"] <= 1  # the settings' one put at most
+    assert progress[-1] == (251, 251) and [done for done, _ in progress] == list(range(1, 252))

@@ -368,16 +368,27 @@ def restore_backup(
     if parsed.owner is not None:
         _restore_settings(repo, parsed.owner.settings(owner_id), now, settings)
         tick()
+    def landed(count: int) -> None:
+        contacts.imported += count
+        for _ in range(count):
+            tick()
+
+    pending: list[Contact] = []  # new contacts go a batch at a time, as a contacts file's do
     for entry, existing in planned:
         if existing is None:
-            repo.add_contact(owner_id, entry.contact(entry.id))
-            contacts.imported += 1
-        elif (restored := entry.contact(existing.id, existing.version)) != existing:
+            pending.append(entry.contact(entry.id))
+            if len(pending) == NEW_CONTACTS_BATCH:
+                repo.add_contacts(owner_id, pending, landed)
+                pending.clear()
+            continue
+        if (restored := entry.contact(existing.id, existing.version)) != existing:
             repo.save_contact(owner_id, restored)
             contacts.updated += 1
         else:
             contacts.unchanged += 1
         tick()
+    if pending:
+        repo.add_contacts(owner_id, pending, landed)
     _write_new(touches, restored_touches, lambda touch: tick(repo.add_touch(owner_id, touch)), strict)
     _write_new(events, restored_events, lambda event: tick(repo.add_event(owner_id, event)), strict)
     return reports
