@@ -167,3 +167,14 @@ def test_starting_the_command_line_imports_no_service_and_no_aws_library() -> No
     loaded = done.stdout.split()
     heavy = ("boto3", "botocore", "moto", "pydantic", "rich", "circleback.services", "circleback.formats")
     assert [name for name in loaded if name.startswith(heavy)] == []
+
+
+def test_ctrl_c_ends_a_command_with_130_and_says_what_was_kept(
+    store: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupted(*_: object, **__: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("circleback.services.contacts.statuses", interrupted)
+    code, _, err = run(capsys, "--data-dir", str(store), "contacts", "list")
+    assert code == 130 and "stopped; what was written before is kept" in err
