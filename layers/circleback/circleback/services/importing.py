@@ -368,6 +368,7 @@ def restore_backup(
     if parsed.owner is not None:
         _restore_settings(repo, parsed.owner.settings(owner_id), now, settings)
         tick()
+
     def landed(count: int) -> None:
         contacts.imported += count
         for _ in range(count):
