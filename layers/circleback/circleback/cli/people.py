@@ -5,8 +5,9 @@ name fits several people the command asks which one, or says how to tell them ap
 
 from __future__ import annotations
 
+import inspect
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -65,9 +66,7 @@ CONTACT_OPTIONS = {
 }
 
 
-# The contact fields a command takes (`contacts add` and `edit`), as the contacts file's cells.
 FIELDS_PANEL = "Fields (as the contacts file's columns)"
-Field = Annotated[str | None, typer.Option(rich_help_panel=FIELDS_PANEL)]
 
 
 def _field(help: str, metavar: str | None = None) -> Any:
@@ -140,55 +139,60 @@ def show_command(
     finish(ctx, run_show, name=name, json=json_out)
 
 
+def with_contact_fields(command: Callable[..., None]) -> Callable[..., None]:
+    """`command` with an option for each contact field (CONTACT_OPTIONS, as the contacts file's columns), given to
+    it in its **fields: `contacts add` and `contacts edit` take the same ones, declared once here.
+    """
+    signature = inspect.signature(command, eval_str=True)
+    kept = [p for p in signature.parameters.values() if p.kind is not inspect.Parameter.VAR_KEYWORD]
+    fields = [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[str | None, option])
+        for name, option in _field_options().items()
+    ]
+    command.__signature__ = signature.replace(parameters=[*kept, *fields])  # type: ignore[attr-defined]
+    command.__annotations__ = {p.name: p.annotation for p in (*kept, *fields)} | {"return": None}
+    return command
+
+
+def _field_options() -> dict[str, Any]:
+    return {
+        "email": _field("their email address", "EMAIL"),
+        "phone": _field("their phone number", "PHONE"),
+        "linkedin": _field("their LinkedIn profile address", "URL"),
+        "company": _field("where they work", "COMPANY"),
+        "title": _field("their job title", "TITLE"),
+        "relationship": _field(", ".join(r.value for r in Relationship), "KIND"),
+        "tier": _field(f"{', '.join(t.value for t in Tier)}: A is the closest (a new contact's default is B)", "TIER"),
+        "cadence": _field("days between notes (default: by tier and relationship)", "DAYS"),
+        "country": _field("their country, for holiday greetings", "CC"),
+        "birthday": _field("YYYY-MM-DD; without the year, --birthday=--MM-DD", "DATE"),
+        "worked_together_until": _field("for work anniversaries", "DATE"),
+        "first_seen": _field("when you first met", "DATE"),
+        "tags": _field("separated by ;", "TAGS"),
+        "notes": _field("anything to remember about them", "TEXT"),
+        "last_touch": _field("when you were last in touch, before circleback", "DATE"),
+    }
+
+
+@with_contact_fields
 def add_command(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(metavar="NAME", help="their name as you write it", show_default=False)],
     again: Annotated[
         bool, typer.Option("--again", help="add them even though a contact has the same name (another person)")
     ] = False,
-    email: Field = None,
-    phone: Field = None,
-    linkedin: Annotated[str | None, _field("their LinkedIn profile address", "URL")] = None,
-    company: Field = None,
-    title: Field = None,
-    relationship: Annotated[str | None, _field(", ".join(r.value for r in Relationship))] = None,
-    tier: Annotated[str | None, _field(f"{', '.join(t.value for t in Tier)}: A is the closest (default B)")] = None,
-    cadence: Annotated[str | None, _field("days between notes (default by tier and relationship)", "DAYS")] = None,
-    country: Annotated[str | None, _field("their country, for holiday greetings", "CC")] = None,
-    birthday: Annotated[str | None, _field("YYYY-MM-DD; without the year, --birthday=--MM-DD", "DATE")] = None,
-    worked_together_until: Annotated[str | None, _field("for work anniversaries", "DATE")] = None,
-    first_seen: Annotated[str | None, _field("when you first met", "DATE")] = None,
-    tags: Annotated[str | None, _field("separated by ;")] = None,
-    notes: Field = None,
-    last_touch: Annotated[str | None, _field("when you were last in touch, before circleback", "DATE")] = None,
+    **fields: str | None,
 ) -> None:
-    fields = dict(locals())
-    del fields["ctx"], fields["name"], fields["again"]
     finish(ctx, run_add, name=name, again=again, **fields)
 
 
+@with_contact_fields
 def edit_command(
     ctx: typer.Context,
     name: Name,
     rename: Annotated[str | None, typer.Option(metavar="NEW_NAME", help="a new name")] = None,
-    email: Field = None,
-    phone: Field = None,
-    linkedin: Annotated[str | None, _field("their LinkedIn profile address", "URL")] = None,
-    company: Field = None,
-    title: Field = None,
-    relationship: Annotated[str | None, _field(", ".join(r.value for r in Relationship))] = None,
-    tier: Annotated[str | None, _field(f"{', '.join(t.value for t in Tier)}: A is the closest")] = None,
-    cadence: Annotated[str | None, _field("days between notes", "DAYS")] = None,
-    country: Annotated[str | None, _field("their country, for holiday greetings", "CC")] = None,
-    birthday: Annotated[str | None, _field("YYYY-MM-DD; without the year, --birthday=--MM-DD", "DATE")] = None,
-    worked_together_until: Annotated[str | None, _field("for work anniversaries", "DATE")] = None,
-    first_seen: Annotated[str | None, _field("when you first met", "DATE")] = None,
-    tags: Annotated[str | None, _field("separated by ;")] = None,
-    notes: Field = None,
-    last_touch: Annotated[str | None, _field("when you were last in touch, before circleback", "DATE")] = None,
+    **fields: str | None,
 ) -> None:
-    fields = dict(locals())
-    del fields["ctx"], fields["name"], fields["rename"]
     finish(ctx, run_edit, name=name, rename=rename, **fields)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import sys
@@ -14,6 +13,7 @@ from typing import Any
 from circleback.adapters.store.keys import owner_pk
 from circleback.adapters.store.repository import Repository
 from circleback.local.emulator import LOCAL_TABLE, local_engine, use_loopback_credentials
+from circleback.services.memory import cyclic_gc_paused
 
 SNAPSHOT_FILE = "table.json"
 LOCK_FILE = "table.lock"
@@ -53,7 +53,9 @@ def persistent_repository(data_dir: Path, owner_id: str = "owner") -> Iterator[R
         raise LocalStoreError(f"{data_dir}: {error.strerror}") from None
     snapshot = data_dir / SNAPSHOT_FILE
     with _locked(data_dir / LOCK_FILE):
-        with _collector_paused():
+        # A snapshot's items make some twenty objects each, none in a cycle: collections meanwhile would walk
+        # them all again and again (a fifth of reading 30,000 contacts).
+        with cyclic_gc_paused():
             before = _read_snapshot(snapshot)
             use_loopback_credentials()
             engine = local_engine()
@@ -69,21 +71,6 @@ def persistent_repository(data_dir: Path, owner_id: str = "owner") -> Iterator[R
                 after = engine.items(LOCAL_TABLE, partitions)
                 if after != before:
                     _write_snapshot(snapshot, after)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cycle collector held off while a snapshot is read: its items make some twenty objects each, none in
-    a cycle, and a collection every few thousand of them (each one walking all made so far) costs a fifth of reading
-    30,000 contacts.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 @contextmanager
