@@ -78,7 +78,7 @@ def test_from_a_linkedin_export_to_a_first_preview_in_three_commands(
     export = write(tmp_path, "Connections.csv", CONNECTIONS)
     code, _, err = run(capsys, "--local", "import", str(export))
     assert code == 0
-    assert "Read as LinkedIn connections." in err and "4 imported, 0 updated, 0 unchanged, 0 rejected" in err
+    assert "Read as LinkedIn connections." in err and "4 imported, 0 updated, 0 unchanged, 0 skipped, 0 rejected" in err
     assert "Remembered the local store" in err and "Next: `circleback preview`" in err
     code, _, err = run(capsys, "settings", "set", "--timezone", "Europe/Lisbon", "--country", "PT")
     assert code == 0 and "time zone:" in err and "-> Europe/Lisbon" in err
@@ -108,7 +108,7 @@ def test_a_first_command_without_a_target_or_a_deployed_stack_says_to_use_local(
 def test_reimporting_the_export_changes_nothing(imported: Path, capsys: pytest.CaptureFixture[str]) -> None:
     before = stored()
     code, _, err = run(capsys, "import", str(imported / "Connections.csv"))
-    assert code == 0 and "0 imported, 0 updated, 4 unchanged, 0 rejected" in err
+    assert code == 0 and "0 imported, 0 updated, 4 unchanged, 0 skipped, 0 rejected" in err
     assert stored() == before
 
 
@@ -140,13 +140,20 @@ def test_rejected_rows_are_listed_with_their_reasons_and_the_exit_status_is_1(
     bad = linkedin_file(
         "Ana,Souza,https://www.linkedin.com/in/anasouza,not-an-email,Acme,VP,12 Mar 2019",
         ",,,,,,",  # an empty line of cells is no row at all
+        ",,,,,,02 Jun 2022",  # LinkedIn's row for a member who left: nothing to keep
         ",,https://www.linkedin.com/in/nameless,,Acme,,",
+        "Bo,Li,,bo@example.com,Initech,CTO,12 Mar 2019",
+        "Bo,Lee,,bo@example.com,Initech,CEO,12 Mar 2019",  # the same address as row 8, other values: which is right?
+        f"Cy,Ng,,,Umbrella,{'Chief ' * 40}Officer,12 Mar 2019",  # too long to keep whole
     )
     code, _, err = run(capsys, "--local", "import", str(write(tmp_path, "Connections.csv", bad)))
     assert code == 1
-    assert "Connections.csv: row 5, email: 'not-an-email' is not an email address" in err
-    assert "Connections.csv: row 7, name: is required" in err
-    assert "0 imported, 0 updated, 0 unchanged, 2 rejected" in err
+    assert "Connections.csv: row 5, email: left out, the contact kept: 'not-an-email' is not an email address" in err
+    assert "Connections.csv: row 7: skipped: no name, email, company or phone in it" in err
+    assert "Connections.csv: row 8, name: none given: named 'Acme' from the company" in err
+    assert "Connections.csv: row 10, email: the same contact as row 9" in err
+    assert "Connections.csv: row 11, title: is too long: at most 200 characters" in err
+    assert "3 imported, 0 updated, 0 unchanged, 1 skipped, 2 rejected; 2 warnings" in err
 
 
 @pytest.mark.parametrize(

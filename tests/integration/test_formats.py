@@ -121,7 +121,7 @@ def test_linkedin_connections_become_contacts_first_seen_when_connected_and_neve
     assert counts(result) == (2, 0, 0, 0)
     assert result.summary().splitlines() == [
         "Read as LinkedIn connections.",
-        "contacts: 2 imported, 0 updated, 0 unchanged, 0 rejected",
+        "contacts: 2 imported, 0 updated, 0 unchanged, 0 skipped, 0 rejected",
     ]
     contacts = by_name(owned)
     ana, rahul = contacts["Ana Souza"], contacts["Rahul Mehta"]
@@ -215,17 +215,34 @@ def test_a_row_whose_addresses_belong_to_two_known_contacts_is_refused(owned: Re
     assert "2 contacts have one of the emails" in result.reports[0].errors[0].reason
 
 
-def test_rows_without_names_are_refused_with_the_reason_and_the_rest_land(owned: Repository) -> None:
+def test_rows_without_names_are_named_from_what_they_have_and_flagged(owned: Repository) -> None:
     text = linkedin_file(
         ",,https://www.linkedin.com/in/someone,,Acme,CTO,15 Mar 2024",
+        ",,,ana.souza@example.com,,,15 Mar 2024",
+        ",,,,,,02 Jun 2022",
         "Rahul,Mehta,https://www.linkedin.com/in/rahulmehta,,Infosys,Architect,07 Sep 2019",
     )
 
     result = load(owned, text)
 
-    assert counts(result) == (1, 0, 0, 1)
-    assert [str(e) for e in result.reports[0].errors] == ["row 5, name: is required"]
-    assert sorted(by_name(owned)) == ["Rahul Mehta"]
+    report = result.reports[0]
+    assert counts(result) == (3, 0, 0, 0)
+    assert [str(w) for w in report.warnings] == [
+        "row 5, name: none given: named 'Acme' from the company",
+        "row 6, name: none given: named 'Ana Souza' from the email",
+    ]
+    assert [str(s) for s in report.skipped] == ["row 7: skipped: no name, email, company or phone in it"]
+    assert report.summary() == "contacts: 3 imported, 0 updated, 0 unchanged, 1 skipped, 0 rejected; 2 warnings"
+    assert sorted(by_name(owned)) == ["Acme", "Ana Souza", "Rahul Mehta"]
+
+
+def test_the_same_record_twice_in_one_file_is_skipped_naming_the_first(owned: Repository) -> None:
+    row = "Rahul,Mehta,https://www.linkedin.com/in/rahulmehta,,Infosys,Architect,07 Sep 2019"
+
+    result = load(owned, linkedin_file(row, row))
+
+    assert counts(result) == (1, 0, 0, 0)
+    assert [str(s) for s in result.reports[0].skipped] == ["row 6: skipped: the same as row 5"]
 
 
 def test_the_same_person_twice_in_one_file_is_refused_naming_the_first(owned: Repository) -> None:
@@ -323,7 +340,7 @@ def test_progress_is_reported_row_by_row_as_the_import_writes(owned: Repository)
 
 def test_strict_writes_nothing_from_a_vcard_file_with_one_bad_card(owned: Repository) -> None:
     calls: list[tuple[int, int]] = []
-    text = VCARDS + cards(["VERSION:4.0", "FN:Bad", "BDAY:yesterday"])
+    text = VCARDS + cards(["VERSION:4.0", "FN:Bad", "TITLE:" + "Chief " * 40])  # too long to keep whole
 
     result = load(owned, text, strict=True, progress=lambda done, total: calls.append((done, total)))
 

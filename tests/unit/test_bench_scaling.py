@@ -27,7 +27,10 @@ def test_median() -> None:
 @pytest.mark.parametrize(
     ("output", "count"),
     [
-        ("Read as LinkedIn connections.\ncontacts: 3000 imported, 0 updated, 0 unchanged, 0 rejected\n", 3000),
+        (
+            "Read as LinkedIn connections.\ncontacts: 3000 imported, 0 updated, 0 unchanged, 0 skipped, 0 rejected\n",
+            3000,
+        ),
         ("contacts: 1 imported, 2 updated", 1),
         ("nothing said", None),
     ],

@@ -130,16 +130,18 @@ def test_connected_on_becomes_the_first_seen_date(cell: str, expected: date | No
         ("15 Mar 2027", ("in the future",)),
     ],
 )
-def test_a_connected_on_that_is_no_date_refuses_the_row_and_says_why(cell: str, words: tuple[str, ...]) -> None:
+def test_a_connected_on_that_is_no_date_costs_only_the_date_and_says_why(cell: str, words: tuple[str, ...]) -> None:
     parsed = parse_linkedin(linkedin_file("Ana,Souza,,,,,15 Mar 2024", f"Bo,Li,,,,,{cell}"), TODAY)
 
-    assert list(rows_of(parsed)) == [5]
-    assert where(parsed) == [(6, "first_seen")]
-    reason = parsed.errors[0].reason.lower()
+    assert list(rows_of(parsed)) == [5, 6]
+    assert dict(parsed.rows)[6].first_seen is None
+    assert parsed.errors == []
+    assert [(w.row, w.field) for w in parsed.warnings] == [(6, "first_seen")]
+    reason = parsed.warnings[0].reason.lower()
     assert all(word in reason for word in words), reason
 
 
-def test_bad_linkedin_rows_are_refused_one_by_one_with_their_reasons() -> None:
+def test_bad_linkedin_values_are_left_out_one_by_one_with_their_reasons() -> None:
     text = linkedin_file(
         ",,https://www.linkedin.com/in/nobody,,Acme,CTO,15 Mar 2024",
         "Ana,Souza,https://www.linkedin.com/company/globex,,Globex,CTO,15 Mar 2024",
@@ -149,16 +151,22 @@ def test_bad_linkedin_rows_are_refused_one_by_one_with_their_reasons() -> None:
 
     parsed = parse_linkedin(text, TODAY)
 
-    assert list(rows_of(parsed)) == [8]
-    assert where(parsed) == [(5, "name"), (6, "linkedin_url"), (7, "email")]
-    assert [str(error).split(": ", 1)[0] for error in parsed.errors] == [
+    # Every row keeps its contact: the nameless one is named from its company, the unreadable values are left out.
+    assert [(n, r.name, r.linkedin_url, r.email) for n, r in parsed.rows] == [
+        (5, "Acme", "https://www.linkedin.com/in/nobody", None),
+        (6, "Ana Souza", None, None),
+        (7, "Bo Li", None, None),
+        (8, "Rahul Mehta", "https://www.linkedin.com/in/rahulmehta", None),
+    ]
+    assert parsed.errors == []
+    assert [str(warning).split(": ", 1)[0] for warning in parsed.warnings] == [
         "row 5, name",
         "row 6, linkedin_url",
         "row 7, email",
     ]
-    assert "required" in parsed.errors[0].reason
-    assert "not a LinkedIn profile" in parsed.errors[1].reason
-    assert "'not-an-address' is not an email address" in parsed.errors[2].reason
+    assert "named 'Acme' from the company" in parsed.warnings[0].reason
+    assert "not a LinkedIn profile" in parsed.warnings[1].reason
+    assert "'not-an-address' is not an email address" in parsed.warnings[2].reason
 
 
 def test_a_file_without_linkedins_header_is_refused_as_a_whole() -> None:
@@ -270,7 +278,7 @@ def test_the_older_google_layout_is_read_too() -> None:
     assert rahul.linkedin_url == "http://in.linkedin.com/in/rahulmehta"
 
 
-def test_google_rows_without_a_name_or_with_a_bad_address_are_refused_with_the_reason() -> None:
+def test_google_rows_without_a_name_or_with_a_bad_address_keep_their_contact_and_say_why() -> None:
     text = google_file(
         {"E-mail 1 - Value": "only@example.com"},  # Google keeps such "contacts"; a person has a name
         {"Nickname": "Bo", "E-mail 1 - Value": "bo@example.com"},
@@ -280,11 +288,17 @@ def test_google_rows_without_a_name_or_with_a_bad_address_are_refused_with_the_r
 
     parsed = parse_google(text, TODAY)
 
-    assert [(n, r.name) for n, r in parsed.rows] == [(3, "Bo")]
-    assert where(parsed) == [(2, "name"), (4, "email"), (5, "birthday")]
-    assert "First Name, Last Name, Nickname and File As are all empty" in parsed.errors[0].reason
-    assert "'cy at home' is not an email address" in parsed.errors[1].reason
-    assert "expected YYYY-MM-DD or --MM-DD" in parsed.errors[2].reason
+    assert [(n, r.name, r.email, r.other_emails, r.birthday) for n, r in parsed.rows] == [
+        (2, "Only", "only@example.com", (), None),
+        (3, "Bo", "bo@example.com", (), None),
+        (4, "Cy", "cy@example.com", (), None),
+        (5, "Di", None, (), None),
+    ]
+    assert parsed.errors == []
+    assert [(w.row, w.field) for w in parsed.warnings] == [(2, "name"), (4, "email"), (5, "birthday")]
+    assert "named 'Only' from the email" in parsed.warnings[0].reason
+    assert "'cy at home' is not an email address" in parsed.warnings[1].reason
+    assert "expected YYYY-MM-DD or --MM-DD" in parsed.warnings[2].reason
 
 
 # --- vCard ------------------------------------------------------------------------------------------------------
@@ -393,7 +407,7 @@ def test_a_vcard_2_1_card_in_quoted_printable_is_read() -> None:
     assert (row.name, row.phone) == ("Lucía Martínez", "+34 600 000 000")
 
 
-def test_broken_cards_are_refused_by_number_and_the_others_still_count() -> None:
+def test_broken_cards_are_refused_by_number_and_bad_fields_cost_only_themselves() -> None:
     text = cards(
         ["VERSION:4.0", "FN:Ana Souza", "EMAIL:ana@example.com"],
         ["VERSION:4.0", "FN:Broken", "this line is no property"],
@@ -406,16 +420,25 @@ def test_broken_cards_are_refused_by_number_and_the_others_still_count() -> None
 
     parsed = parse_vcards(text + "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Cut Short\r\n", TODAY)
 
-    assert [(n, r.name) for n, r in parsed.rows] == [(1, "Ana Souza"), (7, "Rahul Mehta")]
-    assert where(parsed) == [(2, None), (3, "name"), (4, "birthday"), (5, "birthday"), (6, "email"), (8, None)]
+    # A card with a field that cannot be read keeps its contact without it, and says so (formats/foreign.py).
+    assert [(n, r.name) for n, r in parsed.rows] == [
+        (1, "Ana Souza"),
+        (4, "Circa"),
+        (5, "Bad Day"),
+        (6, "Bad Mail"),
+        (7, "Rahul Mehta"),
+    ]
+    assert all(row.birthday is None and row.email is None for n, row in parsed.rows if n in (4, 5, 6))
+    assert where(parsed) == [(2, None), (8, None)]
     messages = [str(error) for error in parsed.errors]
     assert messages[0].startswith("card 2: not readable as a vCard (line 9)")  # the file's line
     assert "this line is no property" in messages[0]
-    assert messages[1] == "card 3, name: is required: the card has no FN and no N"
-    assert messages[2] == "card 4, birthday: 'circa 1980' is text, not a date"
-    assert "expected a date such as 19880517" in messages[3]
-    assert messages[4] == "card 6, email: 'bad mail' is not an email address"
-    assert messages[5] == "card 8: the file ends before END:VCARD"
+    assert messages[1] == "card 8: the file ends before END:VCARD"
+    assert [str(skip) for skip in parsed.skipped] == ["card 3: skipped: no name, email, company or phone in it"]
+    warnings = [str(warning) for warning in parsed.warnings]
+    assert warnings[0] == "card 4, birthday: left out, the contact kept: 'circa 1980' is text, not a date"
+    assert warnings[1].startswith("card 5, birthday: left out, the contact kept: expected a date such as 19880517")
+    assert warnings[2] == "card 6, email: left out, the contact kept: 'bad mail' is not an email address"
 
 
 def test_text_outside_the_cards_and_a_file_without_any_are_reported() -> None:

@@ -174,10 +174,8 @@ def run_import(args: Args) -> int:
             except UnknownFormat as error:
                 raise UsageError(f"{args.file}: {error} (say which with --format)") from None
     for report in result.reports:
-        for problem in report.errors:
-            note(f"{args.file}: {problem}")
-        for kept in report.kept:
-            note(f"{args.file}: {kept}")
+        for line in report.notes():
+            note(f"{args.file}: {line}")
     note(result.summary())
     if not result.rejected and any(r.imported or r.updated for r in result.reports):
         note(f"Next: `{invocation(target)} preview` shows your next digest.")

@@ -64,9 +64,16 @@ RowNote = RowError
 
 @dataclass(slots=True)
 class ParsedFile[RowT: Row]:
+    """What a file holds, as docs/imports.md sorts it: every record ends in exactly one of `rows` (to import,
+    perhaps with `warnings` about it), `skipped` (harmless, left out on purpose, with why) or `errors` (refused,
+    with why: the import exits 1).
+    """
+
     rows: list[tuple[int, RowT]] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     unit: str = "row"  # what the numbers count: rows of a CSV file, cards of a vCard file
+    skipped: list[RowNote] = field(default_factory=list)
+    warnings: list[RowNote] = field(default_factory=list)  # a field left out or mended; a contact named for you
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,13 +172,37 @@ def validate_row[RowT: Row](
     model: type[RowT], number: int, values: Mapping[str, Any], today: date, unit: str = "row"
 ) -> tuple[RowT | None, RowError | None]:
     """The row, or the first reason it is refused, named by its field. Every format validates here."""
+    row, problem = first_problem(model, values, today)
+    if problem is None:
+        return row, None
+    return None, problem.error(number, unit)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """The first thing wrong with a record's values: where (pydantic's loc) and why, in words."""
+
+    loc: tuple[int | str, ...]
+    reason: str
+    kind: str  # pydantic's error type: "value_error", "string_too_long", ...
+
+    @property
+    def field(self) -> str | None:
+        return str(self.loc[0]) if self.loc else None
+
+    def error(self, number: int, unit: str = "row") -> RowError:
+        field_name = self.field
+        return RowError(number, _SHOWN_AS.get(field_name or "", field_name), self.reason, unit)
+
+
+def first_problem[RowT: Row](
+    model: type[RowT], values: Mapping[str, Any], today: date
+) -> tuple[RowT | None, Problem | None]:
     try:
         return model.model_validate(values, context={"today": today}), None
     except ValidationError as error:
         first = error.errors()[0]
-        field_name = str(first["loc"][0]) if first["loc"] else None
-        shown = _SHOWN_AS.get(field_name or "", field_name)
-        return None, RowError(number, shown, _reason(first, _value_at(values, first["loc"])), unit)
+        return None, Problem(tuple(first["loc"]), _reason(first, _value_at(values, first["loc"])), first["type"])
 
 
 # Fields a person knows by another name: another address of a contact is an email like the first.

@@ -21,7 +21,8 @@ from typing import Any
 from circleback.domain.countries import is_country_code
 from circleback.domain.matching import normalise_linkedin
 from circleback.formats.csvfile import ParsedFile
-from circleback.formats.mapped import CellError, Cells, CsvLayout, joined, parse_mapped_csv
+from circleback.formats.foreign import Warnings
+from circleback.formats.mapped import Cells, CsvLayout, joined, parse_mapped_csv
 from circleback.formats.rows import ContactRow
 
 _NUMBERED = re.compile(r"(e-mail|phone|website) ([0-9]+) - value")
@@ -38,7 +39,7 @@ def parse_google(text: str, today: date) -> ParsedFile[ContactRow]:
     return parse_mapped_csv(text, GOOGLE, today)
 
 
-def _values(cells: Cells) -> dict[str, Any]:
+def _values(cells: Cells, warnings: Warnings) -> dict[str, Any]:
     emails = _ranked(cells, "e-mail")
     phones = _ranked(cells, "phone")
     linkedin = next((url for url in _ranked(cells, "website") if normalise_linkedin(url)), None)
@@ -60,17 +61,16 @@ def _values(cells: Cells) -> dict[str, Any]:
     }
 
 
-def _name(cells: Cells) -> str:
-    name = (
+def _name(cells: Cells) -> str | None:
+    """The contact's name; None when every name column is empty (it is then named from what it has)."""
+    return (
         cells.get("name")
         or joined(cells.get("first name"), cells.get("middle name"), cells.get("last name"))
         or joined(cells.get("given name"), cells.get("additional name"), cells.get("family name"))
         or cells.get("nickname")
         or cells.get("file as")
+        or None
     )
-    if not name:
-        raise CellError("name", "is required: First Name, Last Name, Nickname and File As are all empty")
-    return name
 
 
 def _ranked(cells: Cells, kind: str) -> list[str]:

@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from circleback.formats.csvfile import ParsedFile
+from circleback.formats.foreign import Warnings, leave_out
 from circleback.formats.mapped import CellError, Cells, CsvLayout, joined, parse_mapped_csv
 from circleback.formats.rows import ContactRow
 
@@ -32,15 +33,24 @@ def parse_linkedin(text: str, today: date) -> ParsedFile[ContactRow]:
     return parse_mapped_csv(text, LINKEDIN, today)
 
 
-def _values(cells: Cells) -> dict[str, Any]:
+def _values(cells: Cells, warnings: Warnings) -> dict[str, Any]:
     return {
         "name": joined(cells.get("first name"), cells.get("last name")),
         "email": cells.get("email address"),
         "linkedin_url": cells.get("url"),
         "company": cells.get("company"),
         "title": cells.get("position"),
-        "first_seen": connected_on(cells.get("connected on", "")),
+        "first_seen": _first_seen(cells.get("connected on", ""), warnings),
     }
+
+
+def _first_seen(text: str, warnings: Warnings) -> str | None:
+    """Only first_seen depends on the date: one that cannot be read never costs the contact."""
+    try:
+        return connected_on(text)
+    except CellError as error:
+        leave_out(warnings, "first_seen", str(error))
+        return None
 
 
 def connected_on(text: str) -> str | None:

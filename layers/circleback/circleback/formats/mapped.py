@@ -1,7 +1,8 @@
 """Other products' contact exports in CSV: find their header, map each record onto the canonical fields.
 
-Each record then goes through the canonical row's validation (`validate_row`), so every check and every
-reason is the one the canonical file gets.
+Each record then goes through the canonical row's checks as other products' records do (`foreign.add_record`):
+every reason is the one the canonical file gets, but a value that cannot be read is left out with a warning
+rather than costing the contact.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from circleback.formats.csvfile import ParsedFile, RowError, cell_problem, read_records, validate_row
+from circleback.formats.csvfile import ParsedFile, RowError, cell_problem, read_records
+from circleback.formats.foreign import Warnings, add_record
 from circleback.formats.rows import ContactRow
 
 
@@ -31,7 +33,8 @@ Cells = Mapping[str, str]  # one record's cells by column name, as `column_key` 
 class CsvLayout:
     name: str  # "LinkedIn connections"
     is_header: Callable[[set[str]], bool]  # given the record's column keys
-    to_values: Callable[[Cells], dict[str, Any]]  # the canonical fields, or CellError
+    # The canonical fields (or CellError); what the mapping noticed on the way goes into the list it is given.
+    to_values: Callable[[Cells, Warnings], dict[str, Any]]
     expected: str  # the columns that make the header, for the error when there is none
     preamble: int = 0  # records that may come before the header (LinkedIn writes notes there)
 
@@ -64,16 +67,13 @@ def parse_mapped_csv(text: str, layout: CsvLayout, today: date) -> ParsedFile[Co
                 parsed.errors.append(problem)
                 continue
             by_column = {h: c.strip() for h, c in zip(header, cells, strict=False) if h}
+            warnings: Warnings = []
             try:
-                values = layout.to_values(by_column)
+                values = layout.to_values(by_column, warnings)
             except CellError as error:
                 parsed.errors.append(RowError(number, error.field, str(error)))
                 continue
-            row, refusal = validate_row(ContactRow, number, values, today)
-            if refusal is not None:
-                parsed.errors.append(refusal)
-            elif row is not None:
-                parsed.rows.append((number, row))
+            add_record(parsed, number, values, today, warnings)
     if header is None and not parsed.errors:
         where = "row 1" if not layout.preamble else f"the first {layout.preamble + 1} rows"
         reason = f"not a {layout.name} file: no header with {layout.expected} in {where}"

@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any
 from circleback.domain.countries import is_country_code
 from circleback.domain.matching import normalise_linkedin
 from circleback.domain.model import Contact
-from circleback.formats.csvfile import ParsedFile, RowError, contact_cells, validate_row
+from circleback.formats.csvfile import ParsedFile, RowError, contact_cells
+from circleback.formats.foreign import Warnings, add_record, leave_out
 from circleback.formats.mapped import CellError, joined
 from circleback.formats.rows import ContactRow
 
@@ -50,16 +51,13 @@ def parse_vcards(text: str, today: date) -> ParsedFile[ContactRow]:
             parsed.errors.append(card)
             continue
         number, first_line, block = card
+        warnings: Warnings = []
         try:
-            values = _values(_read_card(block, first_line))
+            values = _values(_read_card(block, first_line), warnings)
         except CellError as error:
             parsed.errors.append(RowError(number, error.field, str(error), UNIT))
             continue
-        row, refusal = validate_row(ContactRow, number, values, today, UNIT)
-        if refusal is not None:
-            parsed.errors.append(refusal)
-        elif row is not None:
-            parsed.rows.append((number, row))
+        add_record(parsed, number, values, today, warnings)
     if not parsed.rows and not parsed.errors:
         parsed.errors.append(RowError(1, None, f"no card in the file: expected {_BEGIN} ... {_END}", "line"))
     return parsed
@@ -107,7 +105,7 @@ def _read_card(block: str, first_line: int) -> Component:
         raise CellError(None, f"not readable as a vCard{where}: {message}") from None
 
 
-def _values(card: Component) -> dict[str, Any]:
+def _values(card: Component, warnings: Warnings) -> dict[str, Any]:
     emails = _ranked(card, "email", "mailto:")
     phones = _ranked(card, "tel", "tel:")
     urls = [str(line.value).strip() for name in ("url", "x-socialprofile") for line in _lines(card, name)]
@@ -122,7 +120,7 @@ def _values(card: Component) -> dict[str, Any]:
         "company": _first(card, "org"),
         "title": _first(card, "title"),
         "country": _country(card),
-        "birthday": _birthday(card),
+        "birthday": _readable_birthday(card, warnings),
         "tags": tuple(dict.fromkeys(tag for tag in categories if tag)) or None,
         "notes": "\n\n".join(notes) or None,
     }
@@ -149,7 +147,8 @@ def _first(card: Component, name: str) -> str | None:
     return None
 
 
-def _name(card: Component) -> str:
+def _name(card: Component) -> str | None:
+    """FN, else N's parts; None when neither (the card is then named from what it has: formats/foreign.py)."""
     full = _first(card, "fn")
     if full:
         return full
@@ -158,7 +157,7 @@ def _name(card: Component) -> str:
         name = joined(*(joined(*_listed(getattr(parts, p, ""))) for p in ("given", "additional", "family")))
         if name:
             return name
-    raise CellError("name", "is required: the card has no FN and no N")
+    return None
 
 
 def _ranked(card: Component, name: str, scheme: str) -> list[str]:
@@ -190,6 +189,14 @@ def _country(card: Component) -> str | None:
         if is_country_code(code):
             return code
     return None
+
+
+def _readable_birthday(card: Component, warnings: Warnings) -> str | None:
+    try:
+        return _birthday(card)
+    except CellError as error:
+        leave_out(warnings, "birthday", str(error))
+        return None
 
 
 def _birthday(card: Component) -> str | None:

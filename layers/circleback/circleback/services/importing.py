@@ -29,6 +29,10 @@ NEW_CONTACTS_BATCH = 100  # new contacts go to the store this many at a time: on
 
 @dataclass(slots=True)
 class ImportReport:
+    """What became of every record of one kind: imported, updated, unchanged, skipped (harmless, with why) or
+    rejected (with why: the import exits 1); warnings are about records that were imported all the same.
+    """
+
     kind: str
     imported: int = 0
     updated: int = 0
@@ -36,6 +40,8 @@ class ImportReport:
     errors: list[RowError] = field(default_factory=list)
     written: bool = True
     kept: list[RowNote] = field(default_factory=list)  # fields left as edited by hand (see `merge`)
+    skipped: list[RowNote] = field(default_factory=list)
+    warnings: list[RowNote] = field(default_factory=list)
 
     @property
     def rejected(self) -> int:
@@ -43,12 +49,23 @@ class ImportReport:
 
     def summary(self) -> str:
         text = (
-            f"{self.kind}: {self.imported} imported, {self.updated} updated, "
-            f"{self.unchanged} unchanged, {self.rejected} rejected"
+            f"{self.kind}: {self.imported} imported, {self.updated} updated, {self.unchanged} unchanged, "
+            f"{len(self.skipped)} skipped, {self.rejected} rejected"
         )
+        extras = [_counted(len(self.warnings), "warning")] if self.warnings else []
         if self.kept:
-            text += f"; {len(self.kept)} {'field' if len(self.kept) == 1 else 'fields'} kept as edited by hand"
+            extras.append(f"{_counted(len(self.kept), 'field')} kept as edited by hand")
+        if extras:
+            text += "; " + "; ".join(extras)
         return text if self.written else text + " (nothing written: --strict and some rows were rejected)"
+
+    def notes(self) -> list[RowNote]:
+        """Every line about a record, in the file's order: refusals, skips, warnings and fields kept."""
+        return sorted([*self.errors, *self.skipped, *self.warnings, *self.kept], key=lambda note: (note.unit, note.row))
+
+
+def _counted(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
 
 
 def emails_of(row: ContactRow) -> list[str]:
@@ -152,7 +169,10 @@ def import_contact_rows(
     """
     report = ImportReport("contacts")
     report.errors.extend(parsed.errors)
+    report.skipped.extend(parsed.skipped)
+    report.warnings.extend(parsed.warnings)
     unit = parsed.unit
+    rows_by_number = dict(parsed.rows)
     if any(row.last_touch for _, row in parsed.rows):  # an export's rows: their last touch moves only forward
         contacts, last_touched = read_last_touches(repo, owner_id)
     else:
@@ -165,7 +185,10 @@ def import_contact_rows(
         emails = emails_of(row)
         key, duplicate = earlier_rows.match_by(emails, row.linkedin_url, row.name)
         if duplicate:
-            report.errors.append(RowError(number, key, f"the same contact as {unit} {duplicate[0]}", unit))
+            if rows_by_number[duplicate[0]] == row:  # the same record twice: nothing is lost by reading it once
+                report.skipped.append(RowNote(number, None, f"skipped: the same as {unit} {duplicate[0]}", unit))
+            else:
+                report.errors.append(RowError(number, key, f"the same contact as {unit} {duplicate[0]}", unit))
             continue
         earlier_rows.add(number, emails, row.linkedin_url, row.name)
         key, matches = known.match_by(emails, row.linkedin_url, row.name)
