@@ -259,3 +259,90 @@ COMMON_MISTAKES = {"UK": "GB", "EL": "GR", "EN": "GB"}
 
 def is_country_code(code: str) -> bool:
     return code in COUNTRY_CODES
+
+
+# Names address books write for a country besides iso3166.tab's own: the long forms, and the country's own name
+# for itself where people commonly write it so. Folded (domain/names.py) before lookup, as the table's names are.
+COUNTRY_ALIASES = {
+    "USA": "US",
+    "U.S.A.": "US",
+    "U.S.": "US",
+    "United States of America": "US",
+    "UK": "GB",
+    "U.K.": "GB",
+    "United Kingdom": "GB",
+    "Great Britain": "GB",
+    "England": "GB",
+    "Scotland": "GB",
+    "Wales": "GB",
+    "Northern Ireland": "GB",
+    "Deutschland": "DE",
+    "Österreich": "AT",
+    "Schweiz": "CH",
+    "Suisse": "CH",
+    "Svizzera": "CH",
+    "España": "ES",
+    "Brasil": "BR",
+    "México": "MX",
+    "Italia": "IT",
+    "Nederland": "NL",
+    "The Netherlands": "NL",
+    "Holland": "NL",
+    "België": "BE",
+    "Belgique": "BE",
+    "Sverige": "SE",
+    "Norge": "NO",
+    "Danmark": "DK",
+    "Suomi": "FI",
+    "Polska": "PL",
+    "Česko": "CZ",
+    "Czech Republic": "CZ",
+    "Magyarország": "HU",
+    "Ελλάδα": "GR",
+    "Türkiye": "TR",
+    "Turkey": "TR",
+    "Россия": "RU",
+    "Russian Federation": "RU",
+    "South Korea": "KR",
+    "Republic of Korea": "KR",
+    "North Korea": "KP",
+    "中国": "CN",
+    "People's Republic of China": "CN",
+    "日本": "JP",
+    "भारत": "IN",
+    "Bharat": "IN",
+    "UAE": "AE",
+    "Ireland": "IE",
+    "Éire": "IE",
+    "Viet Nam": "VN",
+    "Ivory Coast": "CI",
+    "Côte d'Ivoire": "CI",
+}
+
+
+def country_code_of(text: str) -> str | None:
+    """The ISO code for a country as an address book writes it: a code ("de", "UK"), iso3166.tab's name
+    ("Germany") or a common other name ("Deutschland", "USA"); case, accents and spacing aside. None if unknown.
+    """
+    code = text.strip().upper()
+    if is_country_code(code):
+        return code
+    if code in COMMON_MISTAKES:
+        return COMMON_MISTAKES[code]
+    return _codes_by_name().get(_fold(text))
+
+
+def _fold(text: str) -> str:
+    from circleback.domain.names import folded
+
+    return folded(text.replace("&", "and"))
+
+
+_BY_NAME: dict[str, str] = {}
+
+
+def _codes_by_name() -> dict[str, str]:
+    if not _BY_NAME:
+        names = [*COUNTRY_NAMES.items(), *((code, name) for name, code in COUNTRY_ALIASES.items())]
+        _BY_NAME.update((_fold(name), code) for code, name in names)
+    return _BY_NAME
