@@ -96,17 +96,25 @@ def today_of(owner: Owner) -> date:
     return datetime.now(ZoneInfo(owner.timezone)).date()
 
 
-def read_text(path: Path | None) -> str | None:
+def read_text(path: Path | None, encoding: str | None = None) -> str | None:
+    """The file's text in whatever encoding it was written (cli/encodings.py); says which when it is not UTF-8."""
     if path is None:
         return None
     try:
-        return path.read_text(encoding="utf-8-sig")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise UsageError(f"{path}: no such file") from None
-    except UnicodeDecodeError:
-        raise UsageError(f"{path}: not UTF-8 text; save the file as UTF-8 (CSV UTF-8 in Excel) and try again") from None
     except OSError as error:
         raise UsageError(f"{path}: {error.strerror}") from None
+    from circleback.cli.encodings import NotText, decoded
+
+    try:
+        text, used = decoded(data, encoding)
+    except NotText as error:
+        raise UsageError(f"{path}: {error}") from None
+    if used is not None and encoding is None:
+        note(f"{path}: not UTF-8; read as {used} (if names look wrong, say which with --encoding)")
+    return text
 
 
 def write_output(path: Path, content: bytes) -> None:
