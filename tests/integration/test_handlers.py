@@ -47,6 +47,10 @@ def test_the_demo_runs_the_real_handlers_and_writes_the_digest(tmp_path: Path) -
     links = r"http://127\.0\.0\.1:8000/(?:a|unsubscribe)/[A-Za-z0-9_.-]+"
     assert re.findall(links, text) and set(re.findall(links, html)) == set(re.findall(links, text))
     assert result.subject == str(message["Subject"]) and "to reach out to" in result.subject
+    # The bytes SES was given, not a re-serialised copy (which would write List-Unsubscribe as an encoded word).
+    raw = result.eml.read_bytes()
+    assert re.search(rb"^List-Unsubscribe: <http://127\.0\.0\.1:8000/unsubscribe/[A-Za-z0-9_.-]+>\r$", raw, re.M)
+    assert b"=?utf-8?" not in raw.partition(b"\r\nList-Unsubscribe:")[2].partition(b"\r\n")[0]
 
 
 @pytest.fixture

@@ -193,6 +193,10 @@ class _QuietHandler(WSGIRequestHandler):
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         self.log_message("%s -> %s", self.command, code)
 
+    def log_error(self, format: str, *args: Any) -> None:
+        """http.server's errors quote the request line ("Bad request version ('/a/<token> HTTP/9')"): the code only."""
+        self.log_message("refused -> %s", args[0] if args else "-")
+
     def log_message(self, format: str, *args: Any) -> None:
         if self.server.verbose:  # type: ignore[attr-defined]
             super().log_message(format, *args)

@@ -317,22 +317,26 @@ def import_samples() -> None:
             raise RuntimeError(f"the sample {name} were rejected: {report.errors[0]}")
 
 
-def _sent_message() -> EmailMessage:
+def _sent_message() -> bytes:
+    """The message exactly as SES received it (the emulator keeps the raw data as UTF-8 text)."""
     from moto.ses.models import ses_backends
 
     sent = ses_backends[MOTO_ACCOUNT][LOCAL_REGION].sent_messages
     if len(sent) != 1:
         raise RuntimeError(f"expected one digest to be sent, SES received {len(sent)}")
-    message = email.message_from_string(sent[0].raw_data, policy=email.policy.default)
+    return str(sent[0].raw_data).encode("utf-8")
+
+
+def _write(raw: bytes, out_dir: Path) -> DemoResult:
+    """out/digest.eml holds the bytes SES was given, not a re-serialised copy: re-encoding would fold and
+    encode headers (List-Unsubscribe as an encoded word) that the real message carries as they are.
+    """
+    message = email.message_from_bytes(raw, policy=email.policy.default)
     if not isinstance(message, EmailMessage):
         raise TypeError("the email policy did not give an EmailMessage")
-    return message
-
-
-def _write(message: EmailMessage, out_dir: Path) -> DemoResult:
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = DemoResult(out_dir / "digest.eml", out_dir / "digest.html", out_dir / "digest.txt", str(message["Subject"]))
-    paths.eml.write_bytes(message.as_bytes())
+    paths.eml.write_bytes(raw)
     for path, kind in ((paths.html, "html"), (paths.txt, "plain")):
         part = message.get_body((kind,))
         if part is None:
