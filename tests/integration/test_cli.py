@@ -151,11 +151,12 @@ def test_bad_usage_says_what_is_wrong(
     assert "Traceback" not in err
 
 
-def test_a_file_that_is_not_utf8_is_refused_clearly(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_file_that_is_not_utf8_is_read_and_says_how(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "latin1.csv"
-    path.write_bytes("name\nJosé\n".encode("latin-1"))
-    code, _, err = run(capsys, "preview", "--contacts", str(path), "--as-of", "2026-11-22")
-    assert code == 2 and "not UTF-8" in err
+    path.write_bytes("name,last_touch\nJosé,2026-01-02\n".encode("latin-1"))
+    code, out, err = run(capsys, "preview", "--contacts", str(path), "--as-of", "2026-11-22")
+    assert code == 0 and "José" in out
+    assert "latin1.csv: not UTF-8; read as Windows-1252 (if names look wrong, say which with --encoding)" in err
 
 
 def test_the_sample_preview_today(capsys: pytest.CaptureFixture[str]) -> None:

@@ -178,3 +178,11 @@ def test_ctrl_c_ends_a_command_with_130_and_says_what_was_kept(
     monkeypatch.setattr("circleback.services.contacts.statuses", interrupted)
     code, _, err = run(capsys, "--data-dir", str(store), "contacts", "list")
     assert code == 130 and "stopped; what was written before is kept" in err
+
+
+def test_max_due_is_capped_with_the_reason(store: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "--local", "settings", "set", "--max-due", "21")
+
+    assert code == 2
+    assert "at most 20 people a digest, got 21: a longer digest is clipped by mail apps such as Gmail" in err
+    assert run(capsys, "--local", "settings", "set", "--max-due", "20")[0] == 0

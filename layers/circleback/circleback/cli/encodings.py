@@ -72,7 +72,8 @@ def _guess(data: bytes) -> str | None:
     best = matches[0]
     for match in matches:
         tied = match.chaos == best.chaos and abs(match.coherence - best.coherence) < _SAME_FIT
-        if match.encoding == _PREFERRED and tied:
+        # A match stands for every code page that reads the bytes as the same text (could_be_from_charset).
+        if tied and _PREFERRED in (match.encoding, *match.could_be_from_charset):
             return _PREFERRED
     return str(best.encoding)
 

@@ -18,6 +18,7 @@ from circleback.cli.common import Args, UsageError, bounded, country, finish, fi
 from circleback.cli.targets import LOCAL, chosen_target, given, opened, owner_of, remember
 from circleback.domain.countries import is_country_code
 from circleback.domain.model import Frequency, Owner
+from circleback.domain.planner import MAX_DUE
 from circleback.domain.schedule import next_send_at
 
 if TYPE_CHECKING:
@@ -100,7 +101,7 @@ def set_command(
     ] = None,
     goal: Annotated[int | None, typer.Option(parser=bounded(0, 1000), metavar="N", help="touches a month")] = None,
     max_due: Annotated[
-        int | None, typer.Option(parser=bounded(0, 100), metavar="N", help="due people a digest lists")
+        int | None, typer.Option(parser=max_due_parser, metavar="N", help=f"due people a digest lists (0-{MAX_DUE})")
     ] = None,
     lookahead: Annotated[
         int | None, typer.Option(parser=bounded(0, 60), metavar="DAYS", help="days of occasions a digest shows")
@@ -169,10 +170,23 @@ def run_set(args: Args) -> int:
     return 0
 
 
+def max_due_parser(text: str) -> int:
+    """--max-due: a number up to MAX_DUE, and why no more."""
+    value = bounded(0, 1000)(text)
+    if value > MAX_DUE:
+        raise typer.BadParameter(
+            f"at most {MAX_DUE} people a digest, got {value}: a longer digest is clipped by mail apps such as Gmail, "
+            "which hide its end (the pause link too); the others wait for the next digest"
+        )
+    return value
+
+
 def _shown(owner: Owner, field: str) -> str:
     value = getattr(owner, field)
     if value is None:
         return "(not set)"
+    if field == "max_due" and value > MAX_DUE:
+        return f"{value} (a digest lists at most {MAX_DUE})"
     if field == "weekday":
         return WEEKDAYS[value]
     if field == "send_hour":

@@ -28,6 +28,10 @@ from circleback.domain.cadence import (
 from circleback.domain.model import Contact, DigestInput, Direction, LifeEvent, Owner, Touch
 
 DEFAULT_MAX_DUE = 5
+# The most people one digest lists, whatever the setting says (an older setting or backup may say more): each
+# is a block of links, and a longer digest is clipped by mail apps (mail/render.py HTML_BUDGET_BYTES), nor does
+# anyone write twenty notes in a morning. `settings set --max-due` refuses more, saying why.
+MAX_DUE = 20
 DEFAULT_LOOKAHEAD_DAYS = 7
 DEFAULT_MONTHLY_GOAL = 4
 GOAL_DIRECTIONS = frozenset({Direction.OUTBOUND, Direction.MUTUAL})
@@ -130,7 +134,7 @@ def plan_digest(
     settings = settings or PlanSettings.of(data.owner)
     touches_by_contact = _touches_by_contact(data.touches, as_of)
     histories = {c.id: summarise(c.last_touch, touches_by_contact.get(c.id, [])) for c in data.contacts}
-    shown, all_due = _ranked_due(data.contacts, histories, as_of, max(settings.max_due, 0))
+    shown, all_due = _ranked_due(data.contacts, histories, as_of, min(max(settings.max_due, 0), MAX_DUE))
     context = PlanContext(
         data=data,
         as_of=as_of,

@@ -8,8 +8,8 @@ thing about the same people; the email's view carries the signed links, the prev
 from __future__ import annotations
 
 import zlib
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -33,6 +33,11 @@ SUBJECT_OCCASIONS = 2
 # tier then name, so the first five are the closest ones; five is also the default length of the due list and
 # the size of the own-news audience.
 OCCASION_CONTACTS_SHOWN = 5
+# Gmail clips an HTML part past about 102 KB and hides the rest, the pause link included. The email's HTML is
+# fitted under this many bytes of UTF-8 (`_fitted`), which leaves room for quoted-printable's soft line breaks
+# and escapes in the message itself (tests/unit/test_digest_size.py measures both).
+HTML_BUDGET_BYTES = 90 * 1024
+OCCASIONS_KEPT = 3  # fitting drops later occasions down to this many before it drops anyone due
 LINK_SCHEMES = frozenset({"https", "http"})  # http only for the local demo on 127.0.0.1
 
 
@@ -272,6 +277,7 @@ class DigestView:
     due_count: int  # everyone due, those held back included
     more_due_count: int
     more_due: str | None
+    more_occasions: str | None  # the email's occasions left out to fit (`_fitted`); never in a preview
     goal_done: int
     goal_target: int
     goal: str
@@ -281,13 +287,70 @@ class DigestView:
 
 def render_digest(plan: DigestPlan, owner: Owner, links: LinkFactory) -> RenderedDigest:
     """Subject, text and HTML for one planned digest. Pure: the same plan and links give the same email."""
-    view = digest_view(plan, owner, links)
     env = templates(TEMPLATES)
+    html_template = env.get_template("digest.html")
+    view = _fitted(digest_view(plan, owner, links), lambda candidate: html_template.render(d=candidate))
     return RenderedDigest(
         subject=view.subject,
         text=env.get_template("digest.txt").render(d=view),
-        html=env.get_template("digest.html").render(d=view),
+        html=html_template.render(d=view),
     )
+
+
+def _fitted(view: DigestView, html_of: Callable[[DigestView], str]) -> DigestView:
+    """The view with as many of its occasions, then of its due people, as fit the HTML in HTML_BUDGET_BYTES.
+
+    Later occasions go first (down to OCCASIONS_KEPT), then due people from the end of the list: the nearest
+    occasions and the people most overdue stay. What is left out is counted in the email ("+ 12 more ...") and
+    shown by `circleback preview`; nothing is marked as sent for it. Each count is found by bisection, so a
+    digest of hundreds of occasions costs a dozen renders, not hundreds.
+    """
+    if _fits(view, html_of):
+        return view
+    floor = min(OCCASIONS_KEPT, len(view.occasions))
+    occasions = _most_that_fit(floor, len(view.occasions), lambda n: _fits(_cut(view, n, len(view.due)), html_of))
+    if occasions > floor or _fits(_cut(view, floor, len(view.due)), html_of):
+        return _cut(view, occasions, len(view.due))
+    due = _most_that_fit(0, len(view.due), lambda n: _fits(_cut(view, floor, n), html_of))
+    return _cut(view, floor, due)
+
+
+def _fits(view: DigestView, html_of: Callable[[DigestView], str]) -> bool:
+    return len(html_of(view).encode()) <= HTML_BUDGET_BYTES
+
+
+def _most_that_fit(low: int, high: int, fits: Callable[[int], bool]) -> int:
+    """The largest n in [low, high] with fits(n), given that fits only turns false as n grows (low when none)."""
+    while low < high:
+        middle = (low + high + 1) // 2
+        if fits(middle):
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def _cut(view: DigestView, occasions: int, due: int) -> DigestView:
+    """The view with its first `occasions` occasions and `due` due people, the rest counted."""
+    left_out = len(view.occasions) - occasions
+    more_due_count = view.more_due_count + len(view.due) - due
+    return replace(
+        view,
+        occasions=view.occasions[:occasions],
+        due=view.due[:due],
+        more_due_count=more_due_count,
+        more_due=_more_due(more_due_count),
+        more_occasions=(
+            f"+ {_count(left_out, 'more occasion', 'more occasions')} in the days ahead: "
+            "`circleback preview` lists them all."
+            if left_out
+            else None
+        ),
+    )
+
+
+def _more_due(count: int) -> str | None:
+    return f"+ {count} more due, kept for another day." if count else None
 
 
 def render_preview(view: DigestView) -> str:
@@ -308,7 +371,8 @@ def digest_view(plan: DigestPlan, owner: Owner, links: LinkFactory | None) -> Di
         due=tuple(_due_view(item, plan.as_of, owner, links, occasion_of.get(item.contact.id)) for item in plan.due),
         due_count=len(plan.due) + plan.more_due,
         more_due_count=plan.more_due,
-        more_due=f"+ {plan.more_due} more due, kept for another day." if plan.more_due else None,
+        more_due=_more_due(plan.more_due),
+        more_occasions=None,
         goal_done=plan.goal.done,
         goal_target=plan.goal.target,
         goal=_goal_line(plan.goal),
