@@ -18,6 +18,7 @@ from circleback.auth.tokens import Action, Claim, Purpose, TokenSigner
 from circleback.domain.ids import content_id
 from circleback.domain.model import ActionRecord, Channel, Contact, Direction, Owner, Touch
 from circleback.domain.schedule import local_send_date, next_send_at
+from circleback.domain.wording import long_day
 from circleback.services.retries import retrying
 
 SNOOZE_DAYS = 14
@@ -27,6 +28,12 @@ TOUCH_DIRECTIONS = {Action.REACHED_OUT: Direction.OUTBOUND, Action.THEY_REACHED_
 
 class LinkGone(Exception):
     """The link is genuine but what it points at is gone (the contact or the owner was deleted)."""
+
+
+class UndoRefused(Exception):
+    """The link's snooze or pause cannot be undone exactly: what it set was changed since (another link, a
+    command), so putting back what it replaced would undo that later choice too. The link's record is kept.
+    """
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,23 +145,36 @@ class ActionLinks:
         raise ValueError(f"{claim.action.value} links do nothing when posted")
 
     def _reversal(self, target: LinkTarget, now: datetime) -> list[Write]:
+        """The writes that put back exactly what the link's action replaced, each conditioned on the item being
+        as read (a change in between fails the transaction, and the undo reads again); UndoRefused when what the
+        action set was changed since, by another link or a command: that later choice stands.
+        """
         record, owner = _required(target.record), target.owner
         if record.touch is not None:
             return [self.repo.touch_delete(owner.id, record.touch)]
         if record.action == Action.SNOOZE:
             contact = _required(target.contact)
             if contact.snoozed_until != record.until:
-                return []  # changed since by something else: that later choice stands
+                raise UndoRefused(_changed_since(f"{contact.name} was snoozed", contact.snoozed_until))
             return [self.repo.contact_snooze_write(owner.id, contact, record.previous_until)]
         if record.action == Action.PAUSE:
             if owner.paused_until != record.until:
-                return []
+                raise UndoRefused(_changed_since("Your digests were paused", owner.paused_until))
             return [self._pause_write(owner, record.previous_until, now)]
         return []
 
     def _pause_write(self, owner: Owner, until: date | None, now: datetime) -> Write:
         """Pause (or resume) and move the next send to the first one the new pause allows."""
         return self.repo.owner_pause_write(owner, until, next_send_at(replace(owner, paused_until=until), now))
+
+
+def _changed_since(what: str, now_until: date | None) -> str:
+    if now_until is None:
+        return f"{what} by this link, and that has been ended since. Nothing was changed."
+    return (
+        f"{what} by this link, and that has been changed since: it now runs until {long_day(now_until)}. "
+        "That later choice stands; nothing was changed."
+    )
 
 
 def link_day(claim: Claim) -> date:

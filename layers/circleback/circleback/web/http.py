@@ -26,7 +26,7 @@ from circleback.adapters.secrets import KeyUnavailable
 from circleback.adapters.store.repository import ConflictError
 from circleback.auth.tokens import ExpiredToken, ForeignToken, InvalidToken, RevokedToken, WrongPurpose
 from circleback.runtime.observability import logger
-from circleback.services.actions import LinkGone
+from circleback.services.actions import LinkGone, UndoRefused
 from circleback.services.touches import InvalidField, ReusedKey, Unauthorized
 from circleback.web.pages import Page, problem_page
 
@@ -134,6 +134,11 @@ def answer_errors(app: APIGatewayHttpResolver) -> None:
     @handles(app, LinkGone)
     def gone(error: LinkGone) -> Response[str]:
         return html(problem_page(410, "This link points at something that’s gone", str(error)))
+
+    @handles(app, UndoRefused)
+    def undo_refused(error: UndoRefused) -> Response[str]:
+        log_route(app, "undo", "link", "refused_changed_since")
+        return html(problem_page(409, "This can’t be undone any more", str(error)))
 
     @handles(app, KeyUnavailable)
     def keys_unavailable(_: KeyUnavailable) -> Response[str]:

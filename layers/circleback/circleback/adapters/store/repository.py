@@ -404,7 +404,8 @@ class Repository:
         return self._contact_write(owner_id, contact, {"snoozed_until": until.isoformat() if until else None})
 
     def owner_pause_write(self, owner: Owner, paused_until: date | None, next_send: datetime | None) -> Write:
-        """Pause (or resume) the owner's digests and move the schedule with it, if the schedule is as read."""
+        """Pause (or resume) the owner's digests and move the schedule with it, if the schedule and the pause are
+        as read in `owner` (a pause or an undo in between fails the transaction: read again and retry)."""
         keys = owner_schedule_keys(replace(owner, next_send_at=next_send))
         fields = {
             "paused_until": paused_until.isoformat() if paused_until else None,
@@ -417,6 +418,11 @@ class Repository:
         else:
             condition = "next_send_at = :read"
             values[":read"] = {"S": owner.next_send_at.isoformat()}
+        if owner.paused_until is None:
+            condition += " AND attribute_not_exists(paused_until)"
+        else:
+            condition += " AND paused_until = :paused"
+            values[":paused"] = {"S": owner.paused_until.isoformat()}
         update: dict[str, Any] = {
             "TableName": self.table_name,
             "Key": _key(owner_pk(owner.id), PROFILE_SK),
