@@ -115,7 +115,9 @@ INVENTORY: dict[str, tuple[Call, ...]] = {
     # functions/actions, POST /a/{token} "I reached out" (services/actions.py)
     "link: do": (
         *OPEN_LINK,
-        dynamodb("PutItem", "touch", each(FAILED, condition_failed=ABSORBED)),  # filed first by a concurrent post
+        # The touch only while its contact exists (a click racing `contacts remove`): filed first by a concurrent
+        # post, or a check that failed while the contact is still there, is absorbed by reading again.
+        dynamodb("TransactWriteItems", "Put touch + ConditionCheck contact", TRANSACTION),
     ),
     # POST /a/{token} with op=undo, after the link was used
     "link: undo": (
@@ -137,7 +139,7 @@ INVENTORY: dict[str, tuple[Call, ...]] = {
         dynamodb("GetItem", "owner", READ),
         dynamodb("Query", "contacts", READ),
         dynamodb("GetItem", "action record", READ),
-        dynamodb("TransactWriteItems", "Put action record + Put touch", TRANSACTION),
+        dynamodb("TransactWriteItems", "Put action record + Put touch + ConditionCheck contact", TRANSACTION),
     ),
     # functions/calendar, GET /calendar/{token}.ics (services/calendar_feed.py)
     "calendar feed": (

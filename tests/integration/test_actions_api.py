@@ -447,7 +447,7 @@ def write_kinds(items: list[dict[str, Any]]) -> list[tuple[str, str]]:
     return kinds
 
 
-def test_a_touch_link_writes_one_conditional_put_of_its_touch_and_undo_one_delete(site: Site) -> None:
+def test_a_touch_link_writes_its_touch_while_its_contact_exists_and_undo_one_delete(site: Site) -> None:
     link = site.link(Action.REACHED_OUT)
     writes: list[tuple[str, dict[str, Any]]] = []
     client = runtime.interactive_repository().client  # the actions function's client
@@ -461,9 +461,12 @@ def test_a_touch_link_writes_one_conditional_put_of_its_touch_and_undo_one_delet
     site.post(link.path, op="do")  # a repeat: finds the touch, writes nothing
     site.post(link.path, op="undo")
 
-    assert [op for op, _ in writes] == ["PutItem", "DeleteItem"]
-    (_, put), (_, delete) = writes
+    assert [op for op, _ in writes] == ["TransactWriteItems", "DeleteItem"]
+    (_, transaction), (_, delete) = writes
+    put, check = (item["Put"] if "Put" in item else item["ConditionCheck"] for item in transaction["TransactItems"])
     assert put["ConditionExpression"] == "attribute_not_exists(SK)" and put["Item"]["SK"]["S"].startswith("TOUCH#")
+    # ...and only while its contact is there: a click racing `contacts remove` leaves no touch behind.
+    assert check["ConditionExpression"] == "attribute_exists(SK)" and check["Key"]["SK"]["S"].startswith("CONTACT#")
     assert delete["ConditionExpression"] == "attribute_exists(SK)" and delete["Key"]["SK"] == put["Item"]["SK"]
     assert link_touches(link) == []
 
@@ -544,7 +547,7 @@ def test_a_second_post_writes_nothing_and_says_already_logged(site: Site) -> Non
 
 def test_a_concurrent_post_that_wins_the_race_leaves_one_touch(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
     link = site.link(Action.REACHED_OUT)
-    add_touch = Repository.add_touch
+    add_touch = Repository.add_touch_to_existing
     raced: list[bool] = []
 
     def add_after_the_other_request(self: Repository, *args: Any) -> bool:
@@ -554,7 +557,7 @@ def test_a_concurrent_post_that_wins_the_race_leaves_one_touch(site: Site, monke
             other.perform(link.token, Purpose.ACTION, Choice(Channel.CALL, "the other tab"), clock.now())
         return add_touch(self, *args)
 
-    monkeypatch.setattr(Repository, "add_touch", add_after_the_other_request)
+    monkeypatch.setattr(Repository, "add_touch_to_existing", add_after_the_other_request)
 
     response = site.post(link.path, op="do", channel="email", note="this tab")
 
@@ -568,7 +571,7 @@ def test_a_touch_logged_elsewhere_meanwhile_is_kept_beside_the_links_own(
 ) -> None:
     link = site.link(Action.REACHED_OUT)
     version = contact_item(link)["version"]
-    add_touch = Repository.add_touch
+    add_touch = Repository.add_touch_to_existing
     calls: list[bool] = []
     elsewhere = Touch(
         id="from-the-api",
@@ -585,12 +588,12 @@ def test_a_touch_logged_elsewhere_meanwhile_is_kept_beside_the_links_own(
             assert runtime.repository().add_touch(OWNER, elsewhere)
         return add_touch(self, *args)
 
-    monkeypatch.setattr(Repository, "add_touch", add_after_a_touch_from_elsewhere)
+    monkeypatch.setattr(Repository, "add_touch_to_existing", add_after_a_touch_from_elsewhere)
 
     response = site.post(link.path, op="do")
 
     assert response.status_code == 200 and heading(response) == "Logged"
-    assert len(calls) == 2  # the link's put and the other one: no retry, touches never conflict
+    assert len(calls) == 1  # the link's one write: no retry, touches never conflict
     today_ = [t for t in touches(link) if t.date == today()]
     assert sorted(t.source for t in today_) == ["api", "link"]
     assert contact_item(link)["version"] == version

@@ -496,6 +496,7 @@ def _confirm(question: str) -> None:
 
 
 def run_touch(args: Args) -> int:
+    from circleback.adapters.store.repository import NotFoundError
     from circleback.services.contacts import log
 
     direction = Direction.INBOUND if args.inbound else Direction.MUTUAL if args.mutual else Direction.OUTBOUND
@@ -507,7 +508,10 @@ def run_touch(args: Args) -> int:
         if on > today:
             raise UsageError(f"--date {on.isoformat()} is in the future (today is {today.isoformat()})")
         contact = resolve(repo, args.owner, args.name)
-        logged = log(repo, args.owner, contact, on, direction, args.channel, note_text, datetime.now(UTC))
+        try:
+            logged = log(repo, args.owner, contact, on, direction, args.channel, note_text, datetime.now(UTC))
+        except NotFoundError:
+            raise UsageError(f"{contact.name} was removed meanwhile; nothing was logged") from None
     what = f"{direction.value} {args.channel.value} with {contact.name} on {on.isoformat()}"
     note(f"Logged {what}." if logged.created else f"Already logged: {what}.")
     return 0

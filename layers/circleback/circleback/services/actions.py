@@ -1,9 +1,9 @@
 """What a digest link does. Looking (GET, HEAD) reads; doing and undoing (POST) write, each exactly once.
 
 A touch link ("I reached out", "They reached out", the links people click most) files its touch under a key of
-the link's own (the link's date and an id from Claim.key()): logging it is one conditional put, a repeated or
-concurrent POST finds the touch and writes nothing, and undo is one conditional delete, after which the link can
-be used again. Any other action is stored as a record keyed by the link, in the same transaction as its effect,
+the link's own (the link's date and an id from Claim.key()): logging it is one conditional put (with a check,
+in the same transaction, that its contact still exists), a repeated or concurrent POST finds the touch and writes
+nothing, and undo is one conditional delete, after which the link can be used again. Any other action is stored as a record keyed by the link, in the same transaction as its effect,
 with the same guarantees; records expire (TTL) after the link does. Touch links used before their touches were
 filed this way have such a record, which is still honoured.
 """
@@ -101,7 +101,11 @@ class ActionLinks:
                 return target, False
             if target.action in TOUCH_DIRECTIONS:
                 touch = _link_touch(target, choice, now)
-                if not self.repo.add_touch(target.owner.id, touch):
+                try:
+                    added = self.repo.add_touch_to_existing(target.owner.id, touch)
+                except NotFoundError:  # removed since it was read (`contacts remove`): no touch outlives it
+                    raise LinkGone("This contact is no longer in circleback.") from None
+                if not added:
                     return None  # a concurrent request filed it first: read it back
                 return replace(target, record=_touch_record(target.claim, touch)), True
             record, writes = self._effect(target, choice, now)

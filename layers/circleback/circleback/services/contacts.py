@@ -140,7 +140,9 @@ def log(
     """
     touch_id = content_id("cli-touch", contact.id, on.isoformat(), direction.value, channel.value, note or "")
     touch = Touch(touch_id, contact.id, on, direction, channel, note, source="cli", recorded_at=now)
-    return LoggedTouch(touch, repo.add_touch(owner_id, touch))
+    # Only while the contact exists (NotFoundError if it was removed meanwhile): no touch outlives its contact.
+    created = retrying(lambda: repo.add_touch_to_existing(owner_id, touch), f"{contact.name} kept changing")
+    return LoggedTouch(touch, created)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from circleback.adapters.store.repository import Repository
+from circleback.adapters.store.repository import ConflictError, Repository
 from circleback.auth import access_tokens
 from circleback.domain.ids import content_id
 from circleback.domain.model import AccessToken, ActionRecord, Contact, Touch
@@ -95,8 +95,15 @@ def log_api_touch(
             if not _same_request(earlier.touch, touch, date_given=body.date is not None):
                 raise ReusedKey()
             return LoggedTouch(earlier.touch, contact, created=False)
-        if repo.record_action(owner_id, record, [repo.touch_put(owner_id, touch)]):
-            return LoggedTouch(touch, contact, created=True)
+        # The contact's check in the same transaction: a request racing `contacts remove` leaves no touch behind.
+        writes = [repo.touch_put(owner_id, touch), repo.contact_exists_check(owner_id, contact.id)]
+        try:
+            if repo.record_action(owner_id, record, writes):
+                return LoggedTouch(touch, contact, created=True)
+        except ConflictError:
+            if repo.get_contact(owner_id, contact.id) is None:  # the check failed because the contact is gone
+                raise InvalidField("contact", f"{contact.name} was removed meanwhile; nothing was logged") from None
+            raise  # another write held an item: retrying reads again
         return None  # a concurrent retry recorded it first: read it back
 
     return retrying(attempt, "the touch kept changing; nothing was recorded")

@@ -357,6 +357,31 @@ class Repository:
             ConditionExpression="attribute_not_exists(SK)",
         )
 
+    def add_touch_to_existing(self, owner_id: str, touch: Touch) -> bool:
+        """`add_touch`, only while its contact exists: a click or a command racing `contacts remove` never leaves
+        a touch (with its note) behind its contact. One transaction: the put and a check of the contact.
+
+        False when the touch is already there; NotFoundError when the contact is gone (read again to be sure);
+        ConflictError when another transaction held one of the items (nothing was written: try again).
+        """
+        check = self.contact_exists_check(owner_id, touch.contact_id)
+        try:
+            return self._guarded_transaction(self._put_new(touch_to_item(owner_id, touch)), [check])
+        except ConflictError:
+            if self.get_contact(owner_id, touch.contact_id) is None:
+                raise NotFoundError(f"contact {touch.contact_id} does not exist") from None
+            raise
+
+    def contact_exists_check(self, owner_id: str, contact_id: str) -> Write:
+        """A transaction's check that the contact is there (so nothing is written for a contact just removed)."""
+        return {
+            "ConditionCheck": {
+                "TableName": self.table_name,
+                "Key": _key(owner_pk(owner_id), contact_sk(contact_id)),
+                "ConditionExpression": "attribute_exists(SK)",
+            }
+        }
+
     # --- action links: a record per link, written in the same transaction as what the link does ----------
 
     def record_action(self, owner_id: str, record: ActionRecord, writes: Sequence[Write]) -> bool:
