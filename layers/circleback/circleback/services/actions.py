@@ -3,9 +3,10 @@
 A touch link ("I reached out", "They reached out", the links people click most) files its touch under a key of
 the link's own (the link's date and an id from Claim.key()): logging it is one conditional put (with a check,
 in the same transaction, that its contact still exists), a repeated or concurrent POST finds the touch and writes
-nothing, and undo is one conditional delete, after which the link can be used again. Any other action is stored as a record keyed by the link, in the same transaction as its effect,
-with the same guarantees; records expire (TTL) after the link does. Touch links used before their touches were
-filed this way have such a record, which is still honoured.
+nothing, and undo is one conditional delete, after which the link can be used again. Any other action is stored
+as a record keyed by the link, in the same transaction as its effect, with the same guarantees; records expire
+(TTL) after the link does. Touch links used before their touches were filed this way have such a record, which is
+still honoured.
 """
 
 from __future__ import annotations
