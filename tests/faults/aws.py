@@ -162,14 +162,18 @@ class Injector:
     calls: list[Site] = field(default_factory=list)
     written: set[Key] = field(default_factory=set)  # every item any write went for, until cleared
     plan: Plan | None = None
+    also: list[Plan] = field(default_factory=list)  # more faults, each on its own site's n-th call (two faults)
     fired: int = 0
     interleave: tuple[int, Callable[[], object]] | None = None  # (n, run) : run before the n-th call
     _seen: int = 0
     _inside: bool = False
+    _also_seen: dict[Site, int] = field(default_factory=dict)  # calls of each site `also` names
 
     def reset(self) -> None:
         self.calls.clear()
         self.plan, self.fired, self.interleave, self._seen = None, 0, None, 0
+        self.also = []
+        self._also_seen.clear()
 
     def __call__(self, model: OperationModel, params: dict[str, Any], **_: Any) -> tuple[AWSResponse, Any] | None:
         request = _request_body(params)
@@ -191,6 +195,13 @@ class Injector:
                 self.fired += 1
                 status, parsed = answer(site, self.plan.fault, request)
                 return AWSResponse(str(params.get("url", "")), status, HTTPHeaders(), None), parsed
+        if any(extra.site == site for extra in self.also):
+            seen = self._also_seen[site] = self._also_seen.get(site, 0) + 1
+            for extra in self.also:
+                if extra.site == site and extra.nth == seen:
+                    self.fired += 1
+                    status, parsed = answer(site, extra.fault, request)
+                    return AWSResponse(str(params.get("url", "")), status, HTTPHeaders(), None), parsed
         return None
 
 

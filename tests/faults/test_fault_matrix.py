@@ -61,6 +61,7 @@ TICK_FAILS = "tick fails"  # dispatch: the handler raises, nothing queued; the n
 REDELIVERED = "redelivered"  # digest: this message fails before SES; the redelivery sends exactly once
 SENT_ONCE = "sent, then settled"  # digest: SES took it, the message fails; the redelivery sends nothing more
 BATCH_STOPPED = "batch stopped"  # digest: SES quota; the rest of the batch is not tried either
+UNCERTAIN = "uncertain"  # digest: SES may have taken it (a 5xx): recorded uncertain at once, never sent again
 FAILED = "5xx"  # HTTP: 503 when throttled, else 500, answered with our headers; nothing written; a retry works
 UNAVAILABLE = "503"  # HTTP: the signing keys cannot be read: a 503 page, nothing written; a retry works
 
@@ -105,9 +106,11 @@ INVENTORY: dict[str, tuple[Call, ...]] = {
         dynamodb("Query", "owner partition", each(REDELIVERED)),
         secret("AWSCURRENT", each(REDELIVERED)),  # signing the links
         dynamodb("UpdateItem", "digest run from claimed", each(REDELIVERED, condition_failed=REDELIVERED)),
-        # The mailer tries a throttled or failed send again itself (adapters/ses.py); a refusal comes back later.
+        # The mailer tries a throttled send again itself (adapters/ses.py); a refusal comes back later; a 5xx may
+        # come after SES took the message, so it is never sent again.
         Call(
-            Site("sesv2", "SendEmail", "digest"), each(ABSORBED, access_denied=REDELIVERED, daily_quota=BATCH_STOPPED)
+            Site("sesv2", "SendEmail", "digest"),
+            each(ABSORBED, server_error=UNCERTAIN, access_denied=REDELIVERED, daily_quota=BATCH_STOPPED),
         ),
         dynamodb("UpdateItem", "digest run from sending", each(SENT_ONCE, condition_failed=SENT_ONCE)),
         dynamodb("UpdateItem", "owner", each(SENT_ONCE, condition_failed=ABSORBED)),  # the next send time
@@ -310,11 +313,19 @@ def test_digest(world: World, entry: str, site: Site, fault: str, outcome: str) 
             world.digest(request, other)
     else:
         response = world.digest(request, other)
-        failed = {"m0"} if outcome != ABSORBED else set()
+        failed = {"m0"} if outcome not in (ABSORBED, UNCERTAIN) else set()
         assert {f["itemIdentifier"] for f in response["batchItemFailures"]} == failed
     assert world.injector.fired == 1
     assert world.emails() == (1 if outcome in (SENT_ONCE, ABSORBED) else 0)
     run = repo().get_run(OWNER, _local_date(world, request.send_at))
+    if outcome == UNCERTAIN:
+        assert run is not None and run.status is RunStatus.UNCERTAIN
+        world.later(VISIBILITY_TIMEOUT)  # a duplicate: never sent, the schedule has moved on
+        assert world.digest(request) == {"batchItemFailures": []}
+        assert world.emails() == 0
+        next_send = world.owner().next_send_at
+        assert next_send is not None and next_send > request.send_at
+        return
     if outcome != ABSORBED:
         # The queue delivers the message again after its visibility timeout; the run lets it finish the job.
         world.later(VISIBILITY_TIMEOUT)

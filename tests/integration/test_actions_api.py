@@ -41,6 +41,7 @@ from circleback.services.preview import preview
 from tests import clock
 from tests.factories import history_of
 from tests.integration.actions_support import (
+    SECURITY_HEADERS,
     Snapshot,
     assert_security_headers,
     environment_restored,
@@ -841,6 +842,47 @@ def test_an_address_the_function_does_not_serve_is_a_404_page(site: Site) -> Non
     response = site.get('/a/"quoted"')
 
     assert_refused(response, 404, "This address doesn’t lead anywhere.")
+
+
+def unrouted(method: str, path: str) -> dict[str, Any]:
+    """The event API Gateway sends to the $default route: a path or method no other route matches."""
+    http = {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "192.0.2.1", "userAgent": "curl"}
+    context = {"http": http, "requestId": "r-1", "routeKey": "$default", "stage": "$default", "timeEpoch": 0}
+    return {
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": path,
+        "rawQueryString": "",
+        "headers": {"host": "api.example.com"},
+        "requestContext": {**context, "accountId": "1", "apiId": "a", "domainName": "api.example.com"},
+        "isBase64Encoded": False,
+    }
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/nowhere"),  # an unknown path
+        ("GET", "/"),
+        ("POST", "/wp-login.php"),
+        ("DELETE", "/touches"),  # a known path, another method
+        ("PUT", "/a/{token}"),
+        ("POST", "/calendar/feed.ics"),  # the calendar's path, a method it does not serve
+    ],
+)
+def test_an_unrouted_request_is_a_404_page_with_the_security_headers(site: Site, method: str, path: str) -> None:
+    """template.yaml routes $default (any other path or method) to the actions function, not API Gateway's bare
+    404: the answer carries the same headers as every page, and nothing is read or written for it."""
+    path = path.replace("{token}", site.link(Action.REACHED_OUT).token)
+    before = snapshot()
+
+    answer = site.handler.lambda_handler(unrouted(method, path), demo.LambdaContextStub("Actions"))
+
+    assert answer["statusCode"] == 404
+    assert SECURITY_HEADERS.items() <= answer["headers"].items()
+    assert answer["headers"]["Content-Type"] == "text/html; charset=utf-8"
+    assert "This address doesn’t lead anywhere." in answer["body"]
+    assert snapshot() == before
 
 
 @pytest.mark.parametrize(

@@ -350,11 +350,17 @@ def test_strict_writes_nothing_from_a_vcard_file_with_one_bad_card(owned: Reposi
     assert calls == []
 
 
-def test_a_format_asked_for_wins_over_the_content_and_an_unknown_file_is_refused(owned: Repository) -> None:
-    as_canonical = load(owned, LINKEDIN, format="csv")
-    assert as_canonical.format is Format.CSV
-    [error] = as_canonical.reports[0].errors
-    assert str(error).startswith("row 1, notes:: unknown column for a contacts file")  # LinkedIn's "Notes:"
+def test_a_format_the_content_contradicts_and_an_unknown_file_are_refused(owned: Repository) -> None:
+    with pytest.raises(UnknownFormat) as refused:
+        load(owned, LINKEDIN, format="csv")
+    assert str(refused.value) == (
+        "asked to read a circleback contacts CSV (format csv), but this looks like LinkedIn connections: "
+        "leave the format out to read it as one"
+    )
+    assert owned.list_contacts(OWNER) == []
+    as_asked = load(owned, "Vorname,Nachname\nAna,Souza\n", format="csv")  # no known header: the format asked for
+    assert as_asked.format is Format.CSV
+    assert str(as_asked.reports[0].errors[0]).startswith("row 1, vorname: unknown column for a contacts file")
     with pytest.raises(UnknownFormat, match="cannot tell what kind of file"):
         load(owned, "just some text\n")
     with pytest.raises(UnknownFormat, match="unknown format 'xls'"):

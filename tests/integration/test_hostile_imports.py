@@ -74,6 +74,14 @@ def csv_text(header: list[str], records: list[dict[str, str]]) -> str:
 
 LINKEDIN_COLUMNS = ["First Name", "Last Name", "URL", "Email Address", "Company", "Position", "Connected On"]
 GOOGLE_COLUMNS = ["First Name", "Last Name", "Birthday", "Notes", "E-mail 1 - Value", "Organization Name", "Labels"]
+OUTLOOK_COLUMNS = [
+    "First Name", "Last Name", "E-mail Address", "E-mail 2 Address", "Company", "Job Title", "Mobile Phone",
+    "Birthday", "Notes", "Categories", "Home Country/Region", "Web Page",
+]  # fmt: skip
+THUNDERBIRD_COLUMNS = [
+    "First Name", "Last Name", "Display Name", "Primary Email", "Organization", "Job Title", "Home Country",
+    "Birth Year", "Birth Month", "Birth Day", "Notes",
+]  # fmt: skip
 VCARD_PROPERTIES = ["FN", "EMAIL", "BDAY", "ORG", "TITLE", "NOTE", "X-CIRCLEBACK-TIER"]
 
 
@@ -91,6 +99,8 @@ FORMATS: dict[Format, tuple[list[str], Callable[[list[dict[str, str]]], str]]] =
     Format.CSV: (CONTACT_COLUMNS, lambda records: csv_text(CONTACT_COLUMNS, records)),
     Format.LINKEDIN: (LINKEDIN_COLUMNS, linkedin),
     Format.GOOGLE: (GOOGLE_COLUMNS, lambda records: google_file(*records, header=GOOGLE_HEADER)),
+    Format.OUTLOOK: (OUTLOOK_COLUMNS, lambda records: csv_text(OUTLOOK_COLUMNS, records)),
+    Format.THUNDERBIRD: (THUNDERBIRD_COLUMNS, lambda records: csv_text(THUNDERBIRD_COLUMNS, records)),
     Format.VCARD: (VCARD_PROPERTIES, vcards),
     Format.TOUCHES: (TOUCH_COLUMNS, lambda records: csv_text(TOUCH_COLUMNS, records)),
     Format.EVENTS: (EVENT_COLUMNS, lambda records: csv_text(EVENT_COLUMNS, records)),

@@ -114,3 +114,43 @@ def test_every_price_is_dated_and_sourced() -> None:
     for price in cost.PRICES.values():
         assert price.source.startswith("https://")
         assert price.usd > 0
+
+
+def test_only_the_functions_that_use_the_signing_key_read_the_secret() -> None:
+    """The digest signs its links and the actions function verifies them; the dispatcher never reads the secret
+    (its environment has no SIGNING_SECRET_ID), though a lone owner's ticks start it cold 2,880 times a month."""
+    a = cost.Assumptions()
+    bill = cost.monthly_bill(1, MEASURED, a)
+    clicks = a.clicks_per_owner_day * a.days_per_month
+    reads = (30 + clicks) * a.secret_reads_per_cold_start  # cold starts of the digest and the actions function
+    expected = a.secrets * PRICE["secret_month"] + reads * PRICE["secrets_api_call"]
+    assert _lines(bill)["secrets_manager"] == pytest.approx(expected, rel=1e-6)
+
+
+def test_a_lone_owner_pays_for_fixed_costs_the_alarms_the_secret_and_the_queues_polling() -> None:
+    """What one owner's $1.4 a month is: the template's alarms, the secret and the event source's idle polling."""
+    bill = cost.monthly_bill(1, MEASURED)
+    lines = _lines(bill)
+    fixed = lines["cloudwatch_alarms"] + lines["secrets_manager"] + lines["sqs"]
+    assert fixed > 0.95 * float(bill["total_usd_month"])  # type: ignore[arg-type]
+    assert lines["cloudwatch_alarms"] == pytest.approx(7 * PRICE["alarm_month"])
+    free = _lines(cost.monthly_bill(1, MEASURED, free_tier=True))
+    assert free["cloudwatch_alarms"] == 0.0  # 7 alarms, within the 10 free ones
+
+
+def test_the_access_log_line_carries_no_caller_address() -> None:
+    """template.yaml's access log format with typical values, plus the 26 bytes CloudWatch bills per event."""
+    import re
+
+    from circleback.local.emulator import load_template
+
+    log_format = load_template()["Resources"]["HttpApi"]["Properties"]["AccessLogSettings"]["Format"]
+    typical = {
+        "requestId": "Jc8VhhYfIAMEMpA=",
+        "routeKey": "POST /a/{token}",
+        "status": "200",
+        "responseLength": "1834",
+        "responseLatency": "41",
+    }
+    line = re.sub(r"\$context\.(\w+)", lambda m: typical[m.group(1)], log_format.strip())
+    assert cost.Assumptions().apigw_access_log_bytes == len(line.encode()) + 26

@@ -240,10 +240,10 @@ def test_a_google_birthday_without_a_year_is_kept_without_one(cell: str, expecte
     assert row.birthday == expected
 
 
-def test_a_google_country_written_out_is_left_out_rather_than_refused() -> None:
+def test_a_google_country_written_out_becomes_its_code() -> None:
     row = rows_of(parse_google(google_file({"First Name": "Ana", "Address 1 - Country": "Brazil"}), TODAY))[2]
 
-    assert row.country is None
+    assert row.country == "BR"
 
 
 def test_the_older_google_layout_is_read_too() -> None:
@@ -554,7 +554,7 @@ def test_folding_never_splits_a_character_and_unfolding_gives_the_line_back(note
         ("Name,Email\nAna,ana@example.com\n", None, Format.CSV),
         ('{"format": "circleback-backup", "version": 1}', None, Format.JSON),
         ("", "contacts.vcf", Format.VCARD),
-        ("nickname\nAnnie\n", "contacts.csv", Format.CSV),  # read as one, so the header error names the columns
+        ("nickname\nAnnie\n", "contacts.csv", None),  # a header of no known export: unknown_format_reason says so
         ("nickname\nAnnie\n", None, None),
         ("", None, None),
     ],

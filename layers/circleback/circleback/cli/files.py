@@ -45,6 +45,8 @@ class Format(StrEnum):
     CSV = "csv"
     LINKEDIN = "linkedin"
     GOOGLE = "google"
+    OUTLOOK = "outlook"
+    THUNDERBIRD = "thunderbird"
     VCARD = "vcard"
     JSON = "json"
     TOUCHES = "touches"
@@ -70,7 +72,7 @@ def add_commands(app: typer.Typer) -> None:
             "duplicated, and a field you changed by hand is never overwritten. Every rejected row is listed "
             "with the reason; the exit status is then 1."
         ),
-        short_help="import contacts: LinkedIn's Connections.csv, Google CSV, vCards, circleback CSV or a backup",
+        short_help="import contacts: LinkedIn, Google, Outlook or Thunderbird CSV, vCards, circleback CSV or a backup",
     )(import_command)
     app.command(
         "export",
@@ -172,7 +174,8 @@ def run_import(args: Args) -> int:
                     progress=bar, now=datetime.now(UTC),
                 )  # fmt: skip
             except UnknownFormat as error:
-                raise UsageError(f"{args.file}: {error} (say which with --format)") from None
+                hint = "" if args.format else " (say which with --format)"
+                raise UsageError(f"{args.file}: {error}{hint}") from None
     for report in result.reports:
         for line in report.notes():
             note(f"{args.file}: {line}")

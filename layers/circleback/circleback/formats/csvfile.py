@@ -115,15 +115,16 @@ def parse_csv[RowT: Row](text: str, kind: FileKind[RowT], today: date) -> Parsed
     return parsed
 
 
-def read_records(text: str, errors: list[RowError]) -> Generator[tuple[int, list[str]]]:
+def read_records(text: str, errors: list[RowError], delimiter: str = ",") -> Generator[tuple[int, list[str]]]:
     """Every record of a CSV text, blank ones included, numbered as a spreadsheet shows them: one per record,
-    however many lines its cells span. A syntax error ends the file there, reported in `errors`.
+    however many lines its cells span. A syntax error ends the file there, reported in `errors`. `delimiter`: a
+    comma, or the semicolon Excel writes in locales whose decimal mark is a comma.
 
     Close the iterator (`contextlib.closing`) when leaving early: it restores the csv module's cell limit.
     """
     # Cells are checked against MAX_CELL per row by the callers; the reader's own limit would end the file there.
     previous_limit = csv.field_size_limit(max(len(text) + 1, MAX_CELL * 4))
-    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""), delimiter=delimiter)
     number = 0
     try:
         for cells in reader:

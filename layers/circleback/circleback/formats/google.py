@@ -9,7 +9,10 @@ groups as the busiest contact needs, and several values of one label in one cell
 circleback keeps one email and one phone per contact: the primary one (Google marks its label with "*"),
 else the first. The other addresses still find a contact already known by one of them. A website that is a
 LinkedIn profile becomes the LinkedIn address; labels become tags (Google's own, "* myContacts", "* starred",
-are left out); a country is kept when it is written as its ISO code.
+are left out); a country, written out ("Germany") or as its code, becomes its ISO code (one no code is known for
+is left out with a warning). Google writes birthdays as 1988-05-17, or --05-17 without a year.
+
+Google's other export, "Outlook CSV", is read as an Outlook file (formats/outlook.py).
 """
 
 from __future__ import annotations
@@ -18,15 +21,24 @@ import re
 from datetime import date
 from typing import Any
 
-from circleback.domain.countries import is_country_code
-from circleback.domain.matching import normalise_linkedin
 from circleback.formats.csvfile import ParsedFile
 from circleback.formats.foreign import Warnings
-from circleback.formats.mapped import Cells, CsvLayout, joined, parse_mapped_csv
+from circleback.formats.mapped import (
+    Cells,
+    CsvLayout,
+    country_of,
+    emails_of,
+    joined,
+    labels_as_tags,
+    linkedin_among,
+    parse_mapped_csv,
+    split_values,
+    written_birthday,
+)
 from circleback.formats.rows import ContactRow
 
 _NUMBERED = re.compile(r"(e-mail|phone|website) ([0-9]+) - value")
-_SEPARATOR = ":::"
+_COUNTRIES = tuple(f"address {number} - country" for number in range(1, 4))  # the first address's, else the next
 
 
 def is_google_header(keys: set[str]) -> bool:
@@ -40,23 +52,17 @@ def parse_google(text: str, today: date) -> ParsedFile[ContactRow]:
 
 
 def _values(cells: Cells, warnings: Warnings) -> dict[str, Any]:
-    emails = _ranked(cells, "e-mail")
     phones = _ranked(cells, "phone")
-    linkedin = next((url for url in _ranked(cells, "website") if normalise_linkedin(url)), None)
-    labels = cells.get("labels") or cells.get("group membership") or ""
-    tags = tuple(label for label in _split(labels) if not label.startswith("*"))
-    country = (cells.get("address 1 - country") or "").upper()
     return {
         "name": _name(cells),
-        "email": emails[0] if emails else None,
-        "other_emails": tuple(emails[1:]),
+        **emails_of(_ranked(cells, "e-mail")),
         "phone": phones[0] if phones else None,
-        "linkedin_url": linkedin,
+        "linkedin_url": linkedin_among(_ranked(cells, "website")),
         "company": cells.get("organization name") or cells.get("organization 1 - name"),
         "title": cells.get("organization title") or cells.get("organization 1 - title"),
-        "country": country if is_country_code(country) else None,
-        "birthday": cells.get("birthday"),
-        "tags": tags or None,
+        "country": country_of(cells, warnings, *_COUNTRIES),
+        "birthday": written_birthday(cells.get("birthday"), cells, warnings),
+        "tags": labels_as_tags(cells.get("labels") or cells.get("group membership")),
         "notes": cells.get("notes"),
     }
 
@@ -82,15 +88,11 @@ def _ranked(cells: Cells, kind: str) -> list[str]:
             continue
         number = int(match.group(2))
         label = cells.get(f"{kind} {number} - label") or cells.get(f"{kind} {number} - type") or ""
-        found.extend((not label.startswith("*"), number, value) for value in _split(cell))
+        found.extend((not label.startswith("*"), number, value) for value in split_values(cell))
     unique: dict[str, str] = {}
     for _, _, value in sorted(found, key=lambda item: item[:2]):
         unique.setdefault(value.casefold(), value)  # the same address under two labels is one
     return list(unique.values())
-
-
-def _split(cell: str) -> list[str]:
-    return [part.strip() for part in cell.split(_SEPARATOR) if part.strip()]
 
 
 GOOGLE = CsvLayout(

@@ -3,8 +3,14 @@
 Exactly once, effectively: the run item for (owner, local date) is claimed with a conditional write and
 a lease before anything is sent. A duplicate request finds the run taken or finished; a worker that died
 before calling SES is replaced when its lease runs out; the run is marked "sending" just before the SES
-call, and a run found still "sending" is never sent again (recorded "uncertain" instead). The only window
-for a lost digest is a crash during the SES call itself; there is no window for a second one.
+call, and a run found still "sending" is never sent again (recorded "uncertain" instead).
+
+After the call, SES's answer decides (adapters/ses.py): sent, the run is recorded "sent"; surely not sent, the
+run is handed back (the refusal recorded, the lease ended) for the queue's next delivery, and that one write is
+tried again if it fails, so a refusal followed by a failing write still leaves the digest sendable; maybe sent
+(a 5xx, a lost answer), the run is recorded "uncertain" at once and never sent again. A digest is lost only when
+the worker dies during the call, SES's answer is lost, or DynamoDB refuses every try to record a refusal: each
+ends "uncertain" and counted (DigestsUncertain, alarmed). No digest is ever sent twice.
 """
 
 from __future__ import annotations
@@ -13,8 +19,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from time import sleep
 
-from circleback.adapters.ses import NotSent, SesMailer
+from circleback.adapters.ses import MaybeSent, NotSent, SesMailer
 from circleback.adapters.store.repository import Repository
 from circleback.domain.model import FINAL_STATUSES, DigestRun, Owner, RunStatus
 from circleback.domain.occasions import DEFAULT_OCCASION_FINDERS
@@ -30,6 +37,11 @@ DEFAULT_LEASE = timedelta(minutes=2)  # well under the queue's visibility timeou
 # 14 days (the dead-letter queue's retention), so a redrive within it still sends. Digest runs live longer than
 # this (adapters/store/items.py RUN_RETENTION_DAYS), so a request that old never outlives the run that stops a resend.
 STALE_AFTER = timedelta(days=14)
+# Tries to record a refusal and hand the run back, each with the table client's own retries: a run left "sending"
+# would end "uncertain" and never be sent. A second try never makes things worse: cut off by the timeout in it, the
+# run is left "sending", as it would have been without it.
+HAND_BACK_ATTEMPTS = 2
+HAND_BACK_PAUSE_SECONDS = 0.2
 
 
 class Outcome(StrEnum):
@@ -104,10 +116,14 @@ def send_digest(
         raise RetryLater("the lease on this digest was lost before sending")
     try:
         message_id = mailer.send_raw(raw)
-    except NotSent:
-        # SES answered no: nothing went out, so hand the run back for the queue's next attempt.
-        repo.update_run(replace(mine, lease_until=now), expected=RunStatus.SENDING)
+    except NotSent as refused:
+        _hand_back(repo, sending, now, refused)  # nothing went out: sendable again at the queue's next delivery
         raise
+    except MaybeSent as unknown:
+        # SES may have taken it: record that at once, never send it again, and let the owner know (the metric).
+        _finish(repo, sending, RunStatus.SENDING, status=RunStatus.UNCERTAIN, reason=f"SES answer unknown: {unknown}")
+        _advance(repo, owner, request.send_at, now)
+        return DigestResult(Outcome.UNCERTAIN, local_date)
     items = len(plan.due) + len(plan.occasions)
     _finish(repo, sending, RunStatus.SENDING, status=RunStatus.SENT, message_id=message_id, items=items)
     _advance(repo, owner, request.send_at, now)
@@ -144,6 +160,24 @@ def _message(plan: DigestPlan, owner: Owner, links: LinkFactory, settings: Diges
         message_key=f"digest-{run.owner_id}-{run.local_date.isoformat()}",
         date=run.send_at,
     )
+
+
+def _hand_back(repo: Repository, sending: DigestRun, now: datetime, refused: NotSent) -> None:
+    """Record SES's refusal and end the lease: the run is "claimed" again, and the next delivery may claim it.
+
+    Tried again when the write fails: left "sending", the run would become "uncertain" and the digest be lost.
+    A condition that fails means the run is no longer ours to hand back (taken over): nothing more to do.
+    """
+    handed_back = replace(sending, status=RunStatus.CLAIMED, lease_until=now, reason=f"SES refused: {refused}")
+    for attempt in range(1, HAND_BACK_ATTEMPTS + 1):
+        try:
+            repo.update_run(handed_back, expected=RunStatus.SENDING)
+        except Exception:  # a DynamoDB fault after the SDK's retries (the service cannot name botocore's errors)
+            if attempt == HAND_BACK_ATTEMPTS:
+                raise
+            sleep(HAND_BACK_PAUSE_SECONDS * attempt)
+        else:
+            return
 
 
 def _finish(repo: Repository, run: DigestRun, expected: RunStatus, **changes: object) -> None:

@@ -16,7 +16,15 @@ from circleback.domain.model import Contact, LifeEvent, Owner, Touch
 from circleback.domain.schedule import next_send_at
 from circleback.formats.backup import BackupContact, ParsedBackup, parse_backup
 from circleback.formats.csvfile import CONTACTS, EVENTS, TOUCHES, ParsedFile, RowError, RowNote, parse_csv
-from circleback.formats.detect import FORMAT_NAMES, Format, detect_format, parse_contacts
+from circleback.formats.detect import (
+    FORMAT_NAMES,
+    Format,
+    a_or_an,
+    content_format,
+    detect_format,
+    parse_contacts,
+    unknown_format_reason,
+)
 from circleback.formats.rows import CONTACT_FIELDS, ContactRow
 from circleback.services.history import read_last_touches
 from circleback.services.ids import new_id
@@ -73,7 +81,8 @@ def emails_of(row: ContactRow) -> list[str]:
 
 
 class UnknownFormat(ValueError):
-    """The file is in no format circleback reads, or the format asked for is not one."""
+    """The file is in no format circleback reads, the format asked for is not one, or the content shows another
+    format than the one asked for; the message says what was recognised."""
 
 
 @dataclass(slots=True)
@@ -109,18 +118,16 @@ def import_file(
     now: datetime | None = None,
 ) -> ImportResult:
     """Import any file circleback reads: its own contacts, touches or life events CSV, LinkedIn's
-    Connections.csv, a Google Contacts CSV, vCards, or a circleback JSON backup. Without `format`, the content
-    tells (else the `filename`'s extension); UnknownFormat when neither does.
+    Connections.csv, a Google Contacts, Outlook or Thunderbird CSV, vCards, or a circleback JSON backup. Without
+    `format`, the content tells (else the `filename`'s extension); UnknownFormat when neither does, or when the
+    content shows another format than the `format` asked for.
 
     Contact files all take `import_contact_rows`: the same validation, matching and merge rule. A backup is
     restored (`restore_backup`); `now` schedules the digest of an owner it creates or whose settings it
     changes (default: the start of `today`, UTC, so a digest due today still goes out).
     `progress(done, total)` is called as rows are written; nothing is printed.
     """
-    chosen = _format(format) if format is not None else detect_format(text, filename)
-    if chosen is None:
-        names = ", ".join(FORMAT_NAMES.values())
-        raise UnknownFormat(f"cannot tell what kind of file this is; circleback reads {names}")
+    chosen = _chosen_format(text, format, filename)
     if chosen is Format.JSON:
         moment = now or datetime.combine(today, time(), UTC)
         reports = restore_backup(repo, owner_id, text, today, now=moment, strict=strict, progress=progress)
@@ -131,6 +138,23 @@ def import_file(
         return ImportResult(chosen, [import_events(repo, owner_id, text, today, strict=strict)])
     parsed = parse_contacts(text, chosen, today)
     return ImportResult(chosen, [import_contact_rows(repo, owner_id, parsed, today, strict=strict, progress=progress)])
+
+
+def _chosen_format(text: str, format: Format | str | None, filename: str | None) -> Format:
+    """The format asked for, unless the content shows another; else the one the content (or extension) shows."""
+    if format is None:
+        found = detect_format(text, filename)
+        if found is None:
+            raise UnknownFormat(unknown_format_reason(text))
+        return found
+    asked = _format(format)
+    shown = content_format(text)
+    if shown is not None and shown is not asked:
+        raise UnknownFormat(
+            f"asked to read {a_or_an(FORMAT_NAMES[asked])} (format {asked.value}), but this looks like "
+            f"{a_or_an(FORMAT_NAMES[shown])}: leave the format out to read it as one"
+        )
+    return asked
 
 
 def _format(name: Format | str) -> Format:
