@@ -50,3 +50,13 @@ def test_a_workbook_is_refused_with_what_to_do(tmp_path: Path, capsys: pytest.Ca
     assert err.strip().endswith(
         "Connections.xlsx: a workbook or other zip file, not text: save it as CSV (CSV UTF-8 in Excel)"
     )
+
+
+def test_encoding_given_wins_over_the_guess(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "Connections.csv"
+    path.write_bytes(linkedin_file("Józef,Łęcki,,,Żabka,Kierownik,01 Jan 2021").encode("cp1250"))
+
+    code, _, err = run(capsys, "--local", "import", str(path), "--encoding", "cp1250")
+
+    assert code == 0 and "read as" not in err, err
+    assert [(c.name, c.company) for c in stored().contacts] == [("Józef Łęcki", "Żabka")]

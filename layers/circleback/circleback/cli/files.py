@@ -100,8 +100,11 @@ def import_command(
     file: Annotated[Path, typer.Argument(metavar="FILE", show_default=False)],
     format: Annotated[Format | None, typer.Option("--format", help="the file's format, when it cannot be told")] = None,
     strict: Annotated[bool, typer.Option("--strict", help="import nothing unless every row is valid")] = False,
+    encoding: Annotated[
+        str | None, typer.Option("--encoding", metavar="NAME", help="the file's encoding (default: told from it)")
+    ] = None,
 ) -> None:
-    finish(ctx, run_import, file=file, format=format.value if format else None, strict=strict)
+    finish(ctx, run_import, file=file, format=format.value if format else None, strict=strict, encoding=encoding)
 
 
 def export_command(
@@ -162,7 +165,7 @@ def preview_command(
 def run_import(args: Args) -> int:
     from circleback.services.importing import UnknownFormat, import_file
 
-    text = read_text(args.file) or ""
+    text = read_text(args.file, args.encoding) or ""
     target = chosen_target(args)
     with opened(target, args.owner) as repo:
         owner = owner_of(repo, args, target) if target.kind == LOCAL else repo.get_owner(args.owner)
