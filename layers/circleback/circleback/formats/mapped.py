@@ -46,7 +46,8 @@ DELIMITERS = (",", ";", "\t")  # the product's own comma, Excel's semicolon (Eur
 # Invisible marks of writing direction (LRM, RLM, the embeddings and isolates) that phones and address books
 # put around numbers and names written in right-to-left scripts: they are no part of the value.
 _DIRECTION_MARKS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-_GOOGLE_OWN_LABELS = frozenset({"mycontacts", "starred"})
+# The groups Google and Android give every contact ("* myContacts", "starred", "My Contacts"): no tag of the person's.
+OWN_LABELS = frozenset({"mycontacts", "starred", "my contacts"})
 _LABEL_SEPARATORS = re.compile(r":::|;")  # Google joins several values with " ::: ", Outlook categories with ";"
 # A date in numbers as a locale writes it: 5/17/1988 (US), 17/05/1988 (UK), 17.5.1988 (German), 17-5-1988.
 _NUMERIC_DATE = re.compile(r"([0-9]{1,2})([/.-])([0-9]{1,2})\2([0-9]{2}|[0-9]{4})")
@@ -254,4 +255,4 @@ def labels_as_tags(cell: str | None) -> tuple[str, ...] | None:
 
 
 def _is_google_own(label: str) -> bool:
-    return label.startswith("*") or label.casefold() in _GOOGLE_OWN_LABELS
+    return label.startswith("*") or label.casefold() in OWN_LABELS

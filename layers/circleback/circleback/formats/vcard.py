@@ -40,7 +40,7 @@ from circleback.domain.matching import normalise_linkedin
 from circleback.domain.model import Contact
 from circleback.formats.csvfile import ParsedFile, RowError, RowNote, contact_cells
 from circleback.formats.foreign import Warnings, add_record, leave_out
-from circleback.formats.mapped import CellError, joined, visible
+from circleback.formats.mapped import OWN_LABELS, CellError, joined, visible
 from circleback.formats.rows import ContactRow
 
 UNIT = "card"
@@ -61,7 +61,6 @@ _STRAY_BYTES = re.compile("[\udc80-\udcff]")  # bytes a charset does not have, a
 _BINARY = frozenset({"PHOTO", "LOGO", "SOUND", "KEY"})
 _ENCODINGS = frozenset({"QUOTED-PRINTABLE", "BASE64", "B", "8BIT", "7BIT"})
 # Groups every contact of Google (myContacts, starred) or an Android phone (My Contacts) is in: no tags of a person.
-_OWN_GROUPS = frozenset({"mycontacts", "starred", "my contacts"})
 _GROUP_KINDS = ("KIND", "X-ADDRESSBOOKSERVER-KIND")
 # The backslash escapes each version has; any other backslash is text. Gmail escapes quotes, Apple colons.
 _ESCAPED = {"2.1": re.compile(r"\\([\\;:,])"), "3.0": re.compile(r"\\([\\;:,\"nN])")}
@@ -320,7 +319,7 @@ def _values(card: _Card) -> dict[str, Any]:
 def _tags(card: _Card, prop: _Property) -> list[str]:
     """CATEGORIES' tags, split at unescaped commas; the address books' own groups are no tags."""
     tags = (card.unescape(part).strip() for part in _split(card.raw(prop), ","))
-    return [tag for tag in tags if tag and tag.casefold() not in _OWN_GROUPS]
+    return [tag for tag in tags if tag and tag.casefold() not in OWN_LABELS]
 
 
 def _name(card: _Card) -> str | None:

@@ -289,34 +289,33 @@ def render_digest(plan: DigestPlan, owner: Owner, links: LinkFactory) -> Rendere
     """Subject, text and HTML for one planned digest. Pure: the same plan and links give the same email."""
     env = templates(TEMPLATES)
     html_template = env.get_template("digest.html")
-    view = _fitted(digest_view(plan, owner, links), lambda candidate: html_template.render(d=candidate))
-    return RenderedDigest(
-        subject=view.subject,
-        text=env.get_template("digest.txt").render(d=view),
-        html=html_template.render(d=view),
-    )
+    view, html = _fitted(digest_view(plan, owner, links), lambda candidate: html_template.render(d=candidate))
+    return RenderedDigest(subject=view.subject, text=env.get_template("digest.txt").render(d=view), html=html)
 
 
-def _fitted(view: DigestView, html_of: Callable[[DigestView], str]) -> DigestView:
-    """The view with as many of its occasions, then of its due people, as fit the HTML in HTML_BUDGET_BYTES.
+def _fitted(view: DigestView, html_of: Callable[[DigestView], str]) -> tuple[DigestView, str]:
+    """The view with as many of its occasions, then of its due people, as fit the HTML in HTML_BUDGET_BYTES,
+    and its HTML (a digest that fits, the usual case, is rendered once).
 
     Later occasions go first (down to OCCASIONS_KEPT), then due people from the end of the list: the nearest
     occasions and the people most overdue stay. What is left out is counted in the email ("+ 12 more ...") and
     shown by `circleback preview`; nothing is marked as sent for it. Each count is found by bisection, so a
     digest of hundreds of occasions costs a dozen renders, not hundreds.
     """
-    if _fits(view, html_of):
-        return view
+    html = html_of(view)
+    if _fits(html):
+        return view, html
     floor = min(OCCASIONS_KEPT, len(view.occasions))
-    occasions = _most_that_fit(floor, len(view.occasions), lambda n: _fits(_cut(view, n, len(view.due)), html_of))
-    if occasions > floor or _fits(_cut(view, floor, len(view.due)), html_of):
-        return _cut(view, occasions, len(view.due))
-    due = _most_that_fit(0, len(view.due), lambda n: _fits(_cut(view, floor, n), html_of))
-    return _cut(view, floor, due)
+    occasions = _most_that_fit(floor, len(view.occasions), lambda n: _fits(html_of(_cut(view, n, len(view.due)))))
+    if occasions > floor or _fits(html_of(_cut(view, floor, len(view.due)))):
+        fitted = _cut(view, occasions, len(view.due))
+    else:
+        fitted = _cut(view, floor, _most_that_fit(0, len(view.due), lambda n: _fits(html_of(_cut(view, floor, n)))))
+    return fitted, html_of(fitted)
 
 
-def _fits(view: DigestView, html_of: Callable[[DigestView], str]) -> bool:
-    return len(html_of(view).encode()) <= HTML_BUDGET_BYTES
+def _fits(html: str) -> bool:
+    return len(html.encode()) <= HTML_BUDGET_BYTES
 
 
 def _most_that_fit(low: int, high: int, fits: Callable[[int], bool]) -> int:
