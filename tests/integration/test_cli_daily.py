@@ -241,6 +241,46 @@ def test_back_up_everything_and_restore_it_into_an_empty_store(
     assert code == 0 and "contacts: 0 imported, 0 updated, 4 unchanged" in err
 
 
+def test_an_older_backup_is_restored_only_when_the_person_says_so(
+    imported: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    backup = imported / "backup.json"
+    assert run(capsys, "export", "--out", str(backup))[0] == 0
+    assert run(capsys, "contacts", "edit", "anabel", "--title", "Head of Product")[0] == 0
+    assert run(capsys, "settings", "set", "--send-hour", "9")[0] == 0
+    edited = stored()
+    values = [
+        "settings, send_hour: '9' -> '7'",
+        "Anabel Ruiz, title: 'Head of Product' -> 'Product Manager'",
+    ]
+
+    code, _, err = run(capsys, "import", str(backup), "--dry-run")
+    assert code == 0 and stored() == edited
+    assert "the import would change these values:" in err and all(f"  {value}" in err for value in values)
+    assert "A dry run: nothing was written." in err and "contacts: 0 to import, 1 to update, 3 unchanged" in err
+
+    code, _, err = run(capsys, "import", str(backup))  # no terminal: refused, naming the values and --yes
+    assert code == 2 and stored() == edited
+    assert "restoring this backup puts back 2 values that differ from yours now:" in err
+    assert all(f"  {value}" in err for value in values) and "add --yes to restore them" in err
+
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True, raising=False)
+    monkeypatch.setattr("sys.stderr.isatty", lambda: True, raising=False)
+    monkeypatch.setattr("builtins.input", lambda *_: "n")
+    code, _, err = run(capsys, "import", str(backup))
+    assert code == 2 and "nothing was restored" in err and stored() == edited
+
+    monkeypatch.setattr("builtins.input", lambda *_: "y")
+    code, _, err = run(capsys, "import", str(backup))
+    assert code == 0 and "contacts: 0 imported, 1 updated, 3 unchanged" in err
+    assert {c.name: c.title for c in stored().contacts}["Anabel Ruiz"] == "Product Manager"
+
+    assert run(capsys, "contacts", "edit", "anabel", "--title", "CPO")[0] == 0
+    monkeypatch.setattr("builtins.input", lambda *_: pytest.fail("--yes must not ask"))
+    code, _, err = run(capsys, "import", str(backup), "--yes")
+    assert code == 0 and "1 updated" in err
+
+
 @pytest.mark.parametrize(("format", "suffix"), [("csv", ".csv"), ("vcard", ".vcf")])
 def test_contacts_exported_and_imported_elsewhere_come_back_the_same(
     imported: Path, capsys: pytest.CaptureFixture[str], format: str, suffix: str

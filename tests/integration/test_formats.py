@@ -6,6 +6,8 @@ and never duplicated, re-imports change nothing, and a field changed by hand is 
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -16,6 +18,7 @@ import pytest
 from circleback.adapters.store.codec import decode_item
 from circleback.adapters.store.keys import contact_sk, owner_pk
 from circleback.adapters.store.repository import NotFoundError, Repository
+from circleback.domain.changes import FieldChange
 from circleback.domain.model import (
     Birthday,
     Channel,
@@ -30,8 +33,8 @@ from circleback.domain.model import (
 from circleback.formats.detect import Format
 from circleback.formats.rows import CONTACT_FIELDS
 from circleback.services.exporting import contacts_as_last_touched, export, export_backup
+from circleback.services.import_report import ImportReport
 from circleback.services.importing import (
-    ImportReport,
     ImportResult,
     UnknownFormat,
     import_contacts,
@@ -522,6 +525,144 @@ def test_a_strict_restore_of_a_backup_with_a_bad_part_writes_nothing(rich: Repos
     assert [(e.unit, e.field) for r in result.reports for e in r.errors] == [("event", "kind")]
     assert rich.get_owner(ELSEWHERE) is None
     assert rich.list_contacts(ELSEWHERE) == []
+
+
+def aged(rich: Repository) -> str:
+    """A backup of `rich`, then a hand edit and a settings change made since: the backup is now older."""
+    backup = export(rich, OWNER, "json")
+    edit_by_hand(rich, by_name(rich)["Rahul Mehta"], title="CTO", tags=("mentor",))
+    owner = rich.get_owner(OWNER)
+    assert owner is not None
+    rich.put_owner(replace(owner, send_hour=6))
+    return backup
+
+
+def test_a_dry_run_of_an_older_backup_lists_every_value_it_would_put_back_and_writes_nothing(
+    rich: Repository,
+) -> None:
+    backup = aged(rich)
+    before = state(rich, OWNER)
+
+    result = import_file(rich, OWNER, backup, TODAY, now=NOW, dry_run=True)
+
+    assert state(rich, OWNER) == before
+    assert [str(change) for change in result.changes] == [
+        "settings, send_hour: '6' -> '8'",
+        "Rahul Mehta, title: 'CTO' -> 'Principal Architect'",
+        "Rahul Mehta, tags: 'mentor' -> 'mentor; architecture'",
+    ]
+    assert [(report.kind, counts(report)) for report in result.reports] == [
+        ("settings", (0, 1, 0, 0)),
+        ("contacts", (0, 1, len(before["contacts"]) - 1, 0)),
+        ("touches", (0, 0, len(before["touches"]), 0)),
+        ("events", (0, 0, len(before["events"]), 0)),
+    ]
+    assert result.summary().splitlines()[:2] == [
+        "Read as circleback backup. A dry run: nothing was written.",
+        "settings: 0 to import, 1 to update, 0 unchanged, 0 to skip, 0 rejected",
+    ]
+    # The dry run foretells the real restore exactly.
+    real = import_file(rich, OWNER, backup, TODAY, now=NOW)
+    assert [counts(r) for r in real.reports] == [counts(r) for r in result.reports]
+    assert real.changes == result.changes
+
+
+def test_a_restore_that_would_put_back_older_values_asks_first_and_a_no_writes_nothing(rich: Repository) -> None:
+    backup = aged(rich)
+    before = state(rich, OWNER)
+    asked: list[list[str]] = []
+
+    def say_no(changes: Sequence[FieldChange]) -> bool:
+        asked.append([str(change) for change in changes])
+        return False
+
+    result = import_file(rich, OWNER, backup, TODAY, now=NOW, confirm=say_no)
+
+    assert len(asked) == 1 and len(asked[0]) == 3
+    assert not result.written
+    assert result.reports[1].summary().endswith("(nothing written: the restore was not confirmed)")
+    assert state(rich, OWNER) == before
+
+    assert import_file(rich, OWNER, backup, TODAY, now=NOW, confirm=lambda _: True).written
+    assert by_name(rich)["Rahul Mehta"].title == "Principal Architect"
+
+
+def test_a_restore_that_only_adds_asks_nothing(rich: Repository) -> None:
+    backup = export(rich, OWNER, "json")
+
+    def never(changes: Sequence[FieldChange]) -> bool:
+        raise AssertionError(f"asked about {changes}")
+
+    assert import_file(rich, ELSEWHERE, backup, TODAY, now=NOW, confirm=never).written  # into an empty account
+    assert import_file(rich, OWNER, backup, TODAY, now=NOW, confirm=never).written  # onto its own, unchanged
+
+
+def test_a_contact_changed_or_removed_while_the_person_was_asked_is_still_restored(rich: Repository) -> None:
+    backup = aged(rich)
+    rahul = by_name(rich)["Rahul Mehta"]
+    grace = by_name(rich)["Grace Liu"]
+    edit_by_hand(rich, grace, notes="changed since the backup")
+
+    def meanwhile(changes: Sequence[FieldChange]) -> bool:  # a click and a removal while the question was open
+        rich.save_contact(OWNER, replace(rich.get_contact(OWNER, rahul.id) or rahul, snoozed_until=date(2027, 1, 1)))
+        rich.remove_contact(OWNER, by_name(rich)["Grace Liu"])
+        return True
+
+    result = import_file(rich, OWNER, backup, TODAY, now=NOW, confirm=meanwhile)
+
+    assert result.written and result.rejected == 0
+    restored = by_name(rich)
+    assert (restored["Rahul Mehta"].title, restored["Rahul Mehta"].snoozed_until) == ("Principal Architect", None)
+    assert restored["Grace Liu"].notes == grace.notes  # brought back as the backup has her
+
+
+def test_touches_and_events_of_a_contact_removed_before_the_backup_restore_with_a_notice(rich: Repository) -> None:
+    document = json.loads(export(rich, OWNER, "json"))
+    orphan = {"id": "t-orphan", "contact_id": "removed-1", "date": "2026-11-01", "note": "about the move"}
+    document["touches"].append(orphan)
+    document["events"].append({"id": "e-orphan", "date": "2026-11-02", "kind": "moved", "contact_id": "removed-1"})
+
+    result = import_file(rich, ELSEWHERE, json.dumps(document), TODAY, now=NOW)
+
+    assert result.rejected == 0 and result.written
+    touches, events = result.reports[2], result.reports[3]
+    assert [str(note) for note in touches.skipped + events.skipped] == [
+        f"touch {len(document['touches'])}, contact_id: skipped: its contact 'removed-1' is not in this backup",
+        f"event {len(document['events'])}, contact_id: skipped: its contact 'removed-1' is not in this backup",
+    ]
+    assert "1 skipped" in touches.summary()
+    partition = rich.load_digest_input(ELSEWHERE)
+    assert partition is not None
+    assert all(t.contact_id != "removed-1" for t in partition.touches)
+
+
+def test_a_dry_run_of_a_contacts_file_counts_and_names_its_updates_and_writes_nothing(owned: Repository) -> None:
+    load(owned, LINKEDIN)
+    before = {c.id: c for c in owned.list_contacts(OWNER)}
+    newer = LINKEDIN.replace("Infosys,Architect", "Infosys,Lead Architect")
+    assert newer != LINKEDIN
+
+    result = load(owned, newer + "Zoe,Park,https://www.linkedin.com/in/zoepark,,Acme,CFO,01 Feb 2024\n", dry_run=True)
+
+    assert {c.id: c for c in owned.list_contacts(OWNER)} == before
+    assert counts(result) == (1, 1, len(before) - 1, 0)
+    assert [str(change) for change in result.changes] == ["Rahul Mehta, title: 'Architect' -> 'Lead Architect'"]
+    real = load(owned, newer + "Zoe,Park,https://www.linkedin.com/in/zoepark,,Acme,CFO,01 Feb 2024\n")
+    assert counts(real) == counts(result)
+
+
+def test_a_dry_run_of_touches_and_events_files_counts_only_what_is_new(owned: Repository) -> None:
+    import_contacts(owned, OWNER, "name,email\nAna Souza,ana@example.com\n", TODAY)
+    touches = "contact,date,direction,channel,note\nAna Souza,2026-11-01,outbound,email,hello\n"
+    events = "contact,date,kind,note\nAna Souza,2026-11-02,moved,Lisbon\n"
+    import_touches(owned, OWNER, touches, TODAY)
+    more = touches + "Ana Souza,2026-11-03,inbound,call,\n"
+
+    assert counts(import_touches(owned, OWNER, more, TODAY, dry_run=True)) == (1, 0, 1, 0)
+    assert counts(import_events(owned, OWNER, events, TODAY, dry_run=True)) == (1, 0, 0, 0)
+    partition = owned.load_digest_input(OWNER)
+    assert partition is not None
+    assert (len(partition.touches), len(partition.events)) == (1, 0)
 
 
 @pytest.mark.parametrize("kind", ["csv", "vcard"])

@@ -12,7 +12,8 @@ from circleback.adapters.store.keys import contact_sk, owner_pk
 from circleback.adapters.store.repository import Repository
 from circleback.domain.model import Channel, Contact, Direction, EventKind, Relationship, Tier
 from circleback.formats.csvfile import CONTACT_COLUMNS
-from circleback.services.importing import ImportReport, import_contacts, import_events, import_touches
+from circleback.services.import_report import ImportReport
+from circleback.services.importing import import_contacts, import_events, import_touches
 from tests import factories
 
 TODAY = date(2026, 11, 22)

@@ -14,7 +14,8 @@ from botocore.model import OperationModel
 
 from circleback.adapters.store.repository import ConflictError, Repository
 from circleback.formats.csvfile import CONTACT_COLUMNS
-from circleback.services.importing import ImportReport, import_contacts
+from circleback.services.import_report import ImportReport
+from circleback.services.importing import import_contacts
 
 TODAY = date(2026, 11, 22)
 OWNER = "owner-1"
@@ -130,7 +131,7 @@ def test_a_backup_restored_into_an_empty_account_adds_its_contacts_in_batches(re
     from datetime import UTC, datetime
 
     from circleback.services.exporting import export_backup
-    from circleback.services.importing import restore_backup
+    from circleback.services.restoring import restore_backup
     from tests import factories
 
     repo.put_owner(factories.owner(id=OWNER))

@@ -603,11 +603,13 @@ def test_each_bad_part_of_a_backup_is_refused_by_its_kind_and_place() -> None:
       "touches": [
         {"id": "t1", "contact_id": "a", "date": "2026-11-01", "direction": "inbound", "channel": "call"},
         {"id": "t2", "contact_id": "b", "date": "2026-11-01"},
-        {"id": "t3", "contact_id": "a", "date": "2027-01-01"}
+        {"id": "t3", "contact_id": "a", "date": "2027-01-01"},
+        {"id": "t4", "contact_id": "gone", "date": "2026-11-02", "note": "left behind by a removal"}
       ],
       "events": [
         {"id": "e1", "date": "2026-11-10", "kind": "promotion", "contact_id": "a"},
-        {"id": "e2", "date": "2026-11-10", "kind": "knighted"}
+        {"id": "e2", "date": "2026-11-10", "kind": "knighted"},
+        {"id": "e3", "date": "2026-11-10", "kind": "moved", "contact_id": "gone"}
       ]}"""
 
     parsed = parse_backup(text, TODAY)
@@ -627,8 +629,13 @@ def test_each_bad_part_of_a_backup_is_refused_by_its_kind_and_place() -> None:
     ]
     assert "'Mars/Olympus' is not an IANA time zone" in parsed.errors[0].reason
     assert "the same id as contact 1" in parsed.errors[2].reason
-    assert "no valid contact with the id 'b'" in parsed.errors[4].reason
+    assert "its contact 'b' was refused" in parsed.errors[4].reason
     assert "in the future" in parsed.errors[5].reason
+    # A contact the backup does not hold at all was removed before it was taken: its rows are skipped, not refused.
+    assert [str(note) for note in parsed.skipped] == [
+        "touch 4, contact_id: skipped: its contact 'gone' is not in this backup",
+        "event 3, contact_id: skipped: its contact 'gone' is not in this backup",
+    ]
 
 
 def test_row_errors_read_as_their_unit_place_and_field() -> None:

@@ -21,7 +21,7 @@ from circleback.domain.countries import COMMON_MISTAKES, COUNTRY_NAMES, is_count
 
 if TYPE_CHECKING:
     from circleback.domain.model import Owner
-    from circleback.services.importing import ImportReport
+    from circleback.services.import_report import ImportReport
 
 EXIT_REJECTED = 1  # some rows were refused
 EXIT_USAGE = 2  # the command itself was wrong, or what it names is not there

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from enum import StrEnum
@@ -21,20 +21,22 @@ from circleback.cli.common import (
     finish,
     iso_date,
     note,
+    on_terminal,
     read_text,
     report_rejections,
     today_of,
     write_output,
     zone,
 )
-from circleback.cli.output import progress
+from circleback.cli.output import confirmed, progress
 from circleback.cli.targets import LOCAL, chosen_target, invocation, opened, owner_of
 from circleback.domain.model import Owner
 from circleback.domain.planner import DEFAULT_LOOKAHEAD_DAYS, DEFAULT_MAX_DUE, DEFAULT_MONTHLY_GOAL
 
 if TYPE_CHECKING:
     from circleback.adapters.store.repository import Repository
-    from circleback.services.importing import ImportReport
+    from circleback.domain.changes import FieldChange
+    from circleback.services.import_report import ImportReport
 
 LOCAL_OWNER = "local"  # the owner of a preview made from files
 
@@ -69,8 +71,10 @@ def add_commands(app: typer.Typer) -> None:
         help=(
             "Import a file of contacts (the format is told from its content, else its extension) or a JSON "
             "backup. People already known (by email, LinkedIn address or exact name) are updated, never "
-            "duplicated, and a field you changed by hand is never overwritten. Every rejected row is listed "
-            "with the reason; the exit status is then 1."
+            "duplicated, and a field you changed by hand is never overwritten. A backup brings back the state it "
+            "holds: when that puts back older values than yours, it lists them and asks first (--yes does not "
+            "ask). --dry-run writes nothing and lists what would change. Every rejected row is listed with the "
+            "reason; the exit status is then 1."
         ),
         short_help="import contacts: LinkedIn, Google, Outlook or Thunderbird CSV, vCards, circleback CSV or a backup",
     )(import_command)
@@ -103,8 +107,13 @@ def import_command(
     encoding: Annotated[
         str | None, typer.Option("--encoding", metavar="NAME", help="the file's encoding (default: told from it)")
     ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="write nothing; list what would change")] = False,
+    yes: Annotated[bool, typer.Option("--yes", help="restore a backup's older values without asking")] = False,
 ) -> None:
-    finish(ctx, run_import, file=file, format=format.value if format else None, strict=strict, encoding=encoding)
+    finish(
+        ctx, run_import, file=file, format=format.value if format else None, strict=strict, encoding=encoding,
+        dry_run=dry_run, yes=yes,
+    )  # fmt: skip
 
 
 def export_command(
@@ -167,6 +176,7 @@ def run_import(args: Args) -> int:
 
     text = read_text(args.file, args.encoding) or ""
     target = chosen_target(args)
+    restore = _RestoreQuestion(args.file)
     with opened(target, args.owner) as repo:
         owner = owner_of(repo, args, target) if target.kind == LOCAL else repo.get_owner(args.owner)
         today = today_of(owner) if owner else datetime.now(UTC).date()
@@ -174,7 +184,7 @@ def run_import(args: Args) -> int:
             try:
                 result = import_file(
                     repo, args.owner, text, today, format=args.format, filename=args.file.name, strict=args.strict,
-                    progress=bar, now=datetime.now(UTC),
+                    progress=bar, now=datetime.now(UTC), dry_run=args.dry_run, confirm=None if args.yes else restore,
                 )  # fmt: skip
             except UnknownFormat as error:
                 hint = "" if args.format else " (say which with --format)"
@@ -182,10 +192,39 @@ def run_import(args: Args) -> int:
     for report in result.reports:
         for line in report.notes():
             note(f"{args.file}: {line}")
+    if args.dry_run and result.changes:
+        note(f"{args.file}: the import would change these values:")
+        for change in result.changes:
+            note(f"  {change}")
     note(result.summary())
-    if not result.rejected and any(r.imported or r.updated for r in result.reports):
+    if restore.declined:
+        raise UsageError("nothing was restored")
+    if not args.dry_run and not result.rejected and any(r.imported or r.updated for r in result.reports):
         note(f"Next: `{invocation(target)} preview` shows your next digest.")
     return EXIT_REJECTED if result.rejected else 0
+
+
+class _RestoreQuestion:
+    """Asked by a restore that would put back older values than the account's: at a terminal, the person says;
+    elsewhere (a script, a pipe), the restore is refused, naming the values and `--yes`."""
+
+    SHOWN = 20  # values listed before asking; --dry-run lists them all
+
+    def __init__(self, file: Path) -> None:
+        self.file = file
+        self.declined = False
+
+    def __call__(self, changes: Sequence[FieldChange]) -> bool:
+        values = f"{len(changes)} value" + ("" if len(changes) == 1 else "s")
+        intro = f"{self.file}: restoring this backup puts back {values} that differ from yours now:"
+        listed = [f"  {change}" for change in changes[: self.SHOWN]]
+        if len(changes) > self.SHOWN:
+            listed.append(f"  and {len(changes) - self.SHOWN} more (`import --dry-run` lists them all)")
+        if not on_terminal():
+            raise UsageError("\n".join([intro, *listed, "Nothing was restored; add --yes to restore them."]))
+        note("\n".join([intro, *listed]))
+        self.declined = not confirmed("Restore the backup's values?")
+        return not self.declined
 
 
 # --- export --------------------------------------------------------------------------------------------------

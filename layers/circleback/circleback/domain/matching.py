@@ -32,7 +32,7 @@ class ContactIndex:
     A row may carry several addresses (a Google or vCard contact): any of them finds the contact.
     """
 
-    def __init__(self, contacts: list[Contact]) -> None:
+    def __init__(self, contacts: Sequence[Contact]) -> None:
         self.by_email: dict[str, list[Any]] = defaultdict(list)
         self.by_linkedin: dict[str, list[Any]] = defaultdict(list)
         self.by_name: dict[str, list[Any]] = defaultdict(list)

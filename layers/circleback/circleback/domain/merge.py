@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from datetime import date
 from typing import Any
 
+from circleback.domain.changes import plain, shown
 from circleback.domain.ids import content_id
 from circleback.domain.matching import normalise_linkedin
-from circleback.domain.model import Birthday, Contact, Relationship, Tier
+from circleback.domain.model import Contact, Relationship, Tier
 
 
 def merge(
@@ -53,7 +53,7 @@ def merge(
             changes[name] = value
             marks[name] = _mark(name, value)
         else:
-            kept.append((name, f"kept {_shown(current)}, as set by hand; the file has {_shown(value)}"))
+            kept.append((name, f"kept {shown(current)}, as set by hand; the file has {shown(value)}"))
     return replace(contact, **changes, import_marks=tuple(sorted(marks.items()))), kept
 
 
@@ -76,21 +76,6 @@ def _comparable(name: str, value: Any) -> Any:
     return value
 
 
-def _plain(value: Any) -> str:
-    if isinstance(value, date | Birthday):
-        return value.isoformat()
-    if isinstance(value, tuple):
-        return "\x1f".join(str(v) for v in value)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
 def _mark(name: str, value: Any) -> str:
     """A short digest of the value an import wrote: enough to tell whether it changed, small to store."""
-    return content_id(name, _plain(_comparable(name, value)))[:12]
-
-
-def _shown(value: Any) -> str:
-    text = "; ".join(value) if isinstance(value, tuple) else _plain(value)
-    return repr(text if len(text) <= 60 else text[:57] + "...")
+    return content_id(name, plain(_comparable(name, value)))[:12]

@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AwareDatetime, BeforeValidator, Field, field_validator
 
 from circleback.domain.model import Birthday, Channel, Contact, Direction, EventKind, Frequency, LifeEvent, Owner, Touch
-from circleback.formats.csvfile import RowError, contact_order, validate_row
+from circleback.formats.csvfile import RowError, RowNote, contact_order, validate_row
 from circleback.formats.rows import (
     CONTACT_FIELDS,
     ContactRow,
@@ -148,10 +148,13 @@ class ParsedBackup:
     touches: list[tuple[int, BackupTouch]] = field(default_factory=list)
     events: list[tuple[int, BackupEvent]] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    skipped: list[RowNote] = field(default_factory=list)  # touches and events of contacts the backup does not hold
 
 
 def parse_backup(text: str, today: date) -> ParsedBackup:
-    """Every part validated; a part that refers to a contact the backup does not hold is refused."""
+    """Every part validated. A touch or event whose contact's entry was refused is refused with it; one whose
+    contact the backup does not hold at all (it was removed before the backup was taken) is skipped with a note.
+    """
     parsed = ParsedBackup()
     try:
         document = json.loads(text.removeprefix("\ufeff"))
@@ -166,16 +169,16 @@ def parse_backup(text: str, today: date) -> ParsedBackup:
     if owner is not None:
         parsed.owner = _validated(BackupOwner, 0, owner, today, "owner", parsed.errors)
     parsed.contacts = _entries(BackupContact, document.get("contacts"), today, "contact", parsed.errors)
-    contact_ids = {entry.id for _, entry in parsed.contacts}
+    contacts = _Held({entry.id for _, entry in parsed.contacts}, _ids_in(document.get("contacts")), parsed)
     parsed.touches = [
         (n, t)
         for n, t in _entries(BackupTouch, document.get("touches"), today, "touch", parsed.errors)
-        if _known(n, t.contact_id, contact_ids, "touch", parsed.errors)
+        if contacts.hold(n, t.contact_id, "touch")
     ]
     parsed.events = [
         (n, e)
         for n, e in _entries(BackupEvent, document.get("events"), today, "event", parsed.errors)
-        if e.contact_id is None or _known(n, e.contact_id, contact_ids, "event", parsed.errors)
+        if e.contact_id is None or contacts.hold(n, e.contact_id, "event")
     ]
     parsed.errors.sort(key=lambda error: (_PARTS.index(error.unit), error.row))
     return parsed
@@ -227,11 +230,30 @@ def _validated[RowT: Row](
     return entry
 
 
-def _known(number: int, contact_id: str, contact_ids: set[str], unit: str, errors: list[RowError]) -> bool:
-    if contact_id in contact_ids:
-        return True
-    errors.append(RowError(number, "contact_id", f"no valid contact with the id {contact_id!r} in this backup", unit))
-    return False
+def _ids_in(items: Any) -> set[str]:
+    """Every id the contacts list names, its refused entries' too."""
+    return {str(item["id"]) for item in items or [] if isinstance(item, dict) and item.get("id") is not None}
+
+
+@dataclass(slots=True)
+class _Held:
+    """The backup's contacts, valid and named at all, to sort its touches and events by."""
+
+    valid: set[str]
+    named: set[str]
+    parsed: ParsedBackup
+
+    def hold(self, number: int, contact_id: str, unit: str) -> bool:
+        """Whether the entry's contact is a valid one; if not, the entry is refused or skipped, with why."""
+        if contact_id in self.valid:
+            return True
+        if contact_id in self.named:
+            reason = f"its contact {contact_id!r} was refused (see the contacts)"
+            self.parsed.errors.append(RowError(number, "contact_id", reason, unit))
+        else:  # removed before the backup was taken, by a click racing a removal in an older circleback
+            reason = f"skipped: its contact {contact_id!r} is not in this backup"
+            self.parsed.skipped.append(RowNote(number, "contact_id", reason, unit))
+        return False
 
 
 # --- writing ------------------------------------------------------------------------------------------------

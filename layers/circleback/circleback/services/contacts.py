@@ -22,7 +22,8 @@ from circleback.domain.model import Channel, Contact, Direction, LifeEvent, Rela
 from circleback.domain.names import NameMatch, match_contact
 from circleback.formats.csvfile import contact_cells
 from circleback.formats.rows import CONTACT_FIELDS, ContactRow
-from circleback.services.importing import emails_of, new_contact
+from circleback.services.import_report import emails_of
+from circleback.services.importing import new_contact
 from circleback.services.retries import retrying
 
 # What an unset field of a row means for a contact (a row's None is "not given").
