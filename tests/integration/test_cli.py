@@ -63,22 +63,39 @@ def test_preview_json_follows_the_contract(tmp_path: Path, capsys: pytest.Captur
     )
     assert (code, err) == (0, "")
     plan: dict[str, Any] = json.loads(out)
-    assert list(plan) == ["as_of", "due", "more_due", "occasions", "goal"]
+    assert list(plan) == ["as_of", "due", "more_due", "occasions", "goal", "to_sort"]
     assert plan["as_of"] == "2026-11-22"
     # Cy: C, 365 days from 2024-01-01 -> due 2024-12-31, 326 days overdue: 327/365*1 = 0.90
     # Fay: never touched, imported today, alone in the spread -> due today: 1/60*3 = 0.05
     # Ana: touched 2026-11-03 (outbound): not due. Bo: inbound 2026-11-05: not due. Di paused. Ed recent.
     assert plan["due"] == [
-        {"name": "Cy Twain", "due_date": "2024-12-31", "days_overdue": 691, "effective_cadence_days": 365, "tier": "C"},
-        {"name": "Fay New", "due_date": "2026-11-22", "days_overdue": 0, "effective_cadence_days": 60, "tier": "A"},
+        {
+            "name": "Cy Twain",
+            "due_date": "2024-12-31",
+            "days_overdue": 691,
+            "effective_cadence_days": 365,
+            "tier": "C",
+            "channels": [],  # no email, no LinkedIn, no phone: the digest says so
+            "occasion": {"kind": "holiday", "label": "Thanksgiving"},
+        },
+        {
+            "name": "Fay New",
+            "due_date": "2026-11-22",
+            "days_overdue": 0,
+            "effective_cadence_days": 60,
+            "tier": "A",
+            "channels": [],
+            "occasion": {"kind": "holiday", "label": "Thanksgiving"},
+        },
     ]
     assert plan["more_due"] == 0
-    # US Thanksgiving is in the week ahead: everyone but the paused contact and the one touched two days ago.
+    # US Thanksgiving is in the week ahead: everyone but the paused contact, the one touched two days ago, and those
+    # due (Cy and Fay), whose due lines carry it: one person, once.
     assert plan["occasions"] == [
         {
             "kind": "holiday",
             "date": "2026-11-26",
-            "contacts": ["Ana Souza", "Fay New", "Bo Li", "Cy Twain"],
+            "contacts": ["Ana Souza", "Bo Li"],
             "label": "Thanksgiving",
         }
     ]

@@ -44,7 +44,8 @@ def found(
 ) -> list[Occasion]:
     chosen = [finders] if callable(finders) else list(finders)
     data = DigestInput(owner(country=country), list(contacts), list(touches), list(events))
-    return plan_digest(data, as_of, PlanSettings(lookahead_days=lookahead), chosen).occasions
+    # The finders alone: with nobody listed as due, no occasion is folded into a due line (planner._once_each).
+    return plan_digest(data, as_of, PlanSettings(lookahead_days=lookahead, max_due=0), chosen).occasions
 
 
 def when(occasions: Iterable[Occasion]) -> list[tuple[date, str]]:

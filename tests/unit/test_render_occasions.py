@@ -122,10 +122,13 @@ def test_a_person_listed_twice_is_shown_and_counted_once() -> None:
     assert [urlsplit(m).path for m in mailtos(digest)] == [c.email for c in everyone[:N] if c.email]
 
 
-def test_a_due_person_hidden_in_the_count_still_gets_the_holiday_opener() -> None:
+def test_a_due_person_gets_the_holiday_opener_on_their_due_line_and_only_there() -> None:
     everyone = people(N + 3)
     late = everyone[-1]
-    digest = render(digest_plan([due(late, None)], [new_year(everyone)]), SAM)
+    holiday = new_year(everyone)
+    # As the planner hands it over (planner._once_each): the holiday on the due line, the others in its list.
+    plan = digest_plan([replace(due(late, None), occasion=holiday)], [replace(holiday, contacts=everyone[:-1])])
+    digest = render(plan, SAM)
     html, text = both(digest)
     for part in (html, text):
         assert part.count(late.name) == 1  # only in the due list
@@ -239,11 +242,12 @@ def test_every_occasion_renders_once_with_its_people() -> None:
 def test_a_due_person_with_an_occasion_gets_its_first_line_and_starter() -> None:
     plan, cast = real_plan()
     birthday = next(o for o in plan.occasions if o.kind == "birthday")
-    digest = render(replace(plan, due=[due(cast["ana"], date(2026, 6, 1))], occasions=[birthday]), SAM)
+    on_due_line = replace(due(cast["ana"], date(2026, 6, 1)), occasion=birthday)
+    digest = render(replace(plan, due=[on_due_line], occasions=[]), SAM)  # her birthday: on her due line, once
     html, text = both(digest)
     for part in (html, text):
-        assert part.count("Idea: Wish them a happy birthday. Start with: “Happy birthday!”") == 2
-    assert [mailto_body(m) for m in mailtos(digest)] == ["Hi Ana,\n\nHappy birthday!\n\nBest,\nSam"] * 2
+        assert part.count("Idea: Wish them a happy birthday. Start with: “Happy birthday!”") == 1
+    assert [mailto_body(m) for m in mailtos(digest)] == ["Hi Ana,\n\nHappy birthday!\n\nBest,\nSam"]
 
 
 def test_an_occasion_without_its_own_first_line_keeps_the_tables_starter() -> None:

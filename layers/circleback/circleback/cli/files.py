@@ -30,7 +30,7 @@ from circleback.cli.common import (
 )
 from circleback.cli.output import confirmed, progress
 from circleback.cli.targets import LOCAL, chosen_target, invocation, opened, owner_of
-from circleback.domain.model import Owner
+from circleback.domain.model import Owner, Tier
 from circleback.domain.planner import DEFAULT_LOOKAHEAD_DAYS, DEFAULT_MAX_DUE, DEFAULT_MONTHLY_GOAL
 
 if TYPE_CHECKING:
@@ -108,11 +108,20 @@ def import_command(
         str | None, typer.Option("--encoding", metavar="NAME", help="the file's encoding (default: told from it)")
     ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="write nothing; list what would change")] = False,
+    tier: Annotated[
+        Tier | None,
+        typer.Option(
+            "--tier",
+            case_sensitive=False,
+            help="sort the file's new (and still unsorted) contacts into this tier; without it, a LinkedIn, "
+            "Google, Outlook, Thunderbird or vCard file's people come in unsorted, for the digest to ask about",
+        ),
+    ] = None,
     yes: Annotated[bool, typer.Option("--yes", help="restore a backup's older values without asking")] = False,
 ) -> None:
     finish(
         ctx, run_import, file=file, format=format.value if format else None, strict=strict, encoding=encoding,
-        dry_run=dry_run, yes=yes,
+        dry_run=dry_run, yes=yes, tier=tier,
     )  # fmt: skip
 
 
@@ -185,6 +194,7 @@ def run_import(args: Args) -> int:
                 result = import_file(
                     repo, args.owner, text, today, format=args.format, filename=args.file.name, strict=args.strict,
                     progress=bar, now=datetime.now(UTC), dry_run=args.dry_run, confirm=None if args.yes else restore,
+                    tier=args.tier,
                 )  # fmt: skip
             except UnknownFormat as error:
                 hint = "" if args.format else " (say which with --format)"

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from circleback.domain.model import Contact, Direction, Tier, Touch
+from circleback.domain.model import Channel, Contact, Direction, Tier, Touch
 
 TIER_CADENCE_DAYS = {Tier.A: 60, Tier.B: 120, Tier.C: 365}
 TIER_WEIGHT = {Tier.A: 3, Tier.B: 2, Tier.C: 1}
@@ -52,12 +52,20 @@ class History:
     latest: Touch | None  # the most recent logged touch, for "how it went" and the last note
 
 
+def counts_as_contact(touch: Touch) -> bool:
+    """Whether a touch is a note between people: a like or a comment (`social`) is kept in the history but does
+    not restart the cadence, answer a streak, silence an occasion or count towards the monthly goal."""
+    return touch.channel is not Channel.SOCIAL
+
+
 def summarise(imported_last_touch: date | None, touches: Sequence[Touch]) -> History:
     """Summarise one contact's touches, given oldest first.
 
     The last touch is the latest of the imported date and every logged touch, whatever its direction;
     the streak counts the most recent run of outbound touches since the last inbound or mutual one.
+    Social touches (likes, comments) do not count (`counts_as_contact`).
     """
+    touches = [touch for touch in touches if counts_as_contact(touch)]
     streak = 0
     for touch in reversed(touches):
         if touch.direction is not Direction.OUTBOUND:
@@ -72,10 +80,10 @@ def scheduled_due(contact: Contact, history: History, first_due: date | None) ->
     """The due rule: (the day the contact falls due, its effective cadence).
 
     The last touch plus the effective cadence; with no touch at all, its spread date (`first_due_dates`). None for
-    a paused contact, or one with neither (which a stored contact never is). The digest (planner.py) and the
-    calendar feed (calendar.py) both ask this, so they can never disagree on a date.
+    a paused or unsorted contact, or one with neither (which a stored contact never is). The digest (planner.py)
+    and the calendar feed (calendar.py) both ask this, so they can never disagree on a date.
     """
-    if contact.paused:
+    if contact.paused or contact.unsorted:
         return None
     cadence = effective_cadence(base_cadence(contact), history.outbound_streak)
     if history.last_touch is not None:
@@ -101,23 +109,28 @@ def due_on(contact: Contact, history: History, first_due: date | None, as_of: da
 
 
 def first_due_dates(contacts: Iterable[Contact]) -> dict[str, date]:
-    """Spread contacts imported with no last touch over the weeks after their import day.
+    """Spread contacts with no last touch over the weeks after the day they came in: imported, or sorted.
 
     Per import day D, sorted by tier (A first) then name, the i-th of n gets D + floor(i * S / n) with
     S = min(28, its cadence), so a big import does not land on one morning. The group is fixed by how the
     contacts were imported, so a later touch on one of them never reshuffles the others.
+
+    A contact the owner sorted (from an unsorted import) is spread the same way from the day after its sorting
+    day: D + 1 + floor(i * S / n), so sorting someone never makes them due the same morning, and sorting many
+    in one day never makes one day's list clump. Unsorted contacts are never due.
     """
-    by_day: dict[date, list[Contact]] = defaultdict(list)
+    by_day: dict[tuple[date, int], list[Contact]] = defaultdict(list)
     for contact in contacts:
-        if contact.last_touch is None:
-            by_day[contact.created_on].append(contact)
+        if contact.last_touch is None and not contact.unsorted:
+            start = (contact.sorted_on, 1) if contact.sorted_on is not None else (contact.created_on, 0)
+            by_day[start].append(contact)
     first_due: dict[str, date] = {}
-    for day, group in by_day.items():
+    for (day, offset), group in by_day.items():
         group.sort(key=lambda c: (c.tier, *name_key(c.name), c.id))
         n = len(group)
         for i, contact in enumerate(group):
             window = min(SPREAD_WINDOW_DAYS, base_cadence(contact))
-            first_due[contact.id] = day + timedelta(days=(i * window) // n)
+            first_due[contact.id] = day + timedelta(days=offset + (i * window) // n)
     return first_due
 
 

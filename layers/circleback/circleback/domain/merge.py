@@ -76,6 +76,12 @@ def _comparable(name: str, value: Any) -> Any:
     return value
 
 
+def as_last_imported(contact: Contact, name: str, value: Any) -> bool:
+    """Whether `value` is what the last import wrote to the field (the file says nothing new about it)."""
+    marks = dict(contact.import_marks)
+    return name in marks and marks[name] == _mark(name, value)
+
+
 def _mark(name: str, value: Any) -> str:
     """A short digest of the value an import wrote: enough to tell whether it changed, small to store."""
     return content_id(name, plain(_comparable(name, value)))[:12]

@@ -119,6 +119,10 @@ class Contact:
     last_touch: date | None = None  # as imported or entered by hand, before any logged touch
     paused: bool = False
     snoozed_until: date | None = None
+    # Not yet sorted by the owner (most of a LinkedIn export): never due and no greetings, only their news, until
+    # sorted into a tier (or paused); docs/design.md, "Sorting the network".
+    unsorted: bool = False
+    sorted_on: date | None = None  # the day the owner sorted them: their first due date is spread after it
     version: int = 0
     # The fields an import wrote, each with a digest of the value it wrote (sorted by field). A field whose
     # value no longer matches its digest was changed by hand since, and no import overwrites it.
@@ -154,6 +158,16 @@ class LifeEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class Stint:
+    """A stretch of the owner's own work history, by month: `start` and `end` are firsts of months; no end, still
+    there. Connections met there are suggested as former colleagues (domain/sorting.py)."""
+
+    company: str
+    start: date
+    end: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Owner:
     id: str
     email: str | None = None
@@ -168,6 +182,8 @@ class Owner:
     lookahead_days: int = 7
     paused_until: date | None = None
     next_send_at: datetime | None = None
+    sort_per_digest: int = 5  # unsorted contacts the digest asks about, a few each morning
+    work_history: tuple[Stint, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

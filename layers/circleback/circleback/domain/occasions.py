@@ -5,7 +5,8 @@ docs/design.md, "The rules of the digest".
 Pure: each finder reads only its PlanContext; "today" is `context.as_of`. Birthdays, work anniversaries and
 holidays are looked for ahead, in [as_of, window_end]. News is looked for behind: a contact's life event of the
 last 14 days, the owner's own news of the last 30, each dated on the day it happened (so before as_of) and
-shown as long as nobody has been in touch since. A paused contact gets no item of any kind.
+shown as long as nobody has been in touch since. A paused contact gets no item of any kind; an unsorted one
+only their news (a good moment to sort them; domain/sorting.py).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from circleback.domain.cadence import name_key
+from circleback.domain.cadence import counts_as_contact, name_key
 from circleback.domain.holiday_calendar import HolidayDate, greeting_holidays
 from circleback.domain.holiday_rules import HolidayRule
 from circleback.domain.model import OWN_NEWS_KINDS, Contact, EventKind, LifeEvent, Relationship, Tier
@@ -156,8 +157,9 @@ def holiday_greetings(context: PlanContext) -> list[Occasion]:
 
 
 def contact_news(context: PlanContext) -> list[Occasion]:
-    """A contact's life event of the last 14 days with no touch since (on or after its date): congratulate."""
-    by_id = {c.id: c for c in active_contacts(context)}
+    """A contact's life event of the last 14 days with no touch since (on or after its date): congratulate.
+    Unsorted contacts too: news is a reason to be in touch, and to sort them."""
+    by_id = {c.id: c for c in context.data.contacts if not c.paused}
     start = context.as_of - timedelta(days=LIFE_EVENT_DAYS)
     found = []
     for event in distinct_events(e for e in context.data.events if e.contact_id is not None):
@@ -209,7 +211,8 @@ def news_audience(context: PlanContext, since: date) -> tuple[Contact, ...]:
 
 
 def active_contacts(context: PlanContext) -> list[Contact]:
-    """Contacts that may get an item: not paused, each id once, by tier then name (a stable order).
+    """Contacts that may get a greeting or hear the owner's news: sorted and not paused, each id once, by tier then
+    name (a stable order).
 
     Worked out once per plan (every finder asks): the list is shared, so callers must not change it.
     """
@@ -217,7 +220,7 @@ def active_contacts(context: PlanContext) -> list[Contact]:
     if active is None:
         unique: dict[str, Contact] = {}
         for contact in context.data.contacts:
-            if not contact.paused:
+            if not contact.paused and not contact.unsorted:
                 unique.setdefault(contact.id, contact)
         active = sorted(unique.values(), key=lambda c: (c.tier, *name_key(c.name), c.id))
         context.shared["active_contacts"] = active
@@ -225,10 +228,11 @@ def active_contacts(context: PlanContext) -> list[Contact]:
 
 
 def touched_between(context: PlanContext, contact: Contact, start: date, end: date) -> bool:
-    """Whether a logged touch or the imported last touch falls in [start, end]."""
+    """Whether a logged touch (a like aside: `counts_as_contact`) or the imported last touch falls in [start, end]."""
     if contact.last_touch is not None and start <= contact.last_touch <= end:
         return True
-    return any(start <= t.date <= end for t in context.touches_by_contact.get(contact.id, ()))
+    touches = context.touches_by_contact.get(contact.id, ())
+    return any(start <= t.date <= end and counts_as_contact(t) for t in touches)
 
 
 def distinct_events(events: Iterable[LifeEvent]) -> list[LifeEvent]:

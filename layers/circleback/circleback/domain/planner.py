@@ -10,7 +10,7 @@ from __future__ import annotations
 import heapq
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from enum import StrEnum
 from fractions import Fraction
@@ -20,12 +20,14 @@ from circleback.domain.cadence import (
     TIER_WEIGHT,
     History,
     chronological,
+    counts_as_contact,
     due_on,
     first_due_dates,
     name_key,
     summarise,
 )
 from circleback.domain.model import Contact, DigestInput, Direction, LifeEvent, Owner, Touch
+from circleback.domain.sorting import DEFAULT_SORT_PER_DIGEST, SortItem, to_sort, work_history
 
 DEFAULT_MAX_DUE = 5
 # The most people one digest lists, whatever the setting says (an older setting or backup may say more): each
@@ -42,20 +44,16 @@ class PlanSettings:
     max_due: int = DEFAULT_MAX_DUE
     lookahead_days: int = DEFAULT_LOOKAHEAD_DAYS
     monthly_goal: int = DEFAULT_MONTHLY_GOAL
+    sort_per_digest: int = DEFAULT_SORT_PER_DIGEST
 
     @classmethod
     def of(cls, owner: Owner) -> PlanSettings:
-        return cls(max_due=owner.max_due, lookahead_days=owner.lookahead_days, monthly_goal=owner.monthly_goal)
-
-
-@dataclass(frozen=True, slots=True)
-class DueItem:
-    contact: Contact
-    due_date: date
-    days_overdue: int
-    effective_cadence_days: int
-    score: Fraction
-    history: History
+        return cls(
+            max_due=owner.max_due,
+            lookahead_days=owner.lookahead_days,
+            monthly_goal=owner.monthly_goal,
+            sort_per_digest=owner.sort_per_digest,
+        )
 
 
 class OccasionKind(StrEnum):
@@ -82,6 +80,19 @@ class Occasion:
     holiday: str | None = None  # holiday: its name
     countries: tuple[str, ...] = ()  # holiday: the countries of its contacts that keep it that day
     event: LifeEvent | None = None  # life_event and own_news: the event, with its kind and note
+
+
+@dataclass(frozen=True, slots=True)
+class DueItem:
+    contact: Contact
+    due_date: date
+    days_overdue: int
+    effective_cadence_days: int
+    score: Fraction
+    history: History
+    # An occasion of theirs in the window (a birthday, their news, a holiday): the due line carries its reason
+    # and opener, and the occasion's own list leaves them out, so nobody is listed twice (`_once_each`).
+    occasion: Occasion | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,11 +125,13 @@ class DigestPlan:
     occasions: list[Occasion]
     goal: Goal
     all_due: int = field(default=0)
+    to_sort: list[SortItem] = field(default_factory=list)  # unsorted contacts to ask about (domain/sorting.py)
+    unsorted: int = 0  # how many contacts are unsorted in all
 
     @property
     def is_empty(self) -> bool:
-        """Nothing due and nothing coming: no email is sent."""
-        return not self.due and not self.occasions
+        """Nothing due, nothing coming and nobody to sort: no email is sent."""
+        return not self.due and not self.occasions and not self.to_sort
 
 
 def plan_digest(
@@ -146,6 +159,8 @@ def plan_digest(
         (o for finder in occasion_finders for o in finder(context)),
         key=lambda o: (o.date, o.kind, o.label),
     )
+    shown, occasions = _once_each(shown, occasions)
+    history = work_history(data.owner.work_history, data.events)
     return DigestPlan(
         as_of=as_of,
         due=shown,
@@ -153,7 +168,27 @@ def plan_digest(
         occasions=occasions,
         goal=Goal(done=touches_this_month(data.touches, as_of), target=settings.monthly_goal),
         all_due=all_due,
+        to_sort=to_sort(data.contacts, history, as_of, settings.sort_per_digest),
+        unsorted=sum(1 for contact in data.contacts if contact.unsorted),
     )
+
+
+def _once_each(due: list[DueItem], occasions: list[Occasion]) -> tuple[list[DueItem], list[Occasion]]:
+    """Each due contact with their first occasion (by date) on their due line, and left out of every occasion's
+    list; an occasion left with nobody is dropped. So one person is listed once, with all the reason there is."""
+    due_ids = {item.contact.id for item in due}
+    if not due_ids or not occasions:
+        return due, occasions
+    first: dict[str, Occasion] = {}
+    for occasion in occasions:
+        for contact in occasion.contacts:
+            if contact.id in due_ids:
+                first.setdefault(contact.id, occasion)
+    if not first:
+        return due, occasions
+    merged = [replace(item, occasion=first.get(item.contact.id)) for item in due]
+    left = [replace(o, contacts=tuple(c for c in o.contacts if c.id not in due_ids)) for o in occasions]
+    return merged, [occasion for occasion in left if occasion.contacts]
 
 
 def due_item(contact: Contact, history: History, first_due: date | None, as_of: date) -> DueItem | None:
@@ -168,9 +203,11 @@ def due_item(contact: Contact, history: History, first_due: date | None, as_of: 
 
 
 def touches_this_month(touches: Iterable[Touch], as_of: date) -> int:
-    """Outbound and mutual touches in the calendar month of `as_of`, up to `as_of`."""
+    """Outbound and mutual touches in the calendar month of `as_of`, up to `as_of`; a like is not a note."""
     start = as_of.replace(day=1)
-    return sum(1 for t in touches if start <= t.date <= as_of and t.direction in GOAL_DIRECTIONS)
+    return sum(
+        1 for t in touches if start <= t.date <= as_of and t.direction in GOAL_DIRECTIONS and counts_as_contact(t)
+    )
 
 
 # Below this bound a score's numerator and denominator are exact floats whose product stays under 2**52, so

@@ -27,7 +27,19 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AwareDatetime, BeforeValidator, Field, field_validator
 
-from circleback.domain.model import Birthday, Channel, Contact, Direction, EventKind, Frequency, LifeEvent, Owner, Touch
+from circleback.domain.model import (
+    Birthday,
+    Channel,
+    Contact,
+    Direction,
+    EventKind,
+    Frequency,
+    LifeEvent,
+    Owner,
+    Stint,
+    Touch,
+)
+from circleback.domain.sorting import DEFAULT_SORT_PER_DIGEST, MAX_SORT_PER_DIGEST
 from circleback.formats.csvfile import RowError, RowNote, contact_order, validate_row
 from circleback.formats.rows import (
     CONTACT_FIELDS,
@@ -50,6 +62,15 @@ MAX_ID = 64
 Id = Annotated[str, BeforeValidator(blank_to_none), Field(min_length=1, max_length=MAX_ID)]
 
 
+class BackupStint(Row):
+    company: Annotated[str, Field(min_length=1, max_length=200)]
+    start: RequiredDate
+    end: IsoDate = None
+
+    def stint(self) -> Stint:
+        return Stint(self.company, self.start.replace(day=1), self.end.replace(day=1) if self.end else None)
+
+
 class BackupOwner(Row):
     id: Short = None  # the owner the backup was taken from; a restore writes to the owner it is given
     email: Short = None
@@ -63,6 +84,8 @@ class BackupOwner(Row):
     max_due: Annotated[int, Field(ge=0, le=100)] = 5
     lookahead_days: Annotated[int, Field(ge=0, le=60)] = 7
     paused_until: IsoDate = None
+    sort_per_digest: Annotated[int, Field(ge=0, le=MAX_SORT_PER_DIGEST)] = DEFAULT_SORT_PER_DIGEST
+    work_history: list[BackupStint] = Field(default_factory=list)
 
     @field_validator("timezone", mode="after")
     @classmethod
@@ -81,13 +104,16 @@ class BackupOwner(Row):
         return None if value is None else check_email(value)
 
     def settings(self, owner_id: str) -> Owner:
-        return Owner(id=owner_id, **self.model_dump(exclude={"id"}))
+        stints = tuple(entry.stint() for entry in self.work_history)
+        return Owner(id=owner_id, **self.model_dump(exclude={"id", "work_history"}), work_history=stints)
 
 
 class BackupContact(ContactRow):
     id: Id
     created_on: RequiredDate
     snoozed_until: IsoDate = None  # may well be in the future
+    unsorted: bool = False
+    sorted_on: IsoDate = None
     import_marks: dict[str, str] = Field(default_factory=dict)
 
     def contact(self, contact_id: str, version: int = 0) -> Contact:
@@ -98,6 +124,8 @@ class BackupContact(ContactRow):
             id=contact_id,
             created_on=self.created_on,
             snoozed_until=self.snoozed_until,
+            unsorted=self.unsorted,
+            sorted_on=self.sorted_on,
             version=version,
             import_marks=tuple(sorted(self.import_marks.items())),
         )
@@ -295,7 +323,7 @@ def _event_entry(event: LifeEvent) -> dict[str, Any]:
     return _entry(event)
 
 
-def _entry(item: Owner | Contact | Touch | LifeEvent, leave_out: tuple[str, ...] = ()) -> dict[str, Any]:
+def _entry(item: Owner | Contact | Touch | LifeEvent | Stint, leave_out: tuple[str, ...] = ()) -> dict[str, Any]:
     """Every field of a domain object as JSON, unset ones left out; a new field is backed up by itself."""
     entry = {f.name: _json(getattr(item, f.name)) for f in fields(item) if f.name not in leave_out}
     return {name: value for name, value in entry.items() if value is not None}
@@ -306,8 +334,10 @@ def _json(value: Any) -> Any:
         return value.value
     if isinstance(value, date | Birthday):  # datetimes too
         return value.isoformat()
+    if isinstance(value, Stint):
+        return _entry(value)
     if isinstance(value, tuple):
         if not value:
             return None
-        return dict(value) if isinstance(value[0], tuple) else list(value)  # import marks are pairs
+        return dict(value) if isinstance(value[0], tuple) else [_json(v) for v in value]  # import marks are pairs
     return value

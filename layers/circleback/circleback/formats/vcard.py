@@ -447,7 +447,13 @@ def _card(contact: Contact) -> str:
         lines.append("CATEGORIES:" + ",".join(_escape(tag) for tag in contact.tags))
     if contact.notes:
         lines.append("NOTE:" + _escape(contact.notes))
-    own = [field for field in OWN_FIELDS if cells[field] and cells[field] != _DEFAULTS.get(field)]
+    # The tier is written even at its default, so a sorted contact comes back sorted (a card without one is
+    # another product's, whose people come in unsorted: docs/design.md, "Sorting the network").
+    own = [
+        field
+        for field in OWN_FIELDS
+        if cells[field] and (cells[field] != _DEFAULTS.get(field) or (field == "tier" and not contact.unsorted))
+    ]
     lines.extend(f"{_own_property(field)}:{_escape(cells[field])}" for field in own)
     lines.append(_END)
     return "".join(_fold(line) + "\r\n" for line in lines)

@@ -19,6 +19,8 @@ from urllib.parse import quote, urlsplit
 from circleback.domain.cadence import History
 from circleback.domain.model import Channel, Contact, Direction, Owner, Relationship, Touch
 from circleback.domain.planner import DigestPlan, DueItem, Goal, Occasion, OccasionKind
+from circleback.domain.reach import ways_to_reach
+from circleback.domain.sorting import SortItem
 from circleback.domain.wording import first_name, time_ago
 from circleback.templating import templates
 
@@ -250,6 +252,8 @@ class DueView:
     cadence_days: int  # the effective cadence (after the backoff for silence)
     tier: str
     overdue: str  # "due today", "3 days overdue"
+    occasion: Occasion | None = None  # their occasion in the window, which this line carries (planner._once_each)
+    channels: tuple[str, ...] = ()  # how they can be reached: "email", "linkedin", "phone" (domain/reach.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,6 +267,17 @@ class OccasionView:
     names: tuple[str, ...]  # everyone it concerns, each once
     contacts: tuple[ContactView, ...]  # the first OCCASION_CONTACTS_SHOWN people, each with their links
     more_contacts: str | None  # "and 37 more", for the people beyond those
+
+
+@dataclass(frozen=True, slots=True)
+class SortView:
+    """An unsorted contact the digest asks about (domain/sorting.py), with what it suggests and why."""
+
+    name: str
+    about: str
+    relationship: str | None  # the suggested relationship's value ("boss", "colleague"), if any
+    why: str  # "a former colleague at Acme 2019–2022, while you were there", "connected since 2014"
+    choices: tuple[Link, ...] = ()  # one link per choice; none in a preview
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,6 +298,8 @@ class DigestView:
     goal: str
     pause: Link | None  # None in a preview: it has no links
     settings_hint: str
+    to_sort: tuple[SortView, ...] = ()
+    unsorted_count: int = 0  # every unsorted contact, those not asked about today included
 
 
 def render_digest(plan: DigestPlan, owner: Owner, links: LinkFactory) -> RenderedDigest:
@@ -359,7 +376,6 @@ def render_preview(view: DigestView) -> str:
 
 def digest_view(plan: DigestPlan, owner: Owner, links: LinkFactory | None) -> DigestView:
     """The digest as it reads; with `links` None (a preview), no action links and no pause link."""
-    occasion_of = _occasion_of_contact(plan.occasions)
     return DigestView(
         as_of=plan.as_of,
         subject=subject_line(plan),
@@ -367,7 +383,7 @@ def digest_view(plan: DigestPlan, owner: Owner, links: LinkFactory | None) -> Di
         greeting=_greeting(owner),
         summary=_summary(plan),
         occasions=tuple(_occasion_view(o, plan.as_of, owner, links) for o in plan.occasions),
-        due=tuple(_due_view(item, plan.as_of, owner, links, occasion_of.get(item.contact.id)) for item in plan.due),
+        due=tuple(_due_view(item, plan.as_of, owner, links) for item in plan.due),
         due_count=len(plan.due) + plan.more_due,
         more_due_count=plan.more_due,
         more_due=_more_due(plan.more_due),
@@ -377,6 +393,18 @@ def digest_view(plan: DigestPlan, owner: Owner, links: LinkFactory | None) -> Di
         goal=_goal_line(plan.goal),
         pause=Link("Pause digests for a month", _checked_url(links.pause_url())) if links else None,
         settings_hint=links.settings_hint() if links else "",
+        to_sort=tuple(_sort_view(item) for item in plan.to_sort),
+        unsorted_count=plan.unsorted,
+    )
+
+
+def _sort_view(item: SortItem) -> SortView:
+    relationship = item.suggestion.relationship
+    return SortView(
+        name=item.contact.name,
+        about=_about(item.contact),
+        relationship=relationship.value if relationship is not None else None,
+        why=item.suggestion.why,
     )
 
 
@@ -457,9 +485,9 @@ def _occasion_view(occasion: Occasion, as_of: date, owner: Owner, links: LinkFac
     )
 
 
-def _due_view(
-    item: DueItem, as_of: date, owner: Owner, links: LinkFactory | None, occasion: Occasion | None
-) -> DueView:
+def _due_view(item: DueItem, as_of: date, owner: Owner, links: LinkFactory | None) -> DueView:
+    # A due contact's occasion (planner._once_each) is the better reason to write: its opener and first line.
+    occasion = item.occasion
     reason = occasion.kind if occasion is not None else _due_reason(item)
     opener = _pick(reason, item.contact.id, as_of)
     first_line = (occasion.opener or None) if occasion is not None else None
@@ -475,6 +503,8 @@ def _due_view(
         cadence_days=item.effective_cadence_days,
         tier=item.contact.tier.value,
         overdue="due today" if item.days_overdue == 0 else f"{_count(item.days_overdue, 'day')} overdue",
+        occasion=occasion,
+        channels=ways_to_reach(item.contact),
     )
 
 
@@ -552,18 +582,6 @@ def _due_reason(item: DueItem) -> DueReason:
     if latest is not None and latest.direction is Direction.INBOUND:
         return DueReason.YOUR_TURN
     return RELATIONSHIP_REASON.get(item.contact.relationship, DueReason.CHECK_IN)
-
-
-def _occasion_of_contact(occasions: Sequence[Occasion]) -> dict[str, Occasion]:
-    """A due contact who also has an occasion gets that occasion's opener: it is the better reason to write.
-
-    The first occasion in the plan's order (by date) wins; a person hidden behind "and 37 more" counts too.
-    """
-    found: dict[str, Occasion] = {}
-    for occasion in occasions:
-        for contact in occasion.contacts:
-            found.setdefault(contact.id, occasion)
-    return found
 
 
 def _pick(reason: DueReason | OccasionKind, seed: str, as_of: date) -> Opener:

@@ -39,6 +39,7 @@ class ImportReport:
     skipped: list[RowNote] = field(default_factory=list)
     warnings: list[RowNote] = field(default_factory=list)
     changes: list[FieldChange] = field(default_factory=list)
+    news: list[RowNote] = field(default_factory=list)  # new jobs and promotions recorded as life events
     dry_run: bool = False
 
     @property
@@ -59,13 +60,16 @@ class ImportReport:
         extras = [counted(len(self.warnings), "warning")] if self.warnings else []
         if self.kept:
             extras.append(f"{counted(len(self.kept), 'field')} kept as edited by hand")
+        if self.news:
+            extras.append(f"{counted(len(self.news), 'new job or promotion', 'new jobs or promotions')} recorded")
         if extras:
             text += "; " + "; ".join(extras)
         return text if self.written else text + f" (nothing written: {self.unwritten})"
 
     def notes(self) -> list[RowNote]:
-        """Every line about a record, in the file's order: refusals, skips, warnings and fields kept."""
-        return sorted([*self.errors, *self.skipped, *self.warnings, *self.kept], key=lambda note: (note.unit, note.row))
+        """Every line about a record, in the file's order: refusals, skips, warnings, fields kept and news."""
+        notes = [*self.errors, *self.skipped, *self.warnings, *self.kept, *self.news]
+        return sorted(notes, key=lambda note: (note.unit, note.row))
 
 
 def counted(count: int, noun: str, plural: str | None = None) -> str:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
 from typing import Any
 
@@ -11,8 +12,10 @@ from circleback.adapters.store.repository import ConflictError, NotFoundError, R
 from circleback.domain.changes import FieldChange, field_changes
 from circleback.domain.ids import content_id, event_id
 from circleback.domain.matching import ContactIndex
+from circleback.domain.merge import as_last_imported
 from circleback.domain.merge import merge as merge_row
-from circleback.domain.model import Contact, LifeEvent, Owner, Touch
+from circleback.domain.model import Contact, EventKind, LifeEvent, Owner, Tier, Touch
+from circleback.domain.sorting import job_news
 from circleback.formats.csvfile import CONTACTS, EVENTS, TOUCHES, ParsedFile, RowError, RowNote, parse_csv
 from circleback.formats.detect import (
     FORMAT_NAMES,
@@ -83,6 +86,7 @@ def import_file(
     now: datetime | None = None,
     dry_run: bool = False,
     confirm: Confirm | None = None,
+    tier: Tier | None = None,
 ) -> ImportResult:
     """Import any file circleback reads: its own contacts, touches or life events CSV, LinkedIn's
     Connections.csv, a Google Contacts, Outlook or Thunderbird CSV, vCards, or a circleback JSON backup. Without
@@ -93,6 +97,7 @@ def import_file(
     restored (`restore_backup`); `now` schedules the digest of an owner it creates or whose settings it
     changes (default: the start of `today`, UTC, so a digest due today still goes out); a restore that would
     put back values the table has asks `confirm` first.
+    Other products' contacts come in unsorted unless `tier` sorts them (`Sorting`).
     `progress(done, total)` is called as rows are written; nothing is printed. With `dry_run`, nothing is
     written, and the reports count what would be and name every value an update would change.
     """
@@ -108,7 +113,10 @@ def import_file(
     if chosen is Format.EVENTS:
         return ImportResult(chosen, [import_events(repo, owner_id, text, today, strict=strict, dry_run=dry_run)])
     parsed = parse_contacts(text, chosen, today)
-    report = import_contact_rows(repo, owner_id, parsed, today, strict=strict, progress=progress, dry_run=dry_run)
+    sorting = Sorting(tier, unsorted=chosen is not Format.CSV, today=today)  # circleback's own rows are sorted
+    report = import_contact_rows(
+        repo, owner_id, parsed, today, strict=strict, progress=progress, dry_run=dry_run, sorting=sorting
+    )
     return ImportResult(chosen, [report])
 
 
@@ -154,6 +162,7 @@ def import_contact_rows(
     strict: bool = False,
     progress: Progress | None = None,
     dry_run: bool = False,
+    sorting: Sorting | None = None,
 ) -> ImportReport:
     """The one path every contact file takes once read: match each row to a known contact, then write.
 
@@ -164,7 +173,12 @@ def import_contact_rows(
     Each update is its own versioned write; new contacts are written NEW_CONTACTS_BATCH at a time
     (`Repository.add_contacts`), and `progress` hears of each of a batch's rows as the batch lands. A dry run
     merges each row as the import would and writes nothing.
+
+    `sorting` says whether new contacts come in unsorted, or sorted into a tier (docs/design.md, "Sorting the
+    network"). A known contact's new company or title is recorded as their news (`job_news`), once, even when
+    the field itself is kept as edited by hand.
     """
+    sorting = sorting or Sorting()
     report = ImportReport("contacts", dry_run=dry_run)
     report.errors.extend(parsed.errors)
     report.skipped.extend(parsed.skipped)
@@ -202,23 +216,96 @@ def import_contact_rows(
             row_of_contact[existing.id] = number
             row = _not_before(row, last_touched.get(existing.id))
         planned.append((number, row, existing))
-    if refused(report, strict) or (dry_run and _foreseen(report, planned, unit)):
+    news = _JobNews(repo, owner_id, today, report, unit)
+    for number, row, existing in planned:
+        if existing is not None:
+            news.look(number, existing, row)
+    if refused(report, strict) or (dry_run and _foreseen(report, planned, unit, sorting)):
         return report
     written = _Written(report, progress, len(planned))
     pending: list[Contact] = []  # new contacts: they go to the store a batch at a time (Repository.add_contacts)
     for number, row, existing in planned:
         if existing is None:
-            pending.append(new_contact(row, today))
+            pending.append(sorting.new(new_contact(row, today), row))
             if len(pending) == NEW_CONTACTS_BATCH:
                 repo.add_contacts(owner_id, pending, written.imported)
                 pending.clear()
             continue
-        before, merged, kept = update_contact(repo, owner_id, existing, row)
+        before, merged, kept = update_contact(repo, owner_id, existing, row, sorting.known)
         _count_update(report, number, unit, before, merged, kept)
         written.rows(1)
     if pending:
         repo.add_contacts(owner_id, pending, written.imported)
+    news.write()
     return report
+
+
+@dataclass(frozen=True, slots=True)
+class Sorting:
+    """How an import sorts what it brings in: into `tier` (`import --tier`), or new contacts left `unsorted`
+    for the owner to sort (other products' files: LinkedIn, Google, Outlook, Thunderbird, vCard) unless their
+    row carries a tier or relationship."""
+
+    tier: Tier | None = None
+    unsorted: bool = False
+    today: date | None = None
+
+    def new(self, contact: Contact, row: ContactRow) -> Contact:
+        if self.tier is not None:  # sorted as it comes in: spread from its import day, as any sorted import
+            return replace(contact, tier=self.tier)
+        if self.unsorted and row.tier is None and row.relationship is None:
+            return replace(contact, unsorted=True)
+        return contact
+
+    def known(self, contact: Contact) -> Contact:
+        """A known contact after the merge: `--tier` sorts one still unsorted, and leaves a sorted one's tier."""
+        if self.tier is not None and contact.unsorted:
+            return replace(contact, tier=self.tier, unsorted=False, sorted_on=self.today)
+        return contact
+
+
+@dataclass(slots=True)
+class _JobNews:
+    """A known contact's new job or promotion, as a re-import shows it: one `new_job` or `promotion` life event,
+    dated the import's day, unless the same news (kind and note) is already recorded for them."""
+
+    repo: Repository
+    owner_id: str
+    today: date
+    report: ImportReport
+    unit: str
+    found: list[LifeEvent] = field(default_factory=list)
+    _recorded: set[tuple[str | None, EventKind, str | None]] | None = None
+
+    def look(self, number: int, contact: Contact, row: ContactRow) -> None:
+        # Against what the last import wrote: an older file after a hand edit (or the same file again) is no news.
+        company, title = (
+            None if as_last_imported(contact, name, getattr(row, name)) else getattr(row, name)
+            for name in ("company", "title")
+        )
+        news = job_news(contact.company, contact.title, company, title)
+        if news is None:
+            return
+        kind, note = news
+        if self._recorded is None:  # read once, and only when some news is found
+            self._recorded = {(e.contact_id, e.kind, e.note) for e in self.repo.list_events(self.owner_id)}
+        if (contact.id, kind, note) in self._recorded:
+            return
+        self._recorded.add((contact.id, kind, note))
+        self.found.append(LifeEvent(event_id(contact.id, self.today, kind, note), self.today, kind, contact.id, note))
+        what = "a new job" if kind is EventKind.NEW_JOB else "a promotion"
+        self.report.news.append(
+            RowNote(
+                number,
+                "company" if kind is EventKind.NEW_JOB else "title",
+                f"{contact.name}: {what} ({note}); the digest says congratulate",
+                self.unit,
+            )
+        )
+
+    def write(self) -> None:
+        for event in self.found:
+            self.repo.add_event(self.owner_id, event)
 
 
 def _count_update(
@@ -232,14 +319,19 @@ def _count_update(
         report.unchanged += 1  # at most the import's own bookkeeping (`import_marks`) moved
 
 
-def _foreseen(report: ImportReport, planned: list[tuple[int, ContactRow, Contact | None]], unit: str) -> bool:
+def _foreseen(
+    report: ImportReport,
+    planned: list[tuple[int, ContactRow, Contact | None]],
+    unit: str,
+    sorting: Sorting,
+) -> bool:
     """A dry run's counts: each row merged as the import would merge it, nothing written."""
     for number, row, existing in planned:
         if existing is None:
             report.imported += 1
         else:
             merged, kept = merge(existing, row)
-            _count_update(report, number, unit, existing, merged, kept)
+            _count_update(report, number, unit, existing, sorting.known(merged), kept)
     return True
 
 
@@ -274,7 +366,11 @@ def _not_before(row: ContactRow, last_touched: date | None) -> ContactRow:
 
 
 def update_contact(
-    repo: Repository, owner_id: str, contact: Contact, row: ContactRow
+    repo: Repository,
+    owner_id: str,
+    contact: Contact,
+    row: ContactRow,
+    then: Callable[[Contact], Contact] | None = None,
 ) -> tuple[Contact, Contact, list[tuple[str, str]]]:
     """Merge the row over the contact and save it: the contact it was merged over, the result, what was kept.
 
@@ -286,6 +382,7 @@ def update_contact(
     def attempt() -> tuple[Contact, Contact, list[tuple[str, str]]] | None:
         nonlocal current
         merged, kept = merge(current, row)
+        merged = then(merged) if then else merged
         if merged == current:
             return current, merged, kept
         try:

@@ -39,7 +39,9 @@ def view_as_dict(view: DigestView) -> dict[str, Any]:
                 "days_overdue": item.days_overdue,
                 "effective_cadence_days": item.cadence_days,
                 "tier": item.tier,
+                "channels": list(item.channels),
             }
+            | ({"occasion": {"kind": item.occasion.kind.value, "label": item.occasion.label}} if item.occasion else {})
             for item in view.due
         ],
         "more_due": view.more_due_count,
@@ -48,6 +50,10 @@ def view_as_dict(view: DigestView) -> dict[str, Any]:
             for o in view.occasions
         ],
         "goal": {"done": view.goal_done, "target": view.goal_target},
+        "to_sort": [
+            {"name": item.name, "suggestion": {"relationship": item.relationship, "why": item.why}}
+            for item in view.to_sort
+        ],
     }
 
 

@@ -30,6 +30,7 @@ from circleback.domain.model import (
     Owner,
     Relationship,
     RunStatus,
+    Stint,
     Tier,
     Touch,
 )
@@ -74,7 +75,18 @@ def owner_to_item(owner: Owner) -> dict[str, Any]:
         "lookahead_days": owner.lookahead_days,
         "paused_until": _iso(owner.paused_until),
         "next_send_at": _iso(owner.next_send_at),
+        "sort_per_digest": owner.sort_per_digest,
+        "work_history": [_stint_to_map(stint) for stint in owner.work_history] or None,
     }
+
+
+def _stint_to_map(stint: Stint) -> dict[str, str]:
+    entry = {"company": stint.company, "start": stint.start.isoformat()}
+    return entry | {"end": stint.end.isoformat()} if stint.end else entry
+
+
+def _map_to_stint(entry: dict[str, Any]) -> Stint:
+    return Stint(entry["company"], date.fromisoformat(entry["start"]), _date(entry.get("end")))
 
 
 def owner_schedule_keys(owner: Owner) -> dict[str, str | None]:
@@ -100,6 +112,8 @@ def item_to_owner(item: dict[str, Any]) -> Owner:
         lookahead_days=item.get("lookahead_days", 7),
         paused_until=_date(item.get("paused_until")),
         next_send_at=_datetime(item.get("next_send_at")),
+        sort_per_digest=item.get("sort_per_digest", 5),
+        work_history=tuple(_map_to_stint(entry) for entry in item.get("work_history", ())),
     )
 
 
@@ -128,6 +142,8 @@ def contact_to_item(owner_id: str, contact: Contact) -> dict[str, Any]:
         "last_touch": _iso(contact.last_touch),
         "paused": contact.paused,
         "snoozed_until": _iso(contact.snoozed_until),
+        "unsorted": contact.unsorted or None,
+        "sorted_on": _iso(contact.sorted_on),
         "version": contact.version,
         "import_marks": dict(contact.import_marks) or None,
     }
@@ -155,6 +171,8 @@ def item_to_contact(item: dict[str, Any]) -> Contact:
         last_touch=_date(item.get("last_touch")),
         paused=item.get("paused", False),
         snoozed_until=_date(item.get("snoozed_until")),
+        unsorted=item.get("unsorted", False),
+        sorted_on=_date(item.get("sorted_on")),
         version=item.get("version", 0),
         import_marks=tuple(sorted(item.get("import_marks", {}).items())),
     )
