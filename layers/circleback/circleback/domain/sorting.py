@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
-from circleback.domain.model import Contact, EventKind, LifeEvent, Relationship, Stint
+from circleback.domain.model import Contact, EventKind, LifeEvent, Relationship, Stint, Tier
 from circleback.domain.names import folded
 
 DEFAULT_SORT_PER_DIGEST = 5
@@ -175,3 +175,18 @@ def job_news(
 
 def _at(company: str, title: str | None) -> str:
     return f"{title} at {company}" if title else company
+
+
+def sorted_into(contact: Contact, tier: Tier | None, relationship: Relationship | None, today: date) -> Contact:
+    """The contact as the owner sorts them: into a tier, or (tier None) out of the rotation, paused; with the
+    relationship when one is given. Sorting a contact already sorted changes only what is given (and the day
+    they were sorted, which their first due date is spread from when they have no known last touch)."""
+    sorted_contact = replace(
+        contact,
+        unsorted=False,
+        sorted_on=today,
+        tier=tier or contact.tier,
+        paused=tier is None,
+        relationship=relationship or contact.relationship,
+    )
+    return sorted_contact
