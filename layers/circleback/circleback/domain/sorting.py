@@ -181,7 +181,7 @@ def sorted_into(contact: Contact, tier: Tier | None, relationship: Relationship 
     """The contact as the owner sorts them: into a tier, or (tier None) out of the rotation, paused; with the
     relationship when one is given. Sorting a contact already sorted changes only what is given (and the day
     they were sorted, which their first due date is spread from when they have no known last touch)."""
-    sorted_contact = replace(
+    return replace(
         contact,
         unsorted=False,
         sorted_on=today,
@@ -189,4 +189,3 @@ def sorted_into(contact: Contact, tier: Tier | None, relationship: Relationship 
         paused=tier is None,
         relationship=relationship or contact.relationship,
     )
-    return sorted_contact
