@@ -53,7 +53,7 @@ class CalendarEntry:
 
 
 def calendar_entries(data: DigestInput, start: date, days: int = DEFAULT_DAYS) -> list[CalendarEntry]:
-    """Every entry of [start, start + days - 1], by date then uid. Paused contacts get none."""
+    """Every entry of [start, start + days - 1], by date then uid. Paused and unsorted contacts get none."""
     if days < 1:
         return []
     context = _context(data, start, start + timedelta(days=days - 1))
@@ -68,7 +68,7 @@ def next_due_date(contact: Contact, history: History, first_due: date | None, st
     """The first day from `start` on that the digest would list the contact (cadence.py's due rule).
 
     Overdue contacts are listed on `start` itself; a snooze holds them back until the day after it ends.
-    None for a paused contact, or one with neither a touch nor a spread date.
+    None for a paused or unsorted contact, or one with neither a touch nor a spread date.
     """
     scheduled = scheduled_due(contact, history, first_due)
     return None if scheduled is None else max(listed_from(contact, scheduled[0]), start)
