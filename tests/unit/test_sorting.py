@@ -5,6 +5,7 @@ the day after; one person is listed once; a like is not a note."""
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -13,7 +14,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from circleback.domain.cadence import first_due_dates, summarise
-from circleback.domain.model import Channel, Contact, DigestInput, EventKind, LifeEvent, Relationship, Stint, Tier
+from circleback.domain.calendar import calendar_entries
+from circleback.domain.model import (
+    Birthday,
+    Channel,
+    Contact,
+    DigestInput,
+    EventKind,
+    LifeEvent,
+    Relationship,
+    Stint,
+    Tier,
+)
 from circleback.domain.occasions import DEFAULT_OCCASION_FINDERS
 from circleback.domain.planner import OccasionKind, PlanSettings, plan_digest, touches_this_month
 from circleback.domain.sorting import company_key, same_company, senior, suggestion, to_sort, work_history
@@ -205,3 +217,12 @@ def test_a_like_is_kept_but_restarts_no_cadence_and_counts_for_no_goal() -> None
     assert history.last_touch == note.date and history.latest == note
     assert touches_this_month([like], TODAY) == 0
     assert touches_this_month([like, touch(ana.id, TODAY, channel=Channel.MESSAGE)], TODAY) == 1
+
+
+def test_an_unsorted_contact_has_no_calendar_entries_until_sorted() -> None:
+    ana = unsorted("Ana Souza", country="US", birthday=Birthday(12, 1))
+    data = DigestInput(owner(), [ana])
+    assert calendar_entries(data, TODAY, days=30) == []
+    sorted_ana = replace(ana, unsorted=False, sorted_on=TODAY)
+    kinds = {entry.kind for entry in calendar_entries(DigestInput(owner(), [sorted_ana]), TODAY, days=30)}
+    assert kinds == {"birthday", "holiday", "due"}
