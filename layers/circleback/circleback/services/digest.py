@@ -124,7 +124,7 @@ def send_digest(
         _finish(repo, sending, RunStatus.SENDING, status=RunStatus.UNCERTAIN, reason=f"SES answer unknown: {unknown}")
         _advance(repo, owner, request.send_at, now)
         return DigestResult(Outcome.UNCERTAIN, local_date)
-    items = len(plan.due) + len(plan.occasions)
+    items = len(plan.due) + len(plan.occasions) + len(plan.to_sort)
     _finish(repo, sending, RunStatus.SENDING, status=RunStatus.SENT, message_id=message_id, items=items)
     _advance(repo, owner, request.send_at, now)
     return DigestResult(Outcome.SENT, local_date, message_id, items)
