@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import email
+import email.policy
 import gc
 import importlib
 import io
@@ -22,7 +24,7 @@ import time
 import tracemalloc
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
@@ -197,6 +199,17 @@ def traced() -> Iterator[dict[str, float]]:
         tracemalloc.stop()
 
 
+def _html_part(raw: bytes) -> bytes:
+    """The HTML part of a MIME message, decoded from its transfer encoding: the bytes a mail app measures."""
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    for part in message.walk():
+        if part.get_content_type() == "text/html":
+            payload = part.get_payload(decode=True)
+            if isinstance(payload, bytes):
+                return payload
+    raise RuntimeError("the digest has no HTML part")
+
+
 def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KB
 
@@ -204,7 +217,14 @@ def rss_mb() -> float:
 # --- the digest ----------------------------------------------------------------------------------------------
 
 
-def digest(contacts: int, runs: int, as_of: date, wire_out: Path | None, with_profile: bool = True) -> dict[str, Any]:
+def digest(
+    contacts: int,
+    runs: int,
+    as_of: date,
+    wire_out: Path | None,
+    with_profile: bool = True,
+    max_due: int | None = None,
+) -> dict[str, Any]:
     from bench import scenario, sizes, wire
     from bench.table import FakeAws, Table
 
@@ -218,9 +238,12 @@ def digest(contacts: int, runs: int, as_of: date, wire_out: Path | None, with_pr
     from circleback.domain.planner import PlanSettings, plan_digest
     from circleback.domain.schedule import local_send_date
     from circleback.mail.mime import build_message
-    from circleback.mail.render import render_digest
+    from circleback.mail.render import TEMPLATES, digest_view, render_digest
+    from circleback.templating import templates
 
     partition = scenario.generate(contacts, as_of=as_of)
+    if max_due is not None:  # the owner's setting, as `settings set --max-due` stores it
+        partition = replace(partition, owner=replace(partition.owner, max_due=max_due))
     items = [encode_item(item) for item in scenario.plain_items(partition)]
     fake = FakeAws(Table(TABLE, items), SIGNING_KEY)
     switch.target = fake
@@ -300,6 +323,8 @@ def digest(contacts: int, runs: int, as_of: date, wire_out: Path | None, with_pr
 
     raw = mime()
     mime_times = cpu_times(mime, runs)
+    # The whole digest's HTML before the fitter cuts it: the baseline the sent HTML is measured against.
+    unfitted_html = templates(TEMPLATES).get_template("digest.html").render(d=digest_view(plan, owner, links))
 
     estimated_lean = min(pipeline) - min(load) + min(lean_load)
     switch.target = replayer
@@ -347,6 +372,9 @@ def digest(contacts: int, runs: int, as_of: date, wire_out: Path | None, with_pr
         "floor_read_units": round(sizes.floor_read_units(needed), 3),
         "needed_items_bytes": sum(needed),
         "mime_bytes": len(raw),
+        "html_bytes": len(_html_part(raw)),
+        "unfitted_html_bytes": len(unfitted_html.encode()),
+        "max_due": owner.max_due,
         "log_bytes_per_invocation": logged,
         "memory": {
             "rss_after_import_mb": round(rss_after_import, 1),
@@ -608,6 +636,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     d.add_argument("--as-of", type=date.fromisoformat, required=True)
     d.add_argument("--wire-out", type=Path)
     d.add_argument("--no-profile", action="store_true")
+    d.add_argument("--max-due", type=int, help="the owner's max_due setting (default: the scenario's)")
     t = sub.add_parser("dispatch")
     t.add_argument("--wire-in", type=Path, required=True)
     t.add_argument("--runs", type=int, default=9)
@@ -620,7 +649,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     a.add_argument("--runs", type=int, default=9)
     args = parser.parse_args(argv)
     if args.mode == "digest":
-        result = digest(args.contacts, args.runs, args.as_of, args.wire_out, not args.no_profile)
+        result = digest(args.contacts, args.runs, args.as_of, args.wire_out, not args.no_profile, args.max_due)
     elif args.mode == "digest-memory":
         result = digest_memory(args.wire_in, args.as_of)
     elif args.mode == "actions":

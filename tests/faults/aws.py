@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -151,7 +152,8 @@ def _error(code: str, message: str, status: int) -> dict[str, Any]:
 class Plan:
     site: Site
     fault: str
-    nth: int = 1  # the how-many-th call of the site fails (only that one)
+    nth: int = 1  # the how-many-th call of the site fails first
+    times: int = 1  # how many of its calls in a row fail, from the nth on (2: the retry, or the redelivery, too)
 
 
 @dataclass
@@ -168,6 +170,15 @@ class Injector:
     _seen: int = 0
     _inside: bool = False
     _also_seen: dict[Site, int] = field(default_factory=dict)  # calls of each site `also` names
+
+    @contextmanager
+    def unobserved(self) -> Iterator[None]:
+        """The test's own calls (reading the table to check it): neither counted nor failed."""
+        self._inside = True
+        try:
+            yield
+        finally:
+            self._inside = False
 
     def reset(self) -> None:
         self.calls.clear()
@@ -191,7 +202,7 @@ class Injector:
                 self._inside = False
         if self.plan is not None and site == self.plan.site:
             self._seen += 1
-            if self._seen == self.plan.nth:
+            if self.plan.nth <= self._seen < self.plan.nth + self.plan.times:
                 self.fired += 1
                 status, parsed = answer(site, self.plan.fault, request)
                 return AWSResponse(str(params.get("url", "")), status, HTTPHeaders(), None), parsed

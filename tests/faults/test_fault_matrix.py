@@ -15,7 +15,9 @@ can meet, the outcome that must follow:
   again does its thing once; or the fault is absorbed (the service reads again and retries) and the effect is
   there exactly once.
 
-An injected fault is the client's answer after its own retries (see tests/faults/aws.py).
+An injected fault is the client's answer after its own retries (see tests/faults/aws.py). Each cell runs twice:
+once with the fault on one call, and once with it on that call and the next of the same kind (the service's own
+second try, the queue's redelivery, the next tick or a second click meets it again).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingErro
 from botocore.exceptions import ClientError
 from werkzeug.test import TestResponse
 
+from circleback.adapters.sqs import QueueError
 from circleback.auth.tokens import Action
 from circleback.domain.model import RunStatus
 from circleback.domain.schedule import local_send_date
@@ -92,6 +95,14 @@ KEYS = (secret("AWSCURRENT", each(UNAVAILABLE)), secret("AWSPREVIOUS", each(UNAV
 OPEN_LINK = (*KEYS, *(dynamodb("GetItem", kind, READ) for kind in ("owner", "contact", "touch")))
 
 
+CALENDAR = (
+    *KEYS,
+    dynamodb("GetItem", "calendar links", READ),
+    dynamodb("GetItem", "owner", READ),
+    dynamodb("Query", "owner partition", READ),
+)
+
+
 INVENTORY: dict[str, tuple[Call, ...]] = {
     # functions/dispatch, a cold container's first tick (services/dispatch.py)
     "dispatch tick": (
@@ -134,8 +145,30 @@ INVENTORY: dict[str, tuple[Call, ...]] = {
         dynamodb("GetItem", "action record", READ),
         dynamodb("TransactWriteItems", "Put action record + Update owner", TRANSACTION),
     ),
-    # GET /a/{token}: the confirmation page, read only
+    # POST /a/{token} for a snooze link: the link's record and the contact's snooze, in one transaction
+    "link: snooze": (
+        *KEYS,
+        *(dynamodb("GetItem", kind, READ) for kind in ("owner", "contact", "action record")),
+        dynamodb("TransactWriteItems", "Put action record + Update contact", TRANSACTION),
+    ),
+    # POST /a/{token} with op=undo, after the snooze: the record goes and the contact's old snooze comes back
+    "link: undo snooze": (
+        *KEYS,
+        *(dynamodb("GetItem", kind, READ) for kind in ("owner", "contact", "action record")),
+        dynamodb("TransactWriteItems", "Delete action record + Update contact", TRANSACTION),
+    ),
+    # POST /unsubscribe/{token} with op=undo, after the pause: the owner's schedule as it was
+    "unsubscribe: undo": (
+        *KEYS,
+        *(dynamodb("GetItem", kind, READ) for kind in ("owner", "action record")),
+        dynamodb("TransactWriteItems", "Delete action record + Update owner", TRANSACTION),
+    ),
+    # GET and HEAD /a/{token}: the confirmation page, read only
     "link page": OPEN_LINK,
+    "link page: HEAD": OPEN_LINK,
+    # GET and HEAD /unsubscribe/{token}: the pause's confirmation page, read only
+    "unsubscribe page": (*KEYS, *(dynamodb("GetItem", kind, READ) for kind in ("owner", "action record"))),
+    "unsubscribe page: HEAD": (*KEYS, *(dynamodb("GetItem", kind, READ) for kind in ("owner", "action record"))),
     # POST /touches with a personal access token (services/touches.py)
     "touch API": (
         dynamodb("GetItem", "access token", READ),
@@ -144,13 +177,9 @@ INVENTORY: dict[str, tuple[Call, ...]] = {
         dynamodb("GetItem", "action record", READ),
         dynamodb("TransactWriteItems", "Put action record + Put touch + ConditionCheck contact", TRANSACTION),
     ),
-    # functions/calendar, GET /calendar/{token}.ics (services/calendar_feed.py)
-    "calendar feed": (
-        *KEYS,
-        dynamodb("GetItem", "calendar links", READ),
-        dynamodb("GetItem", "owner", READ),
-        dynamodb("Query", "owner partition", READ),
-    ),
+    # functions/calendar, GET and HEAD /calendar/{token}.ics (services/calendar_feed.py)
+    "calendar feed": CALENDAR,
+    "calendar feed: HEAD": CALENDAR,
 }
 
 # --- the entry points, run normally -------------------------------------------------------------------------
@@ -192,20 +221,49 @@ def _do(world: World) -> Callable[[], TestResponse]:
     return lambda: world.post(path, op="do", channel="email")
 
 
-def _undo(world: World) -> Callable[[], TestResponse]:
-    path = world.link(Action.REACHED_OUT)
-    assert world.post(path, op="do").status_code == 200
-    return lambda: world.post(path, op="undo")
-
-
 def _unsubscribe(world: World) -> Callable[[], TestResponse]:
     path = world.link(Action.PAUSE, None)
     return lambda: world.post(path, **{"List-Unsubscribe": "One-Click"})
 
 
-def _page(world: World) -> Callable[[], TestResponse]:
-    path = world.link(Action.REACHED_OUT)
-    return lambda: world.http.get(path)
+def _snoozed(world: World) -> None:
+    contact = repo().get_contact(OWNER, world.thomas)
+    assert contact is not None and contact.snoozed_until is not None
+
+
+def _not_snoozed(world: World) -> None:
+    contact = repo().get_contact(OWNER, world.thomas)
+    assert contact is not None and contact.snoozed_until is None
+
+
+def _not_paused(world: World) -> None:
+    assert world.owner().paused_until is None
+
+
+def _undone(action: Action, contact: str | None = THOMAS) -> Callable[[World], Callable[[], TestResponse]]:
+    """Prepares the Undo of a link that was used."""
+
+    def prepare(world: World) -> Callable[[], TestResponse]:
+        path = world.link(action, contact)
+        assert world.post(path, op="do").status_code == 200
+        return lambda: world.post(path, op="undo")
+
+    return prepare
+
+
+def _read(action: Action, method: str, contact: str | None = THOMAS) -> Callable[[World], Callable[[], TestResponse]]:
+    """Prepares a GET or HEAD of a link's confirmation page."""
+
+    def prepare(world: World) -> Callable[[], TestResponse]:
+        path = world.link(action, contact)
+        return lambda: world.http.open(path, method=method)
+
+    return prepare
+
+
+def _snooze(world: World) -> Callable[[], TestResponse]:
+    path = world.link(Action.SNOOZE)
+    return lambda: world.post(path, op="do")
 
 
 def _touch_api(world: World) -> Callable[[], TestResponse]:
@@ -213,18 +271,28 @@ def _touch_api(world: World) -> Callable[[], TestResponse]:
     return lambda: world.post_touch(body, key="retry-safe-1")
 
 
-def _calendar(world: World) -> Callable[[], TestResponse]:
-    path = world.calendar_path()
-    return lambda: world.http.get(path)
+def _calendar(method: str) -> Callable[[World], Callable[[], TestResponse]]:
+    def prepare(world: World) -> Callable[[], TestResponse]:
+        path = world.calendar_path()
+        return lambda: world.http.open(path, method=method)
+
+    return prepare
 
 
 HTTP: dict[str, HttpEntry] = {
     "link: do": HttpEntry(_do, 200, _touched_once),
-    "link: undo": HttpEntry(_undo, 200, _untouched),
+    "link: undo": HttpEntry(_undone(Action.REACHED_OUT), 200, _untouched),
     "unsubscribe": HttpEntry(_unsubscribe, 200, _paused),
-    "link page": HttpEntry(_page, 200, _nothing),
+    "link: snooze": HttpEntry(_snooze, 200, _snoozed),
+    "link: undo snooze": HttpEntry(_undone(Action.SNOOZE), 200, _not_snoozed),
+    "unsubscribe: undo": HttpEntry(_undone(Action.PAUSE, None), 200, _not_paused),
+    "link page": HttpEntry(_read(Action.REACHED_OUT, "GET"), 200, _nothing),
+    "link page: HEAD": HttpEntry(_read(Action.REACHED_OUT, "HEAD"), 200, _nothing),
+    "unsubscribe page": HttpEntry(_read(Action.PAUSE, "GET", None), 200, _nothing),
+    "unsubscribe page: HEAD": HttpEntry(_read(Action.PAUSE, "HEAD", None), 200, _nothing),
     "touch API": HttpEntry(_touch_api, 201, _api_touched_once),
-    "calendar feed": HttpEntry(_calendar, 200, _nothing),
+    "calendar feed": HttpEntry(_calendar("GET"), 200, _nothing),
+    "calendar feed: HEAD": HttpEntry(_calendar("HEAD"), 200, _nothing),
 }
 
 
@@ -382,7 +450,9 @@ def assert_failure_answer(world: World, response: TestResponse, *, json: bool) -
         assert leak not in body
     path = response.request.path
     assert not [segment for segment in path.split("/") if len(segment) > 40 and segment in body]  # the token
-    if not json:
+    if response.request.method == "HEAD":
+        assert body == ""  # the GET's headers, no page
+    elif not json:
         assert "try again" in body.lower()
 
 
@@ -400,6 +470,88 @@ def test_the_matrix_covers_every_fault_each_kind_of_call_can_meet() -> None:
                 assert QUOTA in faults
             if call.site.operation == "SendMessageBatch":
                 assert ENTRIES_FAILED in faults
+
+
+# --- every call failing twice in a row ------------------------------------------------------------------------
+# The same fault on the site's next call too: the service's own second try, the queue's redelivery, the next tick
+# or the person clicking again meets it once more. Nothing may be half-written or sent twice on the way, and the
+# attempt after the second fault does the job.
+
+
+@pytest.mark.parametrize(("entry", "site", "fault", "outcome"), cells("dispatch tick"))
+def test_dispatch_twice(world: World, entry: str, site: Site, fault: str, outcome: str) -> None:
+    """A tick that fails twice queues nothing either time; the next one queues what is due. A fault the tick
+    absorbs once (its own retry of refused entries) fails it when the retry meets it too."""
+    world.begin()
+    world.injector.plan = Plan(site, fault, times=2)
+    ticks = 0
+    while ticks < 3:
+        ticks += 1
+        try:
+            queued = run_dispatch(world)
+        except (ClientError, QueueError):
+            assert world.queued() == []  # nothing queued half-way
+            world.later(timedelta(minutes=1))
+            continue
+        assert queued == {"queued": 1}
+        break
+    assert [r.owner_id for r in world.queued()] == [OWNER]
+    assert ticks == (1 if fault == CONDITION_FAILED else 3 if outcome == TICK_FAILS else 2)
+    assert world.injector.fired == (1 if fault == CONDITION_FAILED else 2)  # an owner there already: never written
+
+
+@pytest.mark.parametrize(("entry", "site", "fault", "outcome"), cells("digest"))
+def test_digest_twice(world: World, entry: str, site: Site, fault: str, outcome: str) -> None:
+    request = world.due_request()
+    world.begin()
+    world.injector.plan = Plan(site, fault, times=2)
+    deliveries = 0
+    while deliveries < 4:  # the queue's maxReceiveCount is 5: done before the dead-letter queue
+        deliveries += 1
+        try:
+            failed = world.digest(request)["batchItemFailures"]
+        except BatchProcessingError:  # the daily quota: the whole batch comes back
+            failed = [{"itemIdentifier": "m0"}]
+        assert world.emails() <= 1  # never twice, at any step
+        if not failed:
+            break
+        world.later(VISIBILITY_TIMEOUT)
+    assert failed == []
+    assert deliveries <= 3
+    assert world.emails() == (0 if outcome == UNCERTAIN else 1)
+    # Met once however often the message comes back: SES is never asked again once it may have taken the
+    # message, and a write whose condition says another worker did it is not tried again.
+    met_once = outcome == UNCERTAIN or (outcome == ABSORBED and fault == CONDITION_FAILED)
+    assert world.injector.fired == (1 if met_once else 2)
+    world.injector.plan = None  # the faults are over: one more duplicate sends nothing, the schedule moves on
+    world.later(VISIBILITY_TIMEOUT)
+    assert world.digest(request) == {"batchItemFailures": []}
+    assert world.emails() == (0 if outcome == UNCERTAIN else 1)
+    next_send = world.owner().next_send_at
+    assert next_send is not None and next_send > request.send_at
+
+
+@pytest.mark.parametrize(("entry", "site", "fault", "outcome"), cells(*HTTP))
+def test_http_twice(world: World, entry: str, site: Site, fault: str, outcome: str) -> None:
+    http = HTTP[entry]
+    send = http.prepare(world)
+    before = world.state()
+    world.begin()
+    world.injector.plan = Plan(site, fault, times=2)
+
+    answers = []
+    for _ in range(3):
+        response = send()
+        answers.append(response.status_code)
+        assert response.headers["Cache-Control"] == "no-store"
+        if response.status_code == http.status:
+            break
+        assert response.status_code == (503 if outcome == UNAVAILABLE or fault == THROTTLED else 500)
+        assert_failure_answer(world, response, json=entry == "touch API")
+        world.assert_unchanged_since(before)  # nothing half-written, however often it fails
+    assert answers[-1] == http.status, answers
+    assert world.injector.fired == 2
+    http.effect(world)
 
 
 # --- a write that was applied though its answer was lost (the SDK then sends the same request again) ---------
