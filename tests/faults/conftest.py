@@ -40,6 +40,7 @@ OWNER = demo.OWNER_ID
 OWNER_EMAIL = "you@example.com"
 ZONE = "Europe/London"
 THOMAS = "Thomas Becker"  # due in the sample digest, with an email address
+UNSORTED = "Priyanka Rao"  # from the sample LinkedIn export: unsorted, in the digest's Sort section
 VISIBILITY_TIMEOUT = timedelta(seconds=360)  # template.yaml's DigestQueue: a failed message comes back after it
 
 

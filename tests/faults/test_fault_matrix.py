@@ -35,7 +35,7 @@ from werkzeug.test import TestResponse
 
 from circleback.adapters.sqs import QueueError
 from circleback.auth.tokens import Action
-from circleback.domain.model import RunStatus
+from circleback.domain.model import Relationship, RunStatus, Tier
 from circleback.domain.schedule import local_send_date
 from circleback.local import demo
 from circleback.web.http import SECURITY_HEADERS
@@ -54,7 +54,7 @@ from tests.faults.aws import (
     Site,
     site_of,
 )
-from tests.faults.conftest import OWNER, THOMAS, VISIBILITY_TIMEOUT, World
+from tests.faults.conftest import OWNER, THOMAS, UNSORTED, VISIBILITY_TIMEOUT, World
 from tests.integration.actions_support import repo
 
 # --- outcomes ---------------------------------------------------------------------------------------------
@@ -153,6 +153,18 @@ INVENTORY: dict[str, tuple[Call, ...]] = {
     ),
     # POST /a/{token} with op=undo, after the snooze: the record goes and the contact's old snooze comes back
     "link: undo snooze": (
+        *KEYS,
+        *(dynamodb("GetItem", kind, READ) for kind in ("owner", "contact", "action record")),
+        dynamodb("TransactWriteItems", "Delete action record + Update contact", TRANSACTION),
+    ),
+    # POST /a/{token} for a Sort choice: the link's record and the contact's tier and relationship, together
+    "link: sort": (
+        *KEYS,
+        *(dynamodb("GetItem", kind, READ) for kind in ("owner", "contact", "action record")),
+        dynamodb("TransactWriteItems", "Put action record + Update contact", TRANSACTION),
+    ),
+    # POST /a/{token} with op=undo, after the Sort choice: the contact unsorted again, as it was
+    "link: undo sort": (
         *KEYS,
         *(dynamodb("GetItem", kind, READ) for kind in ("owner", "contact", "action record")),
         dynamodb("TransactWriteItems", "Delete action record + Update contact", TRANSACTION),
@@ -266,6 +278,22 @@ def _snooze(world: World) -> Callable[[], TestResponse]:
     return lambda: world.post(path, op="do")
 
 
+def _sort(world: World) -> Callable[[], TestResponse]:
+    path = world.link(Action.SORT_A, UNSORTED)
+    return lambda: world.post(path, op="do", relationship="boss")
+
+
+def _sorted(world: World) -> None:
+    contact = repo().get_contact(OWNER, world.contact_id(UNSORTED))
+    assert contact is not None and not contact.unsorted
+    assert (contact.tier, contact.relationship) == (Tier.A, Relationship.BOSS)
+
+
+def _unsorted(world: World) -> None:
+    contact = repo().get_contact(OWNER, world.contact_id(UNSORTED))
+    assert contact is not None and contact.unsorted and contact.sorted_on is None
+
+
 def _touch_api(world: World) -> Callable[[], TestResponse]:
     body = json.dumps({"contact": THOMAS, "channel": "call", "direction": "outbound"})
     return lambda: world.post_touch(body, key="retry-safe-1")
@@ -285,6 +313,8 @@ HTTP: dict[str, HttpEntry] = {
     "unsubscribe": HttpEntry(_unsubscribe, 200, _paused),
     "link: snooze": HttpEntry(_snooze, 200, _snoozed),
     "link: undo snooze": HttpEntry(_undone(Action.SNOOZE), 200, _not_snoozed),
+    "link: sort": HttpEntry(_sort, 200, _sorted),
+    "link: undo sort": HttpEntry(_undone(Action.SORT_A, UNSORTED), 200, _unsorted),
     "unsubscribe: undo": HttpEntry(_undone(Action.PAUSE, None), 200, _not_paused),
     "link page": HttpEntry(_read(Action.REACHED_OUT, "GET"), 200, _nothing),
     "link page: HEAD": HttpEntry(_read(Action.REACHED_OUT, "HEAD"), 200, _nothing),

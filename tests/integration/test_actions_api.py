@@ -55,7 +55,9 @@ ZONE = "Europe/London"
 SEND_HOUR = 7
 THOMAS = "Thomas Becker"  # first in the sample digest
 SOPHIE = "Sophie Laurent"  # two outbound touches in a row, no reply
-DIGEST_LINK = re.compile(r"http://127\.0\.0\.1:8000(/(?:a|unsubscribe)/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)")
+DIGEST_LINK = re.compile(
+    r"http://127\.0\.0\.1:8000(/(?:a|unsubscribe)/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+(?:\?as=[a-z]+)?)"  # a Sort link's ?as=
+)
 BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
 
@@ -123,7 +125,7 @@ def digest_links(text: str) -> tuple[Link, ...]:
     names = {c.id: c.name for c in repo().list_contacts(OWNER)}
     links = []
     for path in dict.fromkeys(read_paths(text)):
-        route, token = path.split("/")[1:]
+        route, token = path.partition("?")[0].split("/")[1:]
         purpose = Purpose.ACTION if route == "a" else Purpose.UNSUBSCRIBE
         claim = runtime.signer().verify(token, purpose, clock.now(), OWNER)
         links.append(Link(path, token, claim, names[claim.contact_id] if claim.contact_id else None))
@@ -253,6 +255,10 @@ def test_a_link_scanner_fetching_every_link_many_times_changes_nothing(site: Sit
         Action.THEY_REACHED_OUT,
         Action.SNOOZE,
         Action.PAUSE,
+        Action.SORT_A,
+        Action.SORT_B,
+        Action.SORT_C,
+        Action.SORT_OUT,
     }
 
     for _ in range(3):
@@ -1036,3 +1042,91 @@ def test_a_touch_link_used_again_days_later_finds_its_touch_filed_under_the_link
     assert (did, again) == (True, False)
     (touch,) = link_touches(link)
     assert touch.channel is Channel.EMAIL and touch.date == next_day.date() and touch.filed_on == link_day
+
+
+# --- the Sort section's links ---------------------------------------------------------------------------
+
+PRIYANKA = "Priyanka Rao"  # the sample LinkedIn export's director at the owner's former employer: unsorted
+
+
+def sort_choices(shape: PageShape) -> dict[str, str]:
+    """The relationship select's options (value -> label) and which one is selected, under "selected"."""
+    options = shape.all("option")
+    chosen = [o["value"] for o in options if "selected" in o]
+    return {o["value"]: o["value"] for o in options} | {"selected": chosen[0] if chosen else ""}
+
+
+def test_the_digest_asks_to_sort_the_unsorted_with_four_choices_each(site: Site) -> None:
+    sorted_by_link = {link.contact for link in site.links if link.claim.action is Action.SORT_A}
+    assert PRIYANKA in sorted_by_link and THOMAS not in sorted_by_link
+    for action in (Action.SORT_A, Action.SORT_B, Action.SORT_C, Action.SORT_OUT):
+        assert site.link(action, PRIYANKA)
+    assert PRIYANKA not in due_on(today())  # unsorted: asked about, never due
+
+
+def test_a_sort_page_changes_nothing_and_suggests_how_you_know_them(site: Site) -> None:
+    link = site.link(Action.SORT_B, PRIYANKA)
+
+    response = site.get(link.path)
+
+    assert response.status_code == 200 and snapshot() == site.baseline
+    assert heading(response) == "Stay in touch with Priyanka now and then"
+    shape = PageShape(response.get_data(as_text=True))
+    assert shape.operations() == ["do"]
+    choices = sort_choices(shape)
+    assert {"boss", "mentor", "colleague", "other"} <= set(choices)
+    assert choices["selected"] == "boss"  # a director at Northwind while the owner was there
+    assert "every 4 months" in page_text(response)
+
+
+def test_a_sort_choice_sorts_once_with_the_chosen_relationship_and_undo_puts_it_back(site: Site) -> None:
+    link = site.link(Action.SORT_A, PRIYANKA)
+    before = contact_item(link)
+    assert before.get("unsorted") is True
+
+    response = site.post(link.path, op="do", relationship="mentor")
+    again = site.post(link.path, op="do", relationship="friend")
+
+    assert heading(response) == "Sorted" and heading(again) == "Already sorted"
+    assert "Priyanka is sorted: keep close, a mentor." in page_text(response)
+    after = contact_item(link)
+    assert "unsorted" not in after and after["tier"] == "A" and after["relationship"] == "mentor"
+    assert after["sorted_on"] == today().isoformat() and after["paused"] is False
+    assert PRIYANKA not in due_on(today())  # sorted today with no touch: due later, spread (domain/cadence)
+    assert PRIYANKA in due_on(today() + timedelta(days=28))
+
+    undone = site.post(link.path, op="undo")
+
+    assert "Undone" in page_text(undone)
+    restored = contact_item(link)
+    assert {k: v for k, v in restored.items() if k != "version"} == {k: v for k, v in before.items() if k != "version"}
+
+
+def test_not_in_rotation_pauses_them_and_keeps_the_relationship_when_none_is_chosen(site: Site) -> None:
+    link = site.link(Action.SORT_OUT, PRIYANKA)
+
+    response = site.post(link.path, op="do", relationship="")
+
+    assert heading(response) == "Sorted"
+    after = contact_item(link)
+    assert after["paused"] is True and "unsorted" not in after and after["relationship"] == "other"
+
+
+def test_undo_of_a_sort_refuses_once_the_contact_was_sorted_again(site: Site) -> None:
+    first, second = site.link(Action.SORT_A, PRIYANKA), site.link(Action.SORT_C, PRIYANKA)
+    assert site.post(first.path, op="do").status_code == 200
+    assert site.post(second.path, op="do").status_code == 200
+
+    response = site.post(first.path, op="undo")
+
+    assert_refused(response, 409, "sorted again or edited since")
+    assert contact_item(first)["tier"] == "C"  # the later choice stands
+    assert repo().get_action(OWNER, first.claim.key()) is not None  # the link's record is kept
+
+
+def test_a_sort_form_with_an_unknown_relationship_is_refused(site: Site) -> None:
+    link = site.link(Action.SORT_A, PRIYANKA)
+
+    response = site.post(link.path, op="do", relationship="nemesis")
+
+    assert response.status_code == 400 and snapshot() == site.baseline

@@ -773,9 +773,18 @@ ENTRY_FUNCTIONS = {
     "link: do": "ActionsFunction",
     "link: undo": "ActionsFunction",
     "unsubscribe": "ActionsFunction",
+    "link: snooze": "ActionsFunction",
+    "link: undo snooze": "ActionsFunction",
+    "link: sort": "ActionsFunction",
+    "link: undo sort": "ActionsFunction",
+    "unsubscribe: undo": "ActionsFunction",
     "link page": "ActionsFunction",
+    "link page: HEAD": "ActionsFunction",
+    "unsubscribe page": "ActionsFunction",
+    "unsubscribe page: HEAD": "ActionsFunction",
     "touch API": "ActionsFunction",
     "calendar feed": "CalendarFunction",
+    "calendar feed: HEAD": "CalendarFunction",
 }
 
 

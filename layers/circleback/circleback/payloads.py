@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from circleback.domain.model import NOTE_LIMIT, Channel, Direction
+from circleback.domain.model import NOTE_LIMIT, Channel, Direction, Relationship
 
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=NOTE_LIMIT)]
 
@@ -49,6 +49,12 @@ class ActionForm(_Event):
     op: Literal["do", "undo"] = "do"
     channel: Channel = Channel.EMAIL
     note: Note | None = None
+    relationship: Relationship | None = None  # a Sort link's form: how the owner knows them
+
+    @field_validator("relationship", mode="before")
+    @classmethod
+    def _unchosen_is_none(cls, value: object) -> object:
+        return value or None
 
     @field_validator("note")
     @classmethod

@@ -20,6 +20,8 @@ from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
 
+from circleback.domain.model import Tier
+
 # Bumping the version here invalidates every outstanding link, which is the point of having it.
 DOMAIN = b"circleback/v1\n"
 DEFAULT_TTL = timedelta(days=30)
@@ -37,7 +39,21 @@ class Action(StrEnum):
     THEY_REACHED_OUT = "they_reached_out"
     SNOOZE = "snooze"
     PAUSE = "pause"
+    # The digest's Sort section: one link per choice (domain/sorting.sorted_into).
+    SORT_A = "sort_a"  # keep close
+    SORT_B = "sort_b"  # now and then
+    SORT_C = "sort_c"  # rarely
+    SORT_OUT = "sort_out"  # not in rotation (paused)
     CALENDAR = "calendar"
+
+
+# Each Sort choice's link (domain/sorting.SORT_CHOICES): a tier, or None for not in rotation.
+SORT_ACTIONS: dict[Tier | None, Action] = {
+    Tier.A: Action.SORT_A,
+    Tier.B: Action.SORT_B,
+    Tier.C: Action.SORT_C,
+    None: Action.SORT_OUT,
+}
 
 
 class Purpose(StrEnum):

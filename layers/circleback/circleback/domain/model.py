@@ -187,6 +187,17 @@ class Owner:
 
 
 @dataclass(frozen=True, slots=True)
+class Placement:
+    """Where a contact sits in the rotation: what sorting them sets, and what a sort link's undo puts back."""
+
+    unsorted: bool
+    sorted_on: date | None
+    tier: Tier
+    paused: bool
+    relationship: Relationship
+
+
+@dataclass(frozen=True, slots=True)
 class ActionRecord:
     """What one action link did, kept while the link lives: repeats find it, and undo reverses it."""
 
@@ -198,6 +209,8 @@ class ActionRecord:
     touch: Touch | None = None  # the touch it recorded, for the touch actions
     previous_until: date | None = None  # snoozed_until / paused_until before the action, for undo
     until: date | None = None  # snoozed_until / paused_until the action set
+    placed_from: Placement | None = None  # a sort link: where the contact was, for undo
+    placed_to: Placement | None = None  # a sort link: where it put them
 
 
 @dataclass(frozen=True, slots=True)

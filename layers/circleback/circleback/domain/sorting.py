@@ -14,11 +14,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
-from circleback.domain.model import Contact, EventKind, LifeEvent, Relationship, Stint, Tier
+from circleback.domain.model import Contact, EventKind, LifeEvent, Placement, Relationship, Stint, Tier
 from circleback.domain.names import folded
 
 DEFAULT_SORT_PER_DIGEST = 5
 MAX_SORT_PER_DIGEST = 20  # like MAX_DUE: each is a block of links, and the digest must stay under its size budget
+# The answers to "how close?" that the digest's Sort section offers: a tier, or None for not in rotation (paused).
+SORT_CHOICES: tuple[tuple[Tier | None, str], ...] = (
+    (Tier.A, "Keep close"),
+    (Tier.B, "Now and then"),
+    (Tier.C, "Rarely"),
+    (None, "Not in rotation"),
+)
 COLLEAGUE_GRACE_MONTHS = 6  # people often connect in the months after one of them leaves
 
 # Legal forms dropped when comparing companies ("Acme Inc." is "ACME"), as their last word(s) only.
@@ -175,6 +182,22 @@ def job_news(
 
 def _at(company: str, title: str | None) -> str:
     return f"{title} at {company}" if title else company
+
+
+def placement(contact: Contact) -> Placement:
+    return Placement(contact.unsorted, contact.sorted_on, contact.tier, contact.paused, contact.relationship)
+
+
+def placed(contact: Contact, where: Placement) -> Contact:
+    """The contact put back where `where` says (a sort link's undo)."""
+    return replace(
+        contact,
+        unsorted=where.unsorted,
+        sorted_on=where.sorted_on,
+        tier=where.tier,
+        paused=where.paused,
+        relationship=where.relationship,
+    )
 
 
 def sorted_into(contact: Contact, tier: Tier | None, relationship: Relationship | None, today: date) -> Contact:

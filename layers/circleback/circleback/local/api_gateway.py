@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from http import HTTPStatus
 from socketserver import ThreadingMixIn
 from typing import Any
+from urllib.parse import parse_qsl
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from circleback.local.emulator import load_template
@@ -144,6 +145,12 @@ def http_api_event(environ: dict[str, Any], route: Route, parameters: dict[str, 
     }
     if body:
         event["body"] = body.decode("utf-8", "replace") if text else base64.b64encode(body).decode("ascii")
+    query = environ.get("QUERY_STRING", "")
+    if query:  # as API Gateway sends them: decoded, a repeated name's values joined by commas
+        values: dict[str, list[str]] = {}
+        for name, value in parse_qsl(query, keep_blank_values=True):
+            values.setdefault(name, []).append(value)
+        event["queryStringParameters"] = {name: ",".join(found) for name, found in values.items()}
     if "cookie" in headers:
         event["cookies"] = [c.strip() for c in headers.pop("cookie").split(";")]
     return event

@@ -306,7 +306,7 @@ def tick_event(at: datetime) -> dict[str, Any]:
 def import_samples() -> None:
     """The sample network, imported as of the owner's local date of the coming send."""
     from circleback import runtime
-    from circleback.services.importing import import_contacts, import_events, import_touches
+    from circleback.services.importing import import_contacts, import_events, import_file, import_touches
 
     repo = runtime.repository()
     today = next_owner_digest_date()
@@ -315,6 +315,14 @@ def import_samples() -> None:
         report = importer(repo, OWNER_ID, (samples / f"{name}.csv").read_text(encoding="utf-8"), today)
         if report.rejected:
             raise RuntimeError(f"the sample {name} were rejected: {report.errors[0]}")
+    # LinkedIn's export on top: the people already there are merged, the others come in unsorted, for the
+    # digest's Sort section (former colleagues from the owner's own new_job events first).
+    connections = samples / "Connections.csv"
+    (report,) = import_file(
+        repo, OWNER_ID, connections.read_text(encoding="utf-8"), today, filename=connections.name
+    ).reports
+    if report.rejected:
+        raise RuntimeError(f"the sample connections were rejected: {report.errors[0]}")
 
 
 def _sent_message() -> bytes:

@@ -7,6 +7,8 @@ from datetime import date, datetime
 
 from circleback.auth.tokens import Action, Purpose, TokenSigner
 
+SUGGESTION_PARAMETER = "as"  # a Sort link's suggested relationship (?as=boss), preselected by its page
+
 
 @dataclass(frozen=True, slots=True)
 class DigestLinks:

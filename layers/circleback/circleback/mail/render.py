@@ -16,12 +16,14 @@ from pathlib import Path
 from typing import Protocol
 from urllib.parse import quote, urlsplit
 
+from circleback.auth.tokens import SORT_ACTIONS
 from circleback.domain.cadence import History
 from circleback.domain.model import Channel, Contact, Direction, Owner, Relationship, Touch
 from circleback.domain.planner import DigestPlan, DueItem, Goal, Occasion, OccasionKind
-from circleback.domain.reach import ways_to_reach
-from circleback.domain.sorting import SortItem
+from circleback.domain.reach import dialled, linkedin_profile, ways_to_reach
+from circleback.domain.sorting import SORT_CHOICES, SortItem
 from circleback.domain.wording import first_name, time_ago
+from circleback.mail.links import SUGGESTION_PARAMETER
 from circleback.templating import templates
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -41,6 +43,8 @@ OCCASION_CONTACTS_SHOWN = 5
 HTML_BUDGET_BYTES = 90 * 1024
 OCCASIONS_KEPT = 3  # fitting drops later occasions down to this many before it drops anyone due
 LINK_SCHEMES = frozenset({"https", "http"})  # http only for the local demo on 127.0.0.1
+REACH_SCHEMES = frozenset({"https", "tel", "sms"})  # a LinkedIn profile, a phone to call or text
+UNREACHABLE = "No email, phone or LinkedIn profile on file: add one with `circleback contacts edit`."
 
 
 class LinkFactory(Protocol):
@@ -237,6 +241,8 @@ class ContactView:
     about: str
     mailto: Link | None
     actions: tuple[Link, ...]
+    reach: tuple[Link, ...] = ()  # without an email: LinkedIn's "Message", call and text (domain/reach.py)
+    unreachable: str | None = None  # no way at all to reach them, said so
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,6 +259,7 @@ class DueView:
     tier: str
     overdue: str  # "due today", "3 days overdue"
     occasion: Occasion | None = None  # their occasion in the window, which this line carries (planner._once_each)
+    occasion_line: str | None = None  # that occasion as the line reads it: "Birthday · Friday 4 December"
     channels: tuple[str, ...] = ()  # how they can be reached: "email", "linkedin", "phone" (domain/reach.py)
 
 
@@ -277,6 +284,7 @@ class SortView:
     about: str
     relationship: str | None  # the suggested relationship's value ("boss", "colleague"), if any
     why: str  # "a former colleague at Acme 2019–2022, while you were there", "connected since 2014"
+    reason: str  # `why` as a sentence: "A former colleague at Acme 2019–2022, while you were there."
     choices: tuple[Link, ...] = ()  # one link per choice; none in a preview
 
 
@@ -300,6 +308,7 @@ class DigestView:
     settings_hint: str
     to_sort: tuple[SortView, ...] = ()
     unsorted_count: int = 0  # every unsorted contact, those not asked about today included
+    more_to_sort: str | None = None  # the Sort section's people left out to fit (`_fitted`); never in a preview
 
 
 def render_digest(plan: DigestPlan, owner: Owner, links: LinkFactory) -> RenderedDigest:
@@ -311,24 +320,36 @@ def render_digest(plan: DigestPlan, owner: Owner, links: LinkFactory) -> Rendere
 
 
 def _fitted(view: DigestView, html_of: Callable[[DigestView], str]) -> tuple[DigestView, str]:
-    """The view with as many of its occasions, then of its due people, as fit the HTML in HTML_BUDGET_BYTES,
-    and its HTML (a digest that fits, the usual case, is rendered once).
+    """The view with as many of its occasions, people to sort and due people as fit the HTML in
+    HTML_BUDGET_BYTES, and its HTML (a digest that fits, the usual case, is rendered once).
 
-    Later occasions go first (down to OCCASIONS_KEPT), then due people from the end of the list: the nearest
-    occasions and the people most overdue stay. What is left out is counted in the email ("+ 12 more ...") and
-    shown by `circleback preview`; nothing is marked as sent for it. Each count is found by bisection, so a
-    digest of hundreds of occasions costs a dozen renders, not hundreds.
+    Later occasions go first (down to OCCASIONS_KEPT), then the Sort section's people from the end (sorting can
+    wait a day), then due people from the end of the list: the nearest occasions and the people most overdue
+    stay. What is left out is counted in the email ("+ 12 more ...") and shown by `circleback preview`; nothing
+    is marked as sent for it. Each count is found by bisection, so a digest of hundreds of occasions costs a
+    dozen renders, not hundreds.
     """
     html = html_of(view)
     if _fits(html):
         return view, html
-    floor = min(OCCASIONS_KEPT, len(view.occasions))
-    occasions = _most_that_fit(floor, len(view.occasions), lambda n: _fits(html_of(_cut(view, n, len(view.due)))))
-    if occasions > floor or _fits(html_of(_cut(view, floor, len(view.due)))):
-        fitted = _cut(view, occasions, len(view.due))
-    else:
-        fitted = _cut(view, floor, _most_that_fit(0, len(view.due), lambda n: _fits(html_of(_cut(view, floor, n)))))
-    return fitted, html_of(fitted)
+    cuts: tuple[tuple[Callable[[DigestView, int], DigestView], int, int], ...] = (
+        (_keep_occasions, min(OCCASIONS_KEPT, len(view.occasions)), len(view.occasions)),
+        (_keep_to_sort, 0, len(view.to_sort)),
+        (_keep_due, 0, len(view.due)),
+    )
+    for cut, low, high in cuts:
+        whole = view
+        view = cut(whole, _most_that_fit(low, high, lambda n: _fits(html_of(cut(whole, n)))))  # noqa: B023
+        html = html_of(view)
+        if _fits(html):
+            break
+    return view, html
+
+
+def _keep_to_sort(view: DigestView, n: int) -> DigestView:
+    left_out = len(view.to_sort) - n
+    more = f"+ {_count(left_out, 'more person', 'more people')} to sort: `circleback sort` goes through them."
+    return replace(view, to_sort=view.to_sort[:n], more_to_sort=more if left_out else None)
 
 
 def _fits(html: str) -> bool:
@@ -346,16 +367,12 @@ def _most_that_fit(low: int, high: int, fits: Callable[[int], bool]) -> int:
     return low
 
 
-def _cut(view: DigestView, occasions: int, due: int) -> DigestView:
-    """The view with its first `occasions` occasions and `due` due people, the rest counted."""
-    left_out = len(view.occasions) - occasions
-    more_due_count = view.more_due_count + len(view.due) - due
+def _keep_occasions(view: DigestView, n: int) -> DigestView:
+    """The view with its first `n` occasions, the rest counted."""
+    left_out = len(view.occasions) - n
     return replace(
         view,
-        occasions=view.occasions[:occasions],
-        due=view.due[:due],
-        more_due_count=more_due_count,
-        more_due=_more_due(more_due_count),
+        occasions=view.occasions[:n],
         more_occasions=(
             f"+ {_count(left_out, 'more occasion', 'more occasions')} in the days ahead: "
             "`circleback preview` lists them all."
@@ -363,6 +380,12 @@ def _cut(view: DigestView, occasions: int, due: int) -> DigestView:
             else None
         ),
     )
+
+
+def _keep_due(view: DigestView, n: int) -> DigestView:
+    """The view with its first `n` due people, the rest counted."""
+    more_due_count = view.more_due_count + len(view.due) - n
+    return replace(view, due=view.due[:n], more_due_count=more_due_count, more_due=_more_due(more_due_count))
 
 
 def _more_due(count: int) -> str | None:
@@ -393,18 +416,30 @@ def digest_view(plan: DigestPlan, owner: Owner, links: LinkFactory | None) -> Di
         goal=_goal_line(plan.goal),
         pause=Link("Pause digests for a month", _checked_url(links.pause_url())) if links else None,
         settings_hint=links.settings_hint() if links else "",
-        to_sort=tuple(_sort_view(item) for item in plan.to_sort),
+        to_sort=tuple(_sort_view(item, links) for item in plan.to_sort),
         unsorted_count=plan.unsorted,
     )
 
 
-def _sort_view(item: SortItem) -> SortView:
+def _sort_view(item: SortItem, links: LinkFactory | None) -> SortView:
     relationship = item.suggestion.relationship
+    # The suggestion rides along as ?as=boss: the page preselects it (a default the owner sees, not signed).
+    hint = f"?{SUGGESTION_PARAMETER}={relationship.value}" if relationship is not None else ""
+    choices = (
+        ()
+        if links is None
+        else tuple(
+            Link(label, _checked_url(links.action_url(item.contact.id, SORT_ACTIONS[tier].value) + hint))
+            for tier, label in SORT_CHOICES
+        )
+    )
     return SortView(
         name=item.contact.name,
         about=_about(item.contact),
         relationship=relationship.value if relationship is not None else None,
         why=item.suggestion.why,
+        reason=_sentence(item.suggestion.why),
+        choices=choices,
     )
 
 
@@ -424,12 +459,23 @@ def subject_line(plan: DigestPlan, limit: int = SUBJECT_LIMIT) -> str:
     nearest = list(by_label.values())[:SUBJECT_OCCASIONS]
     parts = [f"{due} to reach out to"] if due else []
     parts += [_occasion_gist(o, plan.as_of) for o in nearest]
+    if plan.to_sort:  # last, so the first part dropped to fit
+        parts.append(f"{_count(len(plan.to_sort), 'person', 'people')} to sort")
     while len(parts) > 1 and len(SUBJECT_SEPARATOR.join(parts)) > limit:
         parts.pop()
     subject = SUBJECT_SEPARATOR.join(parts)
     if not subject or len(subject) > limit:  # one occasion whose label alone is too long: count instead
         subject = f"{_count(len(plan.occasions), 'occasion')} to mark" if plan.occasions else "Nothing due today"
     return subject
+
+
+def _sort_summary(plan: DigestPlan) -> str:
+    if not plan.to_sort:
+        return ""
+    asked = len(plan.to_sort)
+    if asked >= plan.unsorted:
+        return f" Sort {_count(asked, 'new person', 'new people')} into your rotation: one click each."
+    return f" Sort {asked} of the {plan.unsorted:,} people you have not sorted yet: one click each."
 
 
 def _occasion_gist(occasion: Occasion, as_of: date) -> str:
@@ -460,10 +506,10 @@ def _summary(plan: DigestPlan) -> str:
         due, f"{due} people are due for a note"
     )
     if not plan.occasions:
-        return f"{people}."
+        return f"{people}.{_sort_summary(plan)}"
     if len(plan.occasions) == 1:
-        return f"{people}, and there is one occasion to mark."
-    return f"{people}, and there are {len(plan.occasions)} occasions to mark."
+        return f"{people}, and there is one occasion to mark.{_sort_summary(plan)}"
+    return f"{people}, and there are {len(plan.occasions)} occasions to mark.{_sort_summary(plan)}"
 
 
 def _occasion_view(occasion: Occasion, as_of: date, owner: Owner, links: LinkFactory | None) -> OccasionView:
@@ -504,6 +550,7 @@ def _due_view(item: DueItem, as_of: date, owner: Owner, links: LinkFactory | Non
         tier=item.contact.tier.value,
         overdue="due today" if item.days_overdue == 0 else f"{_count(item.days_overdue, 'day')} overdue",
         occasion=occasion,
+        occasion_line=f"{occasion.label} · {_when(occasion.date, as_of)}" if occasion is not None else None,
         channels=ways_to_reach(item.contact),
     )
 
@@ -519,14 +566,31 @@ def _distinct(contacts: Sequence[Contact]) -> list[Contact]:
 def _contact_view(
     contact: Contact, opener: Opener, first_line: str | None, owner: Owner, links: LinkFactory | None
 ) -> ContactView:
+    mailto = _mailto(contact, opener, first_line, owner)
+    reach = () if mailto is not None else _reach(contact)
     return ContactView(
         name=contact.name,
         about=_about(contact),
-        mailto=_mailto(contact, opener, first_line, owner),
+        mailto=mailto,
         actions=()
         if links is None
         else tuple(Link(label, _checked_url(links.action_url(contact.id, action))) for label, action in ACTIONS),
+        reach=reach,
+        unreachable=UNREACHABLE if mailto is None and not reach else None,
     )
+
+
+def _reach(contact: Contact) -> tuple[Link, ...]:
+    """Without an email: a message on LinkedIn, and a call or a text, as far as their card allows."""
+    first = first_name(contact.name)
+    found: list[Link] = []
+    profile = linkedin_profile(contact)
+    if profile:
+        found.append(Link("Message on LinkedIn", profile))
+    number = dialled(contact.phone)
+    if number:
+        found += [Link(f"Call {first}", f"tel:{number}"), Link(f"Text {first}", f"sms:{number}")]
+    return tuple(Link(link.label, _checked_reach_url(link.url)) for link in found)
 
 
 def _about(contact: Contact) -> str:
@@ -619,8 +683,19 @@ def _goal_line(goal: Goal) -> str:
     return f"{goal.done} of {_count(goal.target, 'touch', 'touches')} this month.{done}"
 
 
+def _sentence(phrase: str) -> str:
+    text = phrase[:1].upper() + phrase[1:]
+    return text if text.endswith(("?", ".", "!")) else f"{text}."
+
+
 def _count(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else many or one + 's'}"
+
+
+def _checked_reach_url(url: str) -> str:
+    if urlsplit(url).scheme not in REACH_SCHEMES:
+        raise ValueError(f"not a profile or phone link: {url[:40]!r}")
+    return url
 
 
 def _checked_url(url: str) -> str:

@@ -3,10 +3,10 @@
 A touch link ("I reached out", "They reached out", the links people click most) files its touch under a key of
 the link's own (the link's date and an id from Claim.key()): logging it is one conditional put (with a check,
 in the same transaction, that its contact still exists), a repeated or concurrent POST finds the touch and writes
-nothing, and undo is one conditional delete, after which the link can be used again. Any other action is stored
-as a record keyed by the link, in the same transaction as its effect, with the same guarantees; records expire
-(TTL) after the link does. Touch links used before their touches were filed this way have such a record, which is
-still honoured.
+nothing, and undo is one conditional delete, after which the link can be used again. Any other action (snooze,
+pause, a Sort choice) is stored as a record keyed by the link, in the same transaction as its effect, with the
+same guarantees; records expire (TTL) after the link does. Touch links used before their touches were filed this
+way have such a record, which is still honoured.
 """
 
 from __future__ import annotations
@@ -15,16 +15,18 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
 from circleback.adapters.store.repository import NotFoundError, Repository, Write
-from circleback.auth.tokens import Action, Claim, Purpose, TokenSigner
+from circleback.auth.tokens import SORT_ACTIONS, Action, Claim, Purpose, TokenSigner
 from circleback.domain.ids import content_id
-from circleback.domain.model import ActionRecord, Channel, Contact, Direction, Owner, Touch
+from circleback.domain.model import ActionRecord, Channel, Contact, Direction, Owner, Relationship, Tier, Touch
 from circleback.domain.schedule import local_send_date, next_send_at
+from circleback.domain.sorting import placement, sorted_into
 from circleback.domain.wording import long_day
 from circleback.services.retries import retrying
 
 SNOOZE_DAYS = 14
 PAUSE_DAYS = 30
 TOUCH_DIRECTIONS = {Action.REACHED_OUT: Direction.OUTBOUND, Action.THEY_REACHED_OUT: Direction.INBOUND}
+SORT_TIERS: dict[Action, Tier | None] = {action: tier for tier, action in SORT_ACTIONS.items()}
 
 
 class LinkGone(Exception):
@@ -32,7 +34,7 @@ class LinkGone(Exception):
 
 
 class UndoRefused(Exception):
-    """The link's snooze or pause cannot be undone exactly: what it set was changed since (another link, a
+    """The link's snooze, pause or sorting cannot be undone exactly: what it set was changed since (another link, a
     command), so putting back what it replaced would undo that later choice too. The link's record is kept.
     """
 
@@ -43,6 +45,7 @@ class Choice:
 
     channel: Channel = Channel.EMAIL
     note: str | None = None
+    relationship: Relationship | None = None  # a sort link's: how the owner knows them (None: leave it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +146,12 @@ class ActionLinks:
             until = _later(target.today + timedelta(days=SNOOZE_DAYS - 1), contact.snoozed_until)
             record = replace(record, contact_id=contact.id, previous_until=contact.snoozed_until, until=until)
             return record, [self.repo.contact_snooze_write(owner.id, contact, until)]
+        if claim.action in SORT_TIERS:
+            contact = _required(target.contact)
+            sorted_contact = sorted_into(contact, SORT_TIERS[claim.action], choice.relationship, target.today)
+            placed_to = placement(sorted_contact)
+            record = replace(record, contact_id=contact.id, placed_from=placement(contact), placed_to=placed_to)
+            return record, [self.repo.contact_placement_write(owner.id, contact, placed_to)]
         if claim.action is Action.PAUSE:
             until = _later(target.today + timedelta(days=PAUSE_DAYS - 1), owner.paused_until)
             record = replace(record, previous_until=owner.paused_until, until=until)
@@ -162,6 +171,14 @@ class ActionLinks:
             if contact.snoozed_until != record.until:
                 raise UndoRefused(_changed_since(f"{contact.name} was snoozed", contact.snoozed_until))
             return [self.repo.contact_snooze_write(owner.id, contact, record.previous_until)]
+        if record.placed_from is not None:
+            contact = _required(target.contact)
+            if placement(contact) != record.placed_to:
+                raise UndoRefused(
+                    f"{contact.name} was sorted by this link, and has been sorted again or edited since. "
+                    "That later choice stands; nothing was changed."
+                )
+            return [self.repo.contact_placement_write(owner.id, contact, record.placed_from)]
         if record.action == Action.PAUSE:
             if owner.paused_until != record.until:
                 raise UndoRefused(_changed_since("Your digests were paused", owner.paused_until))

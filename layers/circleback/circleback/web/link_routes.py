@@ -15,6 +15,8 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from circleback import runtime
 from circleback.auth.tokens import Purpose
+from circleback.domain.model import Relationship
+from circleback.mail.links import SUGGESTION_PARAMETER
 from circleback.services.actions import ActionLinks, Choice
 from circleback.web.http import BadBody, html, log_route, request_body, validated
 from circleback.web.pages import Page, link_page
@@ -29,7 +31,8 @@ FORM_FIELDS_LIMIT = 10
 
 @router.route("/a/<token>", method=["GET", "HEAD"])
 def show_action(token: str) -> Response[str]:
-    return html(link_page(_links().open(token, Purpose.ACTION, runtime.now(), consistent=False)))
+    target = _links().open(token, Purpose.ACTION, runtime.now(), consistent=False)
+    return html(link_page(target, suggested=_suggested()))
 
 
 @router.post("/a/<token>")
@@ -55,9 +58,16 @@ def _act(token: str, purpose: Purpose) -> Page:
         target, undone = links.undo(token, purpose, runtime.now())
         log_route(router, "undo", target.action.value, "undone" if undone else "nothing_to_undo")
         return link_page(target, notice="Undone: nothing is recorded for this link now." if undone else None)
-    target, done = links.perform(token, purpose, Choice(form.channel, form.note), runtime.now())
+    target, done = links.perform(token, purpose, Choice(form.channel, form.note, form.relationship), runtime.now())
     log_route(router, "do", target.action.value, "done" if done else "already_done")
     return link_page(target, just_done=done)
+
+
+def _suggested() -> Relationship | None:
+    """The relationship the digest suggested for a Sort link (?as=boss): only a default for the page's select,
+    so anything else is ignored rather than refused."""
+    value = router.current_event.get_query_string_value(SUGGESTION_PARAMETER, "") or ""
+    return Relationship(value) if value in Relationship.__members__.values() else None
 
 
 def _form() -> ActionForm:

@@ -8,9 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from circleback.auth.tokens import Action
-from circleback.domain.model import NOTE_LIMIT, ActionRecord, Channel
+from circleback.domain.cadence import TIER_CADENCE_DAYS
+from circleback.domain.model import NOTE_LIMIT, ActionRecord, Channel, Contact, Relationship, Tier
+from circleback.domain.sorting import SORT_CHOICES
 from circleback.domain.wording import first_name, long_day
-from circleback.services.actions import PAUSE_DAYS, SNOOZE_DAYS, LinkTarget
+from circleback.services.actions import PAUSE_DAYS, SNOOZE_DAYS, SORT_TIERS, LinkTarget
 from circleback.templating import templates
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -30,17 +32,37 @@ CHANNEL_PHRASES = {
 }
 
 
+RELATIONSHIP_CHOICES = (
+    (Relationship.BOSS, "A boss"),
+    (Relationship.MENTOR, "A mentor"),
+    (Relationship.COLLEAGUE, "A colleague"),
+    (Relationship.REPORT, "Someone who reported to you"),
+    (Relationship.CLIENT, "A client"),
+    (Relationship.VENDOR, "A vendor or partner"),
+    (Relationship.FRIEND, "A friend"),
+    (Relationship.OTHER, "Other"),
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Page:
     status: int
     html: str
 
 
-def link_page(target: LinkTarget, *, just_done: bool = False, notice: str | None = None, status: int = 200) -> Page:
-    """The link's page: a confirmation form before, the outcome and an undo after."""
+def link_page(
+    target: LinkTarget,
+    *,
+    just_done: bool = False,
+    notice: str | None = None,
+    status: int = 200,
+    suggested: Relationship | None = None,
+) -> Page:
+    """The link's page: a confirmation form before, the outcome and an undo after. `suggested` preselects a
+    Sort link's relationship (what the digest suggested)."""
     record = target.record
     if record is None:
-        return _page(status, "link.html", notice=notice, done=False, **_confirmation(target))
+        return _page(status, "link.html", notice=notice, done=False, **_confirmation(target, suggested))
     done_heading, repeat_heading, line = _outcome(target, record)
     return _page(
         status,
@@ -59,9 +81,18 @@ def problem_page(status: int, title: str, reason: str, *, changed_nothing: bool 
     return _page(status, "problem.html", title=title, reason=reason, problem=True, changed_nothing=changed_nothing)
 
 
-def _confirmation(target: LinkTarget) -> dict[str, Any]:
+def _confirmation(target: LinkTarget, suggested: Relationship | None = None) -> dict[str, Any]:
     first = _first(target)
-    common = {"channels": (), "note_limit": NOTE_LIMIT, "note_placeholder": "", "channel_question": ""}
+    common = {
+        "channels": (),
+        "note_limit": NOTE_LIMIT,
+        "note_placeholder": "",
+        "channel_question": "",
+        "relationships": (),
+        "relationship": "",
+    }
+    if target.action in SORT_TIERS and target.contact is not None:  # a sort link names a contact
+        return {**common, **_sort_confirmation(target, target.contact, first, suggested)}
     if target.action is Action.REACHED_OUT:
         return {
             **common,
@@ -99,6 +130,46 @@ def _confirmation(target: LinkTarget) -> dict[str, Any]:
     }
 
 
+def _sort_confirmation(
+    target: LinkTarget, contact: Contact, first: str, suggested: Relationship | None
+) -> dict[str, Any]:
+    """A Sort choice: what it means for how often they come up, and how the owner knows them (preselected:
+    what they are already, else what the digest suggested)."""
+    tier = SORT_TIERS[target.action]
+    known = contact.relationship if contact.relationship is not Relationship.OTHER else None
+    chosen = known or suggested or Relationship.OTHER
+    return {
+        "title": _sort_title(tier, first),
+        "lines": [_sort_meaning(tier, first)],
+        "relationships": RELATIONSHIP_CHOICES,
+        "relationship": chosen.value,
+        "relationship_question": f"How do you know {first}?",
+        "submit_label": "Save",
+    }
+
+
+def _sort_title(tier: Tier | None, first: str) -> str:
+    if tier is None:
+        return f"Leave {first} out of the rotation"
+    return {Tier.A: f"Keep {first} close", Tier.B: f"Stay in touch with {first} now and then"}.get(
+        tier, f"Stay in touch with {first} rarely"
+    )
+
+
+def _sort_meaning(tier: Tier | None, first: str) -> str:
+    if tier is None:
+        return f"{first} stays in circleback, but is never due. Their news still shows up in your digest."
+    days = TIER_CADENCE_DAYS[tier]
+    return (
+        f"{first} comes up for a note about every {_about_every(days)}. With no note logged yet, the first "
+        "time is within four weeks, spread out so that your digests never pile up."
+    )
+
+
+def _about_every(days: int) -> str:
+    return "year" if days >= 365 else f"{round(days / 30)} months"
+
+
 def _outcome(target: LinkTarget, record: ActionRecord) -> tuple[str, str, str]:
     """The heading just after doing it, the heading when it was done before, and what was done."""
     first = _first(target)
@@ -108,6 +179,12 @@ def _outcome(target: LinkTarget, record: ActionRecord) -> tuple[str, str, str]:
         if record.action == Action.THEY_REACHED_OUT:
             return "Logged", "Already logged", f"{first} reached out to you {how} {when}.".replace("  ", " ")
         return "Logged", "Already logged", f"You reached out to {first} {how} {when}.".replace("  ", " ")
+    if record.placed_to is not None:
+        where = record.placed_to
+        label = dict(SORT_CHOICES)[SORT_TIERS[Action(record.action)]].lower()
+        how = dict(RELATIONSHIP_CHOICES).get(where.relationship, "")
+        said = f"{first} is sorted: {label}" + (f", {how[0].lower()}{how[1:]}" if how and how != "Other" else "")
+        return "Sorted", "Already sorted", f"{said}."
     back = (record.until or target.today) + timedelta(days=1)
     if record.action == Action.SNOOZE:
         return "Snoozed", "Already snoozed", f"{first} is back in your digest on {long_day(back)}."

@@ -28,6 +28,7 @@ from circleback.domain.model import (
     Frequency,
     LifeEvent,
     Owner,
+    Placement,
     Relationship,
     RunStatus,
     Stint,
@@ -294,6 +295,8 @@ def action_to_item(owner_id: str, record: ActionRecord) -> dict[str, Any]:
         "touch": {k: v for k, v in touch_to_item(owner_id, touch).items() if k not in ("PK", "SK")} if touch else None,
         "previous_until": _iso(record.previous_until),
         "until": _iso(record.until),
+        "placed_from": _placement_to_item(record.placed_from),
+        "placed_to": _placement_to_item(record.placed_to),
         "expires_at": int(record.expires_at.timestamp()) + ACTION_GRACE_SECONDS,
     }
 
@@ -309,6 +312,32 @@ def item_to_action(item: dict[str, Any]) -> ActionRecord:
         touch=item_to_touch(touch) if touch else None,
         previous_until=_date(item.get("previous_until")),
         until=_date(item.get("until")),
+        placed_from=_item_to_placement(item.get("placed_from")),
+        placed_to=_item_to_placement(item.get("placed_to")),
+    )
+
+
+def _placement_to_item(where: Placement | None) -> dict[str, Any] | None:
+    if where is None:
+        return None
+    return {
+        "unsorted": where.unsorted,
+        "sorted_on": _iso(where.sorted_on),
+        "tier": where.tier.value,
+        "paused": where.paused,
+        "relationship": where.relationship.value,
+    }
+
+
+def _item_to_placement(item: dict[str, Any] | None) -> Placement | None:
+    if not item:
+        return None
+    return Placement(
+        unsorted=bool(item["unsorted"]),
+        sorted_on=_date(item.get("sorted_on")),
+        tier=Tier(item["tier"]),
+        paused=bool(item["paused"]),
+        relationship=Relationship(item["relationship"]),
     )
 
 

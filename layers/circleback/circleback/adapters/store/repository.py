@@ -57,6 +57,7 @@ from circleback.domain.model import (
     DigestRun,
     LifeEvent,
     Owner,
+    Placement,
     RunStatus,
     Touch,
 )
@@ -427,6 +428,17 @@ class Repository:
 
     def contact_snooze_write(self, owner_id: str, contact: Contact, until: date | None) -> Write:
         return self._contact_write(owner_id, contact, {"snoozed_until": until.isoformat() if until else None})
+
+    def contact_placement_write(self, owner_id: str, contact: Contact, where: Placement) -> Write:
+        """Sort the contact (or put them back), if it is as read: the fields as contact_to_item writes them."""
+        fields = {
+            "unsorted": where.unsorted or None,
+            "sorted_on": where.sorted_on.isoformat() if where.sorted_on else None,
+            "tier": where.tier.value,
+            "paused": where.paused,
+            "relationship": where.relationship.value,
+        }
+        return self._contact_write(owner_id, contact, fields)
 
     def owner_pause_write(self, owner: Owner, paused_until: date | None, next_send: datetime | None) -> Write:
         """Pause (or resume) the owner's digests and move the schedule with it, if the schedule and the pause are
