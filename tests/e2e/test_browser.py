@@ -14,10 +14,10 @@ from selenium import webdriver
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from circleback import runtime
-from circleback.domain.model import Channel, Contact, Direction, Touch
+from circleback.domain.model import Channel, Contact, Direction, Relationship, Tier, Touch
 from circleback.local import demo
 from circleback.services.preview import preview
 
@@ -25,6 +25,7 @@ OWNER = demo.OWNER_ID
 WAIT_SECONDS = 5
 NOTE = "Called about the new role; send him the essay"
 DUE_BLOCKS = "//h2[normalize-space()='Due for a note']/following-sibling::table"
+SORT_BLOCKS = "//h2[normalize-space()='Sort your network']/following-sibling::table"
 PHONE = (360, 740)
 # Anything a page could load from elsewhere: none of these may appear on any page here.
 LOADERS = "script, link, img, iframe, frame, object, embed, video, audio, source, track, picture, [src], [srcset]"
@@ -96,6 +97,33 @@ def test_the_pages_fit_a_phone_and_load_nothing_from_elsewhere(
     assert_fits_a_phone(browser, tmp_path / "phone-4-next-digest.png")
 
 
+def test_a_sort_choice_in_the_browser_sorts_the_person_with_the_relationship_chosen(
+    browser: webdriver.Chrome, demo_session: demo.DemoSession
+) -> None:
+    browser.get(demo_session.result.html.as_uri())
+    asked = sort_names(browser)
+    assert asked, "the demo digest asks nobody to sort"
+    name = asked[0]  # the likely boss from the owner's work history comes first
+    assert name in live_next_digest_sort_names(browser, demo_session)
+
+    browser.get(demo_session.result.html.as_uri())
+    sort_link(browser, name, "Keep close").click()
+    wait_for(browser, lambda: heading(browser) == f"Keep {first(name)} close")
+    assert_self_contained(browser)
+    relationship = Select(browser.find_element(By.CSS_SELECTOR, "select[name='relationship']"))
+    assert relationship.first_selected_option.get_attribute("value") == "boss"  # the digest's suggestion
+    relationship.select_by_value("mentor")
+    browser.find_element(By.CSS_SELECTOR, "form button[type='submit']").click()
+
+    wait_for(browser, lambda: heading(browser) == "Sorted")
+    assert f"{first(name)} is sorted: keep close, a mentor." in browser.find_element(By.TAG_NAME, "main").text
+    assert_self_contained(browser)
+    (contact,) = [c for c in runtime.repository().list_contacts(OWNER) if c.name == name]
+    assert not contact.unsorted and (contact.tier, contact.relationship) == (Tier.A, Relationship.MENTOR)
+    assert name not in live_next_digest_sort_names(browser, demo_session)
+    assert name not in next_preview_names()  # sorted today, no touch yet: not due today either
+
+
 # --- steps ------------------------------------------------------------------------------------------
 
 
@@ -140,6 +168,25 @@ def the_link(driver: webdriver.Chrome, name: str, label: str = "I reached out") 
         if block_name(block) == name:
             return block.find_element(By.XPATH, f".//a[normalize-space()='{label}']")
     raise AssertionError(f"{name!r} is not in the due list")
+
+
+def sort_link(driver: webdriver.Chrome, name: str, label: str) -> WebElement:
+    """The `label` choice inside `name`'s block of the Sort section."""
+    for block in driver.find_elements(By.XPATH, SORT_BLOCKS):
+        if block_name(block) == name:
+            return block.find_element(By.XPATH, f".//a[normalize-space()='{label}']")
+    raise AssertionError(f"{name!r} is not in the Sort section")
+
+
+def sort_names(driver: webdriver.Chrome) -> list[str]:
+    return [block_name(block) for block in driver.find_elements(By.XPATH, SORT_BLOCKS)]
+
+
+def live_next_digest_sort_names(driver: webdriver.Chrome, session: demo.DemoSession) -> list[str]:
+    """Whom the next digest, as the demo's `/` plans it now, asks to sort."""
+    driver.get(f"{session.base_url}/")
+    assert_self_contained(driver)
+    return sort_names(driver)
 
 
 def due_names(driver: webdriver.Chrome) -> list[str]:
