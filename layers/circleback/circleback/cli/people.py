@@ -28,6 +28,7 @@ from circleback.cli.common import (
 from circleback.cli.output import choose_number, confirmed, print_table
 from circleback.cli.targets import Target, chosen_target, invocation, opened, owner_of
 from circleback.domain.model import Channel, Contact, Direction, Relationship, Tier
+from circleback.domain.reach import unreachable, ways_to_reach
 
 if TYPE_CHECKING:
     from circleback.adapters.store.repository import Repository
@@ -126,9 +127,15 @@ def list_command(
     ctx: typer.Context,
     due: Annotated[bool, typer.Option("--due", help="only the people due today or overdue")] = False,
     tag: Annotated[str | None, typer.Option(help="only the contacts with this tag")] = None,
+    unsorted: Annotated[
+        bool, typer.Option("--unsorted", help="only the people not sorted yet (`circleback sort` sorts them)")
+    ] = False,
+    unreachable: Annotated[
+        bool, typer.Option("--unreachable", help="only the people with no email, phone or LinkedIn profile")
+    ] = False,
     json_out: Annotated[bool, typer.Option("--json", help="print JSON, for scripts")] = False,
 ) -> None:
-    finish(ctx, run_list, due=due, tag=tag, json=json_out)
+    finish(ctx, run_list, due=due, tag=tag, unsorted=unsorted, unreachable=unreachable, json=json_out)
 
 
 def show_command(
@@ -319,12 +326,16 @@ def run_list(args: Args) -> int:
         found = [s for s in found if args.tag.casefold() in (t.casefold() for t in s.contact.tags)]
     if args.due:
         found = [s for s in found if s.next_due is not None and s.next_due <= today]
+    if args.unsorted:
+        found = [s for s in found if s.contact.unsorted]
+    if args.unreachable:
+        found = [s for s in found if unreachable(s.contact)]
     if args.json:
         entries = [_status_entry(s.contact, s.last_touch, s.next_due, today) for s in found]
         print(json.dumps(entries, indent=2, ensure_ascii=False))
         return 0
     if not found:
-        note(_empty_hint(target, filtered=bool(args.tag or args.due)))
+        note(_empty_hint(target, filtered=bool(args.tag or args.due or args.unsorted or args.unreachable)))
         return 0
     rows = [
         (s.contact.name, s.contact.company or "", s.contact.tier.value, _day(s.last_touch), _due(s, today))
@@ -336,6 +347,8 @@ def run_list(args: Args) -> int:
 
 def _due(status: ContactStatus, today: date) -> str:
     contact = status.contact
+    if contact.unsorted:
+        return "unsorted"
     if contact.paused:
         return "paused"
     if status.next_due is None:
@@ -361,6 +374,8 @@ def _status_entry(contact: Contact, last: date | None, due: date | None, today: 
         "paused": contact.paused,
         "snoozed_until": contact.snoozed_until.isoformat() if contact.snoozed_until else None,
         "tags": list(contact.tags),
+        "unsorted": contact.unsorted,
+        "channels": list(ways_to_reach(contact)),
     }
 
 

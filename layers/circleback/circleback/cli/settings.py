@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import locale
 import os
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from enum import Enum
@@ -20,6 +21,7 @@ from circleback.domain.countries import is_country_code
 from circleback.domain.model import Frequency, Owner
 from circleback.domain.planner import MAX_DUE
 from circleback.domain.schedule import next_send_at
+from circleback.domain.sorting import MAX_SORT_PER_DIGEST
 
 if TYPE_CHECKING:
     from circleback.adapters.store.repository import Repository
@@ -38,6 +40,7 @@ SETTINGS = {
     "monthly_goal": "goal (touches a month)",
     "max_due": "max due (people a digest lists)",
     "lookahead_days": "lookahead (days of occasions)",
+    "sort_per_digest": "sort per digest (unsorted people a digest asks about)",
     "paused_until": "paused until",
 }
 
@@ -110,11 +113,19 @@ def set_command(
         str | None,
         typer.Option(parser=_date_or_none, metavar="YYYY-MM-DD|none", help="no digests until then (none resumes)"),
     ] = None,
+    sort_per_digest: Annotated[
+        int | None,
+        typer.Option(
+            parser=sort_per_digest_parser,
+            metavar="N",
+            help=f"unsorted people a digest asks you to sort (0-{MAX_SORT_PER_DIGEST}; 0: none)",
+        ),
+    ] = None,
 ) -> None:
     finish(
         ctx, run_set, email=email, name=name, timezone=timezone, country=country_code, send_hour=send_hour,
         frequency=frequency.value if frequency else None, weekday=weekday, monthly_goal=goal, max_due=max_due,
-        lookahead_days=lookahead, paused_until=paused_until,
+        lookahead_days=lookahead, paused_until=paused_until, sort_per_digest=sort_per_digest,
     )  # fmt: skip
 
 
@@ -170,15 +181,28 @@ def run_set(args: Args) -> int:
     return 0
 
 
-def max_due_parser(text: str) -> int:
-    """--max-due: a number up to MAX_DUE, and why no more."""
-    value = bounded(0, 1000)(text)
-    if value > MAX_DUE:
-        raise typer.BadParameter(
-            f"at most {MAX_DUE} people a digest, got {value}: a longer digest is clipped by mail apps such as Gmail, "
-            "which hide its end (the pause link too); the others wait for the next digest"
-        )
-    return value
+def people_cap(cap: int, why: str) -> Callable[[str], int]:
+    """A parser of a number of people a digest lists, up to `cap`, saying `why` no more."""
+
+    def parse(text: str) -> int:
+        value = bounded(0, 1000)(text)
+        if value > cap:
+            raise typer.BadParameter(f"at most {cap} people a digest, got {value}: {why}")
+        return value
+
+    return parse
+
+
+max_due_parser = people_cap(
+    MAX_DUE,
+    "a longer digest is clipped by mail apps such as Gmail, which hide its end (the pause link too); the others "
+    "wait for the next digest",
+)
+sort_per_digest_parser = people_cap(
+    MAX_SORT_PER_DIGEST,
+    "each is a block of links, and a longer digest is clipped by mail apps; `circleback sort` goes through "
+    "everyone at once",
+)
 
 
 def _shown(owner: Owner, field: str) -> str:

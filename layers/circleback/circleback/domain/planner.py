@@ -27,7 +27,13 @@ from circleback.domain.cadence import (
     summarise,
 )
 from circleback.domain.model import Contact, DigestInput, Direction, LifeEvent, Owner, Touch
-from circleback.domain.sorting import DEFAULT_SORT_PER_DIGEST, SortItem, to_sort, work_history
+from circleback.domain.sorting import (
+    DEFAULT_SORT_PER_DIGEST,
+    MAX_SORT_PER_DIGEST,
+    SortItem,
+    to_sort,
+    work_history,
+)
 
 DEFAULT_MAX_DUE = 5
 # The most people one digest lists, whatever the setting says (an older setting or backup may say more): each
@@ -168,7 +174,7 @@ def plan_digest(
         occasions=occasions,
         goal=Goal(done=touches_this_month(data.touches, as_of), target=settings.monthly_goal),
         all_due=all_due,
-        to_sort=to_sort(data.contacts, history, as_of, settings.sort_per_digest),
+        to_sort=to_sort(data.contacts, history, as_of, min(settings.sort_per_digest, MAX_SORT_PER_DIGEST)),
         unsorted=sum(1 for contact in data.contacts if contact.unsorted),
     )
 

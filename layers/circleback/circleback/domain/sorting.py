@@ -148,7 +148,7 @@ def to_sort(contacts: Iterable[Contact], history: Sequence[Stint], today: date, 
         if contact.unsorted and not contact.paused
     ]
     items.sort(key=_asked_first)
-    return items[: max(0, min(limit, MAX_SORT_PER_DIGEST))]
+    return items[: max(0, limit)]
 
 
 _RANK = {Relationship.BOSS: 0, Relationship.COLLEAGUE: 1, None: 2}

@@ -18,8 +18,9 @@ from circleback.domain.cadence import chronological, first_due_dates, summarise
 from circleback.domain.calendar import next_due_date
 from circleback.domain.ids import content_id
 from circleback.domain.matching import ContactIndex
-from circleback.domain.model import Channel, Contact, Direction, LifeEvent, Relationship, Tier, Touch
+from circleback.domain.model import Channel, Contact, Direction, LifeEvent, Relationship, Stint, Tier, Touch
 from circleback.domain.names import NameMatch, match_contact
+from circleback.domain.sorting import SortItem, sorted_into, to_sort, work_history
 from circleback.formats.csvfile import contact_cells
 from circleback.formats.rows import CONTACT_FIELDS, ContactRow
 from circleback.services.import_report import emails_of
@@ -96,6 +97,28 @@ def edit(repo: Repository, owner_id: str, contact: Contact, changes: Mapping[str
         return replace(current, **{name: _value(row, name) for name in CONTACT_FIELDS})
 
     return _saved(repo, owner_id, contact, change)
+
+
+def sort(
+    repo: Repository,
+    owner_id: str,
+    contact: Contact,
+    tier: Tier | None,
+    relationship: Relationship | None,
+    today: date,
+) -> Contact:
+    """Sort the contact into a tier (None: not in rotation, paused), with a relationship if given: the rule the
+    digest's Sort links follow too (domain/sorting.sorted_into)."""
+    return _saved(repo, owner_id, contact, lambda current: sorted_into(current, tier, relationship, today))
+
+
+def to_sort_queue(repo: Repository, owner_id: str, today: date) -> tuple[list[SortItem], list[Stint]]:
+    """Every unsorted contact in the order the digest asks about them, and the owner's work history."""
+    data = repo.load_digest_input(owner_id)
+    if data is None:
+        return [], []
+    history = work_history(data.owner.work_history, data.events)
+    return to_sort(data.contacts, history, today, len(data.contacts)), history
 
 
 def snooze(repo: Repository, owner_id: str, contact: Contact, until: date | None) -> Contact:
