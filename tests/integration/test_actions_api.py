@@ -80,6 +80,7 @@ class Site:
     handler: ModuleType  # the loaded actions_handler module (its clock can be moved)
     links: tuple[Link, ...]
     baseline: Snapshot  # the whole table just after the digest was sent
+    text: str  # the digest's text part, as sent
 
     def link(self, action: Action, contact: str | None = THOMAS) -> Link:
         return next(k for k in self.links if k.claim.action is action and k.contact == contact)
@@ -104,9 +105,10 @@ def digest_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     with environment_restored(), demo.running(out, "you@example.com", ZONE, "GB", clock.now, serve=False) as session:
         handler = demo.load_handler("actions")
         gateway = demo.api_gateway(actions=handler)
-        links = digest_links(session.result.txt.read_text(encoding="utf-8"))
+        text = session.result.txt.read_text(encoding="utf-8")
+        links = digest_links(text)
         assert {k.path for k in links} == set(read_paths(session.result.html.read_text(encoding="utf-8")))
-        yield Site(Client(gateway), handler, links, snapshot())
+        yield Site(Client(gateway), handler, links, snapshot(), text)
 
 
 @pytest.fixture
@@ -1130,3 +1132,23 @@ def test_a_sort_form_with_an_unknown_relationship_is_refused(site: Site) -> None
     response = site.post(link.path, op="do", relationship="nemesis")
 
     assert response.status_code == 400 and snapshot() == site.baseline
+
+
+def test_the_demo_digest_sorts_reaches_everyone_and_lists_nobody_twice(site: Site) -> None:
+    """Issue 18's demo: a Sort section, a LinkedIn-only contact with a LinkedIn action, and nobody twice."""
+    text = site.text
+    sections = re.split(r"\n\n\n(?=[A-Z ]+\n)", text)
+    occasions = next(part for part in sections if part.startswith("OCCASIONS"))
+    due = next(part for part in sections if part.startswith("DUE FOR A NOTE"))
+    to_sort = next(part for part in sections if part.startswith("SORT YOUR NETWORK"))
+
+    due_names = re.findall(r"^\d+\. (.+?)(?: · .*)?$", due, re.MULTILINE)
+    occasion_names = re.findall(r"^  (\S.+?) · ", occasions, re.MULTILINE)
+    assert due_names and occasion_names
+    assert len(set(due_names)) == len(due_names) and not set(due_names) & set(occasion_names)
+    assert PRIYANKA in to_sort and PRIYANKA not in due + occasions
+
+    wei = due.split("Wei Chen", 1)[1].split("\n\n", 1)[0]  # a former colleague with no email, due
+    assert "Message on LinkedIn: https://www.linkedin.com/in/weichen-sg/" in wei
+    assert "Call Wei: tel:+6581234567" in wei and "Text Wei: sms:+6581234567" in wei
+    assert "Write to Wei" not in wei
