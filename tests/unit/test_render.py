@@ -163,36 +163,45 @@ def test_subject_counts_everyone_due_including_those_held_back() -> None:
     assert subject_line(digest_plan([due(ANA, None)], more_due=6)) == "7 to reach out to"
 
 
-def test_subject_adds_the_two_nearest_occasions_with_their_weekdays() -> None:
+def test_subject_names_the_most_pressing_occasion_and_counts_the_others() -> None:
     later = Occasion(OccasionKind.HOLIDAY, date(2026, 11, 29), (DEV,), "Advent")
     plan = digest_plan([due(ANA, None), due(BEN, None), due(CHLOE, None)], [THANKSGIVING, ANA_BIRTHDAY, later])
-    assert subject_line(plan) == "3 to reach out to · Thanksgiving Thu · Ana's birthday Fri"
+    assert subject_line(plan) == "3 to reach out to · Ana's birthday Fri · +2"  # a person's day before a holiday
 
 
-def test_subject_leads_with_the_occasion_when_nobody_is_due() -> None:
+def test_subject_leads_with_the_occasion_when_nobody_is_due_todays_personal_one_first() -> None:
     tomorrow = Occasion(OccasionKind.BIRTHDAY, AS_OF + timedelta(days=1), (ANA,), "Ana's birthday")
     today = Occasion(OccasionKind.HOLIDAY, AS_OF, (DEV,), "Diwali")
-    assert subject_line(digest_plan([], [today, tomorrow])) == "Diwali today · Ana's birthday tomorrow"
+    news = Occasion(OccasionKind.LIFE_EVENT, AS_OF, (BEN,), "Benedikt's new job")
+    assert subject_line(digest_plan([], [today, tomorrow])) == "Ana's birthday tomorrow · +1"
+    assert subject_line(digest_plan([], [today, tomorrow, news])) == "Benedikt's new job today · +2"
 
 
 def test_subject_names_the_date_a_week_or_more_ahead_and_no_day_for_past_news() -> None:
     far = Occasion(OccasionKind.HOLIDAY, date(2026, 12, 4), (DEV,), "Hanukkah")
     news = Occasion(OccasionKind.LIFE_EVENT, AS_OF - timedelta(days=3), (BEN,), "Benedikt's new job")
-    assert subject_line(digest_plan([], [news, far])) == "Benedikt's new job · Hanukkah Fri 4 Dec"
+    assert subject_line(digest_plan([], [news, far])) == "Benedikt's new job · +1"
+    assert subject_line(digest_plan([], [far])) == "Hanukkah Fri 4 Dec"
 
 
-def test_subject_drops_whole_parts_to_stay_short() -> None:
+def test_subject_shortens_a_long_label_rather_than_dropping_it() -> None:
+    label = "The birthday of " + "Maximiliane Alexandra " * 4
+    huge = Occasion(OccasionKind.BIRTHDAY, date(2026, 11, 24), (ANA,), label.strip())
+    plan = digest_plan([due(ANA, None)] * 3, [huge, THANKSGIVING])
+
+    subject = subject_line(plan)
+
+    assert len(subject) == SUBJECT_LIMIT
+    assert subject.startswith("3 to reach out to · The birthday of Maximiliane Alexandra")
+    assert subject.endswith("… Tue · +1")
+
+
+def test_subject_keeps_a_label_that_fits_whole() -> None:
     long = Occasion(
         OccasionKind.WORK_ANNIVERSARY, date(2026, 11, 24), (ANA,), "3 years since you worked together at Acme Corp"
     )
     plan = digest_plan([due(ANA, None)] * 3, [long, THANKSGIVING])
-    assert subject_line(plan) == "3 to reach out to · 3 years since you worked together at Acme Corp Tue"
-
-
-def test_subject_counts_the_occasions_when_even_one_label_is_too_long() -> None:
-    label = "The birthday of " + "Maximiliane Alexandra " * 4
-    huge = Occasion(OccasionKind.BIRTHDAY, date(2026, 11, 24), (ANA,), label)
-    assert subject_line(digest_plan([], [huge, THANKSGIVING])) == "2 occasions to mark"
+    assert subject_line(plan) == "3 to reach out to · 3 years since you worked together at Acme Corp Tue · +1"
 
 
 @given(
@@ -200,7 +209,7 @@ def test_subject_counts_the_occasions_when_even_one_label_is_too_long() -> None:
     labels=st.lists(st.text(st.characters(categories=("L", "Zs")), min_size=1, max_size=90), max_size=4),
     offsets=st.lists(st.integers(-14, 30), min_size=4, max_size=4),
 )
-def test_subject_is_always_short_and_made_of_whole_parts(due_count: int, labels: list[str], offsets: list[int]) -> None:
+def test_subject_is_always_short_and_names_an_occasion(due_count: int, labels: list[str], offsets: list[int]) -> None:
     occasions = [
         Occasion(OccasionKind.HOLIDAY, AS_OF + timedelta(days=days), (DEV,), label)
         for label, days in zip(labels, offsets, strict=False)
@@ -208,16 +217,26 @@ def test_subject_is_always_short_and_made_of_whole_parts(due_count: int, labels:
     plan = digest_plan([], occasions, more_due=due_count)
     subject = subject_line(plan)
     assert 0 < len(subject) <= SUBJECT_LIMIT
-    for part in subject.split(" · "):
-        if part.endswith(("to mark", "reach out to")) or part == "Nothing due today":
-            continue
-        assert any(part.startswith(o.label) for o in occasions), part  # a label is never cut
+    parts = subject.split(" · ")
+    if due_count:
+        assert parts.pop(0) == f"{due_count} to reach out to"
+    if occasions:
+        distinct = len({o.label for o in occasions})
+        if distinct > 1:
+            assert parts.pop() == f"+{distinct - 1}"
+        gist = " · ".join(parts)  # a label may hold the separator's characters
+        if "…" in gist:  # shortened: what is left is the start of a label
+            assert any(o.label.startswith(gist.split("…")[0]) for o in occasions), gist
+        else:
+            assert any(gist.startswith(o.label) for o in occasions), gist
+    else:
+        assert parts in ([], ["Nothing due today"])
 
 
 def test_render_uses_the_subject_line() -> None:
     plan = realistic_plan()
     digest = render(plan)
-    assert digest.subject == subject_line(plan) == "5 to reach out to · Thanksgiving Thu · Ana's birthday Fri"
+    assert digest.subject == subject_line(plan) == "5 to reach out to · Ana's birthday Fri · +1"
     assert parse(digest.html).title == digest.subject
 
 

@@ -29,7 +29,6 @@ from circleback.templating import templates
 TEMPLATES = Path(__file__).parent / "templates"
 SUBJECT_LIMIT = 78  # RFC 5322's recommended line length; longer subjects get cut off in most inbox lists
 SUBJECT_SEPARATOR = " · "
-SUBJECT_OCCASIONS = 2
 # An occasion lists at most this many people, each with their links; the rest are only counted ("and 37 more").
 # A holiday names everyone whose country keeps it, so New Year's Day can list hundreds of contacts, and each
 # shown person is a block of four links (about 1.6 KB of HTML): uncapped, the holiday buries the due list and
@@ -447,26 +446,43 @@ def _sort_view(item: SortItem, links: LinkFactory | None) -> SortView:
 
 
 def subject_line(plan: DigestPlan, limit: int = SUBJECT_LIMIT) -> str:
-    """The gist, e.g. "3 to reach out to · Ana's birthday Fri · Thanksgiving Thu".
+    """The gist, e.g. "3 to reach out to · Ana's birthday Fri · +2".
 
-    Due count first, then the two nearest occasions, each name once (a holiday kept on different days in
-    different countries is one item per day, but one name here); to fit the limit whole parts are dropped, never cut.
+    How many are due, then the most time-sensitive occasion (`_most_pressing`) and how many other occasions
+    there are (a holiday kept on different days in different countries counts once). A label too long to fit is
+    shortened with "…", never dropped; the people to sort are named last, only when they fit.
     """
     due = len(plan.due) + plan.more_due
-    by_label: dict[str, Occasion] = {}
-    for occasion in sorted(plan.occasions, key=lambda o: abs((o.date - plan.as_of).days)):
-        by_label.setdefault(occasion.label, occasion)
-    nearest = list(by_label.values())[:SUBJECT_OCCASIONS]
+    occasions = _by_label(plan)
     parts = [f"{due} to reach out to"] if due else []
-    parts += [_occasion_gist(o, plan.as_of) for o in nearest]
-    if plan.to_sort:  # last, so the first part dropped to fit
-        parts.append(f"{_count(len(plan.to_sort), 'person', 'people')} to sort")
-    while len(parts) > 1 and len(SUBJECT_SEPARATOR.join(parts)) > limit:
-        parts.pop()
-    subject = SUBJECT_SEPARATOR.join(parts)
-    if not subject or len(subject) > limit:  # one occasion whose label alone is too long: count instead
-        subject = f"{_count(len(plan.occasions), 'occasion')} to mark" if plan.occasions else "Nothing due today"
-    return subject
+    if occasions:
+        first, *others = occasions
+        rest = [f"+{len(others)}"] if others else []
+        room = limit - len(SUBJECT_SEPARATOR.join([*parts, "", *rest]))
+        parts += [_occasion_gist(first, plan.as_of, room), *rest]
+    sort = f"{_count(len(plan.to_sort), 'person', 'people')} to sort" if plan.to_sort else None
+    if sort and len(SUBJECT_SEPARATOR.join([*parts, sort])) <= limit:
+        parts.append(sort)
+    return SUBJECT_SEPARATOR.join(parts) or "Nothing due today"
+
+
+def _by_label(plan: DigestPlan) -> list[Occasion]:
+    """The plan's occasions, most pressing first, each label once."""
+    by_label: dict[str, Occasion] = {}
+    for occasion in sorted(plan.occasions, key=lambda o: _most_pressing(o, plan.as_of)):
+        by_label.setdefault(occasion.label, occasion)
+    return list(by_label.values())
+
+
+# What can only be done on its day comes first: a person's birthday or news, then the rest.
+_PERSONAL = frozenset({OccasionKind.BIRTHDAY, OccasionKind.LIFE_EVENT, OccasionKind.WORK_ANNIVERSARY})
+
+
+def _most_pressing(occasion: Occasion, as_of: date) -> tuple[int, int]:
+    """Today's birthday or news first, then a person's occasion by nearness, then holidays and own news."""
+    days = abs((occasion.date - as_of).days)
+    personal = occasion.kind in _PERSONAL
+    return (0 if personal and days == 0 else 1 if personal else 2), days
 
 
 def _sort_summary(plan: DigestPlan) -> str:
@@ -478,17 +494,27 @@ def _sort_summary(plan: DigestPlan) -> str:
     return f" Sort {asked} of the {plan.unsorted:,} people you have not sorted yet: one click each."
 
 
-def _occasion_gist(occasion: Occasion, as_of: date) -> str:
+def _occasion_gist(occasion: Occasion, as_of: date, room: int = SUBJECT_LIMIT) -> str:
+    """The occasion and its day in at most `room` characters: a long label is shortened with "…"."""
     days = (occasion.date - as_of).days
+    when = _subject_day(occasion.date, days)
+    label = occasion.label
+    width = room - (len(when) + 1 if when else 0)
+    if len(label) > width:
+        label = label[: max(width - 1, 1)].rstrip() + "…"
+    return f"{label} {when}" if when else label
+
+
+def _subject_day(day: date, days: int) -> str:
     if days < 0:  # already happened (news): the label says it all
-        return occasion.label
+        return ""
     if days <= 1:
-        return f"{occasion.label} {'today' if days == 0 else 'tomorrow'}"
-    day = WEEKDAYS[occasion.date.weekday()][:3]
+        return "today" if days == 0 else "tomorrow"
+    weekday = WEEKDAYS[day.weekday()][:3]
     if days < 7:
-        return f"{occasion.label} {day}"
+        return weekday
     # A week or more ahead, the weekday alone would be ambiguous.
-    return f"{occasion.label} {day} {occasion.date.day} {MONTHS[occasion.date.month - 1][:3]}"
+    return f"{weekday} {day.day} {MONTHS[day.month - 1][:3]}"
 
 
 # --- body ---------------------------------------------------------------------------------------------

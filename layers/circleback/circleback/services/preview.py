@@ -32,6 +32,7 @@ def view_as_dict(view: DigestView) -> dict[str, Any]:
     """The `circleback preview --json` contract."""
     return {
         "as_of": view.as_of.isoformat(),
+        "subject": view.subject,
         "due": [
             {
                 "name": item.contact.name,
