@@ -1138,7 +1138,7 @@ def test_the_demo_digest_sorts_reaches_everyone_and_lists_nobody_twice(site: Sit
     """Issue 18's demo: a Sort section, a LinkedIn-only contact with a LinkedIn action, and nobody twice."""
     text = site.text
     sections = re.split(r"\n\n\n(?=[A-Z ]+\n)", text)
-    occasions = next(part for part in sections if part.startswith("OCCASIONS"))
+    occasions = "".join(part for part in sections if part.startswith(("TODAY", "COMING UP")))
     due = next(part for part in sections if part.startswith("DUE FOR A NOTE"))
     to_sort = next(part for part in sections if part.startswith("SORT YOUR NETWORK"))
 

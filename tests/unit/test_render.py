@@ -388,11 +388,28 @@ def test_more_due_is_mentioned_only_when_some_are_held_back() -> None:
 # --- occasions, footer ---------------------------------------------------------------------------------
 
 
-def test_occasions_come_above_the_due_list_with_their_people_and_links() -> None:
+def test_the_days_best_reasons_come_first_and_other_occasions_after_the_due_list() -> None:
+    """A birthday today and news to congratulate read before anyone due; holidays and days ahead after."""
+    today = Occasion(OccasionKind.BIRTHDAY, AS_OF, (DEV,), "Devika's birthday")
+    news = Occasion(OccasionKind.LIFE_EVENT, AS_OF - timedelta(days=2), (CHLOE,), "Chloé's new job")
+    plan = digest_plan([due(ANA, None)], [news, today, THANKSGIVING, ANA_BIRTHDAY])
+    html, text = both(render(plan))
+
+    for part, (first, due_list, later) in (
+        (html, ("Today", "Due for a note", "Coming up")),
+        (text, ("TODAY", "DUE FOR A NOTE", "COMING UP")),
+    ):
+        assert part.index(first) < part.index("Chloé's new job") < part.index("Devika's birthday · today")
+        assert part.index("Devika's birthday · today") < part.index(due_list) < part.index(later)
+        assert part.index(later) < part.index("Thanksgiving") < part.index("Ana's birthday · Friday 27 November")
+
+
+def test_occasions_list_their_people_with_their_links() -> None:
     digest = render(realistic_plan())
     html, text = both(digest)
-    assert html.index("Occasions") < html.index("Thanksgiving") < html.index("Due for a note")
-    assert text.index("OCCASIONS") < text.index("Thanksgiving") < text.index("DUE FOR A NOTE")
+    assert "Today" not in html and "TODAY" not in text  # nothing pressing: no empty section
+    assert html.index("Due for a note") < html.index("Coming up") < html.index("Thanksgiving")
+    assert text.index("DUE FOR A NOTE") < text.index("COMING UP") < text.index("Thanksgiving")
     for part in (html, text):
         assert "Thanksgiving · Thursday 26 November" in part
         assert "Ana's birthday · Friday 27 November" in part

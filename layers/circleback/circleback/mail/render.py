@@ -273,6 +273,7 @@ class OccasionView:
     names: tuple[str, ...]  # everyone it concerns, each once
     contacts: tuple[ContactView, ...]  # the first OCCASION_CONTACTS_SHOWN people, each with their links
     more_contacts: str | None  # "and 37 more", for the people beyond those
+    pressing: bool = False  # a birthday today or news to congratulate: above the due list (`_pressing`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,6 +309,16 @@ class DigestView:
     to_sort: tuple[SortView, ...] = ()
     unsorted_count: int = 0  # every unsorted contact, those not asked about today included
     more_to_sort: str | None = None  # the Sort section's people left out to fit (`_fitted`); never in a preview
+
+    @property
+    def pressing(self) -> tuple[OccasionView, ...]:
+        """The occasions that read first, above the due list: what can only be done today."""
+        return tuple(o for o in self.occasions if o.pressing)
+
+    @property
+    def coming_up(self) -> tuple[OccasionView, ...]:
+        """The other occasions, below the due list: holidays, birthdays ahead, anniversaries, your own news."""
+        return tuple(o for o in self.occasions if not o.pressing)
 
 
 def render_digest(plan: DigestPlan, owner: Owner, links: LinkFactory) -> RenderedDigest:
@@ -554,6 +565,14 @@ def _occasion_view(occasion: Occasion, as_of: date, owner: Owner, links: LinkFac
         names=tuple(c.name for c in people),
         contacts=tuple(_contact_view(c, opener, first_line, owner, links) for c in shown),
         more_contacts=f"and {hidden} more" if hidden else None,
+        pressing=_pressing(occasion, as_of),
+    )
+
+
+def _pressing(occasion: Occasion, as_of: date) -> bool:
+    """The day's best reasons to write, read before anyone due: a birthday today, a contact's news."""
+    return occasion.kind is OccasionKind.LIFE_EVENT or (
+        occasion.kind is OccasionKind.BIRTHDAY and occasion.date == as_of
     )
 
 
