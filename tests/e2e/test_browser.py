@@ -127,6 +127,41 @@ def test_a_sort_choice_in_the_browser_sorts_the_person_with_the_relationship_cho
     assert name not in next_preview_names()  # sorted today, no touch yet: not due today either
 
 
+def test_they_reached_out_is_one_tap_away_and_logged_once_however_often_its_page_is_opened(
+    browser: webdriver.Chrome, demo_session: demo.DemoSession
+) -> None:
+    name, contact = open_digest_and_pick_the_first_due_contact(browser, demo_session)
+    reached_out = the_link(browser, name).get_attribute("href")
+    assert not browser.find_elements(By.XPATH, "//a[normalize-space()='They reached out']")  # not in the email
+
+    browser.get(str(reached_out))
+    browser.find_element(By.XPATH, "//a[normalize-space()='They reached out']").click()
+    wait_for(browser, lambda: heading(browser) == f"{first(name)} reached out to you")
+    assert_self_contained(browser)
+    browser.find_element(By.CSS_SELECTOR, "form button[type='submit']").click()
+    wait_for(browser, lambda: heading(browser) == "Logged")
+    # Opened again, the page offers the same link, as the digest would have carried it: it is already done.
+    browser.get(str(reached_out))
+    browser.find_element(By.XPATH, "//a[normalize-space()='They reached out']").click()
+    wait_for(browser, lambda: heading(browser) == "Already logged")
+
+    assert [(d, c) for d, c, _ in link_touches(contact)] == [(Direction.INBOUND, Channel.EMAIL)]
+
+
+def test_at_phone_size_the_first_person_and_both_their_actions_are_on_the_first_screen(
+    browser: webdriver.Chrome, demo_session: demo.DemoSession
+) -> None:
+    browser.set_window_size(*PHONE)
+    name, _ = open_digest_and_pick_the_first_due_contact(browser, demo_session)
+    block = next(b for b in browser.find_elements(By.XPATH, DUE_BLOCKS) if block_name(b) == name)
+    actions = block.find_elements(By.XPATH, ".//p[contains(@class, 'cb-actions')]//a")
+    assert [a.text for a in actions][-1] == "I reached out" and len(actions) == 2  # a way to write, and the log
+    height = browser.execute_script("return window.innerHeight")
+    for action in actions:
+        bottom = browser.execute_script("return arguments[0].getBoundingClientRect().bottom", action)
+        assert bottom <= height, f"{action.text!r} is below the first screen ({bottom} > {height} px)"
+
+
 # --- steps ------------------------------------------------------------------------------------------
 
 
@@ -287,13 +322,13 @@ def test_the_digest_and_every_kind_of_link_page_pass_axe(
     browser.get(demo_session.result.html.as_uri())
     check("digest")
     name, _ = open_digest_and_pick_the_first_due_contact(browser, demo_session)
-    links = {
-        label: the_link(browser, name, label).get_attribute("href")
-        for label in ("I reached out", "They reached out", "Snooze 2 weeks")
-    }
+    links = {"I reached out": the_link(browser, name, "I reached out").get_attribute("href")}
     links["Keep close"] = sort_link(browser, sort_names(browser)[0], "Keep close").get_attribute("href")
-    pause = browser.find_element(By.XPATH, "//a[starts-with(normalize-space(), 'Pause digests')]")
-    links["Pause"] = pause.get_attribute("href")
+    pause = browser.find_element(By.XPATH, "//a[starts-with(normalize-space(), 'Pause digests')]").get_attribute("href")
+    browser.get(str(links["I reached out"]))
+    for label in ("They reached out", "Snooze 2 weeks"):  # offered by the page "I reached out" opens
+        links[label] = browser.find_element(By.XPATH, f"//a[normalize-space()='{label}']").get_attribute("href")
+    links["Pause"] = pause  # last: its form is posted below
     for label, url in links.items():
         browser.get(str(url))
         check(f"{label} page")

@@ -108,7 +108,9 @@ def digest_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         text = session.result.txt.read_text(encoding="utf-8")
         links = digest_links(text)
         assert {k.path for k in links} == set(read_paths(session.result.html.read_text(encoding="utf-8")))
-        yield Site(Client(gateway), handler, links, snapshot(), text)
+        client = Client(gateway)
+        offered = [other for link in links for other in alternatives(client, link)]
+        yield Site(client, handler, (*links, *offered), snapshot(), text)
 
 
 @pytest.fixture
@@ -117,6 +119,18 @@ def site(digest_site: Site) -> Site:
     runtime.reset()
     restore(digest_site.baseline)
     return digest_site
+
+
+def alternatives(client: Client, link: Link) -> list[Link]:
+    """The links an "I reached out" page offers instead ("They reached out", "Snooze"), relative to its own."""
+    if link.claim.action is not Action.REACHED_OUT:
+        return []
+    page = client.get(link.path).get_data(as_text=True)
+    found = []
+    for token in re.findall(r'<a href="([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)"', page):
+        claim = runtime.signer().verify(token, Purpose.ACTION, clock.now(), OWNER)
+        found.append(Link(f"/a/{token}", token, claim, link.contact))
+    return found
 
 
 def read_paths(text: str) -> list[str]:
@@ -1152,3 +1166,18 @@ def test_the_demo_digest_sorts_reaches_everyone_and_lists_nobody_twice(site: Sit
     assert "Message on LinkedIn: https://www.linkedin.com/in/weichen-sg/" in wei
     assert "Call Wei: tel:+6581234567" in wei and "Text Wei: sms:+6581234567" in wei
     assert "Write to Wei" not in wei
+
+
+def test_the_reached_out_page_offers_the_other_links_the_same_on_every_load(site: Site) -> None:
+    link = site.link(Action.REACHED_OUT)
+    offered = alternatives(site.client, link)
+
+    assert [a.claim.action for a in offered] == [Action.THEY_REACHED_OUT, Action.SNOOZE]
+    assert [a.path for a in alternatives(site.client, link)] == [a.path for a in offered]  # deterministic
+    for other in offered:  # bound like the digest's own: same person, digest and expiry
+        assert (other.claim.contact_id, other.claim.digest) == (link.claim.contact_id, link.claim.digest)
+        assert other.claim.expires_at == link.claim.expires_at
+    assert snapshot() == site.baseline  # looking wrote nothing
+
+    assert site.post(link.path, op="do").status_code == 200
+    assert "Not quite?" not in site.get(link.path).get_data(as_text=True)  # done: the page offers its undo

@@ -25,7 +25,7 @@ from circleback.mail import RenderedDigest, render_digest
 from circleback.mail.render import OPENERS, SUBJECT_LIMIT, DueReason, subject_line
 
 AS_OF = date(2026, 11, 22)  # a Sunday
-ACTIONS = ("reached_out", "they_reached_out", "snooze")
+ACTIONS = ("reached_out",)  # one a person: its page offers "They reached out" and "Snooze" (web/pages.py)
 PAUSE_URL = "https://example.test/pause/tok"
 SETTINGS_HINT = "Settings: circleback settings show"
 URL_IN_TEXT = re.compile(r"(?:https?|mailto):\S+")
@@ -299,7 +299,7 @@ def test_an_imported_touch_newer_than_the_logged_ones_is_not_described() -> None
     assert "Your turn" not in html
 
 
-def test_each_due_contact_gets_its_three_action_links_in_both_parts() -> None:
+def test_each_due_contact_gets_one_action_link_beside_the_way_to_reach_them() -> None:
     plan = realistic_plan()
     digest = render(plan)
     hrefs = parse(digest.html).hrefs
@@ -308,10 +308,9 @@ def test_each_due_contact_gets_its_three_action_links_in_both_parts() -> None:
             url = f"https://example.test/a/{item.contact.id}/{action}"
             assert url in hrefs
             assert url in digest.text
-    html, text = both(digest)
-    for label in ("I reached out", "They reached out", "Snooze 2 weeks"):
-        assert label in html
-        assert label in text
+    assert "I reached out: " in digest.text and ">I reached out</a>" in digest.html
+    for label in ("They reached out", "Snooze 2 weeks"):  # one tap away, on the page "I reached out" opens
+        assert f"{label}: " not in digest.text and f">{label}</a>" not in digest.html
 
 
 @pytest.mark.parametrize(
@@ -444,7 +443,7 @@ def test_the_footer_shows_the_goal_the_pause_link_and_where_settings_live() -> N
         assert "2 of 4 touches this month." in part
         assert "Pause digests for a month" in part
         assert SETTINGS_HINT in part
-        assert part.rindex("Snooze 2 weeks") < part.index("2 of 4") < part.index(SETTINGS_HINT)
+        assert part.rindex("I reached out") < part.index("2 of 4") < part.index(SETTINGS_HINT)
     assert parse(digest.html).hrefs[-1] == PAUSE_URL
     assert f"Pause digests for a month: {PAUSE_URL}" in digest.text
 
@@ -485,7 +484,7 @@ def test_hostile_names_notes_and_companies_render_as_text() -> None:
     for text in (name, note, company):
         assert text in parsed.text
         assert text in digest.text  # the text part is plain text: shown as written
-    assert f"https://example.test/a/{evil.id}/snooze" in parsed.hrefs  # the href was escaped, and reads back whole
+    assert f"https://example.test/a/{evil.id}/reached_out" in parsed.hrefs  # the href was escaped, and reads back whole
 
 
 def test_only_web_links_reach_an_href() -> None:
@@ -512,7 +511,7 @@ def test_no_images_no_remote_resources_no_tracking() -> None:
 def test_html_and_text_carry_the_same_links_in_the_same_order() -> None:
     digest = render(realistic_plan())
     assert parse(digest.html).hrefs == URL_IN_TEXT.findall(digest.text)
-    occasions, due_list, pause = 4 + 4 + 4, 4 + 3 + 4, 1  # three actions each, plus a mailto where there is an email
+    occasions, due_list, pause = 2 + 2 + 2, 2 + 1 + 2, 1  # one action each, plus a mailto where there is an email
     assert len(parse(digest.html).hrefs) == occasions + due_list + pause
 
 

@@ -80,14 +80,14 @@ def test_an_occasion_shows_the_first_people_with_links_and_counts_the_rest(count
 
 def test_the_count_follows_the_last_shown_person_and_its_links_in_both_parts() -> None:
     everyone = people(N + 37)
-    last_snooze = action_urls(everyone[N - 1])[-1]
+    last_link = action_urls(everyone[N - 1])[-1]
     digest = render(digest_plan([due(contact("Zed Due"), None)], [new_year(everyone)]), SAM)
     html, text = both(digest)
     assert html.index("Due for a note") < html.index(everyone[N - 1].name) < html.index("and 37 more")  # a holiday
     assert text.index("DUE FOR A NOTE") < text.index(everyone[N - 1].name) < text.index("and 37 more")
-    assert f"Snooze 2 weeks: {last_snooze}\n\n  and 37 more\n" in digest.text
+    assert f"I reached out: {last_link}\n\n  and 37 more\n" in digest.text
     assert re.search(
-        rf'href="{re.escape(last_snooze)}"[^<]*>Snooze 2 weeks</a>\s*</p>\s*<p[^>]*>and 37 more</p>', digest.html
+        rf'href="{re.escape(last_link)}"[^<]*>I reached out</a>\s*</p>\s*<p[^>]*>and 37 more</p>', digest.html
     )
 
 

@@ -48,7 +48,7 @@ UNREACHABLE = "No email, phone or LinkedIn profile on file: add one with `circle
 
 class LinkFactory(Protocol):
     def action_url(self, contact_id: str, action: str) -> str:
-        """A link for one contact; `action` is "reached_out", "they_reached_out" or "snooze"."""
+        """A link for one contact; `action` is "reached_out" or a Sort choice ("sort_a" ... "sort_out")."""
         ...
 
     def pause_url(self) -> str:
@@ -205,7 +205,9 @@ CHANNEL_PHRASE: Mapping[Channel, str] = {
     Channel.SOCIAL: "on social media",
 }
 
-ACTIONS = (("I reached out", "reached_out"), ("They reached out", "they_reached_out"), ("Snooze 2 weeks", "snooze"))
+# One action a person in the email, beside the way to reach them: its page offers "They reached out" and "Snooze"
+# (services/actions.ALTERNATIVES), so ten people make twenty buttons, not forty.
+ACTIONS = (("I reached out", "reached_out"),)
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 # Spelled out rather than strftime'd: the words must not depend on the machine's locale.

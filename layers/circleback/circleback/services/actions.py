@@ -26,6 +26,9 @@ from circleback.services.retries import retrying
 SNOOZE_DAYS = 14
 PAUSE_DAYS = 30
 TOUCH_DIRECTIONS = {Action.REACHED_OUT: Direction.OUTBOUND, Action.THEY_REACHED_OUT: Direction.INBOUND}
+# The digest carries "I reached out" alone; its page offers these instead, one tap away (issue 23: two actions a
+# person in the email). Each is the link the digest would have carried: signed with the same claim but its action.
+ALTERNATIVES: dict[Action, tuple[Action, ...]] = {Action.REACHED_OUT: (Action.THEY_REACHED_OUT, Action.SNOOZE)}
 SORT_TIERS: dict[Action, Tier | None] = {action: tier for tier, action in SORT_ACTIONS.items()}
 
 
@@ -95,6 +98,17 @@ class ActionLinks:
         else:  # snooze and pause change items they do not own: a record per link says it was done
             record = self.repo.get_action(owner.id, claim.key(), consistent=consistent)
         return LinkTarget(claim, owner, contact, record, local_send_date(owner.timezone, now))
+
+    def alternatives(self, target: LinkTarget) -> list[tuple[Action, str]]:
+        """The other links for the same person and digest that the link's page offers, each a token as the
+        digest would have signed it (same issue and expiry), so using one twice is still once."""
+        claim = target.claim
+        lifetime = claim.expires_at - claim.issued_at
+        return [
+            (action, self.signer.sign(claim.owner_id, claim.contact_id, action, claim.digest, claim.purpose,
+                                      claim.issued_at, lifetime))
+            for action in ALTERNATIVES.get(claim.action, ())
+        ]  # fmt: skip
 
     def perform(self, token: str, purpose: Purpose, choice: Choice, now: datetime) -> tuple[LinkTarget, bool]:
         """Do the link's action once. Returns the target (with its record) and whether this call did it."""

@@ -31,8 +31,10 @@ FORM_FIELDS_LIMIT = 10
 
 @router.route("/a/<token>", method=["GET", "HEAD"])
 def show_action(token: str) -> Response[str]:
-    target = _links().open(token, Purpose.ACTION, runtime.now(), consistent=False)
-    return html(link_page(target, suggested=_suggested()))
+    links = _links()
+    target = links.open(token, Purpose.ACTION, runtime.now(), consistent=False)
+    others = links.alternatives(target) if target.record is None else []
+    return html(link_page(target, suggested=_suggested(), alternatives=others))
 
 
 @router.post("/a/<token>")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -32,6 +33,8 @@ CHANNEL_PHRASES = {
 }
 
 
+# What the page of "I reached out" offers instead (services/actions.ALTERNATIVES), by link.
+ALTERNATIVE_LABELS = {Action.THEY_REACHED_OUT: "They reached out", Action.SNOOZE: "Snooze 2 weeks"}
 RELATIONSHIP_CHOICES = (
     (Relationship.BOSS, "A boss"),
     (Relationship.MENTOR, "A mentor"),
@@ -57,12 +60,14 @@ def link_page(
     notice: str | None = None,
     status: int = 200,
     suggested: Relationship | None = None,
+    alternatives: Sequence[tuple[Action, str]] = (),
 ) -> Page:
     """The link's page: a confirmation form before, the outcome and an undo after. `suggested` preselects a
     Sort link's relationship (what the digest suggested)."""
     record = target.record
     if record is None:
-        return _page(status, "link.html", notice=notice, done=False, **_confirmation(target, suggested))
+        others = [(ALTERNATIVE_LABELS[action], token) for action, token in alternatives]
+        return _page(status, "link.html", notice=notice, done=False, others=others, **_confirmation(target, suggested))
     done_heading, repeat_heading, line = _outcome(target, record)
     return _page(
         status,
