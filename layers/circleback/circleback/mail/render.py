@@ -7,6 +7,7 @@ thing about the same people; the email's view carries the signed links, the prev
 
 from __future__ import annotations
 
+import re
 import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -71,44 +72,58 @@ class RenderedDigest:
 
 
 class DueReason(StrEnum):
-    """Why a due contact is due, as far as the opener goes (an occasion of theirs, when they have one, wins)."""
+    """Why a due contact is due, as far as the opener goes (an occasion of theirs, when they have one, wins).
+    `_due_reason` picks the first that applies, in this order."""
 
+    LAPSED = "lapsed"  # no touch for over a year and over twice their cadence: own the gap
+    NO_REPLY = "no_reply"  # two or more notes unanswered
+    YOUR_TURN = "your_turn"  # they wrote last
+    PICK_UP = "pick_up"  # the last touch has a note: start from it
     SHARE = "share"  # a boss or mentor: show what their help turned into
     USEFUL = "useful"  # a client or vendor: something useful to them
     CHECK_IN = "check_in"
-    YOUR_TURN = "your_turn"  # they wrote last
-    NO_REPLY = "no_reply"  # two or more notes unanswered
 
 
 @dataclass(frozen=True, slots=True)
 class Opener:
+    """A suggestion: {first}, {company} and {note} stand for what is known about the person (`_filled`); an
+    opener that names {company} or {note} is only chosen for someone with one. None names anything the
+    digest does not give (an article, a link): the owner can act on every one as it reads."""
+
     idea: str  # shown in the digest, addressed to the owner
     subject: str  # the mailto starter's subject
-    body: str  # the mailto starter's first lines; {first} is the contact's first name
+    body: str  # the mailto starter's first lines
+
+    def names(self) -> set[str]:
+        """The facts it names besides the first name, which everyone has."""
+        return set(_PLACEHOLDER.findall(self.idea + self.subject + self.body)) - {"first"}
+
+    def fits(self, facts: Mapping[str, str]) -> bool:
+        return all(facts.get(name) for name in self.names())
 
 
 # One table for every suggestion. Variants are picked by a hash of the contact and the day, never at random,
 # so a retried render is byte-for-byte the same and tomorrow's digest may word it differently.
 # Every reason and every occasion kind has its openers: tests/unit/test_render.py checks, so none can be missing.
 OPENERS: Mapping[DueReason | OccasionKind, tuple[Opener, ...]] = {
-    # Bosses and mentors like to see what their help turned into; an article gives a reason to write.
+    # Bosses and mentors like to see what their help turned into, and to be thanked for it.
     DueReason.SHARE: (
         Opener(
-            "Share an article you found useful, with a line on why it made you think of them.",
-            "Thought of you",
-            "Hi {first},\n\nI came across this and thought of you:",
-        ),
-        Opener(
-            "Tell them one thing you learned lately that goes back to working with them.",
+            "Tell {first} one thing you did lately that goes back to working with them.",
             "Something I learned",
             "Hi {first},\n\nSomething came up recently that took me straight back to working with you:",
+        ),
+        Opener(
+            "Thank {first} for one thing they taught you, and say where it has taken you since.",
+            "Thank you",
+            "Hi {first},\n\nI was thinking about what I learned working with you, and wanted to say thank you.",
         ),
     ),
     DueReason.CHECK_IN: (
         Opener(
-            "A short check-in: ask what they are working on these days.",
+            "Ask {first} what they are working on at {company} these days.",
             "Catching up",
-            "Hi {first},\n\nIt has been a while. How are things, and what are you working on these days?",
+            "Hi {first},\n\nIt has been a while. What are you working on at {company} these days?",
         ),
         Opener(
             "Suggest a coffee or a short call when they next have a moment.",
@@ -119,9 +134,15 @@ OPENERS: Mapping[DueReason | OccasionKind, tuple[Opener, ...]] = {
     # Clients and vendors: be useful first, with nothing to sell.
     DueReason.USEFUL: (
         Opener(
-            "Send one idea or resource that could help with what they are working on, no ask attached.",
-            "An idea for you",
-            "Hi {first},\n\nI saw this and thought it might be useful for you:",
+            "Ask how things are going at {company}, and offer a hand with what they are working on.",
+            "How are things at {company}?",
+            "Hi {first},\n\nHow are things at {company}? If anything I know could help with what you are working "
+            "on, just say.",
+        ),
+        Opener(
+            "Ask what they are working on, and offer a hand with it, no ask attached.",
+            "Catching up",
+            "Hi {first},\n\nWhat are you working on these days? If I can help with any of it, just say.",
         ),
     ),
     DueReason.YOUR_TURN: (
@@ -134,9 +155,26 @@ OPENERS: Mapping[DueReason | OccasionKind, tuple[Opener, ...]] = {
     # After unanswered notes, a light message with nothing to answer is easier to reply to than a question.
     DueReason.NO_REPLY: (
         Opener(
-            "Keep it light: a short note with nothing to answer, and no mention of the silence.",
-            "Thought of you",
-            "Hi {first},\n\nNo need to reply, I just saw this and thought of you:",
+            "Keep it light: one line with nothing to answer, and no mention of the silence.",
+            "Thinking of you",
+            "Hi {first},\n\nNo need to reply: you came to mind today, and I hope all is well.",
+        ),
+    ),
+    # The last note says what you talked about: the best first line is the next chapter of it.
+    DueReason.PICK_UP: (
+        Opener(
+            "Pick up where you left off: “{note}”",
+            "Following up",
+            "Hi {first},\n\nI was thinking about our last conversation. How have things gone since?",
+        ),
+    ),
+    # Years of silence: own the gap, and ask for time rather than sending something.
+    DueReason.LAPSED: (
+        Opener(
+            "It has been over a year: own the gap, and suggest a call or a coffee to catch up properly.",
+            "It's been too long",
+            "Hi {first},\n\nIt's been far too long, and that's on me. Would you have time for a call or a coffee in "
+            "the next few weeks? I'd love to hear what you are up to.",
         ),
     ),
     OccasionKind.BIRTHDAY: (
@@ -176,6 +214,8 @@ OPENERS: Mapping[DueReason | OccasionKind, tuple[Opener, ...]] = {
     ),
 }
 
+_PLACEHOLDER = re.compile(r"\{(first|company|note)\}")
+LAPSED_AFTER_DAYS = 365  # and twice the person's effective cadence: a silence no reminder should gloss over
 RELATIONSHIP_REASON: Mapping[Relationship, DueReason] = {
     Relationship.BOSS: DueReason.SHARE,
     Relationship.MENTOR: DueReason.SHARE,
@@ -552,7 +592,7 @@ def _summary(plan: DigestPlan) -> str:
 
 
 def _occasion_view(occasion: Occasion, as_of: date, owner: Owner, links: LinkFactory | None) -> OccasionView:
-    opener = _pick(occasion.kind, occasion.label, as_of)
+    opener = _pick(occasion.kind, occasion.label, as_of, {})
     first_line = occasion.opener or None
     people = _distinct(occasion.contacts)
     shown = people[:OCCASION_CONTACTS_SHOWN]
@@ -581,15 +621,17 @@ def _pressing(occasion: Occasion, as_of: date) -> bool:
 def _due_view(item: DueItem, as_of: date, owner: Owner, links: LinkFactory | None) -> DueView:
     # A due contact's occasion (planner._once_each) is the better reason to write: its opener and first line.
     occasion = item.occasion
-    reason = occasion.kind if occasion is not None else _due_reason(item)
-    opener = _pick(reason, item.contact.id, as_of)
-    first_line = (occasion.opener or None) if occasion is not None else None
+    reason = occasion.kind if occasion is not None else _due_reason(item, as_of)
     latest = item.history.latest
+    note = latest.note if latest is not None and latest.note else None
+    facts = _facts(item.contact, note)
+    opener = _pick(reason, item.contact.id, as_of, facts)
+    first_line = (occasion.opener or None) if occasion is not None else None
     return DueView(
         contact=_contact_view(item.contact, opener, first_line, owner, links),
         history=_history_line(item.history, as_of),
-        note=latest.note if latest is not None and latest.note else None,
-        idea=opener.idea,
+        note=note,
+        idea=_filled(opener.idea, facts),
         first_line=first_line,
         due_date=item.due_date,
         days_overdue=item.days_overdue,
@@ -686,18 +728,38 @@ def _described_touch(history: History) -> Touch | None:
     return latest if latest is not None and latest.date == history.last_touch else None
 
 
-def _due_reason(item: DueItem) -> DueReason:
+def _due_reason(item: DueItem, as_of: date) -> DueReason:
+    """The first reason that applies, in DueReason's order: what is known about this person, before who they are."""
+    last = item.history.last_touch
+    if last is not None and (as_of - last).days > max(LAPSED_AFTER_DAYS, 2 * item.effective_cadence_days):
+        return DueReason.LAPSED
     if item.history.outbound_streak >= 2:
         return DueReason.NO_REPLY
     latest = _described_touch(item.history)
     if latest is not None and latest.direction is Direction.INBOUND:
         return DueReason.YOUR_TURN
+    if latest is not None and latest.note:
+        return DueReason.PICK_UP
     return RELATIONSHIP_REASON.get(item.contact.relationship, DueReason.CHECK_IN)
 
 
-def _pick(reason: DueReason | OccasionKind, seed: str, as_of: date) -> Opener:
-    variants = OPENERS[reason]
+def _pick(reason: DueReason | OccasionKind, seed: str, as_of: date, facts: Mapping[str, str]) -> Opener:
+    """One of the reason's openers that says the most the person's facts can fill (their company over a general
+    question), the same one for the same person and day."""
+    fitting = [opener for opener in OPENERS[reason] if opener.fits(facts)] or list(OPENERS[reason])
+    most = max(len(opener.names()) for opener in fitting)
+    variants = [opener for opener in fitting if len(opener.names()) == most]
     return variants[zlib.crc32(f"{seed}|{as_of.isoformat()}".encode()) % len(variants)]
+
+
+def _facts(contact: Contact, note: str | None = None) -> dict[str, str]:
+    """What an opener may name about the person."""
+    return {"first": first_name(contact.name), "company": contact.company or "", "note": note or ""}
+
+
+def _filled(template: str, facts: Mapping[str, str]) -> str:
+    """The template with the person's facts, in one pass: a company called "{first}" stays as written."""
+    return _PLACEHOLDER.sub(lambda found: facts.get(found[1], ""), template)
 
 
 def _mailto(contact: Contact, opener: Opener, first_line: str | None, owner: Owner) -> Link | None:
@@ -706,10 +768,12 @@ def _mailto(contact: Contact, opener: Opener, first_line: str | None, owner: Own
     if not contact.email:
         return None
     first = first_name(contact.name)
-    body = f"Hi {first},\n\n{first_line}" if first_line else opener.body.format(first=first)
+    facts = _facts(contact)
+    body = f"Hi {first},\n\n{first_line}" if first_line else _filled(opener.body, facts)
     if owner.name:
         body += f"\n\nBest,\n{first_name(owner.name)}"
-    query = f"subject={quote(opener.subject, safe='')}&body={quote(body, safe='')}"
+    subject = _filled(opener.subject, facts)
+    query = f"subject={quote(subject, safe='')}&body={quote(body, safe='')}"
     return Link(f"Write to {first_name(contact.name)}", f"mailto:{quote(contact.email, safe='@')}?{query}")
 
 
