@@ -54,6 +54,7 @@ CLICKS_PER_DAY = 5  # the issue's usage: a daily digest and 5 clicks a day
 TOUCH_CLICKS_PER_DAY = 3  # of which "I reached out" / "They reached out" (the rest snooze or pause)
 ACTION_RECORD_DAYS = 31  # an action record lives as long as its link (30 days) and a day's grace
 BATCH_WRITE = 25  # BatchWriteItem's limit
+CREATED_MS = 1_735_689_600_000  # 2025-01-01 in milliseconds: the ids' clock, as real ones have
 
 FIRST = (
     "Ana",
@@ -305,7 +306,7 @@ def _contact(rng: random.Random, i: int, imported_on: date, as_of: date) -> Cont
         birthday = Birthday(month, day, rng.randint(1955, 1998) if rng.random() < 0.5 else None)
     last_touch = as_of - timedelta(days=rng.randint(5, 730)) if rng.random() < 0.7 else None
     return Contact(
-        id=f"{i:011x}{rng.randbytes(5).hex()}",  # the shape of services.ids.new_id()
+        id=f"{CREATED_MS + i:011x}{rng.randbytes(5).hex()}",  # services.ids.new_id(): made in 2025, ms apart
         name=f"{first} {last}",
         created_on=imported_on,
         email=f"{slug}{i}@example.com" if rng.random() < 0.85 else None,

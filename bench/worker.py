@@ -559,9 +559,8 @@ def actions(contacts: int, runs: int, as_of: date) -> dict[str, Any]:
         ("", Action.REACHED_OUT, b"op=do&channel=email&note=Sent+the+article"),
         ("snooze_", Action.SNOOZE, b"op=do"),
     ):
-        token = signer.sign(
-            partition.owner.id, contact.id, action, as_of.isoformat(), Purpose.ACTION, datetime.now(UTC)
-        )
+        now = datetime.now(UTC)  # the handler checks expiry against the real clock: a link of today's digest
+        token = signer.sign(partition.owner.id, contact.id, action, now.date().isoformat(), Purpose.ACTION, now)
         get = _http_event("actions_get", token)
         post = _http_event("actions_post", token) | {"body": base64.b64encode(form).decode()}
         fake.table = Table(TABLE, items)
@@ -590,7 +589,7 @@ def actions(contacts: int, runs: int, as_of: date) -> dict[str, Any]:
 
 def _http_event(name: str, token: str) -> dict[str, Any]:
     event: dict[str, Any] = json.loads((ROOT / "events" / f"{name}.json").read_text(encoding="utf-8"))
-    path = f"/a/{token}"
+    path = f"/{token}"
     event["rawPath"] = path
     event["requestContext"]["http"]["path"] = path
     event["pathParameters"] = {"token": token}

@@ -141,10 +141,10 @@ class World:
     def link(self, action: Action, contact: str | None = THOMAS) -> str:
         """The path of a digest link, signed as the digest signs it (before any fault is planned)."""
         purpose = Purpose.UNSUBSCRIBE if action is Action.PAUSE else Purpose.ACTION
-        prefix = "unsubscribe" if action is Action.PAUSE else "a"
+        prefix = "/unsubscribe" if action is Action.PAUSE else ""
         contact_id = self.contact_id(contact) if contact else None
-        token = runtime.signer().sign(OWNER, contact_id, action, "", purpose, self.now)
-        return f"/{prefix}/{token}"
+        token = runtime.signer().sign(OWNER, contact_id, action, self.now.date().isoformat(), purpose, self.now)
+        return f"{prefix}/{token}"
 
     def calendar_path(self) -> str:
         return calendar_link(runtime.signer(), "", OWNER, self.now, None)

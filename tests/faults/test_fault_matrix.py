@@ -126,14 +126,14 @@ INVENTORY: dict[str, tuple[Call, ...]] = {
         dynamodb("UpdateItem", "digest run from sending", each(SENT_ONCE, condition_failed=SENT_ONCE)),
         dynamodb("UpdateItem", "owner", each(SENT_ONCE, condition_failed=ABSORBED)),  # the next send time
     ),
-    # functions/actions, POST /a/{token} "I reached out" (services/actions.py)
+    # functions/actions, POST /{token} "I reached out" (services/actions.py)
     "link: do": (
         *OPEN_LINK,
         # The touch only while its contact exists (a click racing `contacts remove`): filed first by a concurrent
         # post, or a check that failed while the contact is still there, is absorbed by reading again.
         dynamodb("TransactWriteItems", "Put touch + ConditionCheck contact", TRANSACTION),
     ),
-    # POST /a/{token} with op=undo, after the link was used
+    # POST /{token} with op=undo, after the link was used
     "link: undo": (
         *OPEN_LINK,
         dynamodb("DeleteItem", "touch", each(FAILED, condition_failed=ABSORBED)),  # undone first by a concurrent post
@@ -145,25 +145,25 @@ INVENTORY: dict[str, tuple[Call, ...]] = {
         dynamodb("GetItem", "action record", READ),
         dynamodb("TransactWriteItems", "Put action record + Update owner", TRANSACTION),
     ),
-    # POST /a/{token} for a snooze link: the link's record and the contact's snooze, in one transaction
+    # POST /{token} for a snooze link: the link's record and the contact's snooze, in one transaction
     "link: snooze": (
         *KEYS,
         *(dynamodb("GetItem", kind, READ) for kind in ("owner", "contact", "action record")),
         dynamodb("TransactWriteItems", "Put action record + Update contact", TRANSACTION),
     ),
-    # POST /a/{token} with op=undo, after the snooze: the record goes and the contact's old snooze comes back
+    # POST /{token} with op=undo, after the snooze: the record goes and the contact's old snooze comes back
     "link: undo snooze": (
         *KEYS,
         *(dynamodb("GetItem", kind, READ) for kind in ("owner", "contact", "action record")),
         dynamodb("TransactWriteItems", "Delete action record + Update contact", TRANSACTION),
     ),
-    # POST /a/{token} for a Sort choice: the link's record and the contact's tier and relationship, together
+    # POST /{token} for a Sort choice: the link's record and the contact's tier and relationship, together
     "link: sort": (
         *KEYS,
         *(dynamodb("GetItem", kind, READ) for kind in ("owner", "contact", "action record")),
         dynamodb("TransactWriteItems", "Put action record + Update contact", TRANSACTION),
     ),
-    # POST /a/{token} with op=undo, after the Sort choice: the contact unsorted again, as it was
+    # POST /{token} with op=undo, after the Sort choice: the contact unsorted again, as it was
     "link: undo sort": (
         *KEYS,
         *(dynamodb("GetItem", kind, READ) for kind in ("owner", "contact", "action record")),
@@ -175,7 +175,7 @@ INVENTORY: dict[str, tuple[Call, ...]] = {
         *(dynamodb("GetItem", kind, READ) for kind in ("owner", "action record")),
         dynamodb("TransactWriteItems", "Delete action record + Update owner", TRANSACTION),
     ),
-    # GET and HEAD /a/{token}: the confirmation page, read only
+    # GET and HEAD /{token}: the confirmation page, read only
     "link page": OPEN_LINK,
     "link page: HEAD": OPEN_LINK,
     # GET and HEAD /unsubscribe/{token}: the pause's confirmation page, read only

@@ -128,8 +128,8 @@ def test_completion_offers_commands_options_channels_and_names(
 
 
 def test_the_shell_completion_script_names_the_command(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "--show-completion", "bash")
-    assert code == 0 and "_CIRCLEBACK_COMPLETE=complete_bash" in out
+    code, out, err = run(capsys, "--show-completion", "bash")
+    assert code == 0 and "_CIRCLEBACK_COMPLETE=complete_bash" in out, err
 
 
 def test_help_is_there_for_every_command_with_h(capsys: pytest.CaptureFixture[str]) -> None:

@@ -126,14 +126,15 @@ def test_actions_handler_takes_the_sample_events_with_a_real_token(wired: str) -
     repo.put_owner(Owner(id="owner", email="you@example.com", timezone="America/New_York", country="US"))
     ana = repo.add_contact("owner", Contact(id="c0001", name="Ana Souza", created_on=date(2026, 1, 1)))
     now = datetime.now(UTC)
-    token = runtime.signer().sign("owner", ana.id, Action.REACHED_OUT, "", Purpose.ACTION, now)
+    day = now.date().isoformat()
+    token = runtime.signer().sign("owner", ana.id, Action.REACHED_OUT, day, Purpose.ACTION, now)
     page = _actions(_with_token("actions_get", token))
     assert page["statusCode"] == 200 and "You reached out to Ana" in page["body"]
     done = _actions(_with_token("actions_post", token))
     assert done["statusCode"] == 200 and "You reached out to Ana by phone" in done["body"]
     (touch,) = repo.contact_with_touches("owner", ana.id)[1]
     assert (touch.channel.value, touch.note, touch.source) == ("call", "Caught up about the new team", "link")
-    pause = runtime.signer().sign("owner", None, Action.PAUSE, "", Purpose.UNSUBSCRIBE, now)
+    pause = runtime.signer().sign("owner", None, Action.PAUSE, day, Purpose.UNSUBSCRIBE, now)
     paused = _actions(_with_token("unsubscribe_post", pause))
     assert paused["statusCode"] == 200 and "Your digests resume on" in paused["body"]
 

@@ -88,12 +88,12 @@ def test_links_survive_one_rotation_and_not_two(client: BaseClient) -> None:
     token = signer.sign("owner-1", "contact-1", Action.REACHED_OUT, "2025-01-06", Purpose.ACTION, NOW)
 
     rotate(client, SECOND)
-    assert signer.verify(token, Purpose.ACTION, NOW).contact_id == "contact-1"
+    assert signer.verify(token, Purpose.ACTION, NOW, "owner-1").contact_id == "contact-1"
     assert signer.sign("owner-1", "contact-1", Action.REACHED_OUT, "2025-01-06", Purpose.ACTION, NOW) != token
 
     rotate(client, THIRD)
     with pytest.raises(InvalidToken):
-        signer.verify(token, Purpose.ACTION, NOW)
+        signer.verify(token, Purpose.ACTION, NOW, "owner-1")
 
 
 def test_a_binary_secret_is_used_as_is(client: BaseClient) -> None:

@@ -893,6 +893,9 @@ def test_the_api_routes_are_the_actions_and_calendar_functions_on_this_api(templ
     }
     routes = template_routes("ActionsFunction", template)
     assert {r.key for r in routes} == {
+        "GET /{token}",
+        "HEAD /{token}",
+        "POST /{token}",
         "GET /a/{token}",
         "HEAD /a/{token}",
         "POST /a/{token}",

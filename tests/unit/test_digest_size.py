@@ -9,7 +9,7 @@ import email
 import email.policy
 import re
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from email.message import EmailMessage
 
 import pytest
@@ -32,13 +32,14 @@ from circleback.mail.render import (
 )
 
 GMAIL_CLIP_BYTES = 100 * 1024  # the issue's budget: under 100 KB, a little short of Gmail's ~102 KB
-BASE_URL = "https://abcdefghij.execute-api.eu-west-1.amazonaws.com"  # as long as a deployed API's address
+# The longest address API Gateway gives by default (a fourteen-letter region): as long as a deployed API's can be.
+BASE_URL = "https://abcdefghij.execute-api.ap-southeast-2.amazonaws.com"
 
 
 def links(owner: Owner, day: date) -> DigestLinks:
     """Real signed links: each as long as the ones a deployed digest carries."""
     return DigestLinks(
-        TokenSigner(StaticKeyRing(b"k" * 32)), BASE_URL, owner.id, day, datetime(2026, 11, 23, tzinfo=UTC)
+        TokenSigner(StaticKeyRing(b"k" * 32)), BASE_URL, owner.id, day, datetime.combine(day, time(7), UTC)
     )
 
 
@@ -144,3 +145,15 @@ def test_a_digest_that_fits_is_sent_whole() -> None:
     assert "more occasion" not in rendered.text
     assert all(listed(item.contact.name, rendered.text) for item in full.due)
     assert all(f"{o.label} · {o.when}" in rendered.text for o in full.occasions)
+
+
+def test_every_link_in_the_text_part_is_at_most_100_characters() -> None:
+    """The issue's short links: with the longest default API address, every link the digest carries (the people
+    due, the Sort section, occasions, the footer's pause) is 100 characters or less (docs/links.md)."""
+    _, rendered, message = digest_of(2_000, scenario.HOLIDAY_WEEK, MAX_DUE, sorting=True)
+    ours = re.findall(rf"{re.escape(BASE_URL)}[^\s<>\"')]*", rendered.text)
+
+    assert len(ours) > MAX_DUE  # "I reached out" for each due person, the Sort links, the pause
+    assert max(len(url) for url in ours) <= 100
+    assert all(len(url) <= 100 for url in re.findall(rf"{re.escape(BASE_URL)}[^\s<>\"']*", rendered.html))
+    assert b"?as=" not in message

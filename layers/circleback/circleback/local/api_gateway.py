@@ -35,7 +35,7 @@ _TEXT_TYPES = ("application/json", "text/")
 @dataclass(frozen=True, slots=True)
 class Route:
     method: str
-    path: str  # as the template writes it: /a/{token}
+    path: str  # as the template writes it: /{token}
 
     @property
     def key(self) -> str:
@@ -87,12 +87,17 @@ class HttpApiGateway:
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         method, path = environ["REQUEST_METHOD"].upper(), environ.get("PATH_INFO") or "/"
-        for integration in self._integrations:
-            for route in integration.routes:
-                parameters = route.match(method, path)
-                if parameters is not None:
-                    return self._call(integration, route, parameters, environ, start_response)
-        return _reply(start_response, 404, [("Content-Type", "application/json")], b'{"message":"Not Found"}')
+        matches = [
+            (route, integration, parameters)
+            for integration in self._integrations
+            for route in integration.routes
+            if (parameters := route.match(method, path)) is not None
+        ]
+        if not matches:
+            return _reply(start_response, 404, [("Content-Type", "application/json")], b'{"message":"Not Found"}')
+        # As API Gateway picks: the most specific route, a literal path (POST /touches) before /{token}.
+        route, integration, parameters = min(matches, key=lambda match: len(match[2]))
+        return self._call(integration, route, parameters, environ, start_response)
 
     @staticmethod
     def _call(

@@ -7,8 +7,6 @@ from datetime import date, datetime
 
 from circleback.auth.tokens import Action, Purpose, TokenSigner
 
-SUGGESTION_PARAMETER = "as"  # a Sort link's suggested relationship (?as=boss), preselected by its page
-
 
 @dataclass(frozen=True, slots=True)
 class DigestLinks:
@@ -24,7 +22,7 @@ class DigestLinks:
         token = self.signer.sign(
             self.owner_id, contact_id, Action(action), self.digest_date.isoformat(), Purpose.ACTION, self.now
         )
-        return f"{self.base_url.rstrip('/')}/a/{token}"
+        return f"{self.base_url.rstrip('/')}/{token}"  # the root: every character counts (docs/links.md)
 
     def pause_url(self) -> str:
         token = self.signer.sign(

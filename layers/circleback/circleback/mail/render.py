@@ -24,7 +24,6 @@ from circleback.domain.planner import DigestPlan, DueItem, Goal, Occasion, Occas
 from circleback.domain.reach import dialled, linkedin_profile, ways_to_reach
 from circleback.domain.sorting import SORT_CHOICES, SortItem
 from circleback.domain.wording import first_name, time_ago
-from circleback.mail.links import SUGGESTION_PARAMETER
 from circleback.templating import templates
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -474,14 +473,12 @@ def digest_view(plan: DigestPlan, owner: Owner, links: LinkFactory | None) -> Di
 
 
 def _sort_view(item: SortItem, links: LinkFactory | None) -> SortView:
-    relationship = item.suggestion.relationship
-    # The suggestion rides along as ?as=boss: the page preselects it (a default the owner sees, not signed).
-    hint = f"?{SUGGESTION_PARAMETER}={relationship.value}" if relationship is not None else ""
+    relationship = item.suggestion.relationship  # the link's page works it out again (ActionLinks.suggested)
     choices = (
         ()
         if links is None
         else tuple(
-            Link(label, _checked_url(links.action_url(item.contact.id, SORT_ACTIONS[tier].value) + hint))
+            Link(label, _checked_url(links.action_url(item.contact.id, SORT_ACTIONS[tier].value)))
             for tier, label in SORT_CHOICES
         )
     )

@@ -19,7 +19,7 @@ from circleback.auth.tokens import SORT_ACTIONS, Action, Claim, Purpose, TokenSi
 from circleback.domain.ids import content_id
 from circleback.domain.model import ActionRecord, Channel, Contact, Direction, Owner, Relationship, Tier, Touch
 from circleback.domain.schedule import local_send_date, next_send_at
-from circleback.domain.sorting import placement, sorted_into
+from circleback.domain.sorting import placement, sorted_into, suggestion, work_history
 from circleback.domain.wording import long_day
 from circleback.services.retries import retrying
 
@@ -109,6 +109,15 @@ class ActionLinks:
                                       claim.issued_at, lifetime))
             for action in ALTERNATIVES.get(claim.action, ())
         ]  # fmt: skip
+
+    def suggested(self, target: LinkTarget) -> Relationship | None:
+        """How the owner likely knows a Sort link's person (domain/sorting.py suggestion, as the digest asked
+        it): the page's default for its question, worked out here so the link carries nothing unsigned."""
+        if target.action not in SORT_TIERS or target.contact is None or target.record is not None:
+            return None
+        history = work_history(target.owner.work_history, self.repo.list_events(target.owner.id))
+        found = suggestion(target.contact, history, target.today)
+        return found.relationship if found is not None else None
 
     def perform(self, token: str, purpose: Purpose, choice: Choice, now: datetime) -> tuple[LinkTarget, bool]:
         """Do the link's action once. Returns the target (with its record) and whether this call did it."""

@@ -66,8 +66,9 @@ def owner_calendar(data: DigestInput, now: datetime, start: date | None = None, 
 
 
 def calendar_link(signer: TokenSigner, base_url: str, owner_id: str, now: datetime, revoked_at: datetime | None) -> str:
-    """A subscription URL. Issued after the last revocation, even within the same second as it."""
-    issued = now if revoked_at is None else max(now, revoked_at + timedelta(seconds=1))
+    """A subscription URL. Issued after the last revocation, even within the same minute as it (a calendar
+    link's issue time is kept to the minute, auth/tokens.py)."""
+    issued = now if revoked_at is None else max(now, revoked_at + timedelta(minutes=1))
     token = signer.sign(owner_id, None, Action.CALENDAR, "", Purpose.CALENDAR, issued, ttl=CALENDAR_LINK_TTL)
     return f"{base_url.rstrip('/')}/calendar/{token}{FEED_SUFFIX}"
 

@@ -15,8 +15,6 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from circleback import runtime
 from circleback.auth.tokens import Purpose
-from circleback.domain.model import Relationship
-from circleback.mail.links import SUGGESTION_PARAMETER
 from circleback.services.actions import ActionLinks, Choice
 from circleback.web.http import BadBody, html, log_route, request_body, validated
 from circleback.web.pages import Page, link_page
@@ -29,14 +27,18 @@ router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # Powertools l
 FORM_FIELDS_LIMIT = 10
 
 
+# An action link is the API's root and its token (mail/links.py): the shortest link the default address
+# allows. `/a/` is where links were before; digests already sent still carry it until their links expire.
+@router.route("/<token>", method=["GET", "HEAD"])
 @router.route("/a/<token>", method=["GET", "HEAD"])
 def show_action(token: str) -> Response[str]:
     links = _links()
     target = links.open(token, Purpose.ACTION, runtime.now(), consistent=False)
     others = links.alternatives(target) if target.record is None else []
-    return html(link_page(target, suggested=_suggested(), alternatives=others))
+    return html(link_page(target, suggested=links.suggested(target), alternatives=others))
 
 
+@router.post("/<token>")
 @router.post("/a/<token>")
 def post_action(token: str) -> Response[str]:
     return html(_act(token, Purpose.ACTION))
@@ -63,13 +65,6 @@ def _act(token: str, purpose: Purpose) -> Page:
     target, done = links.perform(token, purpose, Choice(form.channel, form.note, form.relationship), runtime.now())
     log_route(router, "do", target.action.value, "done" if done else "already_done")
     return link_page(target, just_done=done)
-
-
-def _suggested() -> Relationship | None:
-    """The relationship the digest suggested for a Sort link (?as=boss): only a default for the page's select,
-    so anything else is ignored rather than refused."""
-    value = router.current_event.get_query_string_value(SUGGESTION_PARAMETER, "") or ""
-    return Relationship(value) if value in Relationship.__members__.values() else None
 
 
 def _form() -> ActionForm:
