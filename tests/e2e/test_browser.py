@@ -232,7 +232,8 @@ def due_names(driver: webdriver.Chrome) -> list[str]:
 
 
 def block_name(block: WebElement) -> str:
-    return str(block.find_element(By.XPATH, ".//td/p[1]").text).strip()
+    """The person's name: the first line's text before its occasion ("Thomas Becker · In Berlin 12–14 December")."""
+    return str(block.find_element(By.XPATH, ".//td/p[1]").text).split(" · ", 1)[0].strip()
 
 
 def live_next_digest_names(driver: webdriver.Chrome, session: demo.DemoSession) -> list[str]:

@@ -33,6 +33,7 @@ from circleback.adapters.store.keys import (
     PROFILE_SK,
     TOKEN_PREFIX,
     TOUCH_PREFIX,
+    TRIP_PREFIX,
 )
 
 ITEM_KINDS = (
@@ -43,6 +44,7 @@ ITEM_KINDS = (
     (DIGEST_PREFIX, "digest run"),
     (ACTION_PREFIX, "action record"),
     (TOKEN_PREFIX, "access token"),
+    (TRIP_PREFIX, "trip"),
     (CALENDAR_LINKS_SK, "calendar links"),
 )
 

@@ -21,6 +21,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from html.parser import HTMLParser
 from types import ModuleType
 from typing import Any
+from urllib.parse import quote
 
 import boto3
 import pytest
@@ -34,6 +35,7 @@ from circleback.adapters.store.keys import contact_sk, owner_pk
 from circleback.adapters.store.repository import Repository
 from circleback.auth.tokens import ACTION_CODES, Action, Claim, Purpose
 from circleback.domain.model import Channel, Direction, Owner, Touch
+from circleback.domain.places import trip_dates
 from circleback.domain.planner import PlanSettings
 from circleback.domain.schedule import local_send_date, schedule_keys, send_instant, shard_of
 from circleback.local import demo
@@ -1162,6 +1164,27 @@ def test_the_demo_digest_sorts_reaches_everyone_and_lists_nobody_twice(site: Sit
     assert "Message on LinkedIn: https://www.linkedin.com/in/weichen-sg/" in wei
     assert "Call Wei: tel:+6581234567" in wei and "Text Wei: sms:+6581234567" in wei
     assert "Write to Wei" not in wei
+
+
+def test_the_demo_digest_proposes_lunch_in_berlin_with_everyone_who_lives_there(site: Site) -> None:
+    """Issue 20's demo: the owner goes to Berlin in nine days, where three sample contacts live and one more is
+    paused; the trip's item names the three with their links and one note to all of them with the dates."""
+    data = repo().load_digest_input(OWNER)
+    assert data is not None
+    [trip] = data.trips
+    dates = trip_dates(trip)
+
+    item = site.text.split(f"\nIn Berlin {dates} · ", 1)[1].split("\n\n\n", 1)[0]
+    named = re.findall(r"^  (\S.+?)(?: · .*)?$", item, re.MULTILINE)
+    due_there = re.findall(rf"^\d+\. (.+?) · In Berlin {dates}$", site.text, re.MULTILINE)  # on their due line
+    assert sorted(named + due_there) == ["Hannah Schmidt", "Noah Fischer", "Yael Cohen"]  # Isabella is paused
+    to_all = re.search(r"^Write to all 3: (mailto:\S+)$", item, re.MULTILINE)
+    assert to_all is not None
+    assert sorted(to_all.group(1).split("?")[0].removeprefix("mailto:").split(",")) == [
+        "hannah.schmidt@example.at", "noah.fischer@example.ch", "yael.cohen@example.co.il"
+    ]  # fmt: skip
+    assert quote(f"I'll be in Berlin {dates}", safe="") in to_all.group(1)
+    assert sum(1 for c in data.contacts if c.city_key == trip.city_key) == 4
 
 
 def test_the_reached_out_page_offers_the_other_links_the_same_on_every_load(site: Site) -> None:

@@ -177,7 +177,7 @@ def test_a_broken_photo_a_stray_byte_and_an_unknown_country_cost_only_themselves
     parsed = fixture("broken_fields.vcf")
 
     assert summary(parsed) == {
-        1: {"name": "Oren Quist", "email": "oren@quist.example"},
+        1: {"name": "Oren Quist", "email": "oren@quist.example", "city": "Port Vale"},  # a city is kept as written
         2: {"name": "Lucía Baños", "phone": "+34 600 555 012", "notes": "Café con leche, siempre."},
     }
     assert notes_of(parsed) == [
@@ -232,6 +232,7 @@ def test_groups_are_skipped_as_no_person() -> None:
             "phone": "+81 90 1234 5678",
             "company": "Kaizen Robotics",
             "country": "JP",
+            "city": "Chuo-ku",  # the address's locality (a Tokyo ward), as written
         }
     }
 
@@ -252,6 +253,7 @@ def test_direction_marks_around_names_and_numbers_are_dropped() -> None:
         "phone": "+961 3 123 456",
         "company": "Cedar & Co, Beirut",
         "country": "LB",
+        "city": "Beirut",
         "birthday": {"month": 4, "day": 15},
     }
 

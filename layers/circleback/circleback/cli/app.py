@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 import typer
 
-from circleback.cli import calendar, files, life_events, people, settings, sorting, tokens
+from circleback.cli import calendar, files, life_events, people, places, settings, sorting, tokens
 from circleback.cli.common import Args, UsageError, bounded, country, finish, zone
 from circleback.cli.targets import DEFAULT_OWNER, hoisted
 
@@ -70,6 +70,7 @@ files.add_commands(app)
 people.add_commands(app)
 sorting.add_commands(app)
 life_events.add_commands(app)
+places.add_commands(app)
 settings.add_commands(app)
 calendar.add_commands(app)
 tokens.add_commands(app)

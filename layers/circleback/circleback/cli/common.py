@@ -12,10 +12,10 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from types import SimpleNamespace as Args
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from typer import BadParameter, Context, Exit
+from typer import BadParameter, Context, Exit, Option
 
 from circleback.domain.countries import COMMON_MISTAKES, COUNTRY_NAMES, is_country_code
 
@@ -29,6 +29,9 @@ EXIT_AWS = 3  # AWS could not be reached or refused the call: nothing about the 
 EXIT_INTERRUPTED = 130
 
 __all__ = ["Args"]  # a command's options and the target's, as one namespace for its run function
+
+# Every listing's --json, one definition.
+JsonFlag = Annotated[bool, Option("--json", help="print JSON, for scripts")]
 
 
 class UsageError(Exception):

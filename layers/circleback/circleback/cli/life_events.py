@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from circleback.cli.common import Args, UsageError, finish, first_problem, iso_date, note, today_of
+from circleback.cli.common import Args, JsonFlag, UsageError, finish, first_problem, iso_date, note, today_of
 from circleback.cli.people import complete_names
 from circleback.cli.targets import chosen_target, opened, owner_of
 from circleback.domain.model import OWN_NEWS_KINDS, EventKind
@@ -64,9 +64,7 @@ def add_command(
     finish(ctx, run_add, kind=kind, contact=contact, date=on, note=note_text)
 
 
-def list_command(
-    ctx: typer.Context, json_out: Annotated[bool, typer.Option("--json", help="print JSON, for scripts")] = False
-) -> None:
+def list_command(ctx: typer.Context, json_out: JsonFlag = False) -> None:
     finish(ctx, run_list, json=json_out)
 
 

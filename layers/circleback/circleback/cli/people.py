@@ -15,6 +15,7 @@ import typer
 
 from circleback.cli.common import (
     Args,
+    JsonFlag,
     UsageError,
     bounded,
     did_you_mean,
@@ -58,6 +59,7 @@ CONTACT_OPTIONS = {
     "tier": "tier",
     "cadence": "cadence_days",
     "country": "country",
+    "city": "city",
     "birthday": "birthday",
     "worked_together_until": "worked_together_until",
     "first_seen": "first_seen",
@@ -133,7 +135,7 @@ def list_command(
     unreachable: Annotated[
         bool, typer.Option("--unreachable", help="only the people with no email, phone or LinkedIn profile")
     ] = False,
-    json_out: Annotated[bool, typer.Option("--json", help="print JSON, for scripts")] = False,
+    json_out: JsonFlag = False,
 ) -> None:
     finish(ctx, run_list, due=due, tag=tag, unsorted=unsorted, unreachable=unreachable, json=json_out)
 
@@ -141,7 +143,7 @@ def list_command(
 def show_command(
     ctx: typer.Context,
     name: Name,
-    json_out: Annotated[bool, typer.Option("--json", help="print JSON, for scripts")] = False,
+    json_out: JsonFlag = False,
 ) -> None:
     finish(ctx, run_show, name=name, json=json_out)
 
@@ -172,6 +174,7 @@ def _field_options() -> dict[str, Any]:
         "tier": _field(f"{', '.join(t.value for t in Tier)}: A is the closest (a new contact's default is B)", "TIER"),
         "cadence": _field("days between notes (default: by tier and relationship)", "DAYS"),
         "country": _field("their country, for holiday greetings", "CC"),
+        "city": _field("where they live: a coffee when you are both there, lunch when you visit", "CITY"),
         "birthday": _field("YYYY-MM-DD; without the year, --birthday=--MM-DD", "DATE"),
         "worked_together_until": _field("for work anniversaries", "DATE"),
         "first_seen": _field("when you first met", "DATE"),
@@ -221,7 +224,15 @@ def remove_command(
 
 def touch_command(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(metavar="NAME_OR_EMAIL", shell_complete=complete_names, show_default=False)],
+    names: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="NAME_OR_EMAIL...",
+            shell_complete=complete_names,
+            help="one person, or several met together (one touch each, under the same note)",
+            show_default=False,
+        ),
+    ],
     channel: Annotated[
         Channel,
         typer.Option(
@@ -239,7 +250,7 @@ def touch_command(
 ) -> None:
     if inbound and mutual:
         raise typer.BadParameter("give one of --inbound and --mutual", param_hint="'--inbound' / '--mutual'")
-    finish(ctx, run_touch, name=name, channel=channel, note=note_text, inbound=inbound, mutual=mutual, date=on)
+    finish(ctx, run_touch, names=names, channel=channel, note=note_text, inbound=inbound, mutual=mutual, date=on)
 
 
 def snooze_command(
@@ -522,13 +533,16 @@ def run_touch(args: Args) -> int:
         on = args.date or today
         if on > today:
             raise UsageError(f"--date {on.isoformat()} is in the future (today is {today.isoformat()})")
-        contact = resolve(repo, args.owner, args.name)
-        try:
-            logged = log(repo, args.owner, contact, on, direction, args.channel, note_text, datetime.now(UTC))
-        except NotFoundError:
-            raise UsageError(f"{contact.name} was removed meanwhile; nothing was logged") from None
-    what = f"{direction.value} {args.channel.value} with {contact.name} on {on.isoformat()}"
-    note(f"Logged {what}." if logged.created else f"Already logged: {what}.")
+        # Everyone is found before anything is written: a typo in the third name logs nobody.
+        contacts = list({c.id: c for c in (resolve(repo, args.owner, name) for name in args.names)}.values())
+        for contact in contacts:
+            try:
+                logged = log(repo, args.owner, contact, on, direction, args.channel, note_text, datetime.now(UTC))
+            except NotFoundError:
+                note(f"{contact.name} was removed meanwhile; nothing was logged for them.")
+                continue
+            what = f"{direction.value} {args.channel.value} with {contact.name} on {on.isoformat()}"
+            note(f"Logged {what}." if logged.created else f"Already logged: {what}.")
     return 0
 
 

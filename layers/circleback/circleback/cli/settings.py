@@ -15,7 +15,18 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 
-from circleback.cli.common import Args, UsageError, bounded, country, finish, first_problem, iso_date, note, zone
+from circleback.cli.common import (
+    Args,
+    JsonFlag,
+    UsageError,
+    bounded,
+    country,
+    finish,
+    first_problem,
+    iso_date,
+    note,
+    zone,
+)
 from circleback.cli.targets import LOCAL, chosen_target, given, opened, owner_of, remember
 from circleback.domain.countries import is_country_code
 from circleback.domain.model import Frequency, Owner
@@ -34,6 +45,7 @@ SETTINGS = {
     "name": "name",
     "timezone": "time zone",
     "country": "country (holidays for contacts without one)",
+    "city": "home city (a coffee with the people who live there)",
     "send_hour": "send hour",
     "frequency": "frequency",
     "weekday": "weekday (weekly digests)",
@@ -77,9 +89,7 @@ def add_commands(app: typer.Typer) -> None:
     )(use_command)
 
 
-def show_command(
-    ctx: typer.Context, json_out: Annotated[bool, typer.Option("--json", help="print JSON, for scripts")] = False
-) -> None:
+def show_command(ctx: typer.Context, json_out: JsonFlag = False) -> None:
     finish(ctx, run_show, json=json_out)
 
 
@@ -94,6 +104,10 @@ def set_command(
     ] = None,
     country_code: Annotated[
         str | None, typer.Option("--country", parser=country, help="your country: holidays for contacts without one")
+    ] = None,
+    city: Annotated[
+        str | None,
+        typer.Option(metavar="CITY|none", help="where you live: people due there get a coffee suggested (none clears)"),
     ] = None,
     send_hour: Annotated[
         int | None, typer.Option(parser=bounded(0, 23), metavar="HOUR", help="the hour the digest comes (0-23)")
@@ -123,7 +137,7 @@ def set_command(
     ] = None,
 ) -> None:
     finish(
-        ctx, run_set, email=email, name=name, timezone=timezone, country=country_code, send_hour=send_hour,
+        ctx, run_set, email=email, name=name, timezone=timezone, country=country_code, send_hour=send_hour, city=city,
         frequency=frequency.value if frequency else None, weekday=weekday, monthly_goal=goal, max_due=max_due,
         lookahead_days=lookahead, paused_until=paused_until, sort_per_digest=sort_per_digest,
     )  # fmt: skip
@@ -163,6 +177,8 @@ def run_set(args: Args) -> int:
     changes = {field: getattr(args, field) for field in SETTINGS if getattr(args, field, None) is not None}
     if changes.get("paused_until") == RESUME:
         changes["paused_until"] = None
+    if str(changes.get("city", "")).strip().casefold() == RESUME:
+        changes["city"] = None
     if not changes:
         raise UsageError("name at least one setting to change, such as --send-hour 8; `settings set -h` lists them")
     target = chosen_target(args)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from circleback.cli.common import Args, UsageError, finish, first_problem, note, on_terminal, today_of
+from circleback.cli.common import Args, JsonFlag, UsageError, finish, first_problem, note, on_terminal, today_of
 from circleback.cli.targets import chosen_target, opened, owner_of
 from circleback.domain.model import Relationship, Stint, Tier
 from circleback.domain.sorting import SORT_CHOICES
@@ -171,9 +171,7 @@ def history_add_command(
     finish(ctx, run_history_add, company=company, start=start, end=end)
 
 
-def history_list_command(
-    ctx: typer.Context, json_out: Annotated[bool, typer.Option("--json", help="print JSON, for scripts")] = False
-) -> None:
+def history_list_command(ctx: typer.Context, json_out: JsonFlag = False) -> None:
     finish(ctx, run_history_list, json=json_out)
 
 

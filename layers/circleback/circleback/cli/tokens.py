@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from circleback.cli.common import Args, UsageError, finish, note
+from circleback.cli.common import Args, JsonFlag, UsageError, finish, note
 from circleback.cli.targets import chosen_target, opened
 
 NAME_LIMIT = 80
@@ -36,9 +36,7 @@ def create_command(
     finish(ctx, run_create, name=name)
 
 
-def list_command(
-    ctx: typer.Context, json_out: Annotated[bool, typer.Option("--json", help="print JSON, for scripts")] = False
-) -> None:
+def list_command(ctx: typer.Context, json_out: JsonFlag = False) -> None:
     finish(ctx, run_list, json=json_out)
 
 

@@ -111,6 +111,8 @@ class Contact:
     tier: Tier = Tier.B
     cadence_days: int | None = None
     country: str | None = None
+    city: str | None = None  # as the gazetteer names it, or as written (adapters/gazetteer.py)
+    city_key: str | None = None  # what places compare: "geonames:2867714" ("Munich", "München"), or "name:..."
     birthday: Birthday | None = None
     worked_together_until: date | None = None
     first_seen: date | None = None  # when you first met or connected (LinkedIn's "Connected On"); never a touch
@@ -184,6 +186,19 @@ class Owner:
     next_send_at: datetime | None = None
     sort_per_digest: int = 5  # unsorted contacts the digest asks about, a few each morning
     work_history: tuple[Stint, ...] = ()
+    city: str | None = None  # the owner's home city: a due contact who lives there gets a coffee suggested
+    city_key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Trip:
+    """The owner away in a city from `start` to `end` (inclusive): lunch with the people who live there."""
+
+    id: str
+    city: str
+    city_key: str
+    start: date
+    end: date
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,3 +273,4 @@ class DigestInput:
     contacts: Sequence[Contact]
     touches: Sequence[Touch] = ()
     events: Sequence[LifeEvent] = ()
+    trips: Sequence[Trip] = ()

@@ -26,7 +26,7 @@ from circleback.domain.cadence import (
     name_key,
     summarise,
 )
-from circleback.domain.model import Contact, DigestInput, Direction, LifeEvent, Owner, Touch
+from circleback.domain.model import Contact, DigestInput, Direction, LifeEvent, Owner, Touch, Trip
 from circleback.domain.sorting import (
     DEFAULT_SORT_PER_DIGEST,
     MAX_SORT_PER_DIGEST,
@@ -70,6 +70,7 @@ class OccasionKind(StrEnum):
     HOLIDAY = "holiday"
     LIFE_EVENT = "life_event"  # a contact's news
     OWN_NEWS = "own_news"  # the owner's own news
+    TRIP = "trip"  # the owner's trip to a city where contacts live (domain/places.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +87,9 @@ class Occasion:
     holiday: str | None = None  # holiday: its name
     countries: tuple[str, ...] = ()  # holiday: the countries of its contacts that keep it that day
     event: LifeEvent | None = None  # life_event and own_news: the event, with its kind and note
+    trip: Trip | None = None  # trip: the trip, with its city and dates
+    # trip: everyone it names, kept when a due person moves to their due line (`_once_each`): the note to all
+    group: tuple[Contact, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -86,6 +86,8 @@ class BackupOwner(Row):
     paused_until: IsoDate = None
     sort_per_digest: Annotated[int, Field(ge=0, le=MAX_SORT_PER_DIGEST)] = DEFAULT_SORT_PER_DIGEST
     work_history: list[BackupStint] = Field(default_factory=list)
+    city: Short = None  # the home city, as written
+    city_key: Short = None  # its gazetteer key (services/places.py)
 
     @field_validator("timezone", mode="after")
     @classmethod
@@ -114,6 +116,7 @@ class BackupContact(ContactRow):
     snoozed_until: IsoDate = None  # may well be in the future
     unsorted: bool = False
     sorted_on: IsoDate = None
+    city_key: Short = None  # the city's gazetteer key (services/places.py); worked out again when it is missing
     import_marks: dict[str, str] = Field(default_factory=dict)
 
     def contact(self, contact_id: str, version: int = 0) -> Contact:
@@ -126,6 +129,7 @@ class BackupContact(ContactRow):
             snoozed_until=self.snoozed_until,
             unsorted=self.unsorted,
             sorted_on=self.sorted_on,
+            city_key=self.city_key if self.city else None,
             version=version,
             import_marks=tuple(sorted(self.import_marks.items())),
         )

@@ -28,6 +28,7 @@ from circleback.formats.mapped import (
     CsvLayout,
     country_of,
     emails_of,
+    first_of,
     joined,
     labels_as_tags,
     linkedin_among,
@@ -39,6 +40,7 @@ from circleback.formats.rows import ContactRow
 
 _NUMBERED = re.compile(r"(e-mail|phone|website) ([0-9]+) - value")
 _COUNTRIES = tuple(f"address {number} - country" for number in range(1, 4))  # the first address's, else the next
+_CITIES = tuple(f"address {number} - city" for number in range(1, 4))
 
 
 def is_google_header(keys: set[str]) -> bool:
@@ -61,6 +63,7 @@ def _values(cells: Cells, warnings: Warnings) -> dict[str, Any]:
         "company": cells.get("organization name") or cells.get("organization 1 - name"),
         "title": cells.get("organization title") or cells.get("organization 1 - title"),
         "country": country_of(cells, warnings, *_COUNTRIES),
+        "city": first_of(cells, *_CITIES),
         "birthday": written_birthday(cells.get("birthday"), cells, warnings),
         "tags": labels_as_tags(cells.get("labels") or cells.get("group membership")),
         "notes": cells.get("notes"),

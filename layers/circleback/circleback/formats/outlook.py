@@ -85,6 +85,8 @@ _COUNTRIES = (
     "land/region geschäftlich",
     "weiteres/e land/region",
 )
+# Where they live first, then where they work (English and German Outlook).
+_CITIES = ("home city", "business city", "other city", "ort privat", "ort geschäftlich", "weiterer ort")
 _BIRTHDAY = ("birthday", "geburtstag")
 _NOTES = ("notes", "notizen")
 _CATEGORIES = ("categories", "kategorien")
@@ -109,6 +111,7 @@ def _values(cells: Cells, warnings: Warnings) -> dict[str, Any]:
         "company": first_of(cells, *_COMPANY),
         "title": first_of(cells, *_JOB_TITLE),
         "country": country_of(cells, warnings, *_COUNTRIES),
+        "city": first_of(cells, *_CITIES),
         "birthday": written_birthday(first_of(cells, *_BIRTHDAY), cells, warnings, none=_NO_BIRTHDAY),
         "tags": labels_as_tags(first_of(cells, *_CATEGORIES)),
         "notes": first_of(cells, *_NOTES),

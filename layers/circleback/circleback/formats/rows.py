@@ -120,6 +120,7 @@ class ContactRow(Row):
     tier: Annotated[Tier | None, BeforeValidator(_upper)] = None
     cadence_days: Annotated[int, Field(ge=MIN_CADENCE_DAYS, le=MAX_CADENCE_DAYS)] | None = None
     country: Annotated[str | None, BeforeValidator(_upper)] = None
+    city: Short = None  # as written; the command line keys it (services/places.py located)
     birthday: Annotated[Birthday | None, BeforeValidator(blank_to_none)] = None
     worked_together_until: IsoDate = None
     first_seen: IsoDate = None

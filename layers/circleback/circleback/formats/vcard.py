@@ -307,6 +307,7 @@ def _values(card: _Card) -> dict[str, Any]:
         "company": next((parts[0] for prop in card.lines("ORG") if (parts := card.parts(prop))[0]), None),
         "title": card.first("TITLE"),
         "country": _country(card),
+        "city": _city(card),
         "birthday": _birthday(card),
         "tags": tuple(dict.fromkeys(categories)) or None,
         "notes": "\n\n".join(card.texts("NOTE")) or None,
@@ -381,6 +382,12 @@ def _country(card: _Card) -> str | None:
     return None
 
 
+def _city(card: _Card) -> str | None:
+    """The locality (ADR's fourth part) of the preferred address, else of the first that has one."""
+    addresses = sorted(enumerate(card.lines("ADR")), key=lambda found: (_preference(found[1].params), found[0]))
+    return next((city for _, prop in addresses if (city := [*card.parts(prop), "", "", ""][3].strip())), None)
+
+
 def _birthday(card: _Card) -> str | None:
     """BDAY as the canonical YYYY-MM-DD or --MM-DD, for the canonical row's checks; one that is no date is left
     out with a warning, and the year 1604 (no year) is dropped with one.
@@ -441,8 +448,8 @@ def _card(contact: Contact) -> str:
         lines.append("URL;TYPE=linkedin:" + contact.linkedin_url)  # a URI: not escaped
     if contact.birthday:
         lines.append("BDAY:" + birthday_value(contact.birthday.isoformat()))
-    if contact.country:
-        lines.append("ADR:;;;;;;" + contact.country)
+    if contact.country or contact.city:
+        lines.append(f"ADR:;;;{_escape(contact.city or '')};;;{contact.country or ''}")
     if contact.tags:
         lines.append("CATEGORIES:" + ",".join(_escape(tag) for tag in contact.tags))
     if contact.notes:

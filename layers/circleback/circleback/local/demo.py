@@ -23,7 +23,7 @@ from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path, PurePosixPath
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from circleback.domain.model import Owner
 from circleback.local.api_gateway import (
@@ -45,11 +45,17 @@ from circleback.local.emulator import (
 )
 from circleback.runtime import Clock, wall_clock
 
+if TYPE_CHECKING:
+    from circleback.adapters.store.repository import Repository
+
 OWNER_ID = "owner"
 SENDER_DOMAIN = "circleback.example"
 MOTO_ACCOUNT = "123456789012"  # the emulator's account id
 SIGNING_SECRET_NAME = "circleback-signing-key"  # noqa: S105 - a secret's name, not its value
 DEMO_PORT = 8000
+SAMPLE_HOME_CITY = "London"
+SAMPLE_TRIP_CITY = "Berlin"
+SAMPLE_TRIP_IN_DAYS = 9  # within the two weeks a trip is in the digest before it starts
 
 
 @dataclass(frozen=True)
@@ -323,6 +329,21 @@ def import_samples() -> None:
     ).reports
     if report.rejected:
         raise RuntimeError(f"the sample connections were rejected: {report.errors[0]}")
+    add_sample_places(repo, today)
+
+
+def add_sample_places(repo: Repository, today: date) -> None:
+    """The owner lives in London (people due there get a coffee suggested) and goes to Berlin in nine days,
+    where three sample contacts live: the digest proposes a lunch (docs/design.md, "Places")."""
+    from circleback.services.places import add_trip, home
+
+    owner = repo.get_owner(OWNER_ID)
+    if owner is None:
+        raise RuntimeError("the demo's owner is missing")
+    if not repo.replace_owner(home(owner, SAMPLE_HOME_CITY), owner):
+        raise RuntimeError("the demo's owner changed while its home city was set")
+    start = today + timedelta(days=SAMPLE_TRIP_IN_DAYS)
+    add_trip(repo, OWNER_ID, SAMPLE_TRIP_CITY, start, start + timedelta(days=2), None, today)
 
 
 def _sent_message() -> bytes:

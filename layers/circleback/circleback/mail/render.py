@@ -19,6 +19,7 @@ from urllib.parse import quote, urlsplit
 
 from circleback.auth.tokens import SORT_ACTIONS
 from circleback.domain.cadence import History
+from circleback.domain.cities import at_home
 from circleback.domain.model import Channel, Contact, Direction, Owner, Relationship, Touch
 from circleback.domain.planner import DigestPlan, DueItem, Goal, Occasion, OccasionKind
 from circleback.domain.reach import dialled, linkedin_profile, ways_to_reach
@@ -75,6 +76,7 @@ class DueReason(StrEnum):
     `_due_reason` picks the first that applies, in this order."""
 
     LAPSED = "lapsed"  # no touch for over a year and over twice their cadence: own the gap
+    MEET_UP = "meet_up"  # they live in the owner's home city: a coffee beats a message (domain/places.py)
     NO_REPLY = "no_reply"  # two or more notes unanswered
     YOUR_TURN = "your_turn"  # they wrote last
     PICK_UP = "pick_up"  # the last touch has a note: start from it
@@ -176,6 +178,21 @@ OPENERS: Mapping[DueReason | OccasionKind, tuple[Opener, ...]] = {
             "the next few weeks? I'd love to hear what you are up to.",
         ),
     ),
+    # Same city: propose meeting, which does more than any message.
+    DueReason.MEET_UP: (
+        Opener(
+            "Suggest a coffee: you're both in {city}.",
+            "Coffee soon?",
+            "Hi {first},\n\nWe're both in {city}: would you have time for a coffee in the next few weeks?",
+        ),
+    ),
+    OccasionKind.TRIP: (
+        Opener(
+            "Propose lunch while you are there.",
+            "Lunch while I'm in town?",
+            "Hi {first},\n\nI'll be in town soon. Would you have time for lunch or a coffee?",
+        ),
+    ),
     OccasionKind.BIRTHDAY: (
         Opener(
             "Wish them a happy birthday.",
@@ -213,7 +230,7 @@ OPENERS: Mapping[DueReason | OccasionKind, tuple[Opener, ...]] = {
     ),
 }
 
-_PLACEHOLDER = re.compile(r"\{(first|company|note)\}")
+_PLACEHOLDER = re.compile(r"\{(first|company|note|city)\}")
 LAPSED_AFTER_DAYS = 365  # and twice the person's effective cadence: a silence no reminder should gloss over
 RELATIONSHIP_REASON: Mapping[Relationship, DueReason] = {
     Relationship.BOSS: DueReason.SHARE,
@@ -315,6 +332,7 @@ class OccasionView:
     contacts: tuple[ContactView, ...]  # the first OCCASION_CONTACTS_SHOWN people, each with their links
     more_contacts: str | None  # "and 37 more", for the people beyond those
     pressing: bool = False  # a birthday today or news to congratulate: above the due list (`_pressing`)
+    to_all: Link | None = None  # a trip's one note to everyone listed with an email (`_note_to_all`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -605,7 +623,29 @@ def _occasion_view(occasion: Occasion, as_of: date, owner: Owner, links: LinkFac
         contacts=tuple(_contact_view(c, opener, first_line, owner, links) for c in shown),
         more_contacts=f"and {hidden} more" if hidden else None,
         pressing=_pressing(occasion, as_of),
+        to_all=_note_to_all(occasion, owner),
     )
+
+
+def _note_to_all(occasion: Occasion, owner: Owner) -> Link | None:
+    """A trip's one note to everyone it lists who has an email, starting with the city and the dates."""
+    people = [c for c in _distinct(occasion.group or occasion.contacts) if c.email]
+    if occasion.kind is not OccasionKind.TRIP or len(people) < 2 or occasion.trip is None:
+        return None
+    names = [first_name(c.name) for c in people]
+    greeting = ", ".join(names[:-1]) + " and " + names[-1]
+    body = f"Hi {greeting},\n\n{occasion.opener}"
+    if owner.name:
+        body += f"\n\nBest,\n{first_name(owner.name)}"
+    subject = f"Lunch in {occasion.trip.city}?"
+    to = ",".join(quote(c.email or "", safe="@") for c in people)
+    label = "Write to both" if len(people) == 2 else f"Write to all {len(people)}"
+    return Link(label, f"mailto:{to}?subject={quote(subject, safe='')}&body={quote(body, safe='')}")
+
+
+def _occasion_line(occasion: Occasion, as_of: date) -> str:
+    """A due line's reason: "Ana's birthday · Friday 27 November"; a trip's label carries its own dates."""
+    return occasion.label if occasion.kind is OccasionKind.TRIP else f"{occasion.label} · {_when(occasion.date, as_of)}"
 
 
 def _pressing(occasion: Occasion, as_of: date) -> bool:
@@ -618,7 +658,7 @@ def _pressing(occasion: Occasion, as_of: date) -> bool:
 def _due_view(item: DueItem, as_of: date, owner: Owner, links: LinkFactory | None) -> DueView:
     # A due contact's occasion (planner._once_each) is the better reason to write: its opener and first line.
     occasion = item.occasion
-    reason = occasion.kind if occasion is not None else _due_reason(item, as_of)
+    reason = occasion.kind if occasion is not None else _due_reason(item, as_of, owner)
     latest = item.history.latest
     note = latest.note if latest is not None and latest.note else None
     facts = _facts(item.contact, note)
@@ -636,7 +676,7 @@ def _due_view(item: DueItem, as_of: date, owner: Owner, links: LinkFactory | Non
         tier=item.contact.tier.value,
         overdue="due today" if item.days_overdue == 0 else f"{_count(item.days_overdue, 'day')} overdue",
         occasion=occasion,
-        occasion_line=f"{occasion.label} · {_when(occasion.date, as_of)}" if occasion is not None else None,
+        occasion_line=_occasion_line(occasion, as_of) if occasion is not None else None,
         channels=ways_to_reach(item.contact),
     )
 
@@ -725,11 +765,13 @@ def _described_touch(history: History) -> Touch | None:
     return latest if latest is not None and latest.date == history.last_touch else None
 
 
-def _due_reason(item: DueItem, as_of: date) -> DueReason:
+def _due_reason(item: DueItem, as_of: date, owner: Owner) -> DueReason:
     """The first reason that applies, in DueReason's order: what is known about this person, before who they are."""
     last = item.history.last_touch
     if last is not None and (as_of - last).days > max(LAPSED_AFTER_DAYS, 2 * item.effective_cadence_days):
         return DueReason.LAPSED
+    if at_home(item.contact, owner):
+        return DueReason.MEET_UP
     if item.history.outbound_streak >= 2:
         return DueReason.NO_REPLY
     latest = _described_touch(item.history)
@@ -751,7 +793,12 @@ def _pick(reason: DueReason | OccasionKind, seed: str, as_of: date, facts: Mappi
 
 def _facts(contact: Contact, note: str | None = None) -> dict[str, str]:
     """What an opener may name about the person."""
-    return {"first": first_name(contact.name), "company": contact.company or "", "note": note or ""}
+    return {
+        "first": first_name(contact.name),
+        "company": contact.company or "",
+        "note": note or "",
+        "city": contact.city or "",
+    }
 
 
 def _filled(template: str, facts: Mapping[str, str]) -> str:

@@ -25,6 +25,7 @@ from circleback.formats.csvfile import contact_cells
 from circleback.formats.rows import CONTACT_FIELDS, ContactRow
 from circleback.services.import_report import emails_of
 from circleback.services.importing import new_contact
+from circleback.services.places import located
 from circleback.services.retries import retrying
 
 # What an unset field of a row means for a contact (a row's None is "not given").
@@ -94,7 +95,7 @@ def edit(repo: Repository, owner_id: str, contact: Contact, changes: Mapping[str
 
     def change(current: Contact) -> Contact:
         row = ContactRow.model_validate({**contact_cells(current), **changes}, context={"today": today})
-        return replace(current, **{name: _value(row, name) for name in CONTACT_FIELDS})
+        return located(replace(current, **{name: _value(row, name) for name in CONTACT_FIELDS}))
 
     return _saved(repo, owner_id, contact, change)
 

@@ -38,6 +38,7 @@ from circleback.services.import_report import (
     refused,
     write_new,
 )
+from circleback.services.places import located
 from circleback.services.restoring import Confirm, restore_backup
 from circleback.services.retries import retrying
 
@@ -404,8 +405,9 @@ def new_contact(row: ContactRow, today: date) -> Contact:
 
 
 def merge(contact: Contact, row: ContactRow) -> tuple[Contact, list[tuple[str, str]]]:
-    """The row merged over the contact by the domain's one merge rule (domain/merge.py)."""
-    return merge_row(contact, {name: getattr(row, name) for name in CONTACT_FIELDS}, emails_of(row))
+    """The row merged over the contact by the domain's one merge rule (domain/merge.py), its city keyed."""
+    merged, kept = merge_row(contact, {name: getattr(row, name) for name in CONTACT_FIELDS}, emails_of(row))
+    return located(merged), kept
 
 
 def _visible(contact: Contact) -> Contact:

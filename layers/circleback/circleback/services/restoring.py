@@ -33,6 +33,7 @@ from circleback.services.import_report import (
     refused,
     ticker,
 )
+from circleback.services.places import located
 from circleback.services.retries import retrying
 
 Confirm = Callable[[Sequence[FieldChange]], bool]
@@ -169,12 +170,12 @@ def _plan_contacts(
                 continue
         if existing is None:
             target[entry.id] = entry.id
-            plan.replaced.append((entry.contact(entry.id), None))
+            plan.replaced.append((_keyed(entry.contact(entry.id)), None))
             report.imported += 1
             continue
         taken[existing.id] = number
         target[entry.id] = existing.id
-        restored = entry.contact(existing.id, existing.version)
+        restored = _keyed(entry.contact(existing.id, existing.version))
         if restored == existing:
             report.unchanged += 1
             continue
@@ -261,3 +262,8 @@ def _landed(report: ImportReport, written: bool) -> None:
     if not written:  # written by someone else since the plan read the table
         report.imported -= 1
         report.unchanged += 1
+
+
+def _keyed(contact: Contact) -> Contact:
+    """A backup's contact keeps the city key it was saved with; a hand-made backup's city without one is keyed."""
+    return located(contact) if contact.city and not contact.city_key else contact

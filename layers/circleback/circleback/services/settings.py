@@ -13,12 +13,15 @@ from circleback.adapters.store.repository import NotFoundError, Repository
 from circleback.domain.model import Owner
 from circleback.domain.schedule import next_send_at
 from circleback.formats.backup import BackupOwner, settings_entry
+from circleback.services.places import home
 from circleback.services.retries import retrying
 
 
 def revised(owner: Owner, changes: Mapping[str, Any]) -> Owner:
-    """The owner with `changes` (field name -> value); pydantic's ValidationError names a bad one."""
-    return BackupOwner.model_validate({**settings_entry(owner), **changes}).settings(owner.id)
+    """The owner with `changes` (field name -> value); pydantic's ValidationError names a bad one. A new home
+    city is keyed (services/places.py)."""
+    settings = BackupOwner.model_validate({**settings_entry(owner), **changes}).settings(owner.id)
+    return home(settings, settings.city) if "city" in changes else settings
 
 
 def change_settings(repo: Repository, owner_id: str, changes: Mapping[str, Any], now: datetime) -> tuple[Owner, Owner]:

@@ -10,6 +10,7 @@ from typing import Any
 
 from circleback.auth.tokens import Action
 from circleback.domain.cadence import TIER_CADENCE_DAYS
+from circleback.domain.cities import at_home
 from circleback.domain.model import NOTE_LIMIT, ActionRecord, Channel, Contact, Relationship, Tier
 from circleback.domain.sorting import SORT_CHOICES
 from circleback.domain.wording import first_name, long_day
@@ -103,7 +104,7 @@ def _confirmation(target: LinkTarget, suggested: Relationship | None = None) -> 
             **common,
             "title": f"You reached out to {first}",
             "lines": [f"Log it, and {first} moves down your list until it’s time again."],
-            "channels": CHANNEL_CHOICES,
+            "channels": _channels(target),
             "channel_question": "How?",
             "note_placeholder": "What you talked about, what to follow up on",
             "submit_label": "Log it",
@@ -113,7 +114,7 @@ def _confirmation(target: LinkTarget, suggested: Relationship | None = None) -> 
             **common,
             "title": f"{first} reached out to you",
             "lines": ["Log it, so your next note can pick up where this one left off."],
-            "channels": CHANNEL_CHOICES,
+            "channels": _channels(target),
             "channel_question": "How did they get in touch?",
             "note_placeholder": "What they said, what to reply",
             "submit_label": "Log it",
@@ -205,3 +206,10 @@ def _page(status: int, template: str, **context: Any) -> Page:
     context.setdefault("notice", None)
     html = templates(TEMPLATES).get_template(template).render(**context)
     return Page(status, html)
+
+
+def _channels(target: LinkTarget) -> tuple[tuple[Channel, str], ...]:
+    """The page's channels, the first checked: "Met up" first for someone in the owner's home city."""
+    if target.contact is None or not at_home(target.contact, target.owner):
+        return CHANNEL_CHOICES
+    return tuple(sorted(CHANNEL_CHOICES, key=lambda choice: choice[0] is not Channel.MEETING))

@@ -15,6 +15,7 @@ from circleback.adapters.store.keys import (
     event_sk,
     owner_pk,
     touch_sk,
+    trip_sk,
 )
 from circleback.domain.model import (
     AccessToken,
@@ -34,6 +35,7 @@ from circleback.domain.model import (
     Stint,
     Tier,
     Touch,
+    Trip,
 )
 from circleback.domain.schedule import schedule_keys
 
@@ -78,6 +80,8 @@ def owner_to_item(owner: Owner) -> dict[str, Any]:
         "next_send_at": _iso(owner.next_send_at),
         "sort_per_digest": owner.sort_per_digest,
         "work_history": [_stint_to_map(stint) for stint in owner.work_history] or None,
+        "city": owner.city,
+        "city_key": owner.city_key,
     }
 
 
@@ -115,6 +119,8 @@ def item_to_owner(item: dict[str, Any]) -> Owner:
         next_send_at=_datetime(item.get("next_send_at")),
         sort_per_digest=item.get("sort_per_digest", 5),
         work_history=tuple(_map_to_stint(entry) for entry in item.get("work_history", ())),
+        city=item.get("city"),
+        city_key=item.get("city_key"),
     )
 
 
@@ -135,6 +141,8 @@ def contact_to_item(owner_id: str, contact: Contact) -> dict[str, Any]:
         "tier": contact.tier.value,
         "cadence_days": contact.cadence_days,
         "country": contact.country,
+        "city": contact.city,
+        "city_key": contact.city_key,
         "birthday": contact.birthday.isoformat() if contact.birthday else None,
         "worked_together_until": _iso(contact.worked_together_until),
         "first_seen": _iso(contact.first_seen),
@@ -164,6 +172,8 @@ def item_to_contact(item: dict[str, Any]) -> Contact:
         tier=_TIERS.get(item.get("tier")) or Tier(item["tier"]),
         cadence_days=item.get("cadence_days"),
         country=item.get("country"),
+        city=item.get("city"),
+        city_key=item.get("city_key"),
         birthday=Birthday.parse(item["birthday"]) if item.get("birthday") else None,
         worked_together_until=_date(item.get("worked_together_until")),
         first_seen=_date(item.get("first_seen")),
@@ -370,3 +380,26 @@ def calendar_revocation_to_item(owner_id: str, revoked_at: datetime) -> dict[str
 
 def item_to_calendar_revocation(item: dict[str, Any]) -> datetime:
     return datetime.fromisoformat(item["revoked_at"])
+
+
+def trip_to_item(owner_id: str, trip: Trip) -> dict[str, Any]:
+    return {
+        "PK": owner_pk(owner_id),
+        "SK": trip_sk(trip.start, trip.id),
+        "type": "trip",
+        "id": trip.id,
+        "city": trip.city,
+        "city_key": trip.city_key,
+        "start": trip.start.isoformat(),
+        "end": trip.end.isoformat(),
+    }
+
+
+def item_to_trip(item: dict[str, Any]) -> Trip:
+    return Trip(
+        id=item["id"],
+        city=item["city"],
+        city_key=item["city_key"],
+        start=date.fromisoformat(item["start"]),
+        end=date.fromisoformat(item["end"]),
+    )

@@ -15,8 +15,10 @@ EVENT_PREFIX = "EVENT#"
 DIGEST_PREFIX = "~DIGEST#"
 ACTION_PREFIX = "ACTION#"
 TOKEN_PREFIX = "PAT#"  # noqa: S105 - a key prefix, not a secret
+# Trips sort inside the digest's range ("ITINERARY#" falls between CONTACT# and TOUCH#): the digest reads them.
+TRIP_PREFIX = "ITINERARY#"
 CALENDAR_LINKS_SK = "CALENDAR"  # when the owner last turned off their calendar links
-# Every contact, life event and touch (and the profile, and the access tokens, both small) lies in this range:
+# Every contact, life event, trip and touch (and the profile, and the access tokens, both small) lies in this range:
 # "TOUCH$" is the first key after every "TOUCH#..." key ("$" follows "#").
 DIGEST_RANGE = ("CONTACT#", "TOUCH$")
 
@@ -52,3 +54,7 @@ def action_sk(key: str) -> str:
 
 def access_token_sk(token_id: str) -> str:
     return f"{TOKEN_PREFIX}{token_id}"
+
+
+def trip_sk(start: date, trip_id: str) -> str:
+    return f"{TRIP_PREFIX}{start.isoformat()}#{trip_id}"

@@ -24,11 +24,13 @@ from circleback.adapters.store.items import (
     item_to_owner,
     item_to_run,
     item_to_touch,
+    item_to_trip,
     owner_schedule_keys,
     owner_to_item,
     run_to_item,
     touch_key,
     touch_to_item,
+    trip_to_item,
 )
 from circleback.adapters.store.keys import (
     CALENDAR_LINKS_SK,
@@ -39,6 +41,7 @@ from circleback.adapters.store.keys import (
     SCHEDULE_INDEX,
     TOKEN_PREFIX,
     TOUCH_PREFIX,
+    TRIP_PREFIX,
     access_token_sk,
     action_sk,
     contact_sk,
@@ -47,6 +50,7 @@ from circleback.adapters.store.keys import (
     owner_pk,
     touch_prefix,
     touch_sk,
+    trip_sk,
 )
 from circleback.adapters.store.raw import raw_pages
 from circleback.domain.model import (
@@ -60,6 +64,7 @@ from circleback.domain.model import (
     Placement,
     RunStatus,
     Touch,
+    Trip,
 )
 from circleback.domain.schedule import due_bound, parse_schedule_sort_key, shard_partition_key
 
@@ -215,12 +220,14 @@ class Repository:
     def digest_input(self, owner: Owner) -> DigestInput:
         """Everything the planner reads about an owner already read: one paginated Query, eventually consistent.
 
-        The Query reads only the key range of contacts, life events and touches (keys.DIGEST_RANGE), and its pages
-        are decoded from their JSON directly: botocore's parser would cost several times the rest of the digest.
+        The Query reads only the key range of contacts, life events, trips and touches (keys.DIGEST_RANGE), and its
+        pages are decoded from their JSON directly: botocore's parser would cost several times the rest of the
+        digest.
         """
         contacts: list[Contact] = []
         touches: list[Touch] = []
         events: list[LifeEvent] = []
+        trips: list[Trip] = []
         first, last = DIGEST_RANGE
         request: dict[str, Any] = {
             "TableName": self.table_name,
@@ -239,7 +246,9 @@ class Repository:
                 touches.append(item_to_touch(decode_item(raw)))
             elif sk.startswith(EVENT_PREFIX):
                 events.append(item_to_event(decode_item(raw)))
-        return DigestInput(owner, contacts, touches, events)
+            elif sk.startswith(TRIP_PREFIX):
+                trips.append(item_to_trip(decode_item(raw)))
+        return DigestInput(owner, contacts, touches, events, trips)
 
     def _raw_query(self, request: dict[str, Any]) -> Iterator[dict[str, Any]]:
         """The items of every page of a Query, as DynamoDB's JSON (codec.decode_item reads either form)."""
@@ -526,6 +535,28 @@ class Repository:
 
     def list_events(self, owner_id: str) -> list[LifeEvent]:
         return [item_to_event(item) for item in self._query(owner_pk(owner_id), EVENT_PREFIX)]
+
+    def add_trip(self, owner_id: str, trip: Trip) -> bool:
+        """Record a trip; False when the same trip (same id) is already there."""
+        return self._conditional_write(
+            self.client.put_item,
+            TableName=self.table_name,
+            Item=encode_item(trip_to_item(owner_id, trip)),
+            ConditionExpression="attribute_not_exists(SK)",
+        )
+
+    def list_trips(self, owner_id: str) -> list[Trip]:
+        return [item_to_trip(item) for item in self._query(owner_pk(owner_id), TRIP_PREFIX)]
+
+    def remove_trip(self, owner_id: str, trip_id: str) -> bool:
+        """Delete the trip with this id; False when there is none."""
+        found = [trip for trip in self.list_trips(owner_id) if trip.id == trip_id]
+        return bool(found) and self._conditional_write(
+            self.client.delete_item,
+            TableName=self.table_name,
+            Key=_key(owner_pk(owner_id), trip_sk(found[0].start, trip_id)),
+            ConditionExpression="attribute_exists(SK)",
+        )
 
     def remove_event(self, owner_id: str, event: LifeEvent) -> bool:
         """Delete the event; False when it was already gone."""

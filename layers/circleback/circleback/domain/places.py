@@ -1,0 +1,80 @@
+"""Places: a trip to a city where people you know live, and the people who live where you do (issue 20).
+
+docs/design.md, "Places". Pure: cities are compared by the keys the command line stored with them
+(adapters/gazetteer.py), never by their spelling; "today" is the plan's `as_of`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+from fractions import Fraction
+
+from circleback.domain.cadence import name_key, scheduled_due
+from circleback.domain.cities import lives_in
+from circleback.domain.model import Contact, Tier, Trip
+from circleback.domain.planner import Occasion, OccasionKind, PlanContext
+
+TRIP_NOTICE_DAYS = 14  # a trip is in the digest from two weeks before it starts until its first day
+TRIP_MAX_CONTACTS = 8
+TIER_ORDER = {Tier.A: 0, Tier.B: 1, Tier.C: 2}
+
+
+def trip_shown(trip: Trip, as_of: date) -> bool:
+    """From TRIP_NOTICE_DAYS before the trip's first day until that day, inclusive."""
+    return trip.start - timedelta(days=TRIP_NOTICE_DAYS) <= as_of <= trip.start
+
+
+def trip_dates(trip: Trip) -> str:
+    """ "3–5 March", "30 March–2 April", "31 December 2026–2 January 2027", or "3 March" for a day."""
+    start, end = trip.start, trip.end
+    if start == end:
+        return f"{start.day} {start:%B}"
+    if start.year != end.year:
+        return f"{start.day} {start:%B %Y}–{end.day} {end:%B %Y}"
+    if start.month != end.month:
+        return f"{start.day} {start:%B}–{end.day} {end:%B}"
+    return f"{start.day}–{end.day} {end:%B}"
+
+
+def trips(context: PlanContext) -> list[Occasion]:
+    """Each trip in its notice window with the sorted, unpaused people who live in its city: closest tier
+    first, then the most overdue, at most TRIP_MAX_CONTACTS."""
+    found = []
+    for trip in context.data.trips:
+        if not trip_shown(trip, context.as_of):
+            continue
+        there = [c for c in context.data.contacts if lives_in(c, trip.city_key) and not (c.paused or c.unsorted)]
+        if not there:
+            continue
+        ranked = sorted(there, key=lambda c: _trip_rank(c, context))[:TRIP_MAX_CONTACTS]
+        dates = trip_dates(trip)
+        found.append(
+            Occasion(
+                OccasionKind.TRIP,
+                trip.start,
+                tuple(ranked),
+                f"In {trip.city} {dates}",
+                opener=f"I'll be in {trip.city} {dates}. Lunch?",
+                trip=trip,
+                group=tuple(ranked),
+            )
+        )
+    return found
+
+
+def _trip_rank(contact: Contact, context: PlanContext) -> tuple[int, Fraction, str, str, str]:
+    return (TIER_ORDER[contact.tier], -_overdue(contact, context), *name_key(contact.name), contact.id)
+
+
+def _overdue(contact: Contact, context: PlanContext) -> Fraction:
+    """How far through their cadence a contact is (1 is due today): a contact never touched counts as due."""
+    scheduled = scheduled_due(contact, context.histories[contact.id], None)
+    if scheduled is None:
+        return Fraction(1)
+    due, cadence = scheduled
+    return Fraction((context.as_of - due).days + cadence, cadence)
+
+
+def in_city(contacts: Iterable[Contact], city_key: str) -> list[Contact]:
+    return [contact for contact in contacts if lives_in(contact, city_key)]
