@@ -326,6 +326,8 @@ def test_the_digest_and_every_kind_of_link_page_pass_axe(
     links = {"I reached out": the_link(browser, name, "I reached out").get_attribute("href")}
     links["Keep close"] = sort_link(browser, sort_names(browser)[0], "Keep close").get_attribute("href")
     pause = browser.find_element(By.XPATH, "//a[starts-with(normalize-space(), 'Pause digests')]").get_attribute("href")
+    for label in ("We had lunch", "Not now"):  # the old team's lunch (issue 20)
+        links[label] = browser.find_element(By.XPATH, f"//a[normalize-space()='{label}']").get_attribute("href")
     browser.get(str(links["I reached out"]))
     for label in ("They reached out", "Snooze 2 weeks"):  # offered by the page "I reached out" opens
         links[label] = browser.find_element(By.XPATH, f"//a[normalize-space()='{label}']").get_attribute("href")

@@ -30,6 +30,7 @@ from circleback.adapters.store.keys import (
     CONTACT_PREFIX,
     DIGEST_PREFIX,
     EVENT_PREFIX,
+    LUNCH_PREFIX,
     PROFILE_SK,
     TOKEN_PREFIX,
     TOUCH_PREFIX,
@@ -45,6 +46,7 @@ ITEM_KINDS = (
     (ACTION_PREFIX, "action record"),
     (TOKEN_PREFIX, "access token"),
     (TRIP_PREFIX, "trip"),
+    (LUNCH_PREFIX, "team lunch"),
     (CALENDAR_LINKS_SK, "calendar links"),
 )
 

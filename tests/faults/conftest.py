@@ -25,6 +25,8 @@ from circleback import runtime
 from circleback.auth import access_tokens
 from circleback.auth.tokens import Action, Purpose
 from circleback.domain.model import Owner
+from circleback.domain.sorting import company_key
+from circleback.domain.teams import team_id
 from circleback.local import demo
 from circleback.local.emulator import LOCAL_REGION
 from circleback.payloads import DigestRequest
@@ -145,6 +147,12 @@ class World:
         contact_id = self.contact_id(contact) if contact else None
         token = runtime.signer().sign(OWNER, contact_id, action, self.now.date().isoformat(), purpose, self.now)
         return f"{prefix}/{token}"
+
+    def team_link(self, action: Action) -> str:
+        """The path of the sample old team's lunch link (Northwind Analytics, in the owner's London)."""
+        team = team_id(company_key("Northwind Analytics"))
+        token = runtime.signer().sign(OWNER, team, action, self.now.date().isoformat(), Purpose.ACTION, self.now)
+        return f"/{token}"
 
     def calendar_path(self) -> str:
         return calendar_link(runtime.signer(), "", OWNER, self.now, None)

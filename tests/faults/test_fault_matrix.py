@@ -35,7 +35,7 @@ from werkzeug.test import TestResponse
 
 from circleback.adapters.sqs import QueueError
 from circleback.auth.tokens import Action
-from circleback.domain.model import Relationship, RunStatus, Tier
+from circleback.domain.model import Relationship, RunStatus, TeamLunch, Tier, Touch
 from circleback.domain.schedule import local_send_date
 from circleback.local import demo
 from circleback.web.http import SECURITY_HEADERS
@@ -93,6 +93,13 @@ KEYS = (secret("AWSCURRENT", each(UNAVAILABLE)), secret("AWSPREVIOUS", each(UNAV
 # Opening a touch link (services/actions.py, ActionLinks.open): verify it, read what it points at and the touch
 # filed under it (the touch is the link's record).
 OPEN_LINK = (*KEYS, *(dynamodb("GetItem", kind, READ) for kind in ("owner", "contact", "touch")))
+# Opening a team lunch link: its record, and the team as the digest finds it now (the owner's partition).
+OPEN_TEAM = (
+    *KEYS,
+    *(dynamodb("GetItem", kind, READ) for kind in ("owner", "action record")),
+    dynamodb("Query", "owner partition", READ),
+)
+TEAM_TOUCHES = ["ConditionCheck contact", "Put touch"] * 3  # Grace, Margaret and Sarah
 
 
 CALENDAR = (
@@ -175,6 +182,23 @@ INVENTORY: dict[str, tuple[Call, ...]] = {
         *(dynamodb("GetItem", kind, READ) for kind in ("owner", "action record")),
         dynamodb("TransactWriteItems", "Delete action record + Update owner", TRANSACTION),
     ),
+    # POST /{token} for the old team's lunch: a meeting for each of the three (while they exist), the team's
+    # lunch (not suggested again for 60 days) and the link's record, in one transaction (issue 20)
+    "link: team lunch": (
+        *OPEN_TEAM,
+        dynamodb("TransactWriteItems", " + ".join(["Put action record", "Put team lunch", *TEAM_TOUCHES]), TRANSACTION),
+    ),
+    # POST /{token} with op=undo, after the team's lunch: its touches and the lunch go, with the record
+    "link: undo team lunch": (
+        *OPEN_TEAM,
+        dynamodb(
+            "TransactWriteItems",
+            " + ".join(["Delete action record", "Delete team lunch", *["Delete touch"] * 3]),
+            TRANSACTION,
+        ),
+    ),
+    # POST /{token} for "Not now": the team's lunch put off, and the link's record
+    "link: not now": (*OPEN_TEAM, dynamodb("TransactWriteItems", "Put action record + Put team lunch", TRANSACTION)),
     # GET and HEAD /{token}: the confirmation page, read only
     "link page": OPEN_LINK,
     "link page: HEAD": OPEN_LINK,
@@ -294,6 +318,40 @@ def _unsorted(world: World) -> None:
     assert contact is not None and contact.unsorted and contact.sorted_on is None
 
 
+def _team(action: Action) -> Callable[[World], Callable[[], TestResponse]]:
+    def prepare(world: World) -> Callable[[], TestResponse]:
+        path = world.team_link(action)
+        return lambda: world.post(path, op="do", note="Lunch at the old canteen")
+
+    return prepare
+
+
+def _team_undone(world: World) -> Callable[[], TestResponse]:
+    path = world.team_link(Action.GROUP_MET)
+    assert world.post(path, op="do").status_code == 200
+    return lambda: world.post(path, op="undo")
+
+
+def _team_lunch(world: World) -> tuple[list[TeamLunch], list[Touch]]:
+    data = repo().load_digest_input(OWNER)
+    assert data is not None
+    return list(data.lunches), [t for t in data.touches if t.source == "link"]
+
+
+def _team_met(world: World) -> None:
+    lunches, touches = _team_lunch(world)
+    assert [lunch.met for lunch in lunches] == [True] and len(touches) == 3
+
+
+def _team_put_off(world: World) -> None:
+    lunches, touches = _team_lunch(world)
+    assert [lunch.met for lunch in lunches] == [False] and touches == []
+
+
+def _no_team_lunch(world: World) -> None:
+    assert _team_lunch(world) == ([], [])
+
+
 def _touch_api(world: World) -> Callable[[], TestResponse]:
     body = json.dumps({"contact": THOMAS, "channel": "call", "direction": "outbound"})
     return lambda: world.post_touch(body, key="retry-safe-1")
@@ -315,6 +373,9 @@ HTTP: dict[str, HttpEntry] = {
     "link: undo snooze": HttpEntry(_undone(Action.SNOOZE), 200, _not_snoozed),
     "link: sort": HttpEntry(_sort, 200, _sorted),
     "link: undo sort": HttpEntry(_undone(Action.SORT_A, UNSORTED), 200, _unsorted),
+    "link: team lunch": HttpEntry(_team(Action.GROUP_MET), 200, _team_met),
+    "link: undo team lunch": HttpEntry(_team_undone, 200, _no_team_lunch),
+    "link: not now": HttpEntry(_team(Action.GROUP_DISMISS), 200, _team_put_off),
     "unsubscribe: undo": HttpEntry(_undone(Action.PAUSE, None), 200, _not_paused),
     "link page": HttpEntry(_read(Action.REACHED_OUT, "GET"), 200, _nothing),
     "link page: HEAD": HttpEntry(_read(Action.REACHED_OUT, "HEAD"), 200, _nothing),

@@ -148,7 +148,7 @@ def digest_links(text: str) -> tuple[Link, ...]:
         *route, token = path.split("/")[1:]
         purpose = Purpose.UNSUBSCRIBE if route == ["unsubscribe"] else Purpose.ACTION
         claim = runtime.signer().verify(token, purpose, clock.now(), OWNER)
-        links.append(Link(path, token, claim, names[claim.contact_id] if claim.contact_id else None))
+        links.append(Link(path, token, claim, names.get(claim.contact_id or "")))  # a team lunch's names no one
     return tuple(links)
 
 
@@ -1228,3 +1228,69 @@ def test_a_link_of_the_first_format_under_a_still_works_once(site: Site, signing
     assert site.post(link.path, op="do").status_code == 200  # the same claim: already done, not twice
     assert len(link_touches(link)) == 1
     assert_refused(site.get("/a/" + flipped(first_format(link, key.encode()), 5)), 400, INVALID)
+
+
+# --- the old team's lunch (issue 20) ------------------------------------------------------------------------
+
+NORTHWIND_LONDON = {"Grace Liu", "Margaret Okafor", "Sarah Thompson"}
+
+
+def team_touches() -> list[Touch]:
+    data = repo().load_digest_input(OWNER)
+    assert data is not None
+    names = {c.id: c.name for c in data.contacts}
+    return [t for t in data.touches if t.source == "link" and names[t.contact_id] in NORTHWIND_LONDON]
+
+
+def lunches() -> list[tuple[str, bool]]:
+    data = repo().load_digest_input(OWNER)
+    assert data is not None
+    return [(lunch.team, lunch.met) for lunch in data.lunches]
+
+
+def test_the_team_lunch_link_shows_the_team_then_logs_a_meeting_with_each_once_and_undo_takes_it_back(
+    site: Site,
+) -> None:
+    link = site.link(Action.GROUP_MET, None)
+
+    shown = site.get(link.path)
+    assert heading(shown) == "Lunch with the Northwind Analytics team"
+    assert "Log a lunch with Grace, Margaret and Sarah" in page_text(shown) and snapshot() == site.baseline
+
+    done = site.post(link.path, op="do", note="Dishoom, talked about the reorg")
+    again = site.post(link.path, op="do")
+
+    assert heading(done) == "Logged" and heading(again) == "Already logged"
+    logged = team_touches()
+    assert len(logged) == 3
+    assert {(t.channel, t.direction, t.note, t.date) for t in logged} == {
+        (Channel.MEETING, Direction.MUTUAL, "Dishoom, talked about the reorg", today())
+    }
+    assert lunches() == [("northwind analytics", True)]
+    assert not NORTHWIND_LONDON & due_on(today())
+
+    undone = site.post(link.path, op="undo")
+
+    assert "Undone" in page_text(undone)
+    assert team_touches() == [] and lunches() == []
+
+
+def test_not_now_puts_the_team_lunch_off_for_60_days(site: Site) -> None:
+    link = site.link(Action.GROUP_DISMISS, None)
+    assert heading(site.get(link.path)) == "Not now for the Northwind Analytics team"
+
+    response = site.post(link.path, op="do")
+
+    assert heading(response) == "Not now" and lunches() == [("northwind analytics", False)]
+    assert team_touches() == []
+    for day, suggested in ((today() + timedelta(days=59), False), (today() + timedelta(days=60), True)):
+        _, plan = preview(repo(), OWNER, day, PlanSettings(max_due=0))
+        assert any(o.team == "northwind analytics" for o in plan.occasions) is suggested, day
+
+
+def test_a_team_that_broke_up_makes_its_unused_link_gone(site: Site) -> None:
+    link = site.link(Action.GROUP_MET, None)
+    grace = next(c for c in repo().list_contacts(OWNER) if c.name == "Grace Liu")
+    repo().save_contact(OWNER, replace(grace, city="Paris", city_key="geonames:2988507"))  # two are left: no team
+
+    assert_refused(site.get(link.path), 410, "This team is no longer together in your city.")

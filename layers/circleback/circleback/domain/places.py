@@ -10,10 +10,11 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from fractions import Fraction
 
-from circleback.domain.cadence import name_key, scheduled_due
+from circleback.domain.cadence import first_due_dates, listed_from, name_key, scheduled_due
 from circleback.domain.cities import lives_in
 from circleback.domain.model import Contact, Tier, Trip
 from circleback.domain.planner import Occasion, OccasionKind, PlanContext
+from circleback.domain.teams import TEAM_DUE_MIN, TEAM_DUE_WITHIN_DAYS, TEAM_MAX_CONTACTS, TEAM_QUIET_DAYS, teams
 
 TRIP_NOTICE_DAYS = 14  # a trip is in the digest from two weeks before it starts until its first day
 TRIP_MAX_CONTACTS = 8
@@ -78,3 +79,43 @@ def _overdue(contact: Contact, context: PlanContext) -> Fraction:
 
 def in_city(contacts: Iterable[Contact], city_key: str) -> list[Contact]:
     return [contact for contact in contacts if lives_in(contact, city_key)]
+
+
+# --- the old team -----------------------------------------------------------------------------------------
+
+
+def old_team(context: PlanContext) -> list[Occasion]:
+    """At most one lunch a digest: the team in the owner's city with the most people due (TEAM_DUE_MIN or more
+    due within TEAM_DUE_WITHIN_DAYS), then the biggest, unless its last lunch was TEAM_QUIET_DAYS ago or less."""
+    data, as_of = context.data, context.as_of
+    quiet = {lunch.team for lunch in data.lunches if (as_of - lunch.on).days < TEAM_QUIET_DAYS}
+    candidates = [team for team in teams(data, as_of) if team.key not in quiet]
+    if not candidates:
+        return []
+    first_due = first_due_dates(data.contacts)
+    horizon = as_of + timedelta(days=TEAM_DUE_WITHIN_DAYS)
+    ranked = []
+    for team in candidates:
+        soon = sum(1 for c in team.members if _due_by(c, context, first_due.get(c.id), horizon))
+        if soon >= TEAM_DUE_MIN:
+            ranked.append(((-soon, -len(team.members), team.key), team))
+    if not ranked:
+        return []
+    team = min(ranked, key=lambda found: found[0])[1]
+    members = team.members[:TEAM_MAX_CONTACTS]
+    return [
+        Occasion(
+            OccasionKind.GROUP,
+            as_of,
+            members,
+            team.company,
+            opener=f"It's been too long since our {team.company} days. Lunch, all of us?",
+            group=members,
+            team=team.key,
+        )
+    ]
+
+
+def _due_by(contact: Contact, context: PlanContext, first_due: date | None, day: date) -> bool:
+    scheduled = scheduled_due(contact, context.histories[contact.id], first_due)
+    return scheduled is not None and listed_from(contact, scheduled[0]) <= day

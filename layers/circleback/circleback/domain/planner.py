@@ -71,6 +71,7 @@ class OccasionKind(StrEnum):
     LIFE_EVENT = "life_event"  # a contact's news
     OWN_NEWS = "own_news"  # the owner's own news
     TRIP = "trip"  # the owner's trip to a city where contacts live (domain/places.py)
+    GROUP = "group"  # a former team in the owner's city, due for a lunch together (domain/places.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +91,7 @@ class Occasion:
     trip: Trip | None = None  # trip: the trip, with its city and dates
     # trip: everyone it names, kept when a due person moves to their due line (`_once_each`): the note to all
     group: tuple[Contact, ...] = ()
+    team: str | None = None  # group: the shared company, as compared (domain/sorting.py company_key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,7 +200,8 @@ def _once_each(due: list[DueItem], occasions: list[Occasion]) -> tuple[list[DueI
         return due, occasions
     merged = [replace(item, occasion=first.get(item.contact.id)) for item in due]
     left = [replace(o, contacts=tuple(c for c in o.contacts if c.id not in due_ids)) for o in occasions]
-    return merged, [occasion for occasion in left if occasion.contacts]
+    # A trip or a team lunch stays with nobody left to list: its note to all and its links are the point.
+    return merged, [occasion for occasion in left if occasion.contacts or occasion.group]
 
 
 def due_item(contact: Contact, history: History, first_due: date | None, as_of: date) -> DueItem | None:

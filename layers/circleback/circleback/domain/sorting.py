@@ -121,16 +121,20 @@ def suggestion(contact: Contact, history: Sequence[Stint], today: date) -> Sugge
     if contact.first_seen is None:
         return None
     for stint in history:
-        if not same_company(contact.company, stint.company):
-            continue
-        last = _months_after(stint.end or today, COLLEAGUE_GRACE_MONTHS)
-        if stint.start <= contact.first_seen <= last:
+        if same_company(contact.company, stint.company) and met_during(contact, stint, today):
             years = f"{stint.start.year}–{stint.end.year if stint.end else 'now'}"
             where = f"at {stint.company} {years}, while you were there"
             if senior(contact.title):
                 return Suggestion(Relationship.BOSS, f"{where}: your boss or mentor?")
             return Suggestion(Relationship.COLLEAGUE, f"a former colleague {where}")
     return None
+
+
+def met_during(contact: Contact, stint: Stint, today: date) -> bool:
+    """Whether the contact was first met while the owner was at `stint` (or up to COLLEAGUE_GRACE_MONTHS after)."""
+    if contact.first_seen is None:
+        return False
+    return stint.start <= contact.first_seen <= _months_after(stint.end or today, COLLEAGUE_GRACE_MONTHS)
 
 
 def _months_after(day: date, months: int) -> date:

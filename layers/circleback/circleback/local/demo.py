@@ -333,8 +333,9 @@ def import_samples() -> None:
 
 
 def add_sample_places(repo: Repository, today: date) -> None:
-    """The owner lives in London (people due there get a coffee suggested) and goes to Berlin in nine days,
-    where three sample contacts live: the digest proposes a lunch (docs/design.md, "Places")."""
+    """The owner lives in London (people due there get a coffee suggested, and three from Northwind Analytics,
+    the owner's old employer, a lunch together) and goes to Berlin in nine days, where three sample contacts
+    live: the digest proposes a lunch there too (docs/design.md, "Places")."""
     from circleback.services.places import add_trip, home
 
     owner = repo.get_owner(OWNER_ID)

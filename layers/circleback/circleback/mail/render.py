@@ -17,13 +17,14 @@ from pathlib import Path
 from typing import Protocol
 from urllib.parse import quote, urlsplit
 
-from circleback.auth.tokens import SORT_ACTIONS
+from circleback.auth.tokens import SORT_ACTIONS, Action
 from circleback.domain.cadence import History
 from circleback.domain.cities import at_home
 from circleback.domain.model import Channel, Contact, Direction, Owner, Relationship, Touch
 from circleback.domain.planner import DigestPlan, DueItem, Goal, Occasion, OccasionKind
 from circleback.domain.reach import dialled, linkedin_profile, ways_to_reach
 from circleback.domain.sorting import SORT_CHOICES, SortItem
+from circleback.domain.teams import team_id
 from circleback.domain.wording import first_name, time_ago
 from circleback.templating import templates
 
@@ -193,6 +194,13 @@ OPENERS: Mapping[DueReason | OccasionKind, tuple[Opener, ...]] = {
             "Hi {first},\n\nI'll be in town soon. Would you have time for lunch or a coffee?",
         ),
     ),
+    OccasionKind.GROUP: (
+        Opener(
+            "Propose one lunch for the old team: one note to all of them; log it here once you have met.",
+            "Lunch, the old team?",
+            "Hi {first},\n\nIt's been too long since we were all in one room. Lunch soon?",
+        ),
+    ),
     OccasionKind.BIRTHDAY: (
         Opener(
             "Wish them a happy birthday.",
@@ -332,7 +340,8 @@ class OccasionView:
     contacts: tuple[ContactView, ...]  # the first OCCASION_CONTACTS_SHOWN people, each with their links
     more_contacts: str | None  # "and 37 more", for the people beyond those
     pressing: bool = False  # a birthday today or news to congratulate: above the due list (`_pressing`)
-    to_all: Link | None = None  # a trip's one note to everyone listed with an email (`_note_to_all`)
+    to_all: Link | None = None  # a trip's or team's one note to everyone with an email (`_note_to_all`)
+    group_links: tuple[Link, ...] = ()  # a team lunch's: log it for each of them, or not now
 
 
 @dataclass(frozen=True, slots=True)
@@ -619,25 +628,37 @@ def _occasion_view(occasion: Occasion, as_of: date, owner: Owner, links: LinkFac
         when=_when(occasion.date, as_of),
         idea=opener.idea,
         first_line=first_line,
-        names=tuple(c.name for c in people),
+        # A team is named whole (its lunch is for all of them); anything else names whom it lists.
+        names=tuple(c.name for c in (_distinct(occasion.group) if occasion.team else people)),
         contacts=tuple(_contact_view(c, opener, first_line, owner, links) for c in shown),
         more_contacts=f"and {hidden} more" if hidden else None,
         pressing=_pressing(occasion, as_of),
         to_all=_note_to_all(occasion, owner),
+        group_links=_group_links(occasion, links),
+    )
+
+
+def _group_links(occasion: Occasion, links: LinkFactory | None) -> tuple[Link, ...]:
+    if occasion.team is None or links is None:
+        return ()
+    team = team_id(occasion.team)
+    return (
+        Link("We had lunch", _checked_url(links.action_url(team, Action.GROUP_MET.value))),
+        Link("Not now", _checked_url(links.action_url(team, Action.GROUP_DISMISS.value))),
     )
 
 
 def _note_to_all(occasion: Occasion, owner: Owner) -> Link | None:
     """A trip's one note to everyone it lists who has an email, starting with the city and the dates."""
     people = [c for c in _distinct(occasion.group or occasion.contacts) if c.email]
-    if occasion.kind is not OccasionKind.TRIP or len(people) < 2 or occasion.trip is None:
+    if occasion.kind not in (OccasionKind.TRIP, OccasionKind.GROUP) or len(people) < 2:
         return None
     names = [first_name(c.name) for c in people]
     greeting = ", ".join(names[:-1]) + " and " + names[-1]
     body = f"Hi {greeting},\n\n{occasion.opener}"
     if owner.name:
         body += f"\n\nBest,\n{first_name(owner.name)}"
-    subject = f"Lunch in {occasion.trip.city}?"
+    subject = f"Lunch in {occasion.trip.city}?" if occasion.trip else f"Lunch, the old {occasion.label} team?"
     to = ",".join(quote(c.email or "", safe="@") for c in people)
     label = "Write to both" if len(people) == 2 else f"Write to all {len(people)}"
     return Link(label, f"mailto:{to}?subject={quote(subject, safe='')}&body={quote(body, safe='')}")

@@ -17,9 +17,20 @@ from datetime import UTC, date, datetime, time, timedelta
 from circleback.adapters.store.repository import NotFoundError, Repository, Write
 from circleback.auth.tokens import SORT_ACTIONS, Action, Claim, Purpose, TokenSigner
 from circleback.domain.ids import content_id
-from circleback.domain.model import ActionRecord, Channel, Contact, Direction, Owner, Relationship, Tier, Touch
+from circleback.domain.model import (
+    ActionRecord,
+    Channel,
+    Contact,
+    Direction,
+    Owner,
+    Relationship,
+    TeamLunch,
+    Tier,
+    Touch,
+)
 from circleback.domain.schedule import local_send_date, next_send_at
 from circleback.domain.sorting import placement, sorted_into, suggestion, work_history
+from circleback.domain.teams import TEAM_MAX_CONTACTS, Team, team_of
 from circleback.domain.wording import long_day
 from circleback.services.retries import retrying
 
@@ -30,6 +41,8 @@ TOUCH_DIRECTIONS = {Action.REACHED_OUT: Direction.OUTBOUND, Action.THEY_REACHED_
 # person in the email). Each is the link the digest would have carried: signed with the same claim but its action.
 ALTERNATIVES: dict[Action, tuple[Action, ...]] = {Action.REACHED_OUT: (Action.THEY_REACHED_OUT, Action.SNOOZE)}
 SORT_TIERS: dict[Action, Tier | None] = {action: tier for tier, action in SORT_ACTIONS.items()}
+# A former team's lunch (domain/places.py old_team): the link names the team, which is worked out again on click.
+GROUP_ACTIONS = frozenset({Action.GROUP_MET, Action.GROUP_DISMISS})
 
 
 class LinkGone(Exception):
@@ -60,6 +73,7 @@ class LinkTarget:
     contact: Contact | None
     record: ActionRecord | None
     today: date  # the owner's local date now
+    team: Team | None = None  # a team lunch link's team, as it is now
 
     @property
     def action(self) -> Action:
@@ -84,6 +98,8 @@ class ActionLinks:
         owner = self.repo.get_owner(claim.owner_id, consistent=consistent)
         if owner is None:
             raise LinkGone("This account no longer exists.")
+        if claim.action in GROUP_ACTIONS:
+            return self._open_team(claim, owner, now, consistent=consistent)
         contact = None
         if claim.contact_id is not None:
             contact = self.repo.get_contact(owner.id, claim.contact_id, consistent=consistent)
@@ -98,6 +114,16 @@ class ActionLinks:
         else:  # snooze and pause change items they do not own: a record per link says it was done
             record = self.repo.get_action(owner.id, claim.key(), consistent=consistent)
         return LinkTarget(claim, owner, contact, record, local_send_date(owner.timezone, now))
+
+    def _open_team(self, claim: Claim, owner: Owner, now: datetime, *, consistent: bool) -> LinkTarget:
+        """A team lunch link: its record, and the team it names as the digest would find it today. When the team
+        is no longer there (people moved or were removed) and the link was not used, it is gone."""
+        today = local_send_date(owner.timezone, now)
+        record = self.repo.get_action(owner.id, claim.key(), consistent=consistent)
+        team = team_of(self.repo.digest_input(owner), today, claim.contact_id or "")
+        if team is None and record is None:
+            raise LinkGone("This team is no longer together in your city. Log a lunch with `circleback touch`.")
+        return LinkTarget(claim, owner, None, record, today, team=team)
 
     def alternatives(self, target: LinkTarget) -> list[tuple[Action, str]]:
         """The other links for the same person and digest that the link's page offers, each a token as the
@@ -175,11 +201,31 @@ class ActionLinks:
             placed_to = placement(sorted_contact)
             record = replace(record, contact_id=contact.id, placed_from=placement(contact), placed_to=placed_to)
             return record, [self.repo.contact_placement_write(owner.id, contact, placed_to)]
+        if claim.action in GROUP_ACTIONS:
+            return self._team_lunch(target, record, choice, now)
         if claim.action is Action.PAUSE:
             until = _later(target.today + timedelta(days=PAUSE_DAYS - 1), owner.paused_until)
             record = replace(record, previous_until=owner.paused_until, until=until)
             return record, [self._pause_write(owner, until, now)]
         raise ValueError(f"{claim.action.value} links do nothing when posted")
+
+    def _team_lunch(
+        self, target: LinkTarget, record: ActionRecord, choice: Choice, now: datetime
+    ) -> tuple[ActionRecord, list[Write]]:
+        """The team's lunch, logged (a meeting touch for each of them, each only while they exist) or dismissed;
+        either way the team is not suggested again for a while (domain/places.py TEAM_QUIET_DAYS)."""
+        team, owner = _required(target.team), target.owner
+        lunch = TeamLunch(team.key, target.today, met=target.action is Action.GROUP_MET)
+        writes = [self.repo.lunch_put(owner.id, lunch)]
+        touches: tuple[Touch, ...] = ()
+        if lunch.met:
+            touches = tuple(_team_touch(target, contact, choice, now) for contact in team.members[:TEAM_MAX_CONTACTS])
+            for touch in touches:
+                writes += [
+                    self.repo.contact_exists_check(owner.id, touch.contact_id),
+                    self.repo.touch_put(owner.id, touch),
+                ]
+        return replace(record, touches=touches, lunch=lunch), writes
 
     def _reversal(self, target: LinkTarget, now: datetime) -> list[Write]:
         """The writes that put back exactly what the link's action replaced, each conditioned on the item being
@@ -189,6 +235,10 @@ class ActionLinks:
         record, owner = _required(target.record), target.owner
         if record.touch is not None:
             return [self.repo.touch_delete(owner.id, record.touch)]
+        if record.lunch is not None:  # a team lunch: its touches and the lunch, while the lunch is still this one
+            return [self.repo.lunch_delete(owner.id, record.lunch)] + [
+                self.repo.touch_delete(owner.id, touch) for touch in record.touches
+            ]
         if record.action == Action.SNOOZE:
             contact = _required(target.contact)
             if contact.snoozed_until != record.until:
@@ -239,6 +289,21 @@ def _link_touch(target: LinkTarget, choice: Choice, now: datetime) -> Touch:
         date=target.today,
         direction=TOUCH_DIRECTIONS[target.claim.action],
         channel=choice.channel,
+        note=choice.note,
+        source="link",
+        recorded_at=now,
+        filed_on=link_day(target.claim),
+    )
+
+
+def _team_touch(target: LinkTarget, contact: Contact, choice: Choice, now: datetime) -> Touch:
+    """One of a team lunch's touches: a meeting with `contact`, filed under the link's day and id and theirs."""
+    return Touch(
+        id=content_id("link", target.claim.key(), contact.id),
+        contact_id=contact.id,
+        date=target.today,
+        direction=Direction.MUTUAL,
+        channel=Channel.MEETING,
         note=choice.note,
         source="link",
         recorded_at=now,

@@ -13,6 +13,7 @@ from circleback.domain.cadence import TIER_CADENCE_DAYS
 from circleback.domain.cities import at_home
 from circleback.domain.model import NOTE_LIMIT, ActionRecord, Channel, Contact, Relationship, Tier
 from circleback.domain.sorting import SORT_CHOICES
+from circleback.domain.teams import TEAM_MAX_CONTACTS, TEAM_QUIET_DAYS, Team
 from circleback.domain.wording import first_name, long_day
 from circleback.services.actions import PAUSE_DAYS, SNOOZE_DAYS, SORT_TIERS, LinkTarget
 from circleback.templating import templates
@@ -97,6 +98,8 @@ def _confirmation(target: LinkTarget, suggested: Relationship | None = None) -> 
         "relationships": (),
         "relationship": "",
     }
+    if target.team is not None:  # a team lunch link names a team
+        return {**common, **_team_confirmation(target, target.team)}
     if target.action in SORT_TIERS and target.contact is not None:  # a sort link names a contact
         return {**common, **_sort_confirmation(target, target.contact, first, suggested)}
     if target.action is Action.REACHED_OUT:
@@ -134,6 +137,27 @@ def _confirmation(target: LinkTarget, suggested: Relationship | None = None) -> 
         "lines": [f"No digests until {long_day(resume)}. Your contacts and history stay as they are."],
         "submit_label": "Pause digests",
     }
+
+
+def _team_confirmation(target: LinkTarget, team: Team) -> dict[str, Any]:
+    people = _names(team.members[:TEAM_MAX_CONTACTS])
+    if target.action is Action.GROUP_MET:
+        return {
+            "title": f"Lunch with the {team.company} team",
+            "lines": [f"Log a lunch with {people}: one meeting each, with the note below."],
+            "note_placeholder": "Where you went, what you talked about",
+            "submit_label": "Log it",
+        }
+    return {
+        "title": f"Not now for the {team.company} team",
+        "lines": [f"The digest won't suggest a lunch with {people} for {TEAM_QUIET_DAYS} days."],
+        "submit_label": "Not now",
+    }
+
+
+def _names(people: Sequence[Contact]) -> str:
+    names = [first_name(c.name) for c in people]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _sort_confirmation(
@@ -185,6 +209,13 @@ def _outcome(target: LinkTarget, record: ActionRecord) -> tuple[str, str, str]:
         if record.action == Action.THEY_REACHED_OUT:
             return "Logged", "Already logged", f"{first} reached out to you {how} {when}.".replace("  ", " ")
         return "Logged", "Already logged", f"You reached out to {first} {how} {when}.".replace("  ", " ")
+    if record.lunch is not None:
+        company = target.team.company if target.team is not None else "old"
+        if record.lunch.met:
+            people = _names(target.team.members[:TEAM_MAX_CONTACTS]) if target.team is not None else "the team"
+            return "Logged", "Already logged", f"Lunch with {people} {when}: {len(record.touches)} meetings logged."
+        back = record.lunch.on + timedelta(days=TEAM_QUIET_DAYS)
+        return "Not now", "Already put off", f"No lunch with the {company} team suggested before {long_day(back)}."
     if record.placed_to is not None:
         where = record.placed_to
         label = dict(SORT_CHOICES)[SORT_TIERS[Action(record.action)]].lower()

@@ -13,6 +13,7 @@ from circleback.adapters.store.keys import (
     contact_sk,
     digest_sk,
     event_sk,
+    lunch_sk,
     owner_pk,
     touch_sk,
     trip_sk,
@@ -33,6 +34,7 @@ from circleback.domain.model import (
     Relationship,
     RunStatus,
     Stint,
+    TeamLunch,
     Tier,
     Touch,
     Trip,
@@ -291,6 +293,10 @@ def item_to_run(item: dict[str, Any]) -> DigestRun:
 ACTION_GRACE_SECONDS = 24 * 3600
 
 
+def _touch_map(owner_id: str, touch: Touch) -> dict[str, Any]:
+    return {k: v for k, v in touch_to_item(owner_id, touch).items() if k not in ("PK", "SK")}
+
+
 def action_to_item(owner_id: str, record: ActionRecord) -> dict[str, Any]:
     touch = record.touch
     return {
@@ -302,7 +308,9 @@ def action_to_item(owner_id: str, record: ActionRecord) -> dict[str, Any]:
         "contact_id": record.contact_id,
         "done_at": record.done_at.isoformat(),
         "link_expires_at": record.expires_at.isoformat(),
-        "touch": {k: v for k, v in touch_to_item(owner_id, touch).items() if k not in ("PK", "SK")} if touch else None,
+        "touch": _touch_map(owner_id, touch) if touch else None,
+        "touches": [_touch_map(owner_id, t) for t in record.touches] or None,
+        "lunch": _lunch_map(record.lunch) if record.lunch else None,
         "previous_until": _iso(record.previous_until),
         "until": _iso(record.until),
         "placed_from": _placement_to_item(record.placed_from),
@@ -320,6 +328,8 @@ def item_to_action(item: dict[str, Any]) -> ActionRecord:
         expires_at=datetime.fromisoformat(item["link_expires_at"]),
         contact_id=item.get("contact_id"),
         touch=item_to_touch(touch) if touch else None,
+        touches=tuple(item_to_touch(t) for t in item.get("touches", ())),
+        lunch=item_to_lunch(item["lunch"]) if item.get("lunch") else None,
         previous_until=_date(item.get("previous_until")),
         until=_date(item.get("until")),
         placed_from=_item_to_placement(item.get("placed_from")),
@@ -403,3 +413,20 @@ def item_to_trip(item: dict[str, Any]) -> Trip:
         start=date.fromisoformat(item["start"]),
         end=date.fromisoformat(item["end"]),
     )
+
+
+def lunch_to_item(owner_id: str, lunch: TeamLunch) -> dict[str, Any]:
+    return {
+        "PK": owner_pk(owner_id),
+        "SK": lunch_sk(lunch.team),
+        "type": "lunch",
+        **_lunch_map(lunch),
+    }
+
+
+def _lunch_map(lunch: TeamLunch) -> dict[str, Any]:
+    return {"team": lunch.team, "on": lunch.on.isoformat(), "met": lunch.met}
+
+
+def item_to_lunch(item: dict[str, Any]) -> TeamLunch:
+    return TeamLunch(team=item["team"], on=date.fromisoformat(item["on"]), met=bool(item["met"]))

@@ -17,6 +17,7 @@ ACTION_PREFIX = "ACTION#"
 TOKEN_PREFIX = "PAT#"  # noqa: S105 - a key prefix, not a secret
 # Trips sort inside the digest's range ("ITINERARY#" falls between CONTACT# and TOUCH#): the digest reads them.
 TRIP_PREFIX = "ITINERARY#"
+LUNCH_PREFIX = "LUNCH#"  # a former team's last lunch (domain/places.py), also inside the digest's range
 CALENDAR_LINKS_SK = "CALENDAR"  # when the owner last turned off their calendar links
 # Every contact, life event, trip and touch (and the profile, and the access tokens, both small) lies in this range:
 # "TOUCH$" is the first key after every "TOUCH#..." key ("$" follows "#").
@@ -58,3 +59,7 @@ def access_token_sk(token_id: str) -> str:
 
 def trip_sk(start: date, trip_id: str) -> str:
     return f"{TRIP_PREFIX}{start.isoformat()}#{trip_id}"
+
+
+def lunch_sk(team: str) -> str:
+    return f"{LUNCH_PREFIX}{team}"

@@ -21,10 +21,12 @@ from circleback.adapters.store.items import (
     item_to_calendar_revocation,
     item_to_contact,
     item_to_event,
+    item_to_lunch,
     item_to_owner,
     item_to_run,
     item_to_touch,
     item_to_trip,
+    lunch_to_item,
     owner_schedule_keys,
     owner_to_item,
     run_to_item,
@@ -37,6 +39,7 @@ from circleback.adapters.store.keys import (
     CONTACT_PREFIX,
     DIGEST_RANGE,
     EVENT_PREFIX,
+    LUNCH_PREFIX,
     PROFILE_SK,
     SCHEDULE_INDEX,
     TOKEN_PREFIX,
@@ -47,6 +50,7 @@ from circleback.adapters.store.keys import (
     contact_sk,
     digest_sk,
     event_sk,
+    lunch_sk,
     owner_pk,
     touch_prefix,
     touch_sk,
@@ -63,6 +67,7 @@ from circleback.domain.model import (
     Owner,
     Placement,
     RunStatus,
+    TeamLunch,
     Touch,
     Trip,
 )
@@ -228,6 +233,7 @@ class Repository:
         touches: list[Touch] = []
         events: list[LifeEvent] = []
         trips: list[Trip] = []
+        lunches: list[TeamLunch] = []
         first, last = DIGEST_RANGE
         request: dict[str, Any] = {
             "TableName": self.table_name,
@@ -248,7 +254,9 @@ class Repository:
                 events.append(item_to_event(decode_item(raw)))
             elif sk.startswith(TRIP_PREFIX):
                 trips.append(item_to_trip(decode_item(raw)))
-        return DigestInput(owner, contacts, touches, events, trips)
+            elif sk.startswith(LUNCH_PREFIX):
+                lunches.append(item_to_lunch(decode_item(raw)))
+        return DigestInput(owner, contacts, touches, events, trips, lunches)
 
     def _raw_query(self, request: dict[str, Any]) -> Iterator[dict[str, Any]]:
         """The items of every page of a Query, as DynamoDB's JSON (codec.decode_item reads either form)."""
@@ -415,6 +423,22 @@ class Repository:
 
     def touch_put(self, owner_id: str, touch: Touch) -> Write:
         return self._put_new(touch_to_item(owner_id, touch))
+
+    def lunch_put(self, owner_id: str, lunch: TeamLunch) -> Write:
+        """A former team's last lunch (it replaces the one before: only the latest matters)."""
+        return {"Put": {"TableName": self.table_name, "Item": encode_item(lunch_to_item(owner_id, lunch))}}
+
+    def lunch_delete(self, owner_id: str, lunch: TeamLunch) -> Write:
+        """Remove the team's lunch if it is still `lunch` (an undo; a later lunch of the team stands)."""
+        return {
+            "Delete": {
+                "TableName": self.table_name,
+                "Key": _key(owner_pk(owner_id), lunch_sk(lunch.team)),
+                "ConditionExpression": "#on = :on AND met = :met",
+                "ExpressionAttributeNames": {"#on": "on"},
+                "ExpressionAttributeValues": {":on": {"S": lunch.on.isoformat()}, ":met": {"BOOL": lunch.met}},
+            }
+        }
 
     def touch_delete(self, owner_id: str, touch: Touch) -> Write:
         return {"Delete": {"TableName": self.table_name, "Key": _key(owner_pk(owner_id), touch_key(touch))}}
