@@ -27,8 +27,10 @@ from circleback.domain.model import (
     Frequency,
     Owner,
     Relationship,
+    TeamLunch,
     Tier,
     Touch,
+    Trip,
 )
 from circleback.formats.detect import Format
 from circleback.formats.rows import CONTACT_FIELDS
@@ -421,6 +423,12 @@ def rich(owned: Repository) -> Repository:
     grace = by_name(owned)["Grace Liu"]
     touch = Touch("link-touch", grace.id, TODAY, Direction.INBOUND, Channel.CALL, "She called", "link", NOW)
     assert owned.add_touch(OWNER, touch)
+    for trip in (
+        Trip("trip-berlin", "Berlin", "geonames:2950159", date(2026, 12, 3), date(2026, 12, 5)),
+        Trip("trip-lisbon", "Lisboa", "geonames:2267057", date(2027, 2, 1), date(2027, 2, 1)),
+    ):
+        assert owned.add_trip(OWNER, trip)
+    owned.put_lunch(OWNER, TeamLunch("northwind analytics", date(2026, 11, 2), met=False))
     return owned
 
 
@@ -438,6 +446,8 @@ def state(repo: Repository, owner_id: str) -> dict[str, Any]:
         "summaries": summaries,
         "touches": sorted(partition.touches, key=lambda t: t.id),
         "events": sorted(partition.events, key=lambda e: e.id),
+        "trips": sorted(partition.trips, key=lambda t: t.id),
+        "lunches": list(partition.lunches),
     }
 
 
@@ -458,6 +468,7 @@ def test_a_backup_brings_an_empty_account_back_to_the_same_state(rich: Repositor
         ("contacts", (sizes["contacts"], 0, 0, 0)),
         ("touches", (sizes["touches"], 0, 0, 0)),
         ("events", (sizes["events"], 0, 0, 0)),
+        ("trips and lunches", (3, 0, 0, 0)),  # two trips and a team's last lunch
     ]
 
     assert state(rich, ELSEWHERE) == expected
@@ -476,6 +487,7 @@ def test_restoring_twice_or_onto_its_own_account_writes_nothing(rich: Repository
         ("contacts", (0, 0, len(versions), 0)),
         ("touches", (0, 0, len(state(rich, OWNER)["touches"]), 0)),
         ("events", (0, 0, len(state(rich, OWNER)["events"]), 0)),
+        ("trips and lunches", (0, 0, 3, 0)),
     ]
 
     assert restore(rich, backup) == unchanged
@@ -556,6 +568,7 @@ def test_a_dry_run_of_an_older_backup_lists_every_value_it_would_put_back_and_wr
         ("contacts", (0, 1, len(before["contacts"]) - 1, 0)),
         ("touches", (0, 0, len(before["touches"]), 0)),
         ("events", (0, 0, len(before["events"]), 0)),
+        ("trips and lunches", (0, 0, 3, 0)),
     ]
     assert result.summary().splitlines()[:2] == [
         "Read as circleback backup. A dry run: nothing was written.",

@@ -610,6 +610,16 @@ def test_each_bad_part_of_a_backup_is_refused_by_its_kind_and_place() -> None:
         {"id": "e1", "date": "2026-11-10", "kind": "promotion", "contact_id": "a"},
         {"id": "e2", "date": "2026-11-10", "kind": "knighted"},
         {"id": "e3", "date": "2026-11-10", "kind": "moved", "contact_id": "gone"}
+      ],
+      "trips": [
+        {"id": "r1", "city": "Berlin", "city_key": "geonames:2950159", "start": "2027-03-03", "end": "2027-03-05"},
+        {"id": "r2", "city": "", "city_key": "name:", "start": "2027-03-03", "end": "2027-03-05"},
+        {"id": "r3", "city": "Lisboa", "city_key": "geonames:2267057", "start": "in March", "end": "2027-03-05"}
+      ],
+      "lunches": [
+        {"team": "northwind analytics", "on": "2026-11-02", "met": true},
+        {"team": "northwind analytics", "on": "2026-11-20", "met": false},
+        {"team": "globex", "on": "2026-11-02", "met": "perhaps"}
       ]}"""
 
     parsed = parse_backup(text, TODAY)
@@ -618,6 +628,8 @@ def test_each_bad_part_of_a_backup_is_refused_by_its_kind_and_place() -> None:
     assert [(n, c.id) for n, c in parsed.contacts] == [(1, "a")]
     assert [(n, t.id) for n, t in parsed.touches] == [(1, "t1")]
     assert [(n, e.id) for n, e in parsed.events] == [(1, "e1")]
+    assert [(n, t.trip().city) for n, t in parsed.trips] == [(1, "Berlin")]
+    assert [(n, lunch.lunch().met) for n, lunch in parsed.lunches] == [(1, True)]
     assert [str(error).split(": ", 1)[0] for error in parsed.errors] == [
         "owner, timezone",
         "contact 2, email",
@@ -626,6 +638,10 @@ def test_each_bad_part_of_a_backup_is_refused_by_its_kind_and_place() -> None:
         "touch 2, contact_id",
         "touch 3, date",
         "event 2, kind",
+        "trip 2, city",
+        "trip 3, start",
+        "lunch 2, team",
+        "lunch 3, met",
     ]
     assert "'Mars/Olympus' is not an IANA time zone" in parsed.errors[0].reason
     assert "the same id as contact 1" in parsed.errors[2].reason

@@ -1,4 +1,5 @@
-"""circleback's JSON backup: the owner's settings, every contact, touch and life event, in one versioned file.
+"""circleback's JSON backup: the owner's settings, every contact, touch, life event, trip and team lunch, in one
+versioned file.
 
 Written by `dump_backup`, read back by `parse_backup` into validated parts (contacts through the canonical
 row's checks), every refusal named by what it is and its place in its list ("contact 3, email: ...").
@@ -11,8 +12,10 @@ Format 1:
      "owner": {"timezone": ..., "send_hour": ..., ...},
      "contacts": [{"id": ..., "created_on": ..., "name": ..., ..., "import_marks": {...}}, ...],
      "touches": [{"id": ..., "contact_id": ..., "date": ..., ...}, ...],
-     "events": [{"id": ..., "date": ..., "kind": ..., "contact_id": ... or null, ...}, ...]}
-Absent or null fields are unset.
+     "events": [{"id": ..., "date": ..., "kind": ..., "contact_id": ... or null, ...}, ...],
+     "trips": [{"id": ..., "city": ..., "city_key": ..., "start": ..., "end": ...}, ...],
+     "lunches": [{"team": ..., "on": ..., "met": ...}, ...]}
+Absent or null fields are unset; a backup from before trips and team lunches has none of them.
 """
 
 from __future__ import annotations
@@ -37,7 +40,9 @@ from circleback.domain.model import (
     LifeEvent,
     Owner,
     Stint,
+    TeamLunch,
     Touch,
+    Trip,
 )
 from circleback.domain.sorting import DEFAULT_SORT_PER_DIGEST, MAX_SORT_PER_DIGEST
 from circleback.formats.csvfile import RowError, RowNote, contact_order, validate_row
@@ -173,12 +178,34 @@ class BackupEvent(Row):
         return LifeEvent(self.id, self.date, self.kind, contact_id, self.note)
 
 
+class BackupTrip(Row):
+    id: Id
+    city: Annotated[str, BeforeValidator(blank_to_none), Field(min_length=1, max_length=200)]
+    city_key: Annotated[str, BeforeValidator(blank_to_none), Field(min_length=1, max_length=300)]
+    start: RequiredDate
+    end: RequiredDate
+
+    def trip(self) -> Trip:
+        return Trip(self.id, self.city, self.city_key, self.start, max(self.start, self.end))
+
+
+class BackupLunch(Row):
+    team: Annotated[str, BeforeValidator(blank_to_none), Field(min_length=1, max_length=300)]
+    on: RequiredDate
+    met: bool
+
+    def lunch(self) -> TeamLunch:
+        return TeamLunch(self.team, self.on, self.met)
+
+
 @dataclass(slots=True)
 class ParsedBackup:
     owner: BackupOwner | None = None
     contacts: list[tuple[int, BackupContact]] = field(default_factory=list)
     touches: list[tuple[int, BackupTouch]] = field(default_factory=list)
     events: list[tuple[int, BackupEvent]] = field(default_factory=list)
+    trips: list[tuple[int, BackupTrip]] = field(default_factory=list)
+    lunches: list[tuple[int, BackupLunch]] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     skipped: list[RowNote] = field(default_factory=list)  # touches and events of contacts the backup does not hold
 
@@ -212,11 +239,13 @@ def parse_backup(text: str, today: date) -> ParsedBackup:
         for n, e in _entries(BackupEvent, document.get("events"), today, "event", parsed.errors)
         if e.contact_id is None or contacts.hold(n, e.contact_id, "event")
     ]
+    parsed.trips = _entries(BackupTrip, document.get("trips"), today, "trip", parsed.errors)
+    parsed.lunches = _entries(BackupLunch, document.get("lunches"), today, "lunch", parsed.errors, key="team")
     parsed.errors.sort(key=lambda error: (_PARTS.index(error.unit), error.row))
     return parsed
 
 
-_PARTS = ("owner", "contact", "touch", "event")  # the order of the file, for the order of its errors
+_PARTS = ("owner", "contact", "touch", "event", "trip", "lunch")  # the order of the file, for its errors' order
 
 
 def _document_problem(document: Any) -> str | None:
@@ -225,25 +254,25 @@ def _document_problem(document: Any) -> str | None:
     version = document.get("version")
     if version != BACKUP_VERSION:
         return f"backup format version {version!r}; this circleback reads version {BACKUP_VERSION}"
-    for part in ("contacts", "touches", "events"):
+    for part in ("contacts", "touches", "events", "trips", "lunches"):
         if not isinstance(document.get(part, []), list):
             return f'"{part}" must be a list'
     return None
 
 
 def _entries[RowT: Row](
-    model: type[RowT], items: Any, today: date, unit: str, errors: list[RowError]
+    model: type[RowT], items: Any, today: date, unit: str, errors: list[RowError], key: str = "id"
 ) -> list[tuple[int, RowT]]:
-    """Each valid entry with its place in the list (from 1); the same id twice keeps the first."""
+    """Each valid entry with its place in the list (from 1); the same id (or `key`) twice keeps the first."""
     entries: list[tuple[int, RowT]] = []
     first_of: dict[str, int] = {}
     for number, item in enumerate(items or [], 1):
         entry = _validated(model, number, item, today, unit, errors)
         if entry is None:
             continue
-        entry_id = str(getattr(entry, "id", ""))
+        entry_id = str(getattr(entry, key, ""))
         if entry_id in first_of:
-            errors.append(RowError(number, "id", f"the same id as {unit} {first_of[entry_id]}", unit))
+            errors.append(RowError(number, key, f"the same {key} as {unit} {first_of[entry_id]}", unit))
             continue
         first_of[entry_id] = number
         entries.append((number, entry))
@@ -292,7 +321,12 @@ class _Held:
 
 
 def dump_backup(
-    owner: Owner, contacts: Iterable[Contact], touches: Iterable[Touch], events: Iterable[LifeEvent]
+    owner: Owner,
+    contacts: Iterable[Contact],
+    touches: Iterable[Touch],
+    events: Iterable[LifeEvent],
+    trips: Iterable[Trip] = (),
+    lunches: Iterable[TeamLunch] = (),
 ) -> str:
     """The backup as JSON text; the same state always gives the same text (sorted, no clock in it)."""
     document = {
@@ -302,6 +336,8 @@ def dump_backup(
         "contacts": [_contact_entry(c) for c in sorted(contacts, key=contact_order)],
         "touches": [_touch_entry(t) for t in sorted(touches, key=_touch_order)],
         "events": [_event_entry(e) for e in sorted(events, key=lambda e: (e.date, e.id))],
+        "trips": [_entry(t) for t in sorted(trips, key=lambda t: (t.start, t.id))],
+        "lunches": [_entry(lunch) for lunch in sorted(lunches, key=lambda lunch: lunch.team)],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
@@ -327,7 +363,9 @@ def _event_entry(event: LifeEvent) -> dict[str, Any]:
     return _entry(event)
 
 
-def _entry(item: Owner | Contact | Touch | LifeEvent | Stint, leave_out: tuple[str, ...] = ()) -> dict[str, Any]:
+def _entry(
+    item: Owner | Contact | Touch | LifeEvent | Stint | Trip | TeamLunch, leave_out: tuple[str, ...] = ()
+) -> dict[str, Any]:
     """Every field of a domain object as JSON, unset ones left out; a new field is backed up by itself."""
     entry = {f.name: _json(getattr(item, f.name)) for f in fields(item) if f.name not in leave_out}
     return {name: value for name, value in entry.items() if value is not None}

@@ -58,4 +58,6 @@ def export_backup(repo: Repository, owner_id: str) -> str:
     partition = repo.load_digest_input(owner_id)
     if partition is None:
         raise NotFoundError(f"no account {owner_id!r} in this table: nothing to back up")
-    return dump_backup(partition.owner, partition.contacts, partition.touches, partition.events)
+    return dump_backup(
+        partition.owner, partition.contacts, partition.touches, partition.events, partition.trips, partition.lunches
+    )

@@ -20,7 +20,7 @@ from datetime import date, datetime
 from circleback.adapters.store.repository import ConflictError, Repository
 from circleback.domain.changes import FieldChange, field_changes
 from circleback.domain.matching import ContactIndex
-from circleback.domain.model import Contact, LifeEvent, Owner, Touch
+from circleback.domain.model import Contact, LifeEvent, Owner, TeamLunch, Touch, Trip
 from circleback.domain.schedule import next_send_at
 from circleback.formats.backup import ParsedBackup, parse_backup
 from circleback.formats.csvfile import RowError
@@ -51,6 +51,8 @@ class RestorePlan:
     replaced: list[tuple[Contact, Contact | None]] = field(default_factory=list)  # (restored, the one it replaces)
     touches: list[Touch] = field(default_factory=list)  # those the table does not have yet
     events: list[LifeEvent] = field(default_factory=list)
+    trips: list[Trip] = field(default_factory=list)  # those the table does not have yet
+    lunches: list[TeamLunch] = field(default_factory=list)  # those that differ from the table's
     lived_in: bool = False  # the account had contacts before the restore
 
     @property
@@ -105,9 +107,9 @@ def restore_backup(
 def plan_restore(repo: Repository, owner_id: str, text: str, today: date, *, strict: bool = False) -> RestorePlan:
     """Read the backup and the owner's partition (one Query), and work out every write and every count."""
     parsed = parse_backup(text, today)
-    reports = [ImportReport(kind) for kind in ("settings", "contacts", "touches", "events")]
-    settings, contacts, touches, events = reports
-    by_unit = {"contact": contacts, "touch": touches, "event": events}
+    reports = [ImportReport(kind) for kind in ("settings", "contacts", "touches", "events", "trips and lunches")]
+    settings, contacts, touches, events, places = reports
+    by_unit = {"contact": contacts, "touch": touches, "event": events, "trip": places, "lunch": places}
     for error in parsed.errors:
         by_unit.get(error.unit, settings).errors.append(error)
     for skipped in parsed.skipped:
@@ -131,6 +133,14 @@ def plan_restore(repo: Repository, owner_id: str, text: str, today: date, *, str
         if contact_id is None or _restored(number, contact_id, target, events, "event"):
             event = event_entry.event(target[contact_id] if contact_id else None)
             _count_new(events, (event.date, event.id) in have_events, plan.events, event)
+    have_trips = {trip.id for trip in table.trips}
+    for _, trip_entry in parsed.trips:
+        trip = trip_entry.trip()
+        _count_new(places, trip.id in have_trips, plan.trips, trip)
+    have_lunches = set(table.lunches)
+    for _, lunch_entry in parsed.lunches:
+        lunch = lunch_entry.lunch()
+        _count_new(places, lunch in have_lunches, plan.lunches, lunch)
     return plan
 
 
@@ -208,8 +218,9 @@ def _touch_key(touch: Touch) -> tuple[str, date, str]:
 
 def apply_restore(repo: Repository, plan: RestorePlan, now: datetime, progress: Progress | None = None) -> None:
     """Write what `plan_restore` planned; a write that finds its item already there counts it unchanged."""
-    touches, events = plan.reports[2], plan.reports[3]
+    touches, events, places = plan.reports[2], plan.reports[3], plan.reports[4]
     total = (plan.settings is not None) + len(plan.replaced) + len(plan.touches) + len(plan.events)
+    total += len(plan.trips) + len(plan.lunches)
     tick = ticker(progress, total)
     if plan.settings is not None:
         scheduled = replace(plan.settings, next_send_at=next_send_at(plan.settings, now))
@@ -237,6 +248,11 @@ def apply_restore(repo: Repository, plan: RestorePlan, now: datetime, progress: 
         _landed(touches, tick(repo.add_touch(plan.owner_id, touch)))
     for event in plan.events:
         _landed(events, tick(repo.add_event(plan.owner_id, event)))
+    for trip in plan.trips:
+        _landed(places, tick(repo.add_trip(plan.owner_id, trip)))
+    for lunch in plan.lunches:
+        repo.put_lunch(plan.owner_id, lunch)  # the backup's last lunch of a team replaces the table's
+        tick()
 
 
 def _replace_contact(repo: Repository, owner_id: str, restored: Contact) -> None:

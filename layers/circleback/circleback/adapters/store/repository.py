@@ -424,6 +424,10 @@ class Repository:
     def touch_put(self, owner_id: str, touch: Touch) -> Write:
         return self._put_new(touch_to_item(owner_id, touch))
 
+    def put_lunch(self, owner_id: str, lunch: TeamLunch) -> None:
+        """Write a team's last lunch (a restore), replacing the one there."""
+        self.client.put_item(TableName=self.table_name, Item=encode_item(lunch_to_item(owner_id, lunch)))
+
     def lunch_put(self, owner_id: str, lunch: TeamLunch) -> Write:
         """A former team's last lunch (it replaces the one before: only the latest matters)."""
         return {"Put": {"TableName": self.table_name, "Item": encode_item(lunch_to_item(owner_id, lunch))}}
