@@ -186,3 +186,18 @@ def test_one_lunch_logs_a_meeting_for_each_under_one_note_and_a_typo_logs_nobody
     assert {(t.channel, t.note) for t in touches} == {(Channel.MEETING, "Old team lunch")}
     assert run(capsys, "touch", "tom", "priya", "ken", "--channel", "lunch", "--note", "Old team lunch")[0] == 0
     assert len(stored().touches) == 3  # the same lunch again: already logged, each
+
+
+def test_the_old_team_in_your_city_is_one_group_in_the_preview(store: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    long_ago = (date.today() - timedelta(days=200)).isoformat()
+    for name in ("Ada Byron", "Bob Hart", "Cy Lee"):
+        email = f"{name.split()[0].lower()}@example.com"
+        add(capsys, name, "--email", email, "--company", "Northwind Analytics", "--city", "London",
+            "--last-touch", long_ago)  # fmt: skip
+    assert run(capsys, "settings", "set", "--city", "London", "--max-due", "0")[0] == 0
+
+    preview = json.loads(run(capsys, "preview", "--json")[1])
+
+    [group] = [o for o in preview["occasions"] if o["kind"] == "group"]
+    assert group["label"] == "Northwind Analytics"
+    assert group["contacts"] == ["Ada Byron", "Bob Hart", "Cy Lee"]
