@@ -1294,3 +1294,20 @@ def test_a_team_that_broke_up_makes_its_unused_link_gone(site: Site) -> None:
     repo().save_contact(OWNER, replace(grace, city="Paris", city_key="geonames:2988507"))  # two are left: no team
 
     assert_refused(site.get(link.path), 410, "This team is no longer together in your city.")
+
+
+def test_someone_in_your_city_has_met_up_first_on_their_page_and_others_email(site: Site) -> None:
+    """Issue 20, at home: the owner lives in London; Olivia Bennett does too, Thomas Becker lives in Munich."""
+    people = {c.name: c for c in repo().list_contacts(OWNER)}
+
+    def channels(name: str) -> list[tuple[str, bool]]:
+        token = runtime.signer().sign(
+            OWNER, people[name].id, Action.REACHED_OUT, today().isoformat(), Purpose.ACTION, clock.now()
+        )
+        radios = PageShape(site.get(f"/{token}").get_data(as_text=True)).all("input")
+        return [(r["value"], "checked" in r) for r in radios if r.get("name") == "channel"]
+
+    assert channels("Olivia Bennett")[0] == ("meeting", True)
+    assert channels(THOMAS)[0] == ("email", True)
+    same = {value for value, _ in channels(THOMAS)}
+    assert {value for value, _ in channels("Olivia Bennett")} == same  # the same choices, another order

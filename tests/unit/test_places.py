@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from circleback.adapters.gazetteer import Gazetteer, city_fold, gazetteer
-from circleback.domain.model import Contact, DigestInput, Relationship, Stint, TeamLunch, Tier, Touch, Trip
+from circleback.domain.model import Birthday, Contact, DigestInput, Relationship, Stint, TeamLunch, Tier, Touch, Trip
 from circleback.domain.occasions import DEFAULT_OCCASION_FINDERS
 from circleback.domain.places import TRIP_MAX_CONTACTS, TRIP_NOTICE_DAYS, trip_dates, trip_shown
 from circleback.domain.planner import DigestPlan, OccasionKind, PlanSettings, plan_digest
@@ -275,3 +275,18 @@ def test_at_most_one_lunch_a_digest_the_team_with_most_people_due() -> None:
 def test_a_team_s_id_packs_like_a_contact_s_and_names_its_company_alone() -> None:
     assert len(team_id("northwind analytics")) == 21 and team_id("northwind analytics").startswith("2")
     assert team_id("northwind analytics") == team_id("northwind analytics") != team_id("globex")
+
+
+def test_a_trip_or_a_team_lunch_never_takes_the_subject_from_a_person_and_reads_once_there() -> None:
+    tom = berliner("Tom Weber", last_touch=AS_OF - timedelta(days=1))
+    ana = contact("Ana Souza", birthday=Birthday(12, 1), last_touch=AS_OF - timedelta(days=1))
+
+    only_trip = digest_view(plan_of([tom], [trip(AS_OF + timedelta(days=3))]), owner(), None)
+    both = digest_view(
+        plan_digest(DigestInput(owner(), [tom, ana], (), (), [trip(AS_OF + timedelta(days=3))]), AS_OF,
+                    PlanSettings(max_due=5, lookahead_days=14), DEFAULT_OCCASION_FINDERS),
+        owner(), None,
+    )  # fmt: skip
+
+    assert "In Berlin 25–27 November" in only_trip.subject and "Wed" not in only_trip.subject
+    assert "Ana's birthday" in both.subject or "Ana Souza's birthday" in both.subject

@@ -553,11 +553,15 @@ def _by_label(plan: DigestPlan) -> list[Occasion]:
 
 # What can only be done on its day comes first: a person's birthday or news, then the rest.
 _PERSONAL = frozenset({OccasionKind.BIRTHDAY, OccasionKind.LIFE_EVENT, OccasionKind.WORK_ANNIVERSARY})
+_PLANS = frozenset({OccasionKind.TRIP, OccasionKind.GROUP})
 
 
 def _most_pressing(occasion: Occasion, as_of: date) -> tuple[int, int]:
-    """Today's birthday or news first, then a person's occasion by nearness, then holidays and own news."""
+    """Today's birthday or news first, then a person's occasion by nearness, then holidays and own news, then
+    plans (a trip, a team's lunch: nothing is lost by waiting a day)."""
     days = abs((occasion.date - as_of).days)
+    if occasion.kind in _PLANS:
+        return 3, days
     personal = occasion.kind in _PERSONAL
     return (0 if personal and days == 0 else 1 if personal else 2), days
 
@@ -574,8 +578,8 @@ def _sort_summary(plan: DigestPlan) -> str:
 def _occasion_gist(occasion: Occasion, as_of: date, room: int = SUBJECT_LIMIT) -> str:
     """The occasion and its day in at most `room` characters: a long label is shortened with "…"."""
     days = (occasion.date - as_of).days
-    when = _subject_day(occasion.date, days)
-    label = occasion.label
+    when = "" if occasion.kind in _PLANS else _subject_day(occasion.date, days)  # a trip's label has its dates
+    label = f"Lunch: {occasion.label}" if occasion.kind is OccasionKind.GROUP else occasion.label
     width = room - (len(when) + 1 if when else 0)
     if len(label) > width:
         label = label[: max(width - 1, 1)].rstrip() + "…"
