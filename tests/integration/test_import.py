@@ -185,7 +185,7 @@ def test_strict_touches_and_events_write_nothing_when_a_row_is_bad(owned: Reposi
         "Rahul Mehta,2026-11-03,,,",
         strict=True,
     )
-    events = load_events(owned, "Ana Souza,2026-11-10,promotion,", ",2026-11-12,married,", strict=True)
+    events = load_events(owned, "Ana Souza,2026-11-10,promotion,", ",2026-11-12,knighted,", strict=True)
 
     assert (touches.written, counts(touches), errors(touches)) == (False, (0, 0, 0, 1), [(3, "contact")])
     assert (events.written, counts(events), errors(events)) == (False, (0, 0, 0, 1), [(3, "kind")])
@@ -545,11 +545,12 @@ def test_events_are_resolved_and_own_news_has_no_contact(owned: Repository) -> N
         ",2026-11-15,new_job,Joined Contoso",
         "Rahul Mehta,2026-11-12,married,",
         "Nobody Known,2026-11-12,moved,",
-        ",2026-11-12,baby,",
+        ",2026-11-12,baby,Her name is Ines.",  # your own news may be of any kind (issue 19)
+        ",2026-11-13,knighted,",
     )
 
-    assert counts(report) == (3, 0, 0, 2)
-    assert errors(report) == [(5, "contact"), (6, "kind")]
+    assert counts(report) == (4, 0, 0, 2)
+    assert errors(report) == [(5, "contact"), (7, "kind")]
     partition = owned.load_digest_input(OWNER)
     assert partition is not None
     events = {(e.contact_id, e.kind, e.date, e.note) for e in partition.events}
@@ -557,6 +558,7 @@ def test_events_are_resolved_and_own_news_has_no_contact(owned: Repository) -> N
         (ids["Ana Souza"], EventKind.PROMOTION, date(2026, 11, 10), "Head of Platform"),
         (None, EventKind.NEW_JOB, date(2026, 11, 15), "Joined Contoso"),
         (ids["Rahul Mehta"], EventKind.MARRIED, date(2026, 11, 12), None),
+        (None, EventKind.BABY, date(2026, 11, 12), "Her name is Ines."),
     }
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import date, timedelta
 
 import holidays
@@ -391,14 +392,37 @@ def test_own_news_goes_to_bosses_and_mentors_first_then_tier_a_by_tier_then_name
     assert item.kind == "own_news" and item.label == "Your new job"
 
 
-def test_own_news_skips_those_touched_since_and_kinds_that_are_not_news_to_share() -> None:
+def test_own_news_skips_those_touched_since() -> None:
     boss = contact("Bea", relationship=Relationship.BOSS)
     mentor = contact("Max", relationship=Relationship.MENTOR)
     news = event(AS_OF - timedelta(days=10), EventKind.AWARD)
     [item] = found(own_news, [boss, mentor], [touch(boss.id, AS_OF - timedelta(days=10))], [news])
     assert names(item) == ["Max"]
-    assert found(own_news, [boss, mentor], events=[event(AS_OF, EventKind.MARRIED)]) == []
     assert found(own_news, [contact("Ty", tier=Tier.B)], events=[news]) == []  # nobody to tell: no item
+
+
+@pytest.mark.parametrize(
+    ("kind", "note", "label", "line"),
+    [
+        (EventKind.MARRIED, None, "Your wedding", "I wanted you to hear it from me: I got married."),
+        (EventKind.BABY, "Her name is Ines.", "Your new baby",
+         "I wanted you to hear it from me: we have a new baby. Her name is Ines."),
+        (EventKind.MOVED, "New address: 12 Rua Augusta, Lisbon", "Your move",
+         "I wanted you to hear it from me: I have moved. New address: 12 Rua Augusta, Lisbon."),
+        (EventKind.NEW_JOB, "Staff Engineer at Globex.", "Your new job",
+         "I wanted you to hear it from me: I have started a new job. Staff Engineer at Globex."),
+        (EventKind.OTHER, "I am running the Lisbon marathon in May!", "Your news",
+         "I wanted you to hear it from me: I am running the Lisbon marathon in May!"),
+        (EventKind.OTHER, None, "Your news", "I wanted you to hear it from me."),
+    ],
+)  # fmt: skip
+def test_your_news_of_every_kind_is_shared_with_its_note(
+    kind: EventKind, note: str | None, label: str, line: str
+) -> None:
+    boss = contact("Bea", relationship=Relationship.BOSS)
+    [item] = found(own_news, [boss], events=[replace(event(AS_OF - timedelta(days=1), kind), note=note)])
+
+    assert (item.label, item.opener) == (label, line)
 
 
 # --- across kinds ---------------------------------------------------------------------------------------

@@ -17,7 +17,13 @@ from circleback.domain.model import Birthday, Contact, DigestInput, EventKind, L
 from circleback.domain.occasions import DEFAULT_OCCASION_FINDERS
 from circleback.domain.planner import DigestPlan, Occasion, OccasionKind, PlanSettings, plan_digest
 from circleback.mail import RenderedDigest
-from circleback.mail.render import OCCASION_CONTACTS_SHOWN, SUBJECT_LIMIT, subject_line
+from circleback.mail.render import (
+    NEWS_THANKS,
+    NEWS_THANKS_OTHERS,
+    OCCASION_CONTACTS_SHOWN,
+    SUBJECT_LIMIT,
+    subject_line,
+)
 from tests.factories import contact, owner
 from tests.unit.test_render import ACTIONS, AS_OF, URL_IN_TEXT, both, digest_plan, due, parse, render
 
@@ -210,11 +216,15 @@ def test_each_kind_of_occasion_gets_an_opener_that_fits(
         assert f"Idea: {idea} Start with: “{first_line}”" in part
     starters = mailtos(digest)
     assert len(starters) == len([c for c in occasion.contacts if c.email]) > 0
+    by_first = {c.name.split()[0]: c for c in occasion.contacts}
     for url in starters:
         fields = parse_qs(urlsplit(url).query, strict_parsing=True)
         assert fields["subject"] == [mail_subject]
         first = fields["body"][0].split(",", 1)[0].removeprefix("Hi ")
-        assert fields["body"] == [f"Hi {first},\n\n{first_line}\n\nBest,\nSam"]
+        # Your news ends with thanks: for what you learned, to a boss or mentor (issue 19).
+        taught = by_first[first].relationship in (Relationship.BOSS, Relationship.MENTOR)
+        thanks = (f" {NEWS_THANKS if taught else NEWS_THANKS_OTHERS}") if kind == "own_news" else ""
+        assert fields["body"] == [f"Hi {first},\n\n{first_line}{thanks}\n\nBest,\nSam"]
         assert url in digest.text
 
 

@@ -52,7 +52,8 @@ class EventKind(StrEnum):
 
 
 # The owner's own news is limited to what is worth telling one's network about.
-OWN_NEWS_KINDS = frozenset({EventKind.NEW_JOB, EventKind.PROMOTION, EventKind.MOVED, EventKind.AWARD})
+# Every kind of news is the owner's to share too (a wedding, a baby, a move with a new address): issue 19.
+OWN_NEWS_KINDS = frozenset(EventKind)
 
 
 class Frequency(StrEnum):

@@ -46,7 +46,20 @@ YOUR_NEWS: Mapping[EventKind, tuple[str, str]] = {
     EventKind.PROMOTION: ("Your promotion", "I wanted you to hear it from me: I have been promoted."),
     EventKind.MOVED: ("Your move", "I wanted you to hear it from me: I have moved."),
     EventKind.AWARD: ("Your award", "I wanted you to hear it from me: I have received an award."),
+    EventKind.MARRIED: ("Your wedding", "I wanted you to hear it from me: I got married."),
+    EventKind.BABY: ("Your new baby", "I wanted you to hear it from me: we have a new baby."),
+    EventKind.OTHER: ("Your news", "I wanted you to hear it from me:"),
 }
+
+
+def your_news_line(event: LifeEvent) -> str:
+    """The first line of the owner's news, with its note (the new role, the new number or address after a move):
+    "I wanted you to hear it from me: I have moved. New address: 12 Rua Augusta, Lisbon." """
+    _, line = YOUR_NEWS[event.kind]
+    note = " ".join((event.note or "").split())
+    if not note:
+        return line.removesuffix(":") + ("." if line.endswith(":") else "")
+    return f"{line} {note}" if line.endswith(":") else f"{line} {note.rstrip('.')}."
 
 
 # --- birthdays and work anniversaries --------------------------------------------------------------------
@@ -192,7 +205,8 @@ def own_news(context: PlanContext) -> list[Occasion]:
             continue
         audience = news_audience(context, event.date)
         if audience:
-            label, opener = YOUR_NEWS[event.kind]
+            label, _ = YOUR_NEWS[event.kind]
+            opener = your_news_line(event)
             found.append(Occasion(OccasionKind.OWN_NEWS, event.date, audience, label, opener=opener, event=event))
     return found
 

@@ -13,7 +13,6 @@ from circleback.domain.cadence import MAX_CADENCE_DAYS, MIN_CADENCE_DAYS
 from circleback.domain.countries import is_country_code
 from circleback.domain.matching import normalise_linkedin
 from circleback.domain.model import (
-    OWN_NEWS_KINDS,
     Birthday,
     Channel,
     Contact,
@@ -238,11 +237,3 @@ class EventRow(Row):
 
     # News is what has happened: a future date is a typo far more often than a plan (and would sit unseen).
     _future = field_validator("date", mode="after")(not_future)
-
-    @field_validator("kind", mode="after")
-    @classmethod
-    def _own_news_kind(cls, value: EventKind, info: ValidationInfo) -> EventKind:
-        if info.data.get("contact") is None and "contact" in info.data and value not in OWN_NEWS_KINDS:
-            allowed = ", ".join(sorted(k.value for k in OWN_NEWS_KINDS))
-            raise ValueError(f"your own news (no contact) is one of {allowed}, not {value.value}")
-        return value

@@ -634,7 +634,7 @@ def _occasion_view(occasion: Occasion, as_of: date, owner: Owner, links: LinkFac
         first_line=first_line,
         # A team is named whole (its lunch is for all of them); anything else names whom it lists.
         names=tuple(c.name for c in (_distinct(occasion.group) if occasion.team else people)),
-        contacts=tuple(_contact_view(c, opener, first_line, owner, links) for c in shown),
+        contacts=tuple(_contact_view(c, opener, _first_line(occasion, c), owner, links) for c in shown),
         more_contacts=f"and {hidden} more" if hidden else None,
         pressing=_pressing(occasion, as_of),
         to_all=_note_to_all(occasion, owner),
@@ -688,7 +688,7 @@ def _due_view(item: DueItem, as_of: date, owner: Owner, links: LinkFactory | Non
     note = latest.note if latest is not None and latest.note else None
     facts = _facts(item.contact, note)
     opener = _pick(reason, item.contact.id, as_of, facts)
-    first_line = (occasion.opener or None) if occasion is not None else None
+    first_line = _first_line(occasion, item.contact) if occasion is not None else None
     return DueView(
         contact=_contact_view(item.contact, opener, first_line, owner, links),
         history=_history_line(item.history, as_of),
@@ -712,6 +712,21 @@ def _distinct(contacts: Sequence[Contact]) -> list[Contact]:
     for contact in contacts:
         unique.setdefault(contact.id, contact)
     return list(unique.values())
+
+
+# The owner's news ends with thanks: who taught you something hears it said (issue 19, "your news, with thanks").
+NEWS_THANKS = "Thank you for everything I learned working with you: it got me here."
+NEWS_THANKS_OTHERS = "Thank you for your support along the way."
+
+
+def _first_line(occasion: Occasion, contact: Contact) -> str | None:
+    """The occasion's first line for this person: the owner's news with thanks, said as fits them."""
+    if not occasion.opener:
+        return None
+    if occasion.kind is not OccasionKind.OWN_NEWS:
+        return occasion.opener
+    taught = contact.relationship in (Relationship.BOSS, Relationship.MENTOR)
+    return f"{occasion.opener} {NEWS_THANKS if taught else NEWS_THANKS_OTHERS}"
 
 
 def _contact_view(
