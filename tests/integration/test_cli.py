@@ -77,6 +77,7 @@ def test_preview_json_follows_the_contract(tmp_path: Path, capsys: pytest.Captur
             "effective_cadence_days": 365,
             "tier": "C",
             "channels": [],  # no email, no LinkedIn, no phone: the digest says so
+            "lapsed": True,  # nearly three years since the last touch
             "occasion": {"kind": "holiday", "label": "Thanksgiving"},
         },
         {
@@ -86,6 +87,7 @@ def test_preview_json_follows_the_contract(tmp_path: Path, capsys: pytest.Captur
             "effective_cadence_days": 60,
             "tier": "A",
             "channels": [],
+            "lapsed": False,
             "occasion": {"kind": "holiday", "label": "Thanksgiving"},
         },
     ]

@@ -201,3 +201,12 @@ def test_the_old_team_in_your_city_is_one_group_in_the_preview(store: Path, caps
     [group] = [o for o in preview["occasions"] if o["kind"] == "group"]
     assert group["label"] == "Northwind Analytics"
     assert group["contacts"] == ["Ada Byron", "Bob Hart", "Cy Lee"]
+
+
+def test_preview_json_says_who_is_lapsed(store: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    add(capsys, "Long Gone", "--last-touch", (date.today() - timedelta(days=500)).isoformat())
+    add(capsys, "Just Due", "--last-touch", (date.today() - timedelta(days=70)).isoformat())
+
+    due = json.loads(run(capsys, "preview", "--json")[1])["due"]
+
+    assert {item["name"]: item["lapsed"] for item in due} == {"Long Gone": True, "Just Due": False}

@@ -326,6 +326,7 @@ class DueView:
     occasion: Occasion | None = None  # their occasion in the window, which this line carries (planner._once_each)
     occasion_line: str | None = None  # that occasion as the line reads it: "Birthday · Friday 4 December"
     channels: tuple[str, ...] = ()  # how they can be reached: "email", "linkedin", "phone" (domain/reach.py)
+    lapsed: bool = False  # no touch for over a year and twice their cadence (`lapsed`): the line says so
 
 
 @dataclass(frozen=True, slots=True)
@@ -703,6 +704,7 @@ def _due_view(item: DueItem, as_of: date, owner: Owner, links: LinkFactory | Non
         occasion=occasion,
         occasion_line=_occasion_line(occasion, as_of) if occasion is not None else None,
         channels=ways_to_reach(item.contact),
+        lapsed=lapsed(item, as_of),
     )
 
 
@@ -805,10 +807,15 @@ def _described_touch(history: History) -> Touch | None:
     return latest if latest is not None and latest.date == history.last_touch else None
 
 
+def lapsed(item: DueItem, as_of: date) -> bool:
+    """Over a year and over twice their effective cadence since the last touch: a gap to own, not gloss over."""
+    last = item.history.last_touch
+    return last is not None and (as_of - last).days > max(LAPSED_AFTER_DAYS, 2 * item.effective_cadence_days)
+
+
 def _due_reason(item: DueItem, as_of: date, owner: Owner) -> DueReason:
     """The first reason that applies, in DueReason's order: what is known about this person, before who they are."""
-    last = item.history.last_touch
-    if last is not None and (as_of - last).days > max(LAPSED_AFTER_DAYS, 2 * item.effective_cadence_days):
+    if lapsed(item, as_of):
         return DueReason.LAPSED
     if at_home(item.contact, owner):
         return DueReason.MEET_UP

@@ -41,6 +41,7 @@ def view_as_dict(view: DigestView) -> dict[str, Any]:
                 "effective_cadence_days": item.cadence_days,
                 "tier": item.tier,
                 "channels": list(item.channels),
+                "lapsed": item.lapsed,
             }
             | ({"occasion": {"kind": item.occasion.kind.value, "label": item.occasion.label}} if item.occasion else {})
             for item in view.due
