@@ -18,7 +18,6 @@ from circleback.domain.teams import TEAM_DUE_MIN, TEAM_DUE_WITHIN_DAYS, TEAM_MAX
 
 TRIP_NOTICE_DAYS = 14  # a trip is in the digest from two weeks before it starts until its first day
 TRIP_MAX_CONTACTS = 8
-TIER_ORDER = {Tier.A: 0, Tier.B: 1, Tier.C: 2}
 
 
 def trip_shown(trip: Trip, as_of: date) -> bool:
@@ -45,7 +44,7 @@ def trips(context: PlanContext) -> list[Occasion]:
     for trip in context.data.trips:
         if not trip_shown(trip, context.as_of):
             continue
-        there = [c for c in context.data.contacts if lives_in(c, trip.city_key) and not (c.paused or c.unsorted)]
+        there = residents(context.data.contacts, trip.city_key)
         if not there:
             continue
         ranked = sorted(there, key=lambda c: _trip_rank(c, context))[:TRIP_MAX_CONTACTS]
@@ -64,8 +63,9 @@ def trips(context: PlanContext) -> list[Occasion]:
     return found
 
 
-def _trip_rank(contact: Contact, context: PlanContext) -> tuple[int, Fraction, str, str, str]:
-    return (TIER_ORDER[contact.tier], -_overdue(contact, context), *name_key(contact.name), contact.id)
+def _trip_rank(contact: Contact, context: PlanContext) -> tuple[Tier, Fraction, str, str, str]:
+    # Tier values sort A, B, C, as the occasions' contacts are ordered (domain/occasions.py active_contacts).
+    return (contact.tier, -_overdue(contact, context), *name_key(contact.name), contact.id)
 
 
 def _overdue(contact: Contact, context: PlanContext) -> Fraction:
@@ -77,8 +77,9 @@ def _overdue(contact: Contact, context: PlanContext) -> Fraction:
     return Fraction((context.as_of - due).days + cadence, cadence)
 
 
-def in_city(contacts: Iterable[Contact], city_key: str) -> list[Contact]:
-    return [contact for contact in contacts if lives_in(contact, city_key)]
+def residents(contacts: Iterable[Contact], city_key: str) -> list[Contact]:
+    """The sorted, unpaused contacts who live in the city: whom a trip there can name."""
+    return [c for c in contacts if lives_in(c, city_key) and not (c.paused or c.unsorted)]
 
 
 # --- the old team -----------------------------------------------------------------------------------------

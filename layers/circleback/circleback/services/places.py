@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from circleback.adapters.store.repository import Repository
 from circleback.domain.ids import content_id
 from circleback.domain.model import Contact, Owner, Trip
-from circleback.domain.places import in_city
+from circleback.domain.places import residents
 
 TRIP_MAX_DAYS = 90  # a trip longer than a season is a move: `settings set --city` says so better
 
@@ -70,6 +70,4 @@ def list_trips(repo: Repository, owner_id: str) -> list[PlannedTrip]:
 
 
 def _there(contacts: list[Contact], key: str) -> list[Contact]:
-    return sorted(
-        (c for c in in_city(contacts, key) if not (c.paused or c.unsorted)), key=lambda c: (c.name.casefold(), c.id)
-    )
+    return sorted(residents(contacts, key), key=lambda c: (c.name.casefold(), c.id))
