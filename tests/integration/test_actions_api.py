@@ -34,7 +34,7 @@ from circleback.adapters.store.codec import decode_item
 from circleback.adapters.store.keys import contact_sk, owner_pk
 from circleback.adapters.store.repository import Repository
 from circleback.auth.tokens import ACTION_CODES, Action, Claim, Purpose
-from circleback.domain.model import Channel, Direction, Owner, Touch
+from circleback.domain.model import Channel, Direction, Owner, Touch, TouchPurpose
 from circleback.domain.places import trip_dates
 from circleback.domain.planner import PlanSettings
 from circleback.domain.schedule import local_send_date, schedule_keys, send_instant, shard_of
@@ -1311,3 +1311,133 @@ def test_someone_in_your_city_has_met_up_first_on_their_page_and_others_email(si
     assert channels(THOMAS)[0] == ("email", True)
     same = {value for value, _ in channels(THOMAS)}
     assert {value for value, _ in channels("Olivia Bennett")} == same  # the same choices, another order
+
+
+# --- next steps (issue 19): follow-ups, the favour loop, reconnecting, sharing ------------------------------
+
+
+def loops_of(name: str) -> tuple[Any, list[Touch]]:
+    """The person, and their touches, as stored now."""
+    person = next(c for c in repo().list_contacts(OWNER) if c.name == name)
+    return person, repo().contact_with_touches(OWNER, person.id)[1]
+
+
+def favour_of(name: str) -> Any:
+    person = next(c for c in repo().list_contacts(OWNER) if c.name == name)
+    return next(f for f in repo().list_favours(OWNER) if f.contact_id == person.id)
+
+
+def test_the_demo_digest_has_a_follow_up_an_open_ask_and_a_share(site: Site) -> None:
+    assert "Follow up with Daniel" in site.text and "how the payments launch went" in site.text
+    assert "Check in with Marcus" in site.text and "Staff Engineer role at Globex" in site.text
+    assert "WORTH SHARING" in site.text and "Org design at scale, ten years on" in site.text
+    assert "Say thank you to Fatima" in site.text and "Tell Rahul how it turned out" in site.text
+    assert "Now is the time to ask Kenji" in site.text
+    first_due = site.text.split("DUE FOR A NOTE", 1)[1].split("\n1. ", 1)[1].split("\n", 1)[0]
+    assert first_due == "Wei Chen"  # reconnecting: first, though not the most overdue
+
+
+def test_a_touch_link_s_page_offers_a_follow_up_and_logs_it(site: Site) -> None:
+    link = site.link(Action.REACHED_OUT)
+    radios = PageShape(site.get(link.path).get_data(as_text=True)).all("input")
+    assert [r["value"] for r in radios if r.get("name") == "follow_up"] == ["0", "7", "14", "30"]
+
+    site.post(link.path, op="do", channel="call", note="He is moving teams", follow_up="14", about="the new team")
+
+    _, touches = loops_of(THOMAS)
+    follow_up = touches[-1].follow_up
+    assert follow_up is not None and (follow_up.on, follow_up.about) == (today() + timedelta(days=14), "the new team")
+    _, plan = preview(repo(), OWNER, today() + timedelta(days=14), PlanSettings(max_due=0))
+    assert [(s.contact.name, s.about) for s in plan.steps if s.contact.name == THOMAS] == [(THOMAS, "the new team")]
+
+
+def test_done_dismisses_the_follow_up_once_and_undo_brings_it_back(site: Site) -> None:
+    link = site.link(Action.FOLLOW_UP_DONE, "Daniel Kim")
+    shown = site.get(link.path)
+    assert heading(shown) == "Done following up with Daniel" and snapshot() == site.baseline
+
+    assert heading(site.post(link.path, op="do")) == "Done"
+    assert heading(site.post(link.path, op="do")) == "Already done"
+    _, plan = preview(repo(), OWNER, today())
+    assert all(s.contact.name != "Daniel Kim" for s in plan.steps)
+
+    assert "Undone" in page_text(site.post(link.path, op="undo"))
+    assert snapshot() == site.baseline
+
+
+def test_they_helped_then_the_thanks_and_the_outcome_close_the_loop_and_move_them_to_tier_a(site: Site) -> None:
+    helped = site.link(Action.HELPED, "Marcus Johnson")
+    assert heading(site.get(helped.path)) == "Marcus helped"
+    assert heading(site.post(helped.path, op="do")) == "Logged"
+    assert favour_of("Marcus Johnson").helped_on == today()
+
+    thanked = site.link(Action.THANKED, "Fatima Al-Sayed")
+    assert heading(site.post(thanked.path, op="do")) == "Logged"
+    fatima, touches = loops_of("Fatima Al-Sayed")
+    assert touches[-1].purpose is TouchPurpose.THANKS and fatima.tier.value == "B"  # not told yet: stays B
+
+    told = site.link(Action.TOLD, "Rahul Mehta")
+    assert "closest circle" not in page_text(site.post(told.path, op="do"))  # tier A already: nothing to move
+    rahul, touches = loops_of("Rahul Mehta")
+    assert rahul.tier.value == "A" and touches[-1].purpose is TouchPurpose.OUTCOME
+    assert favour_of("Rahul Mehta").told_on == today()
+
+    # Fatima, thanked, is told how it turned out too (a link as a later digest would carry it): tier A now.
+    token = runtime.signer().sign(OWNER, fatima.id, Action.TOLD, today().isoformat(), Purpose.ACTION, clock.now())
+    assert "closest circle" in page_text(site.post(f"/{token}", op="do"))
+    assert loops_of("Fatima Al-Sayed")[0].tier.value == "A"
+    assert favour_of("Fatima Al-Sayed").promoted_from is not None
+    assert "Undone" in page_text(site.post(f"/{token}", op="undo"))
+    assert loops_of("Fatima Al-Sayed")[0].tier.value == "B"
+
+    for link in (helped, thanked, told):
+        assert "Undone" in page_text(site.post(link.path, op="undo"))
+    assert unversioned(snapshot()) == unversioned(site.baseline)  # Fatima's tier went and came back: a new version
+
+
+def test_i_asked_starts_the_favour_loop_from_the_reconnect_s_need(site: Site) -> None:
+    link = site.link(Action.ASKED, "Kenji Watanabe")
+    assert "an intro to the Rakuten platform team" in page_text(site.get(link.path))
+
+    site.post(link.path, op="do")
+
+    favour = favour_of("Kenji Watanabe")
+    assert (favour.what, favour.asked_on) == ("an intro to the Rakuten platform team", today())
+    assert [r.asked_on for r in repo().list_reconnects(OWNER) if r.contact_id == favour.contact_id] == [today()]
+    _, plan = preview(repo(), OWNER, today())
+    assert all(s.contact.name != "Kenji Watanabe" for s in plan.steps)
+
+    site.post(link.path, op="undo")
+    assert snapshot() == site.baseline
+
+
+def test_shared_logs_a_note_of_the_item_once_and_leaves_them_out_of_sharing(site: Site) -> None:
+    name = next(k.contact or "" for k in site.links if k.claim.action is Action.SHARED)
+    link = site.link(Action.SHARED, name)
+    assert "Org design at scale" in heading(site.get(link.path))
+
+    site.post(link.path, op="do")
+    site.post(link.path, op="do")
+
+    _, touches = loops_of(name)
+    shared = [t for t in touches if t.purpose is TouchPurpose.SHARE]
+    assert len(shared) == 1 and "example.com/essays/org-design-at-scale" in (shared[0].note or "")
+    _, plan = preview(repo(), OWNER, today())
+    assert plan.share is None or name not in {c.name for c, _ in plan.share.contacts}  # not twice in six weeks
+
+
+def test_a_step_link_with_nothing_left_to_do_is_gone(site: Site) -> None:
+    link = site.link(Action.FOLLOW_UP_DONE, "Daniel Kim")
+    daniel, _ = loops_of("Daniel Kim")
+    repo().add_touch(
+        OWNER,
+        Touch(
+            "later", daniel.id, today(), Direction.INBOUND, Channel.EMAIL, recorded_at=clock.now() + timedelta(hours=1)
+        ),
+    )
+
+    assert_refused(site.get(link.path), 410, "This follow-up is closed already")
+
+
+def unversioned(items: Snapshot) -> Snapshot:
+    return [{k: v for k, v in item.items() if k != "version"} for item in items]

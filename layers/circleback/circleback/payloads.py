@@ -50,11 +50,20 @@ class ActionForm(_Event):
     channel: Channel = Channel.EMAIL
     note: Note | None = None
     relationship: Relationship | None = None  # a Sort link's form: how the owner knows them
+    # A touch link's next step (domain/loops.py FOLLOW_UP_CHOICES): follow up in so many days, and what about.
+    follow_up: Literal[0, 7, 14, 30] = 0
+    about: Note | None = None
 
     @field_validator("relationship", mode="before")
     @classmethod
     def _unchosen_is_none(cls, value: object) -> object:
         return value or None
+
+    @field_validator("follow_up", mode="before")
+    @classmethod
+    def _days(cls, value: object) -> object:
+        """A form's field is text: "14" is 14 days."""
+        return int(value) if isinstance(value, str) and value.isdigit() else value
 
     @field_validator("note")
     @classmethod

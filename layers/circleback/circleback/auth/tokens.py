@@ -59,6 +59,13 @@ class Action(StrEnum):
     # A former team's lunch (domain/places.py old_team): its "contact" is the team's id (places.team_id).
     GROUP_MET = "group_met"
     GROUP_DISMISS = "group_dismiss"
+    # Next steps (domain/loops.py): a follow-up dismissed; the favour loop's steps; a shared item sent.
+    FOLLOW_UP_DONE = "follow_up_done"
+    HELPED = "helped"  # they helped: thank them next
+    THANKED = "thanked"
+    TOLD = "told"  # told them how it turned out
+    ASKED = "asked"  # `reconnect --need`: the favour is asked, and its loop starts
+    SHARED = "shared"
     CALENDAR = "calendar"
 
 
@@ -83,6 +90,13 @@ ACTION_CODES = (
     Action.SORT_OUT,
     Action.GROUP_MET,
     Action.GROUP_DISMISS,
+    # The last six of the sixteen codes: a further action needs a wider field (a new layout, docs/links.md).
+    Action.FOLLOW_UP_DONE,
+    Action.HELPED,
+    Action.THANKED,
+    Action.TOLD,
+    Action.ASKED,
+    Action.SHARED,
 )
 
 

@@ -28,7 +28,7 @@ from circleback.cli.common import (
 )
 from circleback.cli.output import choose_number, confirmed, print_table
 from circleback.cli.targets import Target, chosen_target, invocation, opened, owner_of
-from circleback.domain.model import Channel, Contact, Direction, Relationship, Tier
+from circleback.domain.model import Channel, Contact, Direction, FollowUp, Relationship, Tier
 from circleback.domain.reach import unreachable, ways_to_reach
 
 if TYPE_CHECKING:
@@ -247,10 +247,32 @@ def touch_command(
     on: Annotated[
         date | None, typer.Option("--date", parser=iso_date, metavar="YYYY-MM-DD", help="when (default today)")
     ] = None,
+    follow_up: Annotated[
+        str | None,
+        typer.Option(
+            "--follow-up",
+            metavar="DAYS|YYYY-MM-DD",
+            help="a next step: the digest says to follow up on that day (in so many days, or on a date)",
+        ),
+    ] = None,
+    about: Annotated[str | None, typer.Option("--about", help='what to follow up on: "how the interview went"')] = None,
 ) -> None:
     if inbound and mutual:
         raise typer.BadParameter("give one of --inbound and --mutual", param_hint="'--inbound' / '--mutual'")
-    finish(ctx, run_touch, names=names, channel=channel, note=note_text, inbound=inbound, mutual=mutual, date=on)
+    if about and not follow_up:
+        raise typer.BadParameter("--about goes with --follow-up", param_hint="'--about'")
+    finish(
+        ctx,
+        run_touch,
+        names=names,
+        channel=channel,
+        note=note_text,
+        inbound=inbound,
+        mutual=mutual,
+        date=on,
+        follow_up=follow_up,
+        about=about,
+    )
 
 
 def snooze_command(
@@ -533,17 +555,35 @@ def run_touch(args: Args) -> int:
         on = args.date or today
         if on > today:
             raise UsageError(f"--date {on.isoformat()} is in the future (today is {today.isoformat()})")
+        next_step = _follow_up(args, today)
         # Everyone is found before anything is written: a typo in the third name logs nobody.
         contacts = list({c.id: c for c in (resolve(repo, args.owner, name) for name in args.names)}.values())
         for contact in contacts:
             try:
-                logged = log(repo, args.owner, contact, on, direction, args.channel, note_text, datetime.now(UTC))
+                now = datetime.now(UTC)
+                logged = log(repo, args.owner, contact, on, direction, args.channel, note_text, now, next_step)
             except NotFoundError:
                 note(f"{contact.name} was removed meanwhile; nothing was logged for them.")
                 continue
             what = f"{direction.value} {args.channel.value} with {contact.name} on {on.isoformat()}"
+            if next_step is not None:
+                what += f", to follow up on {next_step.on.isoformat()}"
             note(f"Logged {what}." if logged.created else f"Already logged: {what}.")
     return 0
+
+
+def _follow_up(args: Args, today: date) -> FollowUp | None:
+    """`--follow-up 14 --about "how the interview went"`: the next step the touch carries."""
+    from circleback.domain.loops import follow_up_date
+
+    if not args.follow_up:
+        return None
+    try:
+        on = follow_up_date(args.follow_up, today)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    about = " ".join(args.about.split()) if args.about else None
+    return FollowUp(on, about or None)
 
 
 def run_snooze(args: Args) -> int:

@@ -136,6 +136,24 @@ _Day = date  # the type, for fields of classes that have a field named "date"
 NOTE_LIMIT = 1000  # characters in a touch's note, however it is logged
 
 
+class TouchPurpose(StrEnum):
+    """What a touch was for, when it was more than keeping in touch (domain/loops.py reads them)."""
+
+    ASK = "ask"  # asking a favour
+    THANKS = "thanks"  # thanking them for it
+    OUTCOME = "outcome"  # telling them how it turned out
+    SHARE = "share"  # sending them something worth sharing
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUp:
+    """A next step a touch carries: on `on`, the digest says to follow up (domain/loops.py follow_ups)."""
+
+    on: date
+    about: str | None = None  # what to follow up on: "how the interview went"
+    done_on: _Day | None = None  # dismissed with the digest's "Done" link
+
+
 @dataclass(frozen=True, slots=True)
 class Touch:
     id: str
@@ -149,6 +167,48 @@ class Touch:
     # The day its key is filed under, when set: a link files its touch under the link's date, so a repeat of the
     # link on a later day finds the touch already there (services/actions.py). Stored only when not its date.
     filed_on: _Day | None = None
+    purpose: TouchPurpose | None = None
+    follow_up: FollowUp | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Favour:
+    """A favour asked of a contact, from the ask to telling them how it turned out (domain/loops.py)."""
+
+    id: str
+    contact_id: str
+    what: str  # "a reference for the Acme role"
+    asked_on: date
+    check_in_on: date  # when to check in gently if they have not helped yet
+    helped_on: _Day | None = None  # they helped (or said how it went): thank them next
+    note: str | None = None  # how it went, as the owner said
+    outcome_on: _Day | None = None  # when to tell them how it turned out (30 days after they helped, or as set)
+    thanked_on: _Day | None = None
+    told_on: _Day | None = None
+    promoted_from: Tier | None = None  # the tier they had before the loop closed and moved them to A
+    version: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Reconnect:
+    """The owner means to reconnect with a contact: first in the digest until a touch, and with a need, a reminder
+    to ask a week later (domain/loops.py)."""
+
+    contact_id: str
+    on: date
+    need: str | None = None  # what the owner will ask for: "a reference"
+    asked_on: _Day | None = None  # the favour was asked: the reminder is done
+
+
+@dataclass(frozen=True, slots=True)
+class Share:
+    """Something worth sharing, queued for a fortnight: the digest suggests who would care (domain/loops.py)."""
+
+    id: str
+    url: str
+    title: str
+    tags: tuple[str, ...]
+    queued_on: date
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,8 +297,12 @@ class ActionRecord:
     until: date | None = None  # snoozed_until / paused_until the action set
     placed_from: Placement | None = None  # a sort link: where the contact was, for undo
     placed_to: Placement | None = None  # a sort link: where it put them
-    touches: tuple[Touch, ...] = ()  # a team lunch link's: a touch for each of them, for undo
+    touches: tuple[Touch, ...] = ()  # a team lunch link's: a touch for each of them, for undo (a favour's: its touch)
     lunch: TeamLunch | None = None  # a team lunch link's record of the lunch, for undo
+    followed_up: Touch | None = None  # a follow-up's "Done": the touch whose follow-up it dismissed, for undo
+    favour_from: Favour | None = None  # a favour link: the favour before (None: the link started it), for undo
+    favour_to: Favour | None = None  # and after
+    reconnect_from: Reconnect | None = None  # an "I asked" link: the reconnect it closed, for undo
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,3 +352,6 @@ class DigestInput:
     events: Sequence[LifeEvent] = ()
     trips: Sequence[Trip] = ()
     lunches: Sequence[TeamLunch] = ()
+    favours: Sequence[Favour] = ()
+    reconnects: Sequence[Reconnect] = ()
+    shares: Sequence[Share] = ()

@@ -19,14 +19,17 @@ from typing import Any
 from circleback.domain.cadence import (
     TIER_WEIGHT,
     History,
+    base_cadence,
     chronological,
     counts_as_contact,
     due_on,
+    effective_cadence,
     first_due_dates,
     name_key,
     summarise,
 )
-from circleback.domain.model import Contact, DigestInput, Direction, LifeEvent, Owner, Touch, Trip
+from circleback.domain.loops import ShareSuggestion, Step, next_steps, promotions, reconnecting, worth_sharing
+from circleback.domain.model import Contact, DigestInput, Direction, Frequency, LifeEvent, Owner, Touch, Trip
 from circleback.domain.sorting import (
     DEFAULT_SORT_PER_DIGEST,
     MAX_SORT_PER_DIGEST,
@@ -105,6 +108,7 @@ class DueItem:
     # An occasion of theirs in the window (a birthday, their news, a holiday): the due line carries its reason
     # and opener, and the occasion's own list leaves them out, so nobody is listed twice (`_once_each`).
     occasion: Occasion | None = None
+    reconnect: bool = False  # `circleback reconnect`: first in the list, due or not, until a touch (domain/loops.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,11 +143,14 @@ class DigestPlan:
     all_due: int = field(default=0)
     to_sort: list[SortItem] = field(default_factory=list)  # unsorted contacts to ask about (domain/sorting.py)
     unsorted: int = 0  # how many contacts are unsorted in all
+    steps: list[Step] = field(default_factory=list)  # follow-ups and the favour loop's steps (domain/loops.py)
+    share: ShareSuggestion | None = None  # the worth-sharing item
+    promoted: list[Contact] = field(default_factory=list)  # moved to tier A when their favour's loop closed
 
     @property
     def is_empty(self) -> bool:
-        """Nothing due, nothing coming and nobody to sort: no email is sent."""
-        return not self.due and not self.occasions and not self.to_sort
+        """Nothing due, nothing coming, no next step and nobody to sort: no email is sent."""
+        return not (self.due or self.occasions or self.to_sort or self.steps or self.share or self.promoted)
 
 
 def plan_digest(
@@ -159,7 +166,17 @@ def plan_digest(
     settings = settings or PlanSettings.of(data.owner)
     touches_by_contact = _touches_by_contact(data.touches, as_of)
     histories = {c.id: summarise(c.last_touch, touches_by_contact.get(c.id, [])) for c in data.contacts}
-    shown, all_due = _ranked_due(data.contacts, histories, as_of, min(max(settings.max_due, 0), MAX_DUE))
+    by_id = {c.id: c for c in data.contacts}
+    steps = next_steps(data, as_of, by_id, touches_by_contact)
+    # A person with a next step is listed there, with its links, and not again in the due list.
+    stepped = {step.contact.id for step in steps}
+    first = _reconnecting(data, by_id, histories, touches_by_contact, as_of, stepped)
+    limit = max(min(max(settings.max_due, 0), MAX_DUE) - len(first), 0)
+    listed = stepped | {item.contact.id for item in first}
+    rest = [c for c in data.contacts if c.id not in listed] if listed else data.contacts
+    ranked, all_due = _ranked_due(rest, histories, as_of, limit)
+    shown = first + ranked
+    all_due += len(first)
     context = PlanContext(
         data=data,
         as_of=as_of,
@@ -182,7 +199,34 @@ def plan_digest(
         all_due=all_due,
         to_sort=to_sort(data.contacts, history, as_of, min(settings.sort_per_digest, MAX_SORT_PER_DIGEST)),
         unsorted=sum(1 for contact in data.contacts if contact.unsorted),
+        steps=steps,
+        share=worth_sharing(data, as_of, histories, touches_by_contact, frozenset(stepped)) if data.shares else None,
+        promoted=promotions(data, as_of, by_id, notice_days=7 if data.owner.frequency is Frequency.WEEKLY else 1),
     )
+
+
+def _reconnecting(
+    data: DigestInput,
+    contacts: dict[str, Contact],
+    histories: dict[str, History],
+    touches: dict[str, list[Touch]],
+    as_of: date,
+    stepped: set[str],
+) -> list[DueItem]:
+    """The people the owner means to reconnect with (`circleback reconnect`), first in the list, due or not."""
+    first_due = first_due_dates(data.contacts) if data.reconnects else {}
+    items = []
+    for reconnect in sorted(data.reconnects, key=lambda r: (r.on, r.contact_id)):
+        contact = contacts.get(reconnect.contact_id)
+        if contact is None or contact.id in stepped or not reconnecting(reconnect, touches.get(contact.id, []), as_of):
+            continue
+        history = histories[contact.id]
+        item = due_item(contact, history, first_due.get(contact.id), as_of)
+        if item is None:  # not due, paused or snoozed: the owner asked for them all the same
+            cadence = effective_cadence(base_cadence(contact), history.outbound_streak)
+            item = DueItem(contact, as_of, 0, cadence, Fraction(1, cadence) * TIER_WEIGHT[contact.tier], history)
+        items.append(replace(item, reconnect=True))
+    return items
 
 
 def _once_each(due: list[DueItem], occasions: list[Occasion]) -> tuple[list[DueItem], list[Occasion]]:

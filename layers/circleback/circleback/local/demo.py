@@ -330,6 +330,53 @@ def import_samples() -> None:
     if report.rejected:
         raise RuntimeError(f"the sample connections were rejected: {report.errors[0]}")
     add_sample_places(repo, today)
+    add_sample_steps(repo, today)
+
+
+# The demo's next steps (docs/design.md, "Next steps"), dated from the digest's day so that each is due in it.
+SAMPLE_SHARE = (
+    "https://example.com/essays/org-design-at-scale",
+    "Org design at scale, ten years on",
+    ["leadership", "architecture", "writing"],
+)
+
+
+def add_sample_steps(repo: Repository, today: date) -> None:
+    """A follow-up due today (Daniel), an open ask to check in on (Marcus), a favour to thank for (Fatima) and one
+    to tell the outcome of (Rahul), a reconnect with a need whose time to ask has come (Kenji), a reconnect that
+    puts Wei first, and an essay worth sharing with the people whose tags meet it."""
+    from circleback.domain.model import Channel, Direction, FollowUp
+    from circleback.services.contacts import log
+    from circleback.services.loops import Move, MoveDetails, move_favour, queue_share, reconnect
+
+    people = {c.name: c for c in repo.list_contacts(OWNER_ID)}
+    now = datetime.combine(today, datetime.min.time()).astimezone()
+
+    def day(offset: int) -> date:
+        return today + timedelta(days=offset)
+
+    follow_up = FollowUp(today, "how the payments launch went")
+    log(repo, OWNER_ID, people["Daniel Kim"], day(-14), Direction.MUTUAL, Channel.CALL,
+        "Launching the new payments API next week; nervous about the migration.", now, follow_up)  # fmt: skip
+    steps = (
+        ("Marcus Johnson", -16, Move.ASK, MoveDetails("a reference for the Staff Engineer role at Globex", day(-2))),
+        ("Fatima Al-Sayed", -9, Move.ASK, MoveDetails("a read of my conference talk")),
+        ("Fatima Al-Sayed", -1, Move.HELPED, MoveDetails(note="Three pages of notes; the opening is much better.")),
+        ("Rahul Mehta", -50, Move.ASK, MoveDetails("advice on the architecture offer")),
+        (
+            "Rahul Mehta",
+            -35,
+            Move.HELPED,
+            MoveDetails(note="An hour on the phone; he said take it.", outcome_on=day(-3)),
+        ),
+        ("Rahul Mehta", -34, Move.THANKED, MoveDetails()),
+    )
+    for name, offset, move, details in steps:
+        move_favour(repo, OWNER_ID, people[name], move, day(offset), now, details)
+    reconnect(repo, OWNER_ID, people["Kenji Watanabe"], "an intro to the Rakuten platform team", day(-8))
+    reconnect(repo, OWNER_ID, people["Wei Chen"], None, today)
+    url, title, tags = SAMPLE_SHARE
+    queue_share(repo, OWNER_ID, url, title, tags, day(-2))
 
 
 def add_sample_places(repo: Repository, today: date) -> None:

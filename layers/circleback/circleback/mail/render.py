@@ -20,6 +20,7 @@ from urllib.parse import quote, urlsplit
 from circleback.auth.tokens import SORT_ACTIONS, Action
 from circleback.domain.cadence import History
 from circleback.domain.cities import at_home
+from circleback.domain.loops import ShareSuggestion, Step, StepKind
 from circleback.domain.model import Channel, Contact, Direction, Owner, Relationship, Touch
 from circleback.domain.planner import DigestPlan, DueItem, Goal, Occasion, OccasionKind
 from circleback.domain.reach import dialled, linkedin_profile, ways_to_reach
@@ -77,6 +78,7 @@ class DueReason(StrEnum):
     `_due_reason` picks the first that applies, in this order."""
 
     LAPSED = "lapsed"  # no touch for over a year and over twice their cadence: own the gap
+    RECONNECT = "reconnect"  # `circleback reconnect`: the owner means to, however long it has been
     MEET_UP = "meet_up"  # they live in the owner's home city: a coffee beats a message (domain/places.py)
     NO_REPLY = "no_reply"  # two or more notes unanswered
     YOUR_TURN = "your_turn"  # they wrote last
@@ -174,6 +176,14 @@ OPENERS: Mapping[DueReason | OccasionKind, tuple[Opener, ...]] = {
     DueReason.LAPSED: (
         Opener(
             "It has been over a year: own the gap, and suggest a call or a coffee to catch up properly.",
+            "It's been too long",
+            "Hi {first},\n\nIt's been far too long, and that's on me. Would you have time for a call or a coffee in "
+            "the next few weeks? I'd love to hear what you are up to.",
+        ),
+    ),
+    DueReason.RECONNECT: (
+        Opener(
+            "You meant to reconnect: own the gap, and suggest a call or a coffee to catch up properly.",
             "It's been too long",
             "Hi {first},\n\nIt's been far too long, and that's on me. Would you have time for a call or a coffee in "
             "the next few weeks? I'd love to hear what you are up to.",
@@ -346,6 +356,33 @@ class OccasionView:
 
 
 @dataclass(frozen=True, slots=True)
+class StepView:
+    """A next step (domain/loops.py): who, what to do, what it is about, and its own links."""
+
+    kind: StepKind
+    name: str
+    title: str  # "Say thank you to Tom"
+    line: str  # "For a reference for the Acme role."
+    about: str  # what it is about, as given (for `preview --json`)
+    since: date
+    note: str | None
+    contact: ContactView
+
+
+@dataclass(frozen=True, slots=True)
+class SharePersonView:
+    contact: ContactView
+    reason: str  # "Interested in ai and security"
+
+
+@dataclass(frozen=True, slots=True)
+class ShareView:
+    title: str
+    url: str
+    people: tuple[SharePersonView, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class SortView:
     """An unsorted contact the digest asks about (domain/sorting.py), with what it suggests and why."""
 
@@ -378,6 +415,9 @@ class DigestView:
     to_sort: tuple[SortView, ...] = ()
     unsorted_count: int = 0  # every unsorted contact, those not asked about today included
     more_to_sort: str | None = None  # the Sort section's people left out to fit (`_fitted`); never in a preview
+    steps: tuple[StepView, ...] = ()  # next steps: follow-ups and the favour loop (domain/loops.py)
+    promoted: tuple[str, ...] = ()  # "Tom is in your closest circle now (tier A): ..."
+    share: ShareView | None = None  # the worth-sharing item
 
     @property
     def pressing(self) -> tuple[OccasionView, ...]:
@@ -497,7 +537,120 @@ def digest_view(plan: DigestPlan, owner: Owner, links: LinkFactory | None) -> Di
         settings_hint=links.settings_hint() if links else "",
         to_sort=tuple(_sort_view(item, links) for item in plan.to_sort),
         unsorted_count=plan.unsorted,
+        steps=tuple(_step_view(step, owner, links) for step in plan.steps),
+        promoted=tuple(
+            f"{c.name} is in your closest circle now (tier A): they helped, you thanked them and told them how it "
+            "turned out."
+            for c in plan.promoted
+        ),
+        share=_share_view(plan.share, owner, links) if plan.share else None,
     )
+
+
+# --- next steps and sharing (domain/loops.py) ---------------------------------------------------------------
+
+# Each step's words: its title, its line, the note's subject and first lines, and its links ({first} the person's
+# first name, {about} what it is about). A test reads them all.
+STEP_WORDS: Mapping[StepKind, tuple[str, str, str, str, tuple[tuple[str, Action], ...]]] = {
+    StepKind.FOLLOW_UP: (
+        "Follow up with {first}",
+        "You meant to follow up about {about}.",
+        "Following up",
+        "Hi {first},\n\nI wanted to follow up about {about}. How did it go?",
+        (("I reached out", Action.REACHED_OUT), ("Done", Action.FOLLOW_UP_DONE)),
+    ),
+    StepKind.ASK_CHECK_IN: (
+        "Check in with {first}",
+        "You asked them for {about}: a gentle word, no pressure.",
+        "Checking in",
+        "Hi {first},\n\nJust checking in about {about}: no rush at all, and thank you for thinking about it.",
+        (("They helped", Action.HELPED), ("I checked in", Action.REACHED_OUT)),
+    ),
+    StepKind.THANK: (
+        "Say thank you to {first}",
+        "For {about}. A real thank-you, soon, is what makes the next ask easy.",
+        "Thank you",
+        "Hi {first},\n\nThank you so much for {about}. It made a real difference.",
+        (("Said thanks", Action.THANKED),),
+    ),
+    StepKind.TELL_OUTCOME: (
+        "Tell {first} how it turned out",
+        "They helped with {about}: people who help want to know how it ended.",
+        "How it turned out",
+        "Hi {first},\n\nI wanted to tell you how it turned out, after your help with {about}:",
+        (("Told them", Action.TOLD),),
+    ),
+    StepKind.TIME_TO_ASK: (
+        "Now is the time to ask {first}",
+        "For {about}: you have caught up, and the ask comes easier now.",
+        "A favour",
+        "Hi {first},\n\nIt was good to catch up. Could I ask for your help with {about}?",
+        (("I asked", Action.ASKED),),
+    ),
+}
+FOLLOW_UP_PLAIN = (
+    "You meant to follow up.",
+    "Hi {first},\n\nI wanted to follow up on our last conversation. How have things gone since?",
+)
+
+
+def _step_view(step: Step, owner: Owner, links: LinkFactory | None) -> StepView:
+    title, line, subject, body, actions = STEP_WORDS[step.kind]
+    if step.kind is StepKind.FOLLOW_UP and not step.about:
+        line, body = FOLLOW_UP_PLAIN
+    words = {"first": first_name(step.contact.name), "about": step.about}
+    mailto = _mail_link(step.contact, subject, _worded(body, words), owner)
+    contact = ContactView(
+        name=step.contact.name,
+        about=_about(step.contact),
+        mailto=mailto,
+        actions=_links_for(step.contact.id, actions, links),
+        reach=() if mailto is not None else _reach(step.contact),
+    )
+    return StepView(
+        kind=step.kind,
+        name=step.contact.name,
+        title=_worded(title, words),
+        line=_worded(line, words),
+        about=step.about,
+        since=step.since,
+        note=step.note,
+        contact=contact,
+    )
+
+
+def _share_view(suggestion: ShareSuggestion, owner: Owner, links: LinkFactory | None) -> ShareView:
+    share = suggestion.share
+    people = []
+    for contact, tags in suggestion.contacts:
+        topics = _and(list(tags))
+        body = (
+            f"Hi {first_name(contact.name)},\n\nThis made me think of you and your interest in {topics}:\n\n"
+            f"{share.title}\n{share.url}"
+        )
+        view = ContactView(
+            name=contact.name,
+            about=_about(contact),
+            mailto=_mail_link(contact, share.title, body, owner),
+            actions=_links_for(contact.id, (("Shared", Action.SHARED),), links),
+        )
+        people.append(SharePersonView(view, f"Interested in {topics}"))
+    return ShareView(share.title, _checked_url(share.url), tuple(people))
+
+
+def _links_for(contact_id: str, actions: Sequence[tuple[str, Action]], links: LinkFactory | None) -> tuple[Link, ...]:
+    if links is None:
+        return ()
+    return tuple(Link(label, _checked_url(links.action_url(contact_id, action.value))) for label, action in actions)
+
+
+def _worded(template: str, words: Mapping[str, str]) -> str:
+    """The template with the words, in one pass: a favour written "{first}" stays as written."""
+    return re.sub(r"\{(first|about)\}", lambda found: words.get(found[1], ""), template)
+
+
+def _and(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _sort_view(item: SortItem, links: LinkFactory | None) -> SortView:
@@ -533,6 +686,8 @@ def subject_line(plan: DigestPlan, limit: int = SUBJECT_LIMIT) -> str:
     due = len(plan.due) + plan.more_due
     occasions = _by_label(plan)
     parts = [f"{due} to reach out to"] if due else []
+    if plan.steps:  # the owner's own next steps: a thank-you or a follow-up is the day's most personal line
+        parts.append(_step_gist(plan.steps[0]) if len(plan.steps) == 1 else f"{len(plan.steps)} next steps")
     if occasions:
         first, *others = occasions
         rest = [f"+{len(others)}"] if others else []
@@ -541,7 +696,14 @@ def subject_line(plan: DigestPlan, limit: int = SUBJECT_LIMIT) -> str:
     sort = f"{_count(len(plan.to_sort), 'person', 'people')} to sort" if plan.to_sort else None
     if sort and len(SUBJECT_SEPARATOR.join([*parts, sort])) <= limit:
         parts.append(sort)
-    return SUBJECT_SEPARATOR.join(parts) or "Nothing due today"
+    if not parts and plan.share is not None:
+        parts.append(f"Worth sharing: {plan.share.share.title}")
+    subject = SUBJECT_SEPARATOR.join(parts) or "Nothing due today"
+    return subject if len(subject) <= limit else subject[: limit - 1].rstrip() + "…"
+
+
+def _step_gist(step: Step) -> str:
+    return _worded(STEP_WORDS[step.kind][0], {"first": first_name(step.contact.name)})
 
 
 def _by_label(plan: DigestPlan) -> list[Occasion]:
@@ -609,6 +771,19 @@ def _greeting(owner: Owner) -> str:
 
 
 def _summary(plan: DigestPlan) -> str:
+    return _due_summary(plan) + _steps_summary(plan)
+
+
+def _steps_summary(plan: DigestPlan) -> str:
+    said = ""
+    if plan.steps:
+        said += f" {_count(len(plan.steps), 'next step', 'next steps')} of your own to take."
+    if plan.share is not None:
+        said += f" Something worth sharing with {_count(len(plan.share.contacts), 'person', 'people')}."
+    return said
+
+
+def _due_summary(plan: DigestPlan) -> str:
     due = len(plan.due) + plan.more_due
     people = {0: "Nobody is due for a note today", 1: "One person is due for a note"}.get(
         due, f"{due} people are due for a note"
@@ -817,6 +992,8 @@ def _due_reason(item: DueItem, as_of: date, owner: Owner) -> DueReason:
     """The first reason that applies, in DueReason's order: what is known about this person, before who they are."""
     if lapsed(item, as_of):
         return DueReason.LAPSED
+    if item.reconnect:
+        return DueReason.RECONNECT
     if at_home(item.contact, owner):
         return DueReason.MEET_UP
     if item.history.outbound_streak >= 2:
@@ -856,14 +1033,18 @@ def _filled(template: str, facts: Mapping[str, str]) -> str:
 def _mailto(contact: Contact, opener: Opener, first_line: str | None, owner: Owner) -> Link | None:
     """A starter note. An occasion's own first line ("Happy New Year!") beats the table's general one; it is
     joined, not formatted in, since it can carry a contact's company name, braces and all."""
-    if not contact.email:
-        return None
     first = first_name(contact.name)
     facts = _facts(contact)
     body = f"Hi {first},\n\n{first_line}" if first_line else _filled(opener.body, facts)
+    return _mail_link(contact, _filled(opener.subject, facts), body, owner)
+
+
+def _mail_link(contact: Contact, subject: str, body: str, owner: Owner) -> Link | None:
+    """A "Write to" link with the note started, signed with the owner's first name; None without an email."""
+    if not contact.email:
+        return None
     if owner.name:
         body += f"\n\nBest,\n{first_name(owner.name)}"
-    subject = _filled(opener.subject, facts)
     query = f"subject={quote(subject, safe='')}&body={quote(body, safe='')}"
     return Link(f"Write to {first_name(contact.name)}", f"mailto:{quote(contact.email, safe='@')}?{query}")
 

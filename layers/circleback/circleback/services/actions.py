@@ -16,33 +16,54 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from circleback.adapters.store.repository import NotFoundError, Repository, Write
 from circleback.auth.tokens import SORT_ACTIONS, Action, Claim, Purpose, TokenSigner
+from circleback.domain.cadence import chronological
 from circleback.domain.ids import content_id
+from circleback.domain.loops import follow_up_of, open_favour, share_for
 from circleback.domain.model import (
     ActionRecord,
     Channel,
     Contact,
     Direction,
+    Favour,
+    FollowUp,
     Owner,
+    Reconnect,
     Relationship,
+    Share,
     TeamLunch,
     Tier,
     Touch,
+    TouchPurpose,
 )
 from circleback.domain.schedule import local_send_date, next_send_at
 from circleback.domain.sorting import placement, sorted_into, suggestion, work_history
 from circleback.domain.teams import TEAM_MAX_CONTACTS, Team, team_of
 from circleback.domain.wording import long_day
+from circleback.services.loops import Move, MoveDetails, StepRefused, change_favour, favour_writes
 from circleback.services.retries import retrying
 
 SNOOZE_DAYS = 14
 PAUSE_DAYS = 30
-TOUCH_DIRECTIONS = {Action.REACHED_OUT: Direction.OUTBOUND, Action.THEY_REACHED_OUT: Direction.INBOUND}
+# The links that file one touch under the link (their record): "I reached out", "They reached out", "Shared".
+TOUCH_DIRECTIONS = {
+    Action.REACHED_OUT: Direction.OUTBOUND,
+    Action.THEY_REACHED_OUT: Direction.INBOUND,
+    Action.SHARED: Direction.OUTBOUND,
+}
 # The digest carries "I reached out" alone; its page offers these instead, one tap away (issue 23: two actions a
 # person in the email). Each is the link the digest would have carried: signed with the same claim but its action.
 ALTERNATIVES: dict[Action, tuple[Action, ...]] = {Action.REACHED_OUT: (Action.THEY_REACHED_OUT, Action.SNOOZE)}
 SORT_TIERS: dict[Action, Tier | None] = {action: tier for tier, action in SORT_ACTIONS.items()}
 # A former team's lunch (domain/places.py old_team): the link names the team, which is worked out again on click.
 GROUP_ACTIONS = frozenset({Action.GROUP_MET, Action.GROUP_DISMISS})
+# The favour loop's links (domain/loops.py): each takes the contact's open favour one step on ("I asked" starts one
+# from a reconnect's need).
+FAVOUR_MOVES = {
+    Action.HELPED: Move.HELPED,
+    Action.THANKED: Move.THANKED,
+    Action.TOLD: Move.TOLD,
+    Action.ASKED: Move.ASK,
+}
 
 
 class LinkGone(Exception):
@@ -62,6 +83,18 @@ class Choice:
     channel: Channel = Channel.EMAIL
     note: str | None = None
     relationship: Relationship | None = None  # a sort link's: how the owner knows them (None: leave it)
+    follow_up_days: int = 0  # a touch link's next step: follow up in this many days (0: none)
+    follow_up_about: str | None = None  # and what about
+
+
+@dataclass(frozen=True, slots=True)
+class NextStep:
+    """What a next step's link acts on, found again on click (the link names the contact only)."""
+
+    follow_up: Touch | None = None  # "Done": the touch whose follow-up is open
+    favour: Favour | None = None  # the favour loop's links: the contact's open favour
+    reconnect: Reconnect | None = None  # "I asked": the reconnect whose need it asks
+    share: Share | None = None  # "Shared": the item the digest suggested to them
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +107,7 @@ class LinkTarget:
     record: ActionRecord | None
     today: date  # the owner's local date now
     team: Team | None = None  # a team lunch link's team, as it is now
+    step: NextStep | None = None  # a next step's link: what it finds to act on, as it is now
 
     @property
     def action(self) -> Action:
@@ -113,7 +147,29 @@ class ActionLinks:
             record = _touch_record(claim, filed) if filed is not None else None
         else:  # snooze and pause change items they do not own: a record per link says it was done
             record = self.repo.get_action(owner.id, claim.key(), consistent=consistent)
-        return LinkTarget(claim, owner, contact, record, local_send_date(owner.timezone, now))
+        target = LinkTarget(claim, owner, contact, record, local_send_date(owner.timezone, now))
+        if claim.action in STEP_ACTIONS and contact is not None:
+            return replace(target, step=self._next_step(target, contact))
+        return target
+
+    def _next_step(self, target: LinkTarget, contact: Contact) -> NextStep:
+        """What a next step's link acts on today; LinkGone when there is nothing left and the link was not used."""
+        owner, action = target.owner, target.action
+        step = NextStep()
+        if action is Action.FOLLOW_UP_DONE:
+            _, touches = self.repo.contact_with_touches(owner.id, contact.id)
+            step = NextStep(
+                follow_up=follow_up_of(chronological(t for t in touches if t.date <= target.today), target.today)
+            )
+        elif action is Action.SHARED:
+            step = NextStep(share=share_for(self.repo.list_shares(owner.id), contact, link_day(target.claim)))
+        elif action in FAVOUR_MOVES:
+            favour = open_favour(self.repo.list_favours(owner.id), contact.id)
+            found = [r for r in self.repo.list_reconnects(owner.id) if r.contact_id == contact.id]
+            step = NextStep(favour=favour, reconnect=found[0] if found else None)
+        if target.record is None and _nothing_left(action, step):
+            raise LinkGone(STEP_GONE[action])
+        return step
 
     def _open_team(self, claim: Claim, owner: Owner, now: datetime, *, consistent: bool) -> LinkTarget:
         """A team lunch link: its record, and the team it names as the digest would find it today. When the team
@@ -181,7 +237,10 @@ class ActionLinks:
                     return None
             elif not self.repo.erase_action(target.owner.id, record, self._reversal(target, now)):
                 return None
-            return replace(target, record=None), True
+            undone = replace(target, record=None)
+            if undone.step is not None and undone.contact is not None:  # the step is back: the page offers it again
+                undone = replace(undone, step=self._next_step(undone, undone.contact))
+            return undone, True
 
         return retrying(attempt, "the link's target kept changing; nothing was undone")
 
@@ -203,6 +262,13 @@ class ActionLinks:
             return record, [self.repo.contact_placement_write(owner.id, contact, placed_to)]
         if claim.action in GROUP_ACTIONS:
             return self._team_lunch(target, record, choice, now)
+        if claim.action is Action.FOLLOW_UP_DONE:
+            touch = _required(_required(target.step).follow_up)
+            dismissed = replace(touch, follow_up=replace(_required(touch.follow_up), done_on=target.today))
+            record = replace(record, contact_id=touch.contact_id, followed_up=dismissed)
+            return record, [self.repo.follow_up_done_write(owner.id, touch, target.today)]
+        if claim.action in FAVOUR_MOVES:
+            return self._favour_move(target, record, now)
         if claim.action is Action.PAUSE:
             until = _later(target.today + timedelta(days=PAUSE_DAYS - 1), owner.paused_until)
             record = replace(record, previous_until=owner.paused_until, until=until)
@@ -227,6 +293,61 @@ class ActionLinks:
                 ]
         return replace(record, touches=touches, lunch=lunch), writes
 
+    def _favour_move(self, target: LinkTarget, record: ActionRecord, now: datetime) -> tuple[ActionRecord, list[Write]]:
+        """A step of the favour loop, as `circleback ask` takes it: its touch filed under the link's day and id."""
+        contact, step, owner = _required(target.contact), _required(target.step), target.owner
+        move = FAVOUR_MOVES[target.action]
+        details = MoveDetails(what=step.reconnect.need if step.reconnect else None)
+        try:
+            change = change_favour(move, contact, step.favour, target.today, now, link_touch_id(target.claim), details)
+        except StepRefused as refused:
+            raise LinkGone(f"{refused}.") from None
+        touch = replace(change.touch, source="link", filed_on=link_day(target.claim)) if change.touch else None
+        change = replace(change, touch=touch)
+        writes = favour_writes(self.repo, owner.id, change)
+        record = replace(
+            record,
+            contact_id=contact.id,
+            favour_from=change.before,
+            favour_to=change.after,
+            touches=(touch,) if touch else (),
+        )
+        if change.promoted_to is not None:
+            record = replace(
+                record, placed_from=placement(contact), placed_to=replace(placement(contact), tier=change.promoted_to)
+            )
+        reconnect = step.reconnect
+        if move is Move.ASK and reconnect is not None and reconnect.need and reconnect.asked_on is None:
+            writes.append(self.repo.reconnect_put(owner.id, replace(reconnect, asked_on=target.today), reconnect))
+            record = replace(record, reconnect_from=reconnect)
+        return record, writes
+
+    def _favour_reversal(self, target: LinkTarget, record: ActionRecord) -> list[Write]:
+        """Put the favour back as it was (remove it, if the link started it), take its touch back, and move the
+        contact back to their tier; refused when the favour or the contact was changed since."""
+        owner, after = target.owner, _required(record.favour_to)
+        if self.repo.get_favour(owner.id, after.contact_id, after.id) != after:
+            raise UndoRefused(
+                "The favour was taken further since this link was used. That stands; nothing was changed."
+            )
+        writes = [
+            self.repo.favour_delete(owner.id, after)
+            if record.favour_from is None
+            else self.repo.favour_put(owner.id, record.favour_from, after)
+        ]
+        writes += [self.repo.touch_delete(owner.id, touch) for touch in record.touches]
+        if record.placed_from is not None:
+            contact = _required(target.contact)
+            if placement(contact) != record.placed_to:
+                raise UndoRefused(
+                    f"{contact.name} was moved since this link was used. That stands; nothing was changed."
+                )
+            writes.append(self.repo.contact_placement_write(owner.id, contact, record.placed_from))
+        if record.reconnect_from is not None:
+            asked = replace(record.reconnect_from, asked_on=after.asked_on)
+            writes.append(self.repo.reconnect_put(owner.id, record.reconnect_from, asked))
+        return writes
+
     def _reversal(self, target: LinkTarget, now: datetime) -> list[Write]:
         """The writes that put back exactly what the link's action replaced, each conditioned on the item being
         as read (a change in between fails the transaction, and the undo reads again); UndoRefused when what the
@@ -235,6 +356,10 @@ class ActionLinks:
         record, owner = _required(target.record), target.owner
         if record.touch is not None:
             return [self.repo.touch_delete(owner.id, record.touch)]
+        if record.favour_to is not None:
+            return self._favour_reversal(target, record)
+        if record.followed_up is not None:  # reopen the follow-up, while it is still dismissed by this link
+            return [self.repo.follow_up_done_write(owner.id, record.followed_up, None)]
         if record.lunch is not None:  # a team lunch: its touches and the lunch, while the lunch is still this one
             return [self.repo.lunch_delete(owner.id, record.lunch)] + [
                 self.repo.touch_delete(owner.id, touch) for touch in record.touches
@@ -282,8 +407,9 @@ def link_touch_id(claim: Claim) -> str:
 
 
 def _link_touch(target: LinkTarget, choice: Choice, now: datetime) -> Touch:
-    """The touch a link logs: dated the day it is clicked, filed under the link's own day."""
-    return Touch(
+    """The touch a link logs: dated the day it is clicked, filed under the link's own day; a "Shared" link's notes
+    the item (and marks it shared: domain/loops.py leaves them out of sharing for a while)."""
+    touch = Touch(
         id=link_touch_id(target.claim),
         contact_id=_required(target.contact).id,
         date=target.today,
@@ -294,6 +420,40 @@ def _link_touch(target: LinkTarget, choice: Choice, now: datetime) -> Touch:
         recorded_at=now,
         filed_on=link_day(target.claim),
     )
+    if target.action is Action.SHARED:
+        share = _required(_required(target.step).share)
+        return replace(touch, channel=Channel.EMAIL, note=shared_note(share), purpose=TouchPurpose.SHARE)
+    if choice.follow_up_days > 0:
+        about = " ".join(choice.follow_up_about.split()) if choice.follow_up_about else None
+        return replace(touch, follow_up=FollowUp(target.today + timedelta(days=choice.follow_up_days), about or None))
+    return touch
+
+
+def shared_note(share: Share) -> str:
+    return f"Shared “{share.title}” {share.url}"
+
+
+# The next steps' links, and what their page says once there is nothing left to do (and the link was not used).
+STEP_GONE: dict[Action, str] = {
+    Action.FOLLOW_UP_DONE: "This follow-up is closed already: a touch was logged since, or it was dismissed.",
+    Action.SHARED: "This item is no longer queued for them (it is over a fortnight old, or their tags changed).",
+    Action.HELPED: "There is no open ask for them any more.",
+    Action.THANKED: "There is no open ask for them any more.",
+    Action.TOLD: "There is no open ask for them any more.",
+    Action.ASKED: "There is nothing left to ask them: the favour was asked, or the reconnect ended.",
+}
+STEP_ACTIONS = frozenset(STEP_GONE)
+
+
+def _nothing_left(action: Action, step: NextStep) -> bool:
+    if action is Action.FOLLOW_UP_DONE:
+        return step.follow_up is None
+    if action is Action.SHARED:
+        return step.share is None
+    if action is Action.ASKED:
+        reconnect = step.reconnect
+        return step.favour is not None or reconnect is None or not reconnect.need or reconnect.asked_on is not None
+    return step.favour is None
 
 
 def _team_touch(target: LinkTarget, contact: Contact, choice: Choice, now: datetime) -> Touch:

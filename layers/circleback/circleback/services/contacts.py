@@ -18,7 +18,17 @@ from circleback.domain.cadence import chronological, first_due_dates, summarise
 from circleback.domain.calendar import next_due_date
 from circleback.domain.ids import content_id
 from circleback.domain.matching import ContactIndex
-from circleback.domain.model import Channel, Contact, Direction, LifeEvent, Relationship, Stint, Tier, Touch
+from circleback.domain.model import (
+    Channel,
+    Contact,
+    Direction,
+    FollowUp,
+    LifeEvent,
+    Relationship,
+    Stint,
+    Tier,
+    Touch,
+)
 from circleback.domain.names import NameMatch, match_contact
 from circleback.domain.sorting import SortItem, sorted_into, to_sort, work_history
 from circleback.formats.csvfile import contact_cells
@@ -159,12 +169,18 @@ def log(
     channel: Channel,
     note: str | None,
     now: datetime,
+    follow_up: FollowUp | None = None,
 ) -> LoggedTouch:
     """Record a touch typed at the command line. Its id comes from what it says, so running the same command
     twice (a retry after a timeout) records it once.
     """
-    touch_id = content_id("cli-touch", contact.id, on.isoformat(), direction.value, channel.value, note or "")
-    touch = Touch(touch_id, contact.id, on, direction, channel, note, source="cli", recorded_at=now)
+    said: tuple[str, ...] = (on.isoformat(), direction.value, channel.value, note or "")
+    if follow_up is not None:
+        said += (follow_up.on.isoformat(), follow_up.about or "")
+    touch_id = content_id("cli-touch", contact.id, *said)
+    touch = Touch(
+        touch_id, contact.id, on, direction, channel, note, source="cli", recorded_at=now, follow_up=follow_up
+    )
     # Only while the contact exists (NotFoundError if it was removed meanwhile): no touch outlives its contact.
     created = retrying(lambda: repo.add_touch_to_existing(owner_id, touch), f"{contact.name} kept changing")
     return LoggedTouch(touch, created)

@@ -56,6 +56,21 @@ def view_as_dict(view: DigestView) -> dict[str, Any]:
             {"name": item.name, "suggestion": {"relationship": item.relationship, "why": item.why}}
             for item in view.to_sort
         ],
+        "follow_ups": [
+            {"name": step.name, "kind": step.kind.value, "about": step.about, "since": step.since.isoformat()}
+            for step in view.steps
+        ],
+        "shares": (
+            [
+                {
+                    "title": view.share.title,
+                    "url": view.share.url,
+                    "contacts": [p.contact.name for p in view.share.people],
+                }
+            ]
+            if view.share
+            else []
+        ),
     }
 
 

@@ -62,7 +62,8 @@ def _act(token: str, purpose: Purpose) -> Page:
         target, undone = links.undo(token, purpose, runtime.now())
         log_route(router, "undo", target.action.value, "undone" if undone else "nothing_to_undo")
         return link_page(target, notice="Undone: nothing is recorded for this link now." if undone else None)
-    target, done = links.perform(token, purpose, Choice(form.channel, form.note, form.relationship), runtime.now())
+    choice = Choice(form.channel, form.note, form.relationship, form.follow_up, form.about)
+    target, done = links.perform(token, purpose, choice, runtime.now())
     log_route(router, "do", target.action.value, "done" if done else "already_done")
     return link_page(target, just_done=done)
 

@@ -11,11 +11,12 @@ from typing import Any
 from circleback.auth.tokens import Action
 from circleback.domain.cadence import TIER_CADENCE_DAYS
 from circleback.domain.cities import at_home
+from circleback.domain.loops import FOLLOW_UP_CHOICES, outcome_day
 from circleback.domain.model import NOTE_LIMIT, ActionRecord, Channel, Contact, Relationship, Tier
 from circleback.domain.sorting import SORT_CHOICES
 from circleback.domain.teams import TEAM_MAX_CONTACTS, TEAM_QUIET_DAYS, Team
 from circleback.domain.wording import first_name, long_day
-from circleback.services.actions import PAUSE_DAYS, SNOOZE_DAYS, SORT_TIERS, LinkTarget
+from circleback.services.actions import FAVOUR_MOVES, PAUSE_DAYS, SNOOZE_DAYS, SORT_TIERS, LinkTarget, NextStep
 from circleback.templating import templates
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -97,6 +98,7 @@ def _confirmation(target: LinkTarget, suggested: Relationship | None = None) -> 
         "channel_question": "",
         "relationships": (),
         "relationship": "",
+        "follow_ups": (),
     }
     if target.team is not None:  # a team lunch link names a team
         return {**common, **_team_confirmation(target, target.team)}
@@ -110,6 +112,7 @@ def _confirmation(target: LinkTarget, suggested: Relationship | None = None) -> 
             "channels": _channels(target),
             "channel_question": "How?",
             "note_placeholder": "What you talked about, what to follow up on",
+            "follow_ups": FOLLOW_UP_CHOICES,
             "submit_label": "Log it",
         }
     if target.action is Action.THEY_REACHED_OUT:
@@ -120,8 +123,11 @@ def _confirmation(target: LinkTarget, suggested: Relationship | None = None) -> 
             "channels": _channels(target),
             "channel_question": "How did they get in touch?",
             "note_placeholder": "What they said, what to reply",
+            "follow_ups": FOLLOW_UP_CHOICES,
             "submit_label": "Log it",
         }
+    if target.step is not None:
+        return {**common, **_step_confirmation(target, target.step, first)}
     if target.action is Action.SNOOZE:
         back = target.today + timedelta(days=SNOOZE_DAYS)
         return {
@@ -137,6 +143,44 @@ def _confirmation(target: LinkTarget, suggested: Relationship | None = None) -> 
         "lines": [f"No digests until {long_day(resume)}. Your contacts and history stay as they are."],
         "submit_label": "Pause digests",
     }
+
+
+def _step_confirmation(target: LinkTarget, step: NextStep, first: str) -> dict[str, Any]:
+    """A next step's page (domain/loops.py): what the click records, and what comes of it."""
+    action = target.action
+    if action is Action.FOLLOW_UP_DONE:
+        about = step.follow_up.follow_up.about if step.follow_up and step.follow_up.follow_up else None
+        said = f" about {about}" if about else ""
+        return {
+            "title": f"Done following up with {first}",
+            "lines": [f"The digest stops reminding you to follow up{said}. Nothing else changes."],
+            "submit_label": "Done",
+        }
+    if action is Action.SHARED:
+        title = f"“{step.share.title}”" if step.share else "it"
+        return {
+            "title": f"You shared {title} with {first}",
+            "lines": [f"Log it: a note to {first}, and nothing more is suggested to share with them for six weeks."],
+            "submit_label": "Log it",
+        }
+    what = step.favour.what if step.favour else step.reconnect.need if step.reconnect else ""
+    lines = {
+        Action.HELPED: f"Record that {first} helped with {what}. Next, the digest reminds you to thank them.",
+        Action.THANKED: f"Log your thanks to {first} for {what}.",
+        Action.TOLD: f"Log that you told {first} how it turned out, after {what}.",
+        Action.ASKED: f"Log that you asked {first} for {what}. The digest reminds you to check in if you hear nothing.",
+    }
+    titles = {
+        Action.HELPED: f"{first} helped",
+        Action.THANKED: f"You thanked {first}",
+        Action.TOLD: f"You told {first} how it turned out",
+        Action.ASKED: f"You asked {first}",
+    }
+    closes = (
+        action in (Action.THANKED, Action.TOLD) and target.contact is not None and target.contact.tier is not Tier.A
+    )
+    extra = [f"Once you have thanked them and told them how it turned out, {first} moves to your closest circle."]
+    return {"title": titles[action], "lines": [lines[action], *(extra if closes else [])], "submit_label": "Log it"}
 
 
 def _team_confirmation(target: LinkTarget, team: Team) -> dict[str, Any]:
@@ -204,6 +248,8 @@ def _outcome(target: LinkTarget, record: ActionRecord) -> tuple[str, str, str]:
     """The heading just after doing it, the heading when it was done before, and what was done."""
     first = _first(target)
     when = "today" if record.done_at.date() == target.today else f"on {long_day(record.done_at.date())}"
+    if record.action in STEP_OUTCOMES:
+        return _step_outcome(target, record, first, when)
     if record.touch is not None:
         how = CHANNEL_PHRASES[record.touch.channel]
         if record.action == Action.THEY_REACHED_OUT:
@@ -226,6 +272,30 @@ def _outcome(target: LinkTarget, record: ActionRecord) -> tuple[str, str, str]:
     if record.action == Action.SNOOZE:
         return "Snoozed", "Already snoozed", f"{first} is back in your digest on {long_day(back)}."
     return "Digests paused", "Digests already paused", f"Your digests resume on {long_day(back)}."
+
+
+STEP_OUTCOMES = frozenset({Action.FOLLOW_UP_DONE, Action.SHARED, *FAVOUR_MOVES})
+
+
+def _step_outcome(target: LinkTarget, record: ActionRecord, first: str, when: str) -> tuple[str, str, str]:
+    action = Action(record.action)
+    if action is Action.FOLLOW_UP_DONE:
+        return "Done", "Already done", f"No more reminders to follow up with {first}."
+    if action is Action.SHARED:
+        return "Logged", "Already logged", f"You shared it with {first} {when}."
+    favour = record.favour_to
+    what = favour.what if favour else ""
+    line = {
+        Action.HELPED: f"{first} helped with {what}. Thank them: the digest reminds you tomorrow.",
+        Action.THANKED: f"You thanked {first} for {what} {when}.",
+        Action.TOLD: f"You told {first} how it turned out {when}.",
+        Action.ASKED: f"You asked {first} for {what} {when}.",
+    }[action]
+    if action is Action.HELPED and favour is not None:
+        line += f" On {long_day(outcome_day(favour))}, it suggests telling them how it turned out."
+    if record.placed_to is not None:
+        line += f" {first} is in your closest circle now (tier A)."
+    return "Logged", "Already logged", line
 
 
 def _first(target: LinkTarget) -> str:

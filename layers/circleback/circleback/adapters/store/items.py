@@ -13,8 +13,11 @@ from circleback.adapters.store.keys import (
     contact_sk,
     digest_sk,
     event_sk,
+    favour_sk,
     lunch_sk,
     owner_pk,
+    reconnect_sk,
+    share_sk,
     touch_sk,
     trip_sk,
 )
@@ -27,16 +30,21 @@ from circleback.domain.model import (
     DigestRun,
     Direction,
     EventKind,
+    Favour,
+    FollowUp,
     Frequency,
     LifeEvent,
     Owner,
     Placement,
+    Reconnect,
     Relationship,
     RunStatus,
+    Share,
     Stint,
     TeamLunch,
     Tier,
     Touch,
+    TouchPurpose,
     Trip,
 )
 from circleback.domain.schedule import schedule_keys
@@ -210,7 +218,20 @@ def touch_to_item(owner_id: str, touch: Touch) -> dict[str, Any]:
         "recorded_at": _iso(touch.recorded_at),
         # Only when it differs: a touch clicked the day its digest came is stored like any other.
         "filed_on": _iso(touch.filed_on) if touch.filed_on != touch.date else None,
+        "purpose": touch.purpose.value if touch.purpose else None,
+        "follow_up": {"on": touch.follow_up.on.isoformat(), "about": touch.follow_up.about}
+        if touch.follow_up
+        else None,
+        # Top-level, so a "Done" link sets it (and its undo removes it) with one conditional update.
+        "follow_up_done": _iso(touch.follow_up.done_on) if touch.follow_up else None,
     }
+
+
+def _follow_up(item: dict[str, Any]) -> FollowUp | None:
+    entry = item.get("follow_up")
+    if not entry:
+        return None
+    return FollowUp(date.fromisoformat(entry["on"]), entry.get("about"), _date(item.get("follow_up_done")))
 
 
 def item_to_touch(item: dict[str, Any]) -> Touch:
@@ -224,6 +245,8 @@ def item_to_touch(item: dict[str, Any]) -> Touch:
         source=item.get("source", "cli"),
         recorded_at=_datetime(item.get("recorded_at")),
         filed_on=_date(item.get("filed_on")),
+        purpose=TouchPurpose(item["purpose"]) if item.get("purpose") else None,
+        follow_up=_follow_up(item),
     )
 
 
@@ -315,6 +338,10 @@ def action_to_item(owner_id: str, record: ActionRecord) -> dict[str, Any]:
         "until": _iso(record.until),
         "placed_from": _placement_to_item(record.placed_from),
         "placed_to": _placement_to_item(record.placed_to),
+        "followed_up": _touch_map(owner_id, record.followed_up) if record.followed_up else None,
+        "favour_from": _favour_map(record.favour_from),
+        "favour_to": _favour_map(record.favour_to),
+        "reconnect_from": _reconnect_map(record.reconnect_from),
         "expires_at": int(record.expires_at.timestamp()) + ACTION_GRACE_SECONDS,
     }
 
@@ -334,6 +361,10 @@ def item_to_action(item: dict[str, Any]) -> ActionRecord:
         until=_date(item.get("until")),
         placed_from=_item_to_placement(item.get("placed_from")),
         placed_to=_item_to_placement(item.get("placed_to")),
+        followed_up=item_to_touch(item["followed_up"]) if item.get("followed_up") else None,
+        favour_from=item_to_favour(item["favour_from"]) if item.get("favour_from") else None,
+        favour_to=item_to_favour(item["favour_to"]) if item.get("favour_to") else None,
+        reconnect_from=item_to_reconnect(item["reconnect_from"]) if item.get("reconnect_from") else None,
     )
 
 
@@ -430,3 +461,100 @@ def _lunch_map(lunch: TeamLunch) -> dict[str, Any]:
 
 def item_to_lunch(item: dict[str, Any]) -> TeamLunch:
     return TeamLunch(team=item["team"], on=date.fromisoformat(item["on"]), met=bool(item["met"]))
+
+
+def favour_to_item(owner_id: str, favour: Favour) -> dict[str, Any]:
+    keys = {"PK": owner_pk(owner_id), "SK": favour_sk(favour.contact_id, favour.id), "type": "favour"}
+    return keys | (_favour_map(favour) or {})
+
+
+def _favour_map(favour: Favour | None) -> dict[str, Any] | None:
+    if favour is None:
+        return None
+    return {
+        "id": favour.id,
+        "contact_id": favour.contact_id,
+        "what": favour.what,
+        "asked_on": favour.asked_on.isoformat(),
+        "check_in_on": favour.check_in_on.isoformat(),
+        "helped_on": _iso(favour.helped_on),
+        "note": favour.note,
+        "outcome_on": _iso(favour.outcome_on),
+        "thanked_on": _iso(favour.thanked_on),
+        "told_on": _iso(favour.told_on),
+        "promoted_from": favour.promoted_from.value if favour.promoted_from else None,
+        "version": favour.version,
+    }
+
+
+def item_to_favour(item: dict[str, Any]) -> Favour:
+    return Favour(
+        id=item["id"],
+        contact_id=item["contact_id"],
+        what=item["what"],
+        asked_on=date.fromisoformat(item["asked_on"]),
+        check_in_on=date.fromisoformat(item["check_in_on"]),
+        helped_on=_date(item.get("helped_on")),
+        note=item.get("note"),
+        outcome_on=_date(item.get("outcome_on")),
+        thanked_on=_date(item.get("thanked_on")),
+        told_on=_date(item.get("told_on")),
+        promoted_from=Tier(item["promoted_from"]) if item.get("promoted_from") else None,
+        version=int(item.get("version", 0)),
+    )
+
+
+def reconnect_to_item(owner_id: str, reconnect: Reconnect) -> dict[str, Any]:
+    return {"PK": owner_pk(owner_id), "SK": reconnect_sk(reconnect.contact_id), "type": "reconnect"} | (
+        _reconnect_map(reconnect) or {}
+    )
+
+
+def _reconnect_map(reconnect: Reconnect | None) -> dict[str, Any] | None:
+    if reconnect is None:
+        return None
+    return {
+        "contact_id": reconnect.contact_id,
+        "on": reconnect.on.isoformat(),
+        "need": reconnect.need,
+        "asked_on": _iso(reconnect.asked_on),
+    }
+
+
+def item_to_reconnect(item: dict[str, Any]) -> Reconnect:
+    return Reconnect(
+        contact_id=item["contact_id"],
+        on=date.fromisoformat(item["on"]),
+        need=item.get("need"),
+        asked_on=_date(item.get("asked_on")),
+    )
+
+
+# A shared item is suggested for a fortnight (domain/loops.py SHARE_QUEUE_DAYS): the table forgets it (TTL) a
+# fortnight after that, so `share list` still shows what was shared lately.
+SHARE_RETENTION_DAYS = 28
+
+
+def share_to_item(owner_id: str, share: Share) -> dict[str, Any]:
+    expires = datetime.combine(share.queued_on, datetime.min.time(), UTC).timestamp() + SHARE_RETENTION_DAYS * 86400
+    return {
+        "PK": owner_pk(owner_id),
+        "SK": share_sk(share.queued_on, share.id),
+        "type": "share",
+        "id": share.id,
+        "url": share.url,
+        "title": share.title,
+        "tags": list(share.tags),
+        "queued_on": share.queued_on.isoformat(),
+        "expires_at": int(expires),
+    }
+
+
+def item_to_share(item: dict[str, Any]) -> Share:
+    return Share(
+        id=item["id"],
+        url=item["url"],
+        title=item["title"],
+        tags=tuple(item.get("tags", ())),
+        queued_on=date.fromisoformat(item["queued_on"]),
+    )

@@ -18,6 +18,10 @@ TOKEN_PREFIX = "PAT#"  # noqa: S105 - a key prefix, not a secret
 # Trips sort inside the digest's range ("ITINERARY#" falls between CONTACT# and TOUCH#): the digest reads them.
 TRIP_PREFIX = "ITINERARY#"
 LUNCH_PREFIX = "LUNCH#"  # a former team's last lunch (domain/places.py), also inside the digest's range
+# The next steps' items (domain/loops.py), inside the digest's range too: favours asked, reconnects, shares.
+FAVOUR_PREFIX = "FAVOUR#"
+RECONNECT_PREFIX = "RECONNECT#"
+SHARE_PREFIX = "SHARE#"
 CALENDAR_LINKS_SK = "CALENDAR"  # when the owner last turned off their calendar links
 # Every contact, life event, trip and touch (and the profile, and the access tokens, both small) lies in this range:
 # "TOUCH$" is the first key after every "TOUCH#..." key ("$" follows "#").
@@ -63,3 +67,15 @@ def trip_sk(start: date, trip_id: str) -> str:
 
 def lunch_sk(team: str) -> str:
     return f"{LUNCH_PREFIX}{team}"
+
+
+def favour_sk(contact_id: str, favour_id: str) -> str:
+    return f"{FAVOUR_PREFIX}{contact_id}#{favour_id}"
+
+
+def reconnect_sk(contact_id: str) -> str:
+    return f"{RECONNECT_PREFIX}{contact_id}"  # one a person: reconnecting again replaces it
+
+
+def share_sk(queued_on: date, share_id: str) -> str:
+    return f"{SHARE_PREFIX}{queued_on.isoformat()}#{share_id}"

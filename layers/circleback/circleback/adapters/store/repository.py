@@ -16,20 +16,26 @@ from circleback.adapters.store.items import (
     calendar_revocation_to_item,
     contact_to_item,
     event_to_item,
+    favour_to_item,
     item_to_access_token,
     item_to_action,
     item_to_calendar_revocation,
     item_to_contact,
     item_to_event,
+    item_to_favour,
     item_to_lunch,
     item_to_owner,
+    item_to_reconnect,
     item_to_run,
+    item_to_share,
     item_to_touch,
     item_to_trip,
     lunch_to_item,
     owner_schedule_keys,
     owner_to_item,
+    reconnect_to_item,
     run_to_item,
+    share_to_item,
     touch_key,
     touch_to_item,
     trip_to_item,
@@ -39,9 +45,12 @@ from circleback.adapters.store.keys import (
     CONTACT_PREFIX,
     DIGEST_RANGE,
     EVENT_PREFIX,
+    FAVOUR_PREFIX,
     LUNCH_PREFIX,
     PROFILE_SK,
+    RECONNECT_PREFIX,
     SCHEDULE_INDEX,
+    SHARE_PREFIX,
     TOKEN_PREFIX,
     TOUCH_PREFIX,
     TRIP_PREFIX,
@@ -50,8 +59,11 @@ from circleback.adapters.store.keys import (
     contact_sk,
     digest_sk,
     event_sk,
+    favour_sk,
     lunch_sk,
     owner_pk,
+    reconnect_sk,
+    share_sk,
     touch_prefix,
     touch_sk,
     trip_sk,
@@ -63,11 +75,15 @@ from circleback.domain.model import (
     Contact,
     DigestInput,
     DigestRun,
+    Favour,
     LifeEvent,
     Owner,
     Placement,
+    Reconnect,
     RunStatus,
+    Share,
     TeamLunch,
+    Tier,
     Touch,
     Trip,
 )
@@ -234,6 +250,9 @@ class Repository:
         events: list[LifeEvent] = []
         trips: list[Trip] = []
         lunches: list[TeamLunch] = []
+        favours: list[Favour] = []
+        reconnects: list[Reconnect] = []
+        shares: list[Share] = []
         first, last = DIGEST_RANGE
         request: dict[str, Any] = {
             "TableName": self.table_name,
@@ -256,7 +275,13 @@ class Repository:
                 trips.append(item_to_trip(decode_item(raw)))
             elif sk.startswith(LUNCH_PREFIX):
                 lunches.append(item_to_lunch(decode_item(raw)))
-        return DigestInput(owner, contacts, touches, events, trips, lunches)
+            elif sk.startswith(FAVOUR_PREFIX):
+                favours.append(item_to_favour(decode_item(raw)))
+            elif sk.startswith(RECONNECT_PREFIX):
+                reconnects.append(item_to_reconnect(decode_item(raw)))
+            elif sk.startswith(SHARE_PREFIX):
+                shares.append(item_to_share(decode_item(raw)))
+        return DigestInput(owner, contacts, touches, events, trips, lunches, favours, reconnects, shares)
 
     def _raw_query(self, request: dict[str, Any]) -> Iterator[dict[str, Any]]:
         """The items of every page of a Query, as DynamoDB's JSON (codec.decode_item reads either form)."""
@@ -594,6 +619,115 @@ class Repository:
             Key=_key(owner_pk(owner_id), event_sk(event.date, event.id)),
             ConditionExpression="attribute_exists(SK)",
         )
+
+    # --- next steps: follow-ups, favours, reconnects and shares (domain/loops.py) -------------------------
+
+    def apply(self, first: Write, rest: Sequence[Write] = ()) -> bool:
+        """`first` and `rest` all or nothing; False when `first`'s condition failed (ConflictError: another's)."""
+        return self._guarded_transaction(first, rest)
+
+    def list_favours(self, owner_id: str) -> list[Favour]:
+        return [item_to_favour(item) for item in self._query(owner_pk(owner_id), FAVOUR_PREFIX, consistent=True)]
+
+    def favour_put(self, owner_id: str, favour: Favour, previous: Favour | None) -> Write:
+        """Write `favour` (its version one past `previous`'s) if the stored one is still `previous` (None: new)."""
+        put: dict[str, Any] = {"TableName": self.table_name, "Item": encode_item(favour_to_item(owner_id, favour))}
+        if previous is None:
+            put["ConditionExpression"] = "attribute_not_exists(SK)"
+        else:
+            put["ConditionExpression"] = "#version = :expected"
+            put["ExpressionAttributeNames"] = {"#version": "version"}
+            put["ExpressionAttributeValues"] = {":expected": encode_value(previous.version)}
+        return {"Put": put}
+
+    def get_favour(self, owner_id: str, contact_id: str, favour_id: str) -> Favour | None:
+        item = self._get(owner_pk(owner_id), favour_sk(contact_id, favour_id))
+        return item_to_favour(item) if item else None
+
+    def favour_delete(self, owner_id: str, favour: Favour) -> Write:
+        """Remove the favour while it is still `favour` (its version): an undo of the link that asked it."""
+        return {
+            "Delete": {
+                "TableName": self.table_name,
+                "Key": _key(owner_pk(owner_id), favour_sk(favour.contact_id, favour.id)),
+                "ConditionExpression": "#version = :expected",
+                "ExpressionAttributeNames": {"#version": "version"},
+                "ExpressionAttributeValues": {":expected": encode_value(favour.version)},
+            }
+        }
+
+    def list_reconnects(self, owner_id: str) -> list[Reconnect]:
+        return [item_to_reconnect(i) for i in self._query(owner_pk(owner_id), RECONNECT_PREFIX, consistent=True)]
+
+    def reconnect_put(self, owner_id: str, reconnect: Reconnect, previous: Reconnect | None = None) -> Write:
+        """Write the reconnect; with `previous`, only if the stored one is still that (same day, same ask)."""
+        put: dict[str, Any] = {
+            "TableName": self.table_name,
+            "Item": encode_item(reconnect_to_item(owner_id, reconnect)),
+        }
+        if previous is not None:
+            asked = "asked_on = :asked" if previous.asked_on else "attribute_not_exists(asked_on)"
+            put["ConditionExpression"] = f"#on = :on AND {asked}"
+            put["ExpressionAttributeNames"] = {"#on": "on"}
+            put["ExpressionAttributeValues"] = {":on": {"S": previous.on.isoformat()}} | (
+                {":asked": {"S": previous.asked_on.isoformat()}} if previous.asked_on else {}
+            )
+        return {"Put": put}
+
+    def remove_reconnect(self, owner_id: str, contact_id: str) -> bool:
+        return self._conditional_write(
+            self.client.delete_item,
+            TableName=self.table_name,
+            Key=_key(owner_pk(owner_id), reconnect_sk(contact_id)),
+            ConditionExpression="attribute_exists(SK)",
+        )
+
+    def add_share(self, owner_id: str, share: Share) -> bool:
+        """Queue the item; False when it is queued already (the same id)."""
+        return self._conditional_write(
+            self.client.put_item,
+            TableName=self.table_name,
+            Item=encode_item(share_to_item(owner_id, share)),
+            ConditionExpression="attribute_not_exists(SK)",
+        )
+
+    def list_shares(self, owner_id: str) -> list[Share]:
+        return [item_to_share(item) for item in self._query(owner_pk(owner_id), SHARE_PREFIX, consistent=True)]
+
+    def remove_share(self, owner_id: str, share: Share) -> bool:
+        return self._conditional_write(
+            self.client.delete_item,
+            TableName=self.table_name,
+            Key=_key(owner_pk(owner_id), share_sk(share.queued_on, share.id)),
+            ConditionExpression="attribute_exists(SK)",
+        )
+
+    def follow_up_done_write(self, owner_id: str, touch: Touch, done_on: date | None) -> Write:
+        """Dismiss the touch's follow-up on `done_on` while it is open; None: reopen it, while it is still
+        dismissed as the touch read says (an undo)."""
+        previous = touch.follow_up.done_on if touch.follow_up else None
+        if done_on is not None:
+            expression, condition = (
+                "SET follow_up_done = :done",
+                "attribute_exists(follow_up) AND attribute_not_exists(follow_up_done)",
+            )
+            values = {":done": {"S": done_on.isoformat()}}
+        else:
+            expression, condition = "REMOVE follow_up_done", "follow_up_done = :done"
+            values = {":done": {"S": previous.isoformat() if previous else ""}}
+        return {
+            "Update": {
+                "TableName": self.table_name,
+                "Key": _key(owner_pk(owner_id), touch_key(touch)),
+                "UpdateExpression": expression,
+                "ConditionExpression": condition,
+                "ExpressionAttributeValues": values,
+            }
+        }
+
+    def contact_tier_write(self, owner_id: str, contact: Contact, tier: Tier) -> Write:
+        """Move the contact to `tier`, if it is as read."""
+        return self._contact_write(owner_id, contact, {"tier": tier.value})
 
     # --- changes made from the command line --------------------------------------------------------------
 
