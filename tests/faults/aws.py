@@ -30,8 +30,11 @@ from circleback.adapters.store.keys import (
     CONTACT_PREFIX,
     DIGEST_PREFIX,
     EVENT_PREFIX,
+    FAVOUR_PREFIX,
     LUNCH_PREFIX,
     PROFILE_SK,
+    RECONNECT_PREFIX,
+    SHARE_PREFIX,
     TOKEN_PREFIX,
     TOUCH_PREFIX,
     TRIP_PREFIX,
@@ -47,6 +50,9 @@ ITEM_KINDS = (
     (TOKEN_PREFIX, "access token"),
     (TRIP_PREFIX, "trip"),
     (LUNCH_PREFIX, "team lunch"),
+    (FAVOUR_PREFIX, "favour"),
+    (RECONNECT_PREFIX, "reconnect"),
+    (SHARE_PREFIX, "shared item"),
     (CALENDAR_LINKS_SK, "calendar links"),
 )
 

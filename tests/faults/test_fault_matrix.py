@@ -35,7 +35,7 @@ from werkzeug.test import TestResponse
 
 from circleback.adapters.sqs import QueueError
 from circleback.auth.tokens import Action
-from circleback.domain.model import Relationship, RunStatus, TeamLunch, Tier, Touch
+from circleback.domain.model import Favour, Relationship, RunStatus, TeamLunch, Tier, Touch, TouchPurpose
 from circleback.domain.schedule import local_send_date
 from circleback.local import demo
 from circleback.web.http import SECURITY_HEADERS
@@ -100,6 +100,11 @@ OPEN_TEAM = (
     dynamodb("Query", "owner partition", READ),
 )
 TEAM_TOUCHES = ["ConditionCheck contact", "Put touch"] * 3  # Grace, Margaret and Sarah
+# Opening a next step's link (issue 19): the link's record, then what the step acts on, found again.
+OPEN_STEP = (*KEYS, *(dynamodb("GetItem", kind, READ) for kind in ("owner", "contact", "action record")))
+OPEN_FOLLOW_UP = (*OPEN_STEP, dynamodb("GetItem", "contact", READ), dynamodb("Query", "touchs", READ))
+FAVOUR_TOUCH = ["Put touch", "ConditionCheck contact"]
+OPEN_FAVOUR = (*OPEN_STEP, dynamodb("Query", "favours", READ), dynamodb("Query", "reconnects", READ))
 
 
 CALENDAR = (
@@ -199,6 +204,46 @@ INVENTORY: dict[str, tuple[Call, ...]] = {
     ),
     # POST /{token} for "Not now": the team's lunch put off, and the link's record
     "link: not now": (*OPEN_TEAM, dynamodb("TransactWriteItems", "Put action record + Put team lunch", TRANSACTION)),
+    # POST /{token} for a follow-up's "Done" (issue 19): the link's record and the touch's follow-up dismissed
+    "link: follow-up done": (
+        *OPEN_FOLLOW_UP,
+        dynamodb("TransactWriteItems", "Put action record + Update touch", TRANSACTION),
+    ),
+    # ... and its undo: the follow-up open again (the page reads it back to offer it)
+    "link: undo follow-up done": (
+        *OPEN_FOLLOW_UP,
+        dynamodb("TransactWriteItems", "Delete action record + Update touch", TRANSACTION),
+    ),
+    # POST /{token} for "They helped": the favour one step on, with the link's record
+    "link: they helped": (*OPEN_FAVOUR, dynamodb("TransactWriteItems", "Put action record + Put favour", TRANSACTION)),
+    # POST /{token} for "Said thanks": the favour, a thank-you touch (while the contact exists) and the record
+    "link: said thanks": (
+        *OPEN_FAVOUR,
+        dynamodb(
+            "TransactWriteItems", "Put action record + Put favour + Put touch + ConditionCheck contact", TRANSACTION
+        ),
+    ),
+    # ... and its undo: the favour as it was (read again first, to refuse if it moved on), the touch gone
+    "link: undo said thanks": (
+        *OPEN_FAVOUR,
+        dynamodb("GetItem", "favour", READ),
+        dynamodb("TransactWriteItems", "Delete action record + Put favour + Delete touch", TRANSACTION),
+    ),
+    # POST /{token} for "I asked": the favour starts from the reconnect's need, which is marked asked
+    "link: i asked": (
+        *OPEN_FAVOUR,
+        dynamodb(
+            "TransactWriteItems",
+            "Put action record + Put favour + Put touch + ConditionCheck contact + Put reconnect",
+            TRANSACTION,
+        ),
+    ),
+    # POST /{token} for "Shared": the item found again, a touch noting it filed under the link (its record)
+    "link: shared": (
+        *OPEN_LINK,
+        dynamodb("Query", "shared items", READ),
+        dynamodb("TransactWriteItems", "Put touch + ConditionCheck contact", TRANSACTION),
+    ),
     # GET and HEAD /{token}: the confirmation page, read only
     "link page": OPEN_LINK,
     "link page: HEAD": OPEN_LINK,
@@ -352,6 +397,60 @@ def _no_team_lunch(world: World) -> None:
     assert _team_lunch(world) == ([], [])
 
 
+def _step(action: Action, name: str) -> Callable[[World], Callable[[], TestResponse]]:
+    def prepare(world: World) -> Callable[[], TestResponse]:
+        path = world.link(action, name)
+        return lambda: world.post(path, op="do")
+
+    return prepare
+
+
+def _favour(world: World, name: str) -> Favour:
+    (found,) = [f for f in repo().list_favours(OWNER) if f.contact_id == world.contact_id(name)]
+    return found
+
+
+def _today(world: World) -> date:
+    return local_send_date(world.owner().timezone, world.now)
+
+
+def _follow_up_open(world: World) -> None:
+    touches = repo().contact_with_touches(OWNER, world.contact_id("Daniel Kim"))[1]
+    assert [t.follow_up.done_on for t in touches if t.follow_up] == [None]
+
+
+def _follow_up_dismissed(world: World) -> None:
+    touches = repo().contact_with_touches(OWNER, world.contact_id("Daniel Kim"))[1]
+    assert [t.follow_up.done_on for t in touches if t.follow_up] == [_today(world)]
+
+
+def _helped(world: World) -> None:
+    assert _favour(world, "Marcus Johnson").helped_on == _today(world)
+
+
+def _purposes(world: World, name: str) -> list[TouchPurpose | None]:
+    return [t.purpose for t in repo().contact_with_touches(OWNER, world.contact_id(name))[1] if t.source == "link"]
+
+
+def _thanked(world: World) -> None:
+    assert _favour(world, "Fatima Al-Sayed").thanked_on == _today(world)
+    assert _purposes(world, "Fatima Al-Sayed") == [TouchPurpose.THANKS]
+
+
+def _not_thanked(world: World) -> None:
+    assert _favour(world, "Fatima Al-Sayed").thanked_on is None and _purposes(world, "Fatima Al-Sayed") == []
+
+
+def _asked(world: World) -> None:
+    assert _favour(world, "Kenji Watanabe").asked_on == _today(world) and _purposes(world, "Kenji Watanabe") == [
+        TouchPurpose.ASK
+    ]
+
+
+def _shared(world: World) -> None:
+    assert _purposes(world, "Margaret Okafor") == [TouchPurpose.SHARE]
+
+
 def _touch_api(world: World) -> Callable[[], TestResponse]:
     body = json.dumps({"contact": THOMAS, "channel": "call", "direction": "outbound"})
     return lambda: world.post_touch(body, key="retry-safe-1")
@@ -377,6 +476,13 @@ HTTP: dict[str, HttpEntry] = {
     "link: undo team lunch": HttpEntry(_team_undone, 200, _no_team_lunch),
     "link: not now": HttpEntry(_team(Action.GROUP_DISMISS), 200, _team_put_off),
     "unsubscribe: undo": HttpEntry(_undone(Action.PAUSE, None), 200, _not_paused),
+    "link: follow-up done": HttpEntry(_step(Action.FOLLOW_UP_DONE, "Daniel Kim"), 200, _follow_up_dismissed),
+    "link: undo follow-up done": HttpEntry(_undone(Action.FOLLOW_UP_DONE, "Daniel Kim"), 200, _follow_up_open),
+    "link: they helped": HttpEntry(_step(Action.HELPED, "Marcus Johnson"), 200, _helped),
+    "link: said thanks": HttpEntry(_step(Action.THANKED, "Fatima Al-Sayed"), 200, _thanked),
+    "link: undo said thanks": HttpEntry(_undone(Action.THANKED, "Fatima Al-Sayed"), 200, _not_thanked),
+    "link: i asked": HttpEntry(_step(Action.ASKED, "Kenji Watanabe"), 200, _asked),
+    "link: shared": HttpEntry(_step(Action.SHARED, "Margaret Okafor"), 200, _shared),
     "link page": HttpEntry(_read(Action.REACHED_OUT, "GET"), 200, _nothing),
     "link page: HEAD": HttpEntry(_read(Action.REACHED_OUT, "HEAD"), 200, _nothing),
     "unsubscribe page": HttpEntry(_read(Action.PAUSE, "GET", None), 200, _nothing),
