@@ -667,3 +667,20 @@ def test_vobject_is_imported_only_when_a_vcard_is_read() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)  # noqa: S603 - our own interpreter
     assert result.stdout.strip() == "False"
+
+
+def test_a_backup_keeps_a_touch_s_purpose_and_follow_up() -> None:
+    """Issue 19: a restore brings back the follow-up (dismissed or not) and what a touch was for."""
+    from circleback.domain.model import FollowUp, Owner, Touch, TouchPurpose
+    from circleback.formats.backup import dump_backup
+
+    ana = Contact(id="c1", name="Ana Souza", created_on=date(2026, 1, 5))
+    touches = [
+        Touch("t1", "c1", date(2026, 3, 1), note="x", follow_up=FollowUp(date(2026, 3, 15), "the interview")),
+        Touch("t2", "c1", date(2026, 3, 2), purpose=TouchPurpose.SHARE,
+              follow_up=FollowUp(date(2026, 3, 9), done_on=date(2026, 3, 10))),
+    ]  # fmt: skip
+    parsed = parse_backup(dump_backup(Owner("o"), [ana], touches, []), date(2026, 4, 1))
+
+    assert not parsed.errors
+    assert [entry.touch("c1") for _, entry in parsed.touches] == [replace(t, source="cli") for t in touches]

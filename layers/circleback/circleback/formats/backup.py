@@ -36,12 +36,14 @@ from circleback.domain.model import (
     Contact,
     Direction,
     EventKind,
+    FollowUp,
     Frequency,
     LifeEvent,
     Owner,
     Stint,
     TeamLunch,
     Touch,
+    TouchPurpose,
     Trip,
 )
 from circleback.domain.sorting import DEFAULT_SORT_PER_DIGEST, MAX_SORT_PER_DIGEST
@@ -140,6 +142,17 @@ class BackupContact(ContactRow):
         )
 
 
+class BackupFollowUp(Row):
+    """A touch's next step (domain/loops.py)."""
+
+    on: RequiredDate
+    about: Text = None
+    done_on: IsoDate = None
+
+    def follow_up(self) -> FollowUp:
+        return FollowUp(self.on, self.about, self.done_on)
+
+
 class BackupTouch(Row):
     id: Id
     contact_id: Id
@@ -150,6 +163,8 @@ class BackupTouch(Row):
     source: Short = None
     recorded_at: AwareDatetime | None = None
     filed_on: IsoDate = None  # a link's touch: the link's date, so a restore lands on the same key
+    purpose: TouchPurpose | None = None  # an ask, thanks, an outcome told, a shared item
+    follow_up: BackupFollowUp | None = None
 
     _future = field_validator("date", mode="after")(not_future)
 
@@ -164,6 +179,8 @@ class BackupTouch(Row):
             source=self.source or "import",
             recorded_at=self.recorded_at,
             filed_on=self.filed_on,
+            purpose=self.purpose,
+            follow_up=self.follow_up.follow_up() if self.follow_up else None,
         )
 
 
@@ -364,7 +381,7 @@ def _event_entry(event: LifeEvent) -> dict[str, Any]:
 
 
 def _entry(
-    item: Owner | Contact | Touch | LifeEvent | Stint | Trip | TeamLunch, leave_out: tuple[str, ...] = ()
+    item: Owner | Contact | Touch | LifeEvent | Stint | Trip | TeamLunch | FollowUp, leave_out: tuple[str, ...] = ()
 ) -> dict[str, Any]:
     """Every field of a domain object as JSON, unset ones left out; a new field is backed up by itself."""
     entry = {f.name: _json(getattr(item, f.name)) for f in fields(item) if f.name not in leave_out}
@@ -376,7 +393,7 @@ def _json(value: Any) -> Any:
         return value.value
     if isinstance(value, date | Birthday):  # datetimes too
         return value.isoformat()
-    if isinstance(value, Stint):
+    if isinstance(value, Stint | FollowUp):
         return _entry(value)
     if isinstance(value, tuple):
         if not value:
