@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from circleback.domain.model import (
     Channel,
     Contact,
     Direction,
+    FollowUp,
     Frequency,
     Owner,
     Relationship,
@@ -34,6 +35,7 @@ from circleback.domain.model import (
 )
 from circleback.formats.detect import Format
 from circleback.formats.rows import CONTACT_FIELDS
+from circleback.services.contacts import log
 from circleback.services.exporting import contacts_as_last_touched, export, export_backup
 from circleback.services.import_report import ImportReport
 from circleback.services.importing import (
@@ -44,6 +46,7 @@ from circleback.services.importing import (
     import_file,
     import_touches,
 )
+from circleback.services.loops import Move, MoveDetails, move_favour, queue_share, reconnect
 from tests import factories
 from tests.format_files import cards, google_file, linkedin_file
 
@@ -429,6 +432,14 @@ def rich(owned: Repository) -> Repository:
     ):
         assert owned.add_trip(OWNER, trip)
     owned.put_lunch(OWNER, TeamLunch("northwind analytics", date(2026, 11, 2), met=False))
+    # Next steps (issue 19): a favour he helped with, a reconnect with a need, a queued item, a follow-up.
+    people = by_name(owned)
+    for move, details in ((Move.ASK, MoveDetails("a reference")), (Move.HELPED, MoveDetails(note="he wrote it"))):
+        move_favour(owned, OWNER, people["Thomas Becker"], move, TODAY - timedelta(days=3), NOW, details)
+    reconnect(owned, OWNER, people["Kenji Watanabe"], "an intro", TODAY)
+    queue_share(owned, OWNER, "https://example.com/essay", "An essay", ["leadership"], TODAY)
+    follow_up = FollowUp(TODAY + timedelta(days=7), "the offer", done_on=None)
+    log(owned, OWNER, people["Ana Souza"], TODAY, Direction.OUTBOUND, Channel.EMAIL, "asked", NOW, follow_up)
     return owned
 
 
@@ -448,6 +459,9 @@ def state(repo: Repository, owner_id: str) -> dict[str, Any]:
         "events": sorted(partition.events, key=lambda e: e.id),
         "trips": sorted(partition.trips, key=lambda t: t.id),
         "lunches": list(partition.lunches),
+        "favours": sorted((replace(f, version=0) for f in partition.favours), key=lambda f: f.id),
+        "reconnects": sorted(partition.reconnects, key=lambda r: r.contact_id),
+        "shares": sorted(partition.shares, key=lambda s: s.id),
     }
 
 
@@ -469,6 +483,7 @@ def test_a_backup_brings_an_empty_account_back_to_the_same_state(rich: Repositor
         ("touches", (sizes["touches"], 0, 0, 0)),
         ("events", (sizes["events"], 0, 0, 0)),
         ("trips and lunches", (3, 0, 0, 0)),  # two trips and a team's last lunch
+        ("next steps", (3, 0, 0, 0)),  # a favour, a reconnect and a shared item
     ]
 
     assert state(rich, ELSEWHERE) == expected
@@ -488,6 +503,7 @@ def test_restoring_twice_or_onto_its_own_account_writes_nothing(rich: Repository
         ("touches", (0, 0, len(state(rich, OWNER)["touches"]), 0)),
         ("events", (0, 0, len(state(rich, OWNER)["events"]), 0)),
         ("trips and lunches", (0, 0, 3, 0)),
+        ("next steps", (0, 0, 3, 0)),
     ]
 
     assert restore(rich, backup) == unchanged
@@ -569,6 +585,7 @@ def test_a_dry_run_of_an_older_backup_lists_every_value_it_would_put_back_and_wr
         ("touches", (0, 0, len(before["touches"]), 0)),
         ("events", (0, 0, len(before["events"]), 0)),
         ("trips and lunches", (0, 0, 3, 0)),
+        ("next steps", (0, 0, 3, 0)),
     ]
     assert result.summary().splitlines()[:2] == [
         "Read as circleback backup. A dry run: nothing was written.",

@@ -1,5 +1,5 @@
-"""circleback's JSON backup: the owner's settings, every contact, touch, life event, trip and team lunch, in one
-versioned file.
+"""circleback's JSON backup: the owner's settings, every contact, touch, life event, trip, team lunch, favour,
+reconnect and shared item, in one versioned file.
 
 Written by `dump_backup`, read back by `parse_backup` into validated parts (contacts through the canonical
 row's checks), every refusal named by what it is and its place in its list ("contact 3, email: ...").
@@ -14,8 +14,11 @@ Format 1:
      "touches": [{"id": ..., "contact_id": ..., "date": ..., ...}, ...],
      "events": [{"id": ..., "date": ..., "kind": ..., "contact_id": ... or null, ...}, ...],
      "trips": [{"id": ..., "city": ..., "city_key": ..., "start": ..., "end": ...}, ...],
-     "lunches": [{"team": ..., "on": ..., "met": ...}, ...]}
-Absent or null fields are unset; a backup from before trips and team lunches has none of them.
+     "lunches": [{"team": ..., "on": ..., "met": ...}, ...],
+     "favours": [{"id": ..., "contact_id": ..., "what": ..., "asked_on": ..., "check_in_on": ..., ...}, ...],
+     "reconnects": [{"contact_id": ..., "on": ..., "need": ..., "asked_on": ...}, ...],
+     "shares": [{"id": ..., "url": ..., "title": ..., "tags": [...], "queued_on": ...}, ...]}
+Absent or null fields are unset; a backup from before trips and team lunches (or next steps) has none of them.
 """
 
 from __future__ import annotations
@@ -31,17 +34,22 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AwareDatetime, BeforeValidator, Field, field_validator
 
 from circleback.domain.model import (
+    NOTE_LIMIT,
     Birthday,
     Channel,
     Contact,
     Direction,
     EventKind,
+    Favour,
     FollowUp,
     Frequency,
     LifeEvent,
     Owner,
+    Reconnect,
+    Share,
     Stint,
     TeamLunch,
+    Tier,
     Touch,
     TouchPurpose,
     Trip,
@@ -215,6 +223,45 @@ class BackupLunch(Row):
         return TeamLunch(self.team, self.on, self.met)
 
 
+class BackupFavour(Row):
+    id: Id
+    contact_id: Id
+    what: Annotated[str, BeforeValidator(blank_to_none), Field(min_length=1, max_length=NOTE_LIMIT)]
+    asked_on: RequiredDate
+    check_in_on: RequiredDate
+    helped_on: IsoDate = None
+    note: Text = None
+    outcome_on: IsoDate = None
+    thanked_on: IsoDate = None
+    told_on: IsoDate = None
+    promoted_from: Tier | None = None
+
+    def favour(self, contact_id: str) -> Favour:
+        fields_ = self.model_dump(exclude={"contact_id"})
+        return Favour(contact_id=contact_id, **fields_)
+
+
+class BackupReconnect(Row):
+    contact_id: Id
+    on: RequiredDate
+    need: Text = None
+    asked_on: IsoDate = None
+
+    def reconnect(self, contact_id: str) -> Reconnect:
+        return Reconnect(contact_id, self.on, self.need, self.asked_on)
+
+
+class BackupShare(Row):
+    id: Id
+    url: Annotated[str, BeforeValidator(blank_to_none), Field(min_length=1, max_length=2000)]
+    title: Annotated[str, BeforeValidator(blank_to_none), Field(min_length=1, max_length=200)]
+    tags: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(min_length=1)
+    queued_on: RequiredDate
+
+    def share(self) -> Share:
+        return Share(self.id, self.url, self.title, tuple(self.tags), self.queued_on)
+
+
 @dataclass(slots=True)
 class ParsedBackup:
     owner: BackupOwner | None = None
@@ -223,6 +270,9 @@ class ParsedBackup:
     events: list[tuple[int, BackupEvent]] = field(default_factory=list)
     trips: list[tuple[int, BackupTrip]] = field(default_factory=list)
     lunches: list[tuple[int, BackupLunch]] = field(default_factory=list)
+    favours: list[tuple[int, BackupFavour]] = field(default_factory=list)
+    reconnects: list[tuple[int, BackupReconnect]] = field(default_factory=list)
+    shares: list[tuple[int, BackupShare]] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     skipped: list[RowNote] = field(default_factory=list)  # touches and events of contacts the backup does not hold
 
@@ -258,11 +308,34 @@ def parse_backup(text: str, today: date) -> ParsedBackup:
     ]
     parsed.trips = _entries(BackupTrip, document.get("trips"), today, "trip", parsed.errors)
     parsed.lunches = _entries(BackupLunch, document.get("lunches"), today, "lunch", parsed.errors, key="team")
+    parsed.favours = [
+        (n, f)
+        for n, f in _entries(BackupFavour, document.get("favours"), today, "favour", parsed.errors)
+        if contacts.hold(n, f.contact_id, "favour")
+    ]
+    parsed.reconnects = [
+        (n, r)
+        for n, r in _entries(
+            BackupReconnect, document.get("reconnects"), today, "reconnect", parsed.errors, key="contact_id"
+        )
+        if contacts.hold(n, r.contact_id, "reconnect")
+    ]
+    parsed.shares = _entries(BackupShare, document.get("shares"), today, "share", parsed.errors)
     parsed.errors.sort(key=lambda error: (_PARTS.index(error.unit), error.row))
     return parsed
 
 
-_PARTS = ("owner", "contact", "touch", "event", "trip", "lunch")  # the order of the file, for its errors' order
+_PARTS = (
+    "owner",
+    "contact",
+    "touch",
+    "event",
+    "trip",
+    "lunch",
+    "favour",
+    "reconnect",
+    "share",
+)  # the order of the file, for its errors' order
 
 
 def _document_problem(document: Any) -> str | None:
@@ -271,7 +344,7 @@ def _document_problem(document: Any) -> str | None:
     version = document.get("version")
     if version != BACKUP_VERSION:
         return f"backup format version {version!r}; this circleback reads version {BACKUP_VERSION}"
-    for part in ("contacts", "touches", "events", "trips", "lunches"):
+    for part in ("contacts", "touches", "events", "trips", "lunches", "favours", "reconnects", "shares"):
         if not isinstance(document.get(part, []), list):
             return f'"{part}" must be a list'
     return None
@@ -344,6 +417,9 @@ def dump_backup(
     events: Iterable[LifeEvent],
     trips: Iterable[Trip] = (),
     lunches: Iterable[TeamLunch] = (),
+    favours: Iterable[Favour] = (),
+    reconnects: Iterable[Reconnect] = (),
+    shares: Iterable[Share] = (),
 ) -> str:
     """The backup as JSON text; the same state always gives the same text (sorted, no clock in it)."""
     document = {
@@ -355,6 +431,11 @@ def dump_backup(
         "events": [_event_entry(e) for e in sorted(events, key=lambda e: (e.date, e.id))],
         "trips": [_entry(t) for t in sorted(trips, key=lambda t: (t.start, t.id))],
         "lunches": [_entry(lunch) for lunch in sorted(lunches, key=lambda lunch: lunch.team)],
+        "favours": [
+            _entry(f, leave_out=("version",)) for f in sorted(favours, key=lambda f: (f.asked_on, f.contact_id, f.id))
+        ],
+        "reconnects": [_entry(r) for r in sorted(reconnects, key=lambda r: (r.on, r.contact_id))],
+        "shares": [_entry(s) for s in sorted(shares, key=lambda s: (s.queued_on, s.id))],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
@@ -381,7 +462,8 @@ def _event_entry(event: LifeEvent) -> dict[str, Any]:
 
 
 def _entry(
-    item: Owner | Contact | Touch | LifeEvent | Stint | Trip | TeamLunch | FollowUp, leave_out: tuple[str, ...] = ()
+    item: Owner | Contact | Touch | LifeEvent | Stint | Trip | TeamLunch | FollowUp | Favour | Reconnect | Share,
+    leave_out: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """Every field of a domain object as JSON, unset ones left out; a new field is backed up by itself."""
     entry = {f.name: _json(getattr(item, f.name)) for f in fields(item) if f.name not in leave_out}

@@ -59,5 +59,13 @@ def export_backup(repo: Repository, owner_id: str) -> str:
     if partition is None:
         raise NotFoundError(f"no account {owner_id!r} in this table: nothing to back up")
     return dump_backup(
-        partition.owner, partition.contacts, partition.touches, partition.events, partition.trips, partition.lunches
+        partition.owner,
+        partition.contacts,
+        partition.touches,
+        partition.events,
+        partition.trips,
+        partition.lunches,
+        partition.favours,
+        partition.reconnects,
+        partition.shares,
     )

@@ -1,4 +1,5 @@
-"""Restore a JSON backup: settings, contacts, touches and life events, planned in full before anything is written.
+"""Restore a JSON backup: settings, contacts, touches, life events, places and next steps, planned in full before
+anything is written.
 
 An import merges a file's rows and never overwrites a field changed by hand (domain/merge.py); a restore is the
 opposite on purpose: it brings back the state the backup holds, so each contact it holds replaces the table's.
@@ -20,7 +21,18 @@ from datetime import date, datetime
 from circleback.adapters.store.repository import ConflictError, Repository
 from circleback.domain.changes import FieldChange, field_changes
 from circleback.domain.matching import ContactIndex
-from circleback.domain.model import Contact, LifeEvent, Owner, TeamLunch, Touch, Trip
+from circleback.domain.model import (
+    Contact,
+    DigestInput,
+    Favour,
+    LifeEvent,
+    Owner,
+    Reconnect,
+    Share,
+    TeamLunch,
+    Touch,
+    Trip,
+)
 from circleback.domain.schedule import next_send_at
 from circleback.formats.backup import ParsedBackup, parse_backup
 from circleback.formats.csvfile import RowError
@@ -53,6 +65,9 @@ class RestorePlan:
     events: list[LifeEvent] = field(default_factory=list)
     trips: list[Trip] = field(default_factory=list)  # those the table does not have yet
     lunches: list[TeamLunch] = field(default_factory=list)  # those that differ from the table's
+    favours: list[Favour] = field(default_factory=list)  # those that differ from the table's
+    reconnects: list[Reconnect] = field(default_factory=list)  # those that differ from the table's
+    shares: list[Share] = field(default_factory=list)  # those the table does not have yet
     lived_in: bool = False  # the account had contacts before the restore
 
     @property
@@ -107,9 +122,12 @@ def restore_backup(
 def plan_restore(repo: Repository, owner_id: str, text: str, today: date, *, strict: bool = False) -> RestorePlan:
     """Read the backup and the owner's partition (one Query), and work out every write and every count."""
     parsed = parse_backup(text, today)
-    reports = [ImportReport(kind) for kind in ("settings", "contacts", "touches", "events", "trips and lunches")]
-    settings, contacts, touches, events, places = reports
-    by_unit = {"contact": contacts, "touch": touches, "event": events, "trip": places, "lunch": places}
+    kinds = ("settings", "contacts", "touches", "events", "trips and lunches", "next steps")
+    reports = [ImportReport(kind) for kind in kinds]
+    settings, contacts, touches, events, places, steps = reports
+    by_unit = {"contact": contacts, "touch": touches, "event": events, "trip": places, "lunch": places} | dict.fromkeys(
+        ("favour", "reconnect", "share"), steps
+    )
     for error in parsed.errors:
         by_unit.get(error.unit, settings).errors.append(error)
     for skipped in parsed.skipped:
@@ -141,7 +159,30 @@ def plan_restore(repo: Repository, owner_id: str, text: str, today: date, *, str
     for _, lunch_entry in parsed.lunches:
         lunch = lunch_entry.lunch()
         _count_new(places, lunch in have_lunches, plan.lunches, lunch)
+    _plan_steps(parsed, table, target, plan, steps)
     return plan
+
+
+def _plan_steps(
+    parsed: ParsedBackup, table: DigestInput, target: dict[str, str], plan: RestorePlan, report: ImportReport
+) -> None:
+    """Favours and reconnects follow their contacts (a favour as the backup has it replaces the table's, so its
+    loop is where it was); shared items come back with their ids."""
+    have_favours = {(f.contact_id, f.id): f for f in table.favours}
+    for number, favour_entry in parsed.favours:
+        if _restored(number, favour_entry.contact_id, target, report, "favour"):
+            favour = favour_entry.favour(target[favour_entry.contact_id])
+            held = have_favours.get((favour.contact_id, favour.id))
+            _count_new(report, held is not None and replace(held, version=0) == favour, plan.favours, favour)
+    have_reconnects = set(table.reconnects)
+    for number, reconnect_entry in parsed.reconnects:
+        if _restored(number, reconnect_entry.contact_id, target, report, "reconnect"):
+            reconnect = reconnect_entry.reconnect(target[reconnect_entry.contact_id])
+            _count_new(report, reconnect in have_reconnects, plan.reconnects, reconnect)
+    have_shares = {share.id for share in table.shares}
+    for _, share_entry in parsed.shares:
+        share = share_entry.share()
+        _count_new(report, share.id in have_shares, plan.shares, share)
 
 
 def _planned_settings(existing: Owner | None, desired: Owner, report: ImportReport) -> Owner | None:
@@ -220,7 +261,7 @@ def apply_restore(repo: Repository, plan: RestorePlan, now: datetime, progress: 
     """Write what `plan_restore` planned; a write that finds its item already there counts it unchanged."""
     touches, events, places = plan.reports[2], plan.reports[3], plan.reports[4]
     total = (plan.settings is not None) + len(plan.replaced) + len(plan.touches) + len(plan.events)
-    total += len(plan.trips) + len(plan.lunches)
+    total += len(plan.trips) + len(plan.lunches) + len(plan.favours) + len(plan.reconnects) + len(plan.shares)
     tick = ticker(progress, total)
     if plan.settings is not None:
         scheduled = replace(plan.settings, next_send_at=next_send_at(plan.settings, now))
@@ -253,6 +294,15 @@ def apply_restore(repo: Repository, plan: RestorePlan, now: datetime, progress: 
     for lunch in plan.lunches:
         repo.put_lunch(plan.owner_id, lunch)  # the backup's last lunch of a team replaces the table's
         tick()
+    steps = plan.reports[5]
+    for favour in plan.favours:
+        repo.put_favour(plan.owner_id, favour)  # as the backup has it: its loop where it was
+        tick()
+    for reconnect in plan.reconnects:
+        repo.apply(repo.reconnect_put(plan.owner_id, reconnect))
+        tick()
+    for share in plan.shares:
+        _landed(steps, tick(repo.add_share(plan.owner_id, share)))
 
 
 def _replace_contact(repo: Repository, owner_id: str, restored: Contact) -> None:

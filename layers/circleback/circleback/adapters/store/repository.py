@@ -644,6 +644,10 @@ class Repository:
         item = self._get(owner_pk(owner_id), favour_sk(contact_id, favour_id))
         return item_to_favour(item) if item else None
 
+    def put_favour(self, owner_id: str, favour: Favour) -> None:
+        """Write a favour as it is (a restore), replacing the one there."""
+        self.client.put_item(TableName=self.table_name, Item=encode_item(favour_to_item(owner_id, favour)))
+
     def favour_delete(self, owner_id: str, favour: Favour) -> Write:
         """Remove the favour while it is still `favour` (its version): an undo of the link that asked it."""
         return {
