@@ -212,3 +212,14 @@ def test_a_person_s_item_is_the_newest_queued_one_meeting_their_tags(first: int,
     data = DigestInput(Owner("o"), [ana], shares=(one, two))
     found = worth_sharing(data, as_of, {ana.id: summarise(None, [])}, {})
     assert found is not None and share_for((one, two), ana, as_of) == found.share
+
+
+def test_a_digest_lists_at_most_ten_steps_the_first_due_first() -> None:
+    from circleback.domain.loops import MAX_STEPS, next_steps
+
+    people = [person(f"P{i:02d}") for i in range(MAX_STEPS + 3)]
+    touches = {
+        p.id: [Touch(f"t{i}", p.id, START, follow_up=FollowUp(START + timedelta(days=i)))] for i, p in enumerate(people)
+    }
+    steps = next_steps(DigestInput(Owner("o"), people), START + timedelta(days=20), {p.id: p for p in people}, touches)
+    assert [s.contact.name for s in steps] == [p.name for p in people[:MAX_STEPS]]

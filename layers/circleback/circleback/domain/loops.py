@@ -16,6 +16,9 @@ from circleback.domain.model import Contact, DigestInput, Direction, Favour, Rec
 from circleback.domain.names import folded
 
 STEP_DAYS = 30  # a next step stays in the digest at most this long: after that, it was not the right one
+# The most next steps one digest lists (the ones that fell due first): each is a block of links, and a digest
+# that lists more than this is a to-do list nobody opens. The rest wait for the days after.
+MAX_STEPS = 10
 CHECK_IN_AFTER_DAYS = 14  # `ask` without --by: a gentle check-in a fortnight later
 OUTCOME_AFTER_DAYS = 30  # after they helped: tell them how it turned out a month on
 ASK_AFTER_DAYS = 7  # `reconnect --need`: catch up first, ask a week later (or once they have replied)
@@ -167,8 +170,8 @@ def time_to_ask(reconnect: Reconnect, contact: Contact, touches: Sequence[Touch]
 def next_steps(
     data: DigestInput, as_of: date, contacts: Mapping[str, Contact], touches: Mapping[str, Sequence[Touch]]
 ) -> list[Step]:
-    """Every next step due on `as_of`, at most one per person (the favour's first, then a reminder to ask, then a
-    follow-up), in the order they fell due, then by name."""
+    """The next steps due on `as_of`, at most one per person (the favour's first, then a reminder to ask, then a
+    follow-up), in the order they fell due, then by name; at most MAX_STEPS."""
     steps: dict[str, Step] = {}
     for favour in data.favours:
         contact = contacts.get(favour.contact_id)
@@ -188,7 +191,8 @@ def next_steps(
             steps[contact_id] = Step(
                 StepKind.FOLLOW_UP, contact, touch.follow_up.about or "", touch.follow_up.on, touch.note
             )
-    return sorted(steps.values(), key=lambda s: (s.since, *name_key(s.contact.name), s.contact.id))
+    ordered = sorted(steps.values(), key=lambda s: (s.since, *name_key(s.contact.name), s.contact.id))
+    return ordered[:MAX_STEPS]
 
 
 def promotions(data: DigestInput, as_of: date, contacts: Mapping[str, Contact], notice_days: int) -> list[Contact]:
