@@ -29,6 +29,7 @@ WAIT_SECONDS = 5
 NOTE = "Called about the new role; send him the essay"
 DUE_BLOCKS = "//h2[normalize-space()='Due for a note']/following-sibling::table"
 SORT_BLOCKS = "//h2[normalize-space()='Sort your network']/following-sibling::table"
+STEP_BLOCKS = "//h2[normalize-space()='Next steps']/following-sibling::table"
 PHONE = (360, 740)
 # Anything a page could load from elsewhere: none of these may appear on any page here.
 LOADERS = "script, link, img, iframe, frame, object, embed, video, audio, source, track, picture, [src], [srcset]"
@@ -53,6 +54,26 @@ def test_reached_out_in_the_browser_logs_the_touch_and_the_contact_leaves_the_ne
     assert name not in [item.contact.name for item in plan.due]
     assert plan.all_due == all_due_before - 1
     assert name not in live_next_digest_names(browser, demo_session)
+
+
+def test_a_follow_up_chosen_in_the_browser_comes_back_as_a_next_step_on_its_day(
+    browser: webdriver.Chrome, demo_session: demo.DemoSession
+) -> None:
+    """Issue 19: the page of "I reached out" asks when to follow up, and about what."""
+    name, contact = open_digest_and_pick_the_first_due_contact(browser, demo_session)
+    the_link(browser, name).click()
+    wait_for(browser, lambda: heading(browser) == f"You reached out to {first(name)}")
+
+    browser.find_element(By.XPATH, "//label[normalize-space()='2 weeks']").click()
+    browser.find_element(By.CSS_SELECTOR, "input[name='about']").send_keys("the reorg")
+    browser.find_element(By.CSS_SELECTOR, "form button[type='submit']").click()
+    wait_for(browser, lambda: heading(browser) == "Logged")
+
+    [logged] = [t for t in touches_of(contact) if t.source == "link"]
+    assert logged.follow_up is not None and logged.follow_up.about == "the reorg"
+    on = logged.follow_up.on
+    plan = preview(runtime.repository(), OWNER, on)[1]
+    assert [(s.contact.name, s.about) for s in plan.steps if s.contact.id == contact.id] == [(name, "the reorg")]
 
 
 def test_undo_in_the_browser_removes_the_touch_and_the_contact_comes_back(
@@ -151,11 +172,17 @@ def test_they_reached_out_is_one_tap_away_and_logged_once_however_often_its_page
 def test_at_phone_size_the_first_person_and_both_their_actions_are_on_the_first_screen(
     browser: webdriver.Chrome, demo_session: demo.DemoSession
 ) -> None:
+    """The first person the digest asks you to act on, a next step's (issue 19) when there is one, else the first
+    due, is on the first screen with their links; a due person's are two: a way to write, and the log."""
     browser.set_window_size(*PHONE)
     name, _ = open_digest_and_pick_the_first_due_contact(browser, demo_session)
     block = next(b for b in browser.find_elements(By.XPATH, DUE_BLOCKS) if block_name(b) == name)
-    actions = block.find_elements(By.XPATH, ".//p[contains(@class, 'cb-actions')]//a")
-    assert [a.text for a in actions][-1] == "I reached out" and len(actions) == 2  # a way to write, and the log
+    due_actions = block.find_elements(By.XPATH, ".//p[contains(@class, 'cb-actions')]//a")
+    assert [a.text for a in due_actions][-1] == "I reached out" and len(due_actions) == 2
+    steps = browser.find_elements(By.XPATH, STEP_BLOCKS)
+    first_block = steps[0] if steps else block
+    actions = first_block.find_elements(By.XPATH, ".//p[contains(@class, 'cb-actions')]//a")
+    assert len(actions) >= 2
     height = browser.execute_script("return window.innerHeight")
     for action in actions:
         bottom = browser.execute_script("return arguments[0].getBoundingClientRect().bottom", action)
@@ -326,8 +353,10 @@ def test_the_digest_and_every_kind_of_link_page_pass_axe(
     links = {"I reached out": the_link(browser, name, "I reached out").get_attribute("href")}
     links["Keep close"] = sort_link(browser, sort_names(browser)[0], "Keep close").get_attribute("href")
     pause = browser.find_element(By.XPATH, "//a[starts-with(normalize-space(), 'Pause digests')]").get_attribute("href")
-    for label in ("We had lunch", "Not now"):  # the old team's lunch (issue 20)
-        links[label] = browser.find_element(By.XPATH, f"//a[normalize-space()='{label}']").get_attribute("href")
+    # The old team's lunch (issue 20); the next steps and the worth-sharing item (issue 19)
+    for label in ("We had lunch", "Not now", "Done", "They helped", "Said thanks", "Told them", "I asked", "Shared"):
+        found_link = browser.find_elements(By.XPATH, f"//a[normalize-space()='{label}']")[0]
+        links[label] = found_link.get_attribute("href")
     browser.get(str(links["I reached out"]))
     for label in ("They reached out", "Snooze 2 weeks"):  # offered by the page "I reached out" opens
         links[label] = browser.find_element(By.XPATH, f"//a[normalize-space()='{label}']").get_attribute("href")

@@ -344,7 +344,7 @@ SAMPLE_SHARE = (
 def add_sample_steps(repo: Repository, today: date) -> None:
     """A follow-up due today (Daniel), an open ask to check in on (Marcus), a favour to thank for (Fatima) and one
     to tell the outcome of (Rahul), a reconnect with a need whose time to ask has come (Kenji), a reconnect that
-    puts Wei first, and an essay worth sharing with the people whose tags meet it."""
+    puts Aisha first, and an essay worth sharing with the people whose tags meet it."""
     from circleback.domain.model import Channel, Direction, FollowUp
     from circleback.services.contacts import log
     from circleback.services.loops import Move, MoveDetails, move_favour, queue_share, reconnect
@@ -374,7 +374,7 @@ def add_sample_steps(repo: Repository, today: date) -> None:
     for name, offset, move, details in steps:
         move_favour(repo, OWNER_ID, people[name], move, day(offset), now, details)
     reconnect(repo, OWNER_ID, people["Kenji Watanabe"], "an intro to the Rakuten platform team", day(-8))
-    reconnect(repo, OWNER_ID, people["Wei Chen"], None, today)
+    reconnect(repo, OWNER_ID, people["Aisha Bello"], None, today)
     url, title, tags = SAMPLE_SHARE
     queue_share(repo, OWNER_ID, url, title, tags, day(-2))
 
