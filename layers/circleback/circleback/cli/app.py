@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 import typer
 
-from circleback.cli import calendar, files, life_events, loops, people, places, settings, sorting, tokens
+from circleback.cli import calendar, files, life_events, loops, mail, people, places, settings, sorting, tokens
 from circleback.cli.common import Args, UsageError, bounded, country, finish, zone
 from circleback.cli.targets import DEFAULT_OWNER, hoisted
 
@@ -72,6 +72,7 @@ sorting.add_commands(app)
 life_events.add_commands(app)
 places.add_commands(app)
 loops.add_commands(app)
+mail.add_commands(app)
 settings.add_commands(app)
 calendar.add_commands(app)
 tokens.add_commands(app)

@@ -54,6 +54,8 @@ SETTINGS = {
     "lookahead_days": "lookahead (days of occasions)",
     "sort_per_digest": "sort per digest (unsorted people a digest asks about)",
     "paused_until": "paused until",
+    "aliases": "aliases (your other addresses: mail from them is yours)",
+    "mail_subjects": "mail subjects (kept as the touch's note)",
 }
 
 
@@ -63,6 +65,13 @@ def _weekday(text: str) -> int:
     if len(found) != 1:
         raise typer.BadParameter(f"expected a day of the week (monday ... sunday), got {text!r}")
     return found[0]
+
+
+def _on_off(text: str) -> str:
+    word = text.strip().casefold()
+    if word not in ("on", "off"):
+        raise typer.BadParameter(f"expected on or off, got {text!r}")
+    return word
 
 
 def _date_or_none(text: str) -> str:
@@ -135,11 +144,24 @@ def set_command(
             help=f"unsorted people a digest asks you to sort (0-{MAX_SORT_PER_DIGEST}; 0: none)",
         ),
     ] = None,
+    alias: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="ADDR|none",
+            help="your other addresses, all of them (repeat it); mail from any is yours (none clears)",
+        ),
+    ] = None,
+    mail_subjects: Annotated[
+        str | None,
+        typer.Option(parser=_on_off, metavar="on|off", help="keep a mailed message's subject as its touch's note"),
+    ] = None,
 ) -> None:
+    aliases = None if alias is None else [] if [a.strip().casefold() for a in alias] == [RESUME] else alias
     finish(
         ctx, run_set, email=email, name=name, timezone=timezone, country=country_code, send_hour=send_hour, city=city,
         frequency=frequency.value if frequency else None, weekday=weekday, monthly_goal=goal, max_due=max_due,
-        lookahead_days=lookahead, paused_until=paused_until, sort_per_digest=sort_per_digest,
+        lookahead_days=lookahead, paused_until=paused_until, sort_per_digest=sort_per_digest, aliases=aliases,
+        mail_subjects=None if mail_subjects is None else mail_subjects == "on",
     )  # fmt: skip
 
 
@@ -233,6 +255,10 @@ def _shown(owner: Owner, field: str) -> str:
         return f"{value:02d}:00"
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, tuple):
+        return ", ".join(value) or "(none)"
+    if isinstance(value, bool):
+        return "on" if value else "off"
     return str(value.value if isinstance(value, Enum) else value)
 
 

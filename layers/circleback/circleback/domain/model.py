@@ -249,6 +249,8 @@ class Owner:
     work_history: tuple[Stint, ...] = ()
     city: str | None = None  # the owner's home city: a due contact who lives there gets a coffee suggested
     city_key: str | None = None
+    aliases: tuple[str, ...] = ()  # the owner's other addresses: mail from any of them is the owner's (Mail in)
+    mail_subjects: bool = False  # mail in keeps a message's subject as its touch's note (off: no words are kept)
 
 
 @dataclass(frozen=True, slots=True)

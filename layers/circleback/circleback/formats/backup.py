@@ -103,6 +103,8 @@ class BackupOwner(Row):
     work_history: list[BackupStint] = Field(default_factory=list)
     city: Short = None  # the home city, as written
     city_key: Short = None  # its gazetteer key (services/places.py)
+    aliases: list[Short] = Field(default_factory=list)  # the owner's other addresses (Mail in)
+    mail_subjects: bool = False
 
     @field_validator("timezone", mode="after")
     @classmethod
@@ -120,9 +122,16 @@ class BackupOwner(Row):
     def _email(cls, value: str | None) -> str | None:
         return None if value is None else check_email(value)
 
+    @field_validator("aliases", mode="after")
+    @classmethod
+    def _aliases(cls, value: list[str | None]) -> list[str | None]:
+        return list(dict.fromkeys(check_email(alias).lower() for alias in value if alias))
+
     def settings(self, owner_id: str) -> Owner:
         stints = tuple(entry.stint() for entry in self.work_history)
-        return Owner(id=owner_id, **self.model_dump(exclude={"id", "work_history"}), work_history=stints)
+        fields_ = self.model_dump(exclude={"id", "work_history", "aliases"})
+        aliases = tuple(alias for alias in self.aliases if alias)
+        return Owner(id=owner_id, **fields_, work_history=stints, aliases=aliases)
 
 
 class BackupContact(ContactRow):

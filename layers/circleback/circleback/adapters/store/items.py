@@ -92,6 +92,8 @@ def owner_to_item(owner: Owner) -> dict[str, Any]:
         "work_history": [_stint_to_map(stint) for stint in owner.work_history] or None,
         "city": owner.city,
         "city_key": owner.city_key,
+        "aliases": list(owner.aliases) or None,
+        "mail_subjects": owner.mail_subjects or None,
     }
 
 
@@ -131,6 +133,8 @@ def item_to_owner(item: dict[str, Any]) -> Owner:
         work_history=tuple(_map_to_stint(entry) for entry in item.get("work_history", ())),
         city=item.get("city"),
         city_key=item.get("city_key"),
+        aliases=tuple(item.get("aliases", ())),
+        mail_subjects=bool(item.get("mail_subjects", False)),
     )
 
 

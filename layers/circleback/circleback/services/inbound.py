@@ -1,0 +1,130 @@
+"""Mail in (docs/design.md, "Mail in"): one service for every door. Each message is read into its facts
+(formats/messages.py), its meaning worked out (domain/inbound.py), and each touch it makes written once: a
+touch's id is the message's Message-ID and the contact's, so the same message logs once whichever door it came
+through and however often. No message body is stored; the subject only when the owner opts in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from circleback.adapters.store.repository import NotFoundError, Repository
+from circleback.domain.ids import content_id
+from circleback.domain.inbound import Mailboxes, Meaning, address_book, meaning_of
+from circleback.domain.model import NOTE_LIMIT, Owner, Touch
+from circleback.formats.messages import ReadMessage
+
+MAIL_SOURCE = "mail"
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedMail:
+    contact: str
+    email: str
+    date: str
+    direction: str
+    channel: str
+    message_id: str
+    written: bool  # False: logged already (the same message before, through any door), or a dry run
+
+
+@dataclass(slots=True)
+class MailReport:
+    """What a batch of messages did, as `mail --json` prints it."""
+
+    logged: list[LoggedMail] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (message id or file, why)
+    unknown: list[str] = field(default_factory=list)  # addresses the owner wrote to that are no contact's
+    commands: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)  # a digest reply's lines, by message
+    messages: int = 0
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "logged": [
+                {"contact": m.contact, "email": m.email, "date": m.date, "direction": m.direction,
+                 "channel": m.channel, "message_id": m.message_id}
+                for m in self.logged
+            ],
+            "skipped": [{"message_id": message_id, "reason": reason} for message_id, reason in self.skipped],
+            "unknown": sorted(self.unknown),
+        }  # fmt: skip
+
+
+def owner_addresses(owner: Owner) -> frozenset[str]:
+    """The owner's addresses: the profile's email and every alias, lower case."""
+    return frozenset(a.strip().lower() for a in (owner.email, *owner.aliases) if a and "@" in a)
+
+
+def take_in(
+    repo: Repository,
+    owner: Owner,
+    messages: Iterable[ReadMessage],
+    now: datetime,
+    *,
+    logging_address: str | None = None,
+    dry_run: bool = False,
+) -> MailReport:
+    """Read each message and write the touches it makes (none with `dry_run`). The owner's contacts are read
+    once; the messages are read one at a time, so a mailbox of any size takes flat memory."""
+    boxes = Mailboxes(owner_addresses(owner), logging_address, address_book(repo.list_contacts(owner.id)))
+    zone = ZoneInfo(owner.timezone)
+    report = MailReport()
+    unknown: dict[str, None] = {}
+    for read in messages:
+        report.messages += 1
+        if read.facts is None:
+            report.skipped.append((read.source, read.problem or "not readable as mail"))
+            continue
+        meaning = meaning_of(read.facts, boxes, zone, now)
+        _record(repo, owner, read, meaning, now, report, dry_run=dry_run)
+        unknown.update(dict.fromkeys(meaning.unknown))
+    report.unknown = list(unknown)
+    return report
+
+
+def _record(
+    repo: Repository,
+    owner: Owner,
+    read: ReadMessage,
+    meaning: Meaning,
+    now: datetime,
+    report: MailReport,
+    *,
+    dry_run: bool,
+) -> None:
+    facts = read.facts
+    assert facts is not None  # noqa: S101 - take_in passes only read messages
+    if meaning.commands:
+        report.commands.append((facts.message_id, meaning.commands))
+        return
+    if not meaning.logged:
+        report.skipped.append((facts.message_id, meaning.skipped or "nothing to log"))
+        return
+    note = " ".join(facts.subject.split())[:NOTE_LIMIT] or None if owner.mail_subjects else None
+    for item in meaning.logged:
+        touch = Touch(
+            id=content_id(MAIL_SOURCE, facts.message_id, item.contact.id),
+            contact_id=item.contact.id,
+            date=item.on,
+            direction=item.direction,
+            channel=item.channel,
+            note=note,
+            source=MAIL_SOURCE,
+            recorded_at=now,
+        )
+        written = False
+        if not dry_run:
+            try:
+                written = repo.add_touch_to_existing(owner.id, touch)
+            except NotFoundError:  # removed since the contacts were read: nothing outlives a contact
+                report.skipped.append((facts.message_id, f"{item.contact.name} was removed meanwhile"))
+                continue
+        report.logged.append(
+            LoggedMail(
+                item.contact.name, item.address, item.on.isoformat(), item.direction.value, item.channel.value,
+                facts.message_id, written,
+            )
+        )  # fmt: skip
