@@ -70,6 +70,10 @@ class NoManagedPolicies:
         sys.exit("check-template: a function names an AWS managed policy")
 
 
+# Objects whose names are not known in advance: SES names each received message by its own id, so the inbound
+# role reads and deletes under the receipt rule's prefix (tests/template/test_template.py WILDCARD_EXCEPTIONS).
+OBJECT_PREFIXES = {("InboundFunctionRole", "ReadAndDeleteReceivedMail")}
+
 text = open(sys.argv[1], encoding="utf-8").read()
 # The transform wants S3 locations where sam build would put them; the paths do not matter here.
 text = re.sub(r"^(\s+(?:CodeUri|ContentUri): )(?!s3://)(\S+)", r"\1s3://bucket/\2", text, flags=re.M)
@@ -85,6 +89,8 @@ for name, resource in resources.items():
         statements = document["Statement"] if isinstance(document["Statement"], list) else [document["Statement"]]
         for statement in statements:
             found = statement.get("Resource")
+            if (name, statement.get("Sid")) in OBJECT_PREFIXES:
+                continue
             if "*" in json.dumps(found, sort_keys=True).replace('"Fn::GetAtt"', ""):
                 bad.append(f"{name}: {statement.get('Sid', statement.get('Action'))} on {json.dumps(found)}")
 print(f"    {len(roles)} roles checked: {', '.join(sorted(roles))}")

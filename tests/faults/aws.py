@@ -74,7 +74,7 @@ def site_of(service: str, operation: str, request: dict[str, Any]) -> Site:
         return Site(service, operation, _dynamodb_target(operation, request))
     if service == "secretsmanager":
         return Site(service, operation, str(request.get("VersionStage", "AWSCURRENT")))
-    return Site(service, operation, {"sesv2": "digest", "sqs": "digest queue"}.get(service, "?"))
+    return Site(service, operation, {"sesv2": "digest", "sqs": "digest queue", "s3": "received mail"}.get(service, "?"))
 
 
 def _dynamodb_target(operation: str, request: dict[str, Any]) -> str:
@@ -131,6 +131,9 @@ ERRORS: dict[tuple[str, str], tuple[str, int]] = {
     ("sqs", THROTTLED): ("ThrottlingException", 400),
     ("sqs", SERVER_ERROR): ("InternalFailure", 500),
     ("sqs", ACCESS_DENIED): ("AccessDeniedException", 400),
+    ("s3", THROTTLED): ("SlowDown", 503),
+    ("s3", SERVER_ERROR): ("InternalError", 500),
+    ("s3", ACCESS_DENIED): ("AccessDenied", 403),
 }
 TRANSACTION_REASONS = {ALREADY_DONE: "ConditionalCheckFailed", ITEM_CHANGED: "ConditionalCheckFailed"}
 
@@ -241,8 +244,14 @@ def written_keys(operation: str, request: dict[str, Any]) -> list[Key]:
 
 
 def _request_body(params: dict[str, Any]) -> dict[str, Any]:
+    """A JSON protocol's request (DynamoDB, SQS, Secrets Manager, SES v2); S3's (REST, a stream) names itself."""
     body = params.get("body") or b"{}"
-    loaded: dict[str, Any] = json.loads(body)
+    if not isinstance(body, bytes | str):
+        return {}
+    try:
+        loaded: dict[str, Any] = json.loads(body)
+    except ValueError:
+        return {}
     return loaded
 
 

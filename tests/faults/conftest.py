@@ -180,6 +180,11 @@ class World:
             claimant,
         )
 
+    def receive_mail(self, event: dict[str, Any]) -> dict[str, Any]:
+        """The inbound function on SES's event, as Lambda invokes it (asynchronously: a raise is retried)."""
+        response: dict[str, Any] = self.handlers["inbound"].lambda_handler(event, demo.LambdaContextStub("Inbound"))
+        return response
+
     def post(self, path: str, **form: str) -> TestResponse:
         return self.http.post(path, data=form)
 
@@ -201,7 +206,9 @@ def deployment() -> Iterator[World]:
             boto3.DEFAULT_SESSION.events.register("before-call", injector)  # type: ignore[arg-type]
             queue_url = demo.provision(boto3.session.Session(region_name=LOCAL_REGION))
             demo.configure(queue_url, OWNER_EMAIL, ZONE, "GB", "http://127.0.0.1:8000")
-            handlers = {name: demo.load_handler(name) for name in ("dispatch", "digest", "actions", "calendar")}
+            handlers = {
+                name: demo.load_handler(name) for name in ("dispatch", "digest", "actions", "calendar", "inbound")
+            }
             # The first tick, a day ago, creates the owner; the samples make a digest due now.
             handlers["dispatch"].lambda_handler(demo.tick_event(start - timedelta(days=1)), demo.LambdaContextStub("D"))
             demo.import_samples()

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import boto3
 import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 from botocore.exceptions import ClientError
@@ -54,8 +55,10 @@ from tests.faults.aws import (
     Site,
     site_of,
 )
-from tests.faults.conftest import OWNER, THOMAS, UNSORTED, VISIBILITY_TIMEOUT, World
+from tests.faults.conftest import OWNER, OWNER_EMAIL, THOMAS, UNSORTED, VISIBILITY_TIMEOUT, World
 from tests.integration.actions_support import repo
+from tests.mail_messages import message
+from tests.paths import ROOT
 
 # --- outcomes ---------------------------------------------------------------------------------------------
 
@@ -67,6 +70,7 @@ BATCH_STOPPED = "batch stopped"  # digest: SES quota; the rest of the batch is n
 UNCERTAIN = "uncertain"  # digest: SES may have taken it (a 5xx): recorded uncertain at once, never sent again
 FAILED = "5xx"  # HTTP: 503 when throttled, else 500, answered with our headers; nothing written; a retry works
 UNAVAILABLE = "503"  # HTTP: the signing keys cannot be read: a 503 page, nothing written; a retry works
+RETRIED = "retried"  # inbound: the event fails; Lambda invokes it again, which logs each touch once
 
 
 def each(outcome: str, faults: tuple[str, ...] = TRANSIENT, **special: str) -> dict[str, str]:
@@ -243,6 +247,20 @@ INVENTORY: dict[str, tuple[Call, ...]] = {
         *OPEN_LINK,
         dynamodb("Query", "shared items", READ),
         dynamodb("TransactWriteItems", "Put touch + ConditionCheck contact", TRANSACTION),
+    ),
+    # functions/inbound: a BCC from the owner to a contact, as SES receiving delivers it (issue 17). Any fault fails
+    # the event, which Lambda invokes twice more (then its dead-letter queue): the touch's id is the message's, so
+    # a retry writes nothing twice, and the message is deleted once read.
+    "inbound": (
+        dynamodb("GetItem", "owner", each(RETRIED)),
+        dynamodb("Query", "contacts", each(RETRIED)),
+        Call(Site("s3", "GetObject", "received mail"), each(RETRIED)),
+        dynamodb(
+            "TransactWriteItems",
+            "Put touch + ConditionCheck contact",
+            each(RETRIED) | {ALREADY_DONE: ABSORBED, ITEM_CHANGED: ABSORBED, TX_CONFLICT: ABSORBED},
+        ),
+        Call(Site("s3", "DeleteObject", "received mail"), each(RETRIED)),
     ),
     # GET and HEAD /{token}: the confirmation page, read only
     "link page": OPEN_LINK,
@@ -505,7 +523,11 @@ def _context(name: str) -> demo.LambdaContextStub:
 
 def run_entry(world: World, entry: str) -> None:
     """The entry point's normal run, from `world.begin()` on."""
-    if entry == "dispatch tick":
+    if entry == "inbound":
+        event = mail_for(world)
+        world.begin()
+        assert world.receive_mail(event) == {"outcomes": ["logged"]}
+    elif entry == "dispatch tick":
         world.begin()
         assert run_dispatch(world) == {"queued": 1}
     elif entry == "digest":
@@ -786,3 +808,72 @@ def test_a_digest_write_retried_after_it_was_applied_still_sends_once(
     assert repeated and world.emails() == 1
     run = repo().get_run(OWNER, _local_date(world, request.send_at))
     assert run is not None and run.status is status
+
+
+# --- mail in: the logging address (issue 17) ------------------------------------------------------------------
+
+ANA = "Ana Souza"
+
+
+def mail_for(world: World) -> dict[str, Any]:
+    """SES's event for a BCC from the owner to Ana, with the message stored where the receipt rule puts it."""
+    event: dict[str, Any] = json.loads((ROOT / "events" / "ses_inbound.json").read_text(encoding="utf-8"))
+    mail = event["Records"][0]["ses"]["mail"]
+    mail["commonHeaders"]["from"] = [f"You <{OWNER_EMAIL}>"]
+    raw = message(sender=f"You <{OWNER_EMAIL}>", bcc=demo.LOGGING_ADDRESS)
+    with world.injector.unobserved():
+        boto3.client("s3", region_name="us-east-1").put_object(
+            Bucket=demo.INBOUND_BUCKET, Key=f"inbound/{mail['messageId']}", Body=raw
+        )
+    return event
+
+
+def _mail_touches(world: World) -> list[Touch]:
+    with world.injector.unobserved():
+        return [t for t in repo().contact_with_touches(OWNER, world.contact_id(ANA))[1] if t.source == "mail"]
+
+
+def _inbox(world: World) -> list[str]:
+    with world.injector.unobserved():
+        listed = boto3.client("s3", region_name="us-east-1").list_objects_v2(Bucket=demo.INBOUND_BUCKET)
+    return [o["Key"] for o in listed.get("Contents", [])]
+
+
+@pytest.mark.parametrize(("entry", "site", "fault", "outcome"), cells("inbound"))
+def test_inbound(world: World, entry: str, site: Site, fault: str, outcome: str) -> None:
+    event = mail_for(world)
+    world.begin()
+    world.injector.plan = Plan(site, fault)
+    if outcome == RETRIED:
+        with pytest.raises(ClientError):
+            world.receive_mail(event)
+        assert world.injector.fired == 1
+        assert len(_mail_touches(world)) <= 1  # a fault after the write: logged, not yet deleted
+        world.begin()  # Lambda's retry of the event
+    assert world.receive_mail(event) == {"outcomes": ["logged"]}
+    assert outcome == RETRIED or world.injector.fired == 1
+    assert len(_mail_touches(world)) == _touches_expected(fault) and _inbox(world) == []  # once; the message gone
+
+
+def _touches_expected(fault: str) -> int:
+    """One touch; none where the fault says it is there already (injected: it is not, and none is written)."""
+    return 0 if fault == ALREADY_DONE else 1
+
+
+@pytest.mark.parametrize(("entry", "site", "fault", "outcome"), cells("inbound"))
+def test_inbound_twice(world: World, entry: str, site: Site, fault: str, outcome: str) -> None:
+    """The same fault on the retry too: Lambda's third attempt logs the touch, still once."""
+    event = mail_for(world)
+    world.begin()
+    world.injector.plan = Plan(site, fault, times=2)
+    attempts = 0
+    while attempts < 3:  # the first invocation and Lambda's two retries (template.yaml MaximumRetryAttempts)
+        attempts += 1
+        try:
+            world.receive_mail(event)
+        except ClientError:
+            assert len(_mail_touches(world)) <= 1
+            continue
+        break
+    assert len(_mail_touches(world)) == _touches_expected(fault) and _inbox(world) == []
+    assert attempts == (1 if outcome == ABSORBED else 3)

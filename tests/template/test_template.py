@@ -38,8 +38,8 @@ ARCHITECTURES = ["arm64"]
 FUNCTION_TYPES = ("AWS::Serverless::Function", "AWS::Lambda::Function")
 
 API_BASE_URL = {"Fn::Sub": "https://${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}"}
-DEAD_LETTER_QUEUES = ("DigestDeadLetterQueue", "ScheduleDeadLetterQueue")
-FUNCTIONS = ("DispatchFunction", "DigestFunction", "ActionsFunction", "CalendarFunction")
+DEAD_LETTER_QUEUES = ("DigestDeadLetterQueue", "ScheduleDeadLetterQueue", "InboundDeadLetterQueue")
+FUNCTIONS = ("DispatchFunction", "DigestFunction", "ActionsFunction", "CalendarFunction", "InboundFunction")
 
 # What each handler reads from circleback.runtime.Environment, and where the template takes it from.
 # A field added to the Environment dataclass fails test_every_environment_field_is_set_somewhere until
@@ -72,6 +72,14 @@ FUNCTION_ENVIRONMENT: dict[str, dict[str, Any]] = {
         "OWNER_ID": "owner",
         "SIGNING_SECRET_ID": {"Ref": "SigningKeySecret"},
     },
+    "InboundFunction": {
+        "TABLE_NAME": {"Ref": "Table"},
+        "OWNER_ID": "owner",
+        "OWNER_EMAIL": {"Ref": "OwnerEmail"},
+        "OWNER_TIMEZONE": {"Ref": "OwnerTimeZone"},
+        "INBOUND_BUCKET": {"Ref": "InboundBucket"},
+        "LOGGING_ADDRESS": {"Ref": "LoggingAddress"},
+    },
 }
 # Read by Powertools and the logger, not by the Environment dataclass.
 POWERTOOLS_ENVIRONMENT = {
@@ -87,8 +95,10 @@ SUPPRESSED_RULES = {
     "DigestFunction": {"WS1000"},
     "ActionsFunction": {"WS1000"},
     "CalendarFunction": {"WS1000"},
+    "InboundFunction": {"WS1000"},
     "ScheduleDeadLetterQueue": {"ES6000"},  # a DLQ needs no DLQ
     "DigestDeadLetterQueue": {"ES6000"},
+    "InboundDeadLetterQueue": {"ES6000"},
     "AlarmEmailSubscription": {"ES7000"},  # an email subscription's DLQ would need its own alarm
 }
 
@@ -97,6 +107,10 @@ SUPPRESSED_RULES = {
 FUNCTION_CHECKOV_SKIPS = {"CKV_AWS_115", "CKV_AWS_116", "CKV_AWS_117", "CKV_AWS_173"}
 CHECKOV_SKIPS = {
     **dict.fromkeys(FUNCTIONS, FUNCTION_CHECKOV_SKIPS),
+    # Invoked asynchronously by SES: its dead-letter queue is set, so CKV_AWS_116 passes.
+    "InboundFunction": FUNCTION_CHECKOV_SKIPS - {"CKV_AWS_116"},
+    "InboundBucket": {"CKV_AWS_18", "CKV_AWS_21"},  # read once and deleted: no access logs, no versions
+    "InboundDeadLetterQueue": {"CKV_AWS_27"},
     **{f"{name}LogGroup": {"CKV_AWS_158"} for name in FUNCTIONS},
     "HttpApiAccessLogGroup": {"CKV_AWS_158"},  # CloudWatch Logs' own encryption; no personal data in logs
     "Table": {"CKV_AWS_119"},  # AWS managed key rather than a customer managed one
@@ -479,7 +493,9 @@ def test_owner_parameters(template: dict[str, Any]) -> None:
         "SendHour",
         "DigestFrequency",
         "AlarmEmail",
+        "LoggingAddress",
     }
+    assert parameters["LoggingAddress"]["Default"] == ""  # mail in is off until an address is given
     assert "Default" not in parameters["OwnerEmail"]
     assert "Default" not in parameters["SenderEmail"]
     assert parameters["OwnerTimeZone"]["Default"] == "Europe/London"
@@ -530,7 +546,8 @@ def test_function_globals(template: dict[str, Any]) -> None:
     # Only the actions function, which people wait on, sets its own (see the template's comments).
     functions = {n: r for n, r in template["Resources"].items() if r["Type"] == "AWS::Serverless::Function"}
     sizes = {name: resource["Properties"].get("MemorySize") for name, resource in functions.items()}
-    assert sizes == {"DispatchFunction": None, "DigestFunction": None, "ActionsFunction": 512, "CalendarFunction": None}
+    assert sizes == {"DispatchFunction": None, "DigestFunction": None, "ActionsFunction": 512, "CalendarFunction": None,
+                     "InboundFunction": None}  # fmt: skip
     assert function_globals["Timeout"] == 30
     assert function_globals["Layers"] == [{"Ref": "SharedLayer"}]
     assert function_globals["Environment"]["Variables"] == {**POWERTOOLS_ENVIRONMENT, "TABLE_NAME": {"Ref": "Table"}}
@@ -700,7 +717,8 @@ def test_no_iam_statement_grants_everything(template: dict[str, Any]) -> None:
     assert statements, "the helper found no statements"
     for name, statement in statements:
         assert "*" not in as_list(statement.get("Resource")), f"{name}: Resource '*'"
-        assert not [a for a in as_list(statement.get("Action")) if a == "*" or a.endswith(":*")], name
+        if statement.get("Effect", "Allow") == "Allow":  # a Deny of every action narrows (the bucket's TLS only)
+            assert not [a for a in as_list(statement.get("Action")) if a == "*" or a.endswith(":*")], name
         assert statement.get("Effect", "Allow") == "Allow" or "NotAction" not in statement, name
 
 
@@ -720,7 +738,7 @@ def test_every_function_has_its_own_role_and_no_sam_policies(template: dict[str,
 
 # Statements AWS accepts only on Resource "*" (role, Sid): none of the calls here needs one. An entry must
 # have a comment just above its Sid in the template saying why.
-WILDCARD_EXCEPTIONS: set[tuple[str, str]] = set()
+WILDCARD_EXCEPTIONS: set[tuple[str, str]] = {("InboundFunctionRole", "ReadAndDeleteReceivedMail")}
 
 
 def wildcards(node: Any) -> bool:
@@ -768,6 +786,7 @@ IAM_ACTIONS = {
 }
 # Which function runs each entry point of the fault matrix's inventory.
 ENTRY_FUNCTIONS = {
+    "inbound": "InboundFunction",
     "dispatch tick": "DispatchFunction",
     "digest": "DigestFunction",
     "link: do": "ActionsFunction",
@@ -813,7 +832,10 @@ PLATFORM_GRANTS = {
     },
     "ActionsFunction": own_logs("ActionsFunction"),
     "CalendarFunction": own_logs("CalendarFunction"),
+    "InboundFunction": own_logs("InboundFunction")
+    | {("sqs:SendMessage", resource("arn", "InboundDeadLetterQueue"))},  # Lambda's DLQ for its async events
 }
+RECEIVED_MAIL = json.dumps({"Fn::Sub": "${InboundBucket.Arn}/inbound/*"}, sort_keys=True)
 
 
 def needed(site: Site) -> set[tuple[str, str]]:
@@ -828,6 +850,8 @@ def needed(site: Site) -> set[tuple[str, str]]:
         return {("secretsmanager:GetSecretValue", SIGNING_KEY)}
     if site.service == "sqs":
         return {(action, resource("arn", "DigestQueue")) for action in IAM_ACTIONS[("sqs", site.operation)]}
+    if site.service == "s3":  # the received mail, under the receipt rule's prefix
+        return {(f"s3:{site.operation}", RECEIVED_MAIL)}
     return {(action, SES_IDENTITIES) for action in IAM_ACTIONS[(site.service, site.operation)]}
 
 
@@ -1016,6 +1040,9 @@ ALARMS = {
     "DigestQuotaExceededAlarm": ("circleback", "DigestQuotaExceeded"),
     "DigestsUncertainAlarm": ("circleback", "DigestsUncertain"),
     "DigestsStaleAlarm": ("circleback", "DigestsStale"),
+    # Mail in's, only with a logging address (Condition MailIn): its dead letters, and mail it drops.
+    "InboundDeadLetterQueueAlarm": ("AWS/SQS", "ApproximateNumberOfMessagesVisible"),
+    "InboundDroppedAlarm": ("circleback", "InboundDropped"),
 }
 
 
@@ -1031,7 +1058,7 @@ def test_every_alarm_notifies_the_topic_and_explains_itself(template: dict[str, 
         assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}], name
         assert alarm["TreatMissingData"] == "notBreaching", name
         assert alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold", name
-        if name != "DigestQueueAgeAlarm":  # a count: one is already too many
+        if name not in ("DigestQueueAgeAlarm", "InboundDroppedAlarm"):  # a count: one is already too many
             assert alarm["Threshold"] == 1, name
         assert len(alarm.get("AlarmDescription", "")) >= 100, f"{name}: say what it means and what to do"
 
@@ -1129,5 +1156,8 @@ def test_the_cost_model_bills_every_alarm_the_template_creates(template: dict[st
     from bench import cost
     from bench.__main__ import template_alarms
 
-    assert template_alarms() == len(resources_of_type(template, "AWS::CloudWatch::Alarm")) == len(ALARMS) == 7
+    conditional = {name for name, alarm in resources_of_type(template, "AWS::CloudWatch::Alarm").items()
+                   if template["Resources"][name].get("Condition") == "MailIn"}  # fmt: skip
+    assert conditional == {"InboundDeadLetterQueueAlarm", "InboundDroppedAlarm"}
+    assert template_alarms() == len(ALARMS) - len(conditional) == 7  # mail in off: the default, which is billed
     assert cost.Assumptions().alarms == 7  # the model's default, which docs/cost.md quotes

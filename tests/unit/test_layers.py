@@ -33,7 +33,7 @@ def imports_of(path: Path) -> list[tuple[str, list[str]]]:
 
 
 def test_every_function_has_its_handler() -> None:
-    assert [p.parent.name for p in HANDLERS] == ["actions", "calendar", "digest", "dispatch"]
+    assert [p.parent.name for p in HANDLERS] == ["actions", "calendar", "digest", "dispatch", "inbound"]
 
 
 @pytest.mark.parametrize("handler", HANDLERS, ids=lambda p: p.parent.name)

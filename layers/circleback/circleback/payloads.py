@@ -81,3 +81,59 @@ class TouchBody(BaseModel):
     direction: Direction = Direction.OUTBOUND
     note: Annotated[str, StringConstraints(max_length=NOTE_LIMIT)] | None = None
     date: dt.date | None = Field(default=None, description="the day it happened (default: today, your time)")
+
+
+# --- SES receiving: the receipt rule's Lambda action (events/ses_inbound.json) -----------------------------
+
+
+class SesVerdict(_Event):
+    status: str = "PROCESSING_FAILED"  # PASS, FAIL, GRAY, PROCESSING_FAILED or DISABLED
+
+
+class SesHeader(_Event):
+    name: str
+    value: str
+
+
+class SesCommonHeaders(_Event):
+    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
+
+    from_: list[str] = Field(default_factory=list, alias="from")
+    message_id: str | None = Field(default=None, alias="messageId")
+
+
+class SesMail(_Event):
+    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
+
+    message_id: str = Field(alias="messageId")  # SES's own id: the stored object's name
+    headers: list[SesHeader] = Field(default_factory=list)
+    common_headers: SesCommonHeaders = Field(default_factory=SesCommonHeaders, alias="commonHeaders")
+
+
+class SesReceipt(_Event):
+    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
+
+    timestamp: AwareDatetime | None = None
+    recipients: list[str] = Field(default_factory=list)
+    spf: SesVerdict = Field(default_factory=SesVerdict, alias="spfVerdict")
+    dkim: SesVerdict = Field(default_factory=SesVerdict, alias="dkimVerdict")
+    dmarc: SesVerdict = Field(default_factory=SesVerdict, alias="dmarcVerdict")
+    spam: SesVerdict = Field(default_factory=SesVerdict, alias="spamVerdict")
+    virus: SesVerdict = Field(default_factory=SesVerdict, alias="virusVerdict")
+
+
+class SesReceived(_Event):
+    mail: SesMail
+    receipt: SesReceipt
+
+
+class SesRecord(_Event):
+    ses: SesReceived
+
+
+class SesInboundEvent(_Event):
+    """What a receipt rule's Lambda action delivers (invoked asynchronously): one record per message."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
+
+    records: list[SesRecord] = Field(alias="Records")

@@ -45,3 +45,5 @@ QUEUE = CallBudget(attempts=3, connect_timeout=1.0, read_timeout=2.0)
 # SES's answer to a send can take a few seconds. The attempts are the mailer's own (adapters/ses.py), not the SDK's:
 # it tries again only when SES surely did not take the message, never after a request that may have arrived.
 SEND_EMAIL = CallBudget(attempts=3, connect_timeout=1.0, read_timeout=10.0)
+# Reading a received message (at most 10 MB: formats/messages.py MAX_MESSAGE_BYTES) and deleting it.
+INBOUND_OBJECTS = CallBudget(attempts=3, connect_timeout=1.0, read_timeout=5.0)

@@ -113,6 +113,10 @@ def run_demo(args: Args) -> int:
             print(f"Sent: {result.subject}")
             for path in (result.eml, result.html, result.txt):
                 print(f"  {path}")
+            mailed = local_demo.deliver_sample_mail()
+            gone = "no longer lists them" if not mailed.due_after else "still lists them"
+            print(f"Mail in: a note to {mailed.contact}, BCC'd to {local_demo.LOGGING_ADDRESS}, delivered as SES "
+                  f"does: {mailed.outcome}; the next digest {gone}.")  # fmt: skip
             if not args.serve:
                 print("Open the .html file in a browser to see the digest as it arrives.")
                 return 0

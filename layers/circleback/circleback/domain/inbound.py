@@ -190,3 +190,49 @@ def _addresses_of(contact: Contact) -> list[str]:
     """Every address a contact has: `email` may hold several ("a@x; b@y", as address books export them)."""
     raw = contact.email or ""
     return [part.strip().strip("<>").lower() for part in raw.replace(",", ";").split(";") if "@" in part]
+
+
+# --- trust: the logging address acts only on the owner's own, authenticated mail ----------------------------
+
+PASS = "PASS"  # noqa: S105 - a verdict, not a password
+
+
+@dataclass(frozen=True, slots=True)
+class Verdicts:
+    """SES's checks of a received message (receipt.*Verdict.status), and the domains of its DKIM signatures."""
+
+    spf: str
+    dkim: str
+    dmarc: str
+    spam: str
+    virus: str
+    dkim_domains: tuple[str, ...] = ()  # each DKIM-Signature's d=, lower case
+
+
+def distrust(sender: str | None, verdicts: Verdicts, owner: frozenset[str]) -> str | None:
+    """Why a received message is not acted on, or None when it is trusted: from one of the owner's addresses,
+    neither spam nor a virus, and DMARC passing (or a passing DKIM signature of the From address's domain)."""
+    if verdicts.virus == "FAIL" or verdicts.spam == "FAIL":
+        return "spam or a virus"
+    if sender is None or sender not in owner:
+        return "not from you"
+    if verdicts.dmarc == PASS:
+        return None
+    domain = sender.rpartition("@")[2]
+    aligned = any(domain == signer or domain.endswith("." + signer) for signer in verdicts.dkim_domains)
+    if verdicts.dkim == PASS and aligned:
+        return None
+    return "not authenticated as you (DMARC did not pass, nor DKIM for your domain)"
+
+
+def dkim_domains(headers: list[tuple[str, str]]) -> tuple[str, ...]:
+    """The d= domain of each DKIM-Signature header."""
+    found = []
+    for name, value in headers:
+        if name.lower() != "dkim-signature":
+            continue
+        for tag in value.split(";"):
+            key, _, tag_value = tag.strip().partition("=")
+            if key.strip().lower() == "d" and tag_value.strip():
+                found.append(tag_value.strip().lower())
+    return tuple(found)

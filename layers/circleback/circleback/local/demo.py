@@ -56,6 +56,8 @@ DEMO_PORT = 8000
 SAMPLE_HOME_CITY = "London"
 SAMPLE_TRIP_CITY = "Berlin"
 SAMPLE_TRIP_IN_DAYS = 9  # within the two weeks a trip is in the digest before it starts
+INBOUND_BUCKET = "circleback-inbound"  # mail in: where SES receiving stores the logging address's mail
+LOGGING_ADDRESS = "log@in.circleback.example"
 
 
 @dataclass(frozen=True)
@@ -274,6 +276,7 @@ def provision(session: Any) -> str:
     session.client("secretsmanager").create_secret(
         Name="circleback-signing-key", SecretString=secrets.token_urlsafe(48)
     )
+    session.client("s3").create_bucket(Bucket=INBOUND_BUCKET)
     url: str = session.client("sqs").create_queue(QueueName="circleback-digests")["QueueUrl"]
     return url
 
@@ -295,6 +298,8 @@ def configure(queue_url: str, owner_email: str, timezone: str, country: str, bas
         API_BASE_URL=base_url,
         SIGNING_SECRET_ID=SIGNING_SECRET_NAME,
         SES_CONFIGURATION_SET="",
+        INBOUND_BUCKET=INBOUND_BUCKET,
+        LOGGING_ADDRESS=LOGGING_ADDRESS,
         POWERTOOLS_METRICS_DISABLED="true",
         POWERTOOLS_LOG_LEVEL="WARNING",
         POWERTOOLS_SERVICE_NAME="circleback",
@@ -392,6 +397,63 @@ def add_sample_places(repo: Repository, today: date) -> None:
         raise RuntimeError("the demo's owner changed while its home city was set")
     start = today + timedelta(days=SAMPLE_TRIP_IN_DAYS)
     add_trip(repo, OWNER_ID, SAMPLE_TRIP_CITY, start, start + timedelta(days=2), None, today)
+
+
+@dataclass(frozen=True)
+class MailDemo:
+    """The demo's mail in: a note BCC'd to the logging address, as SES delivers it (events/ses_inbound.json)."""
+
+    contact: str  # whom the owner wrote to
+    outcome: str  # what the inbound function made of it ("logged")
+    due_before: bool  # in the next digest before the message
+    due_after: bool  # and after
+
+
+def deliver_sample_mail() -> MailDemo:
+    """The owner writes to the first person the next digest lists as due (who has an email), BCC'ing the logging
+    address: SES stores the message in S3 and invokes the inbound function with its event; the touch is logged,
+    and the next digest no longer lists them. Inside `running`."""
+    import boto3
+
+    from circleback import runtime
+    from circleback.services.preview import preview
+
+    owner, as_of = _owner_and_next_digest_date()
+    due = [item.contact for item in preview(runtime.repository(), OWNER_ID, as_of)[1].due if item.contact.email]
+    if not due or not owner.email:
+        raise RuntimeError("the demo's next digest lists nobody with an email to write to")
+    contact = due[0]
+    ses_id = "demo-bcc-" + contact.id
+    sent_at = runtime.now()
+    raw = _sample_bcc(owner.email, contact.name, contact.email or "", sent_at)
+    boto3.client("s3", region_name=LOCAL_REGION).put_object(Bucket=INBOUND_BUCKET, Key=f"inbound/{ses_id}", Body=raw)
+    received = event("ses_inbound")
+    mail = received["Records"][0]["ses"]["mail"]
+    mail["messageId"] = ses_id
+    mail["commonHeaders"]["from"] = [f"You <{owner.email}>"]
+    mail["destination"] = [LOGGING_ADDRESS, contact.email]
+    mail["headers"] = [
+        h for h in mail["headers"] if h["name"] != "DKIM-Signature"
+    ]  # SES's DMARC verdict vouches for the owner here
+    received["Records"][0]["ses"]["receipt"]["recipients"] = [LOGGING_ADDRESS]
+    response = load_handler("inbound").lambda_handler(received, LambdaContextStub("InboundFunction"))
+    after = [item.contact.id for item in preview(runtime.repository(), OWNER_ID, as_of)[1].due]
+    return MailDemo(contact.name, response["outcomes"][0], True, contact.id in after)
+
+
+def _sample_bcc(owner_email: str, name: str, address: str, at: datetime) -> bytes:
+    from email.message import EmailMessage as Message
+    from email.utils import format_datetime
+
+    message = Message()
+    message["From"] = f"You <{owner_email}>"
+    message["To"] = f"{name} <{address}>"
+    message["Bcc"] = LOGGING_ADDRESS
+    message["Subject"] = "Coffee next week?"
+    message["Date"] = format_datetime(at)
+    message["Message-ID"] = f"<demo-{at.timestamp():.0f}@example.com>"
+    message.set_content(f"Hi {name.split()[0]},\n\nIt's been a while: coffee next week?\n")
+    return bytes(message)
 
 
 def _sent_message() -> bytes:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from circleback.domain.model import Frequency, Owner
 
 if TYPE_CHECKING:
+    from circleback.adapters.inbound import InboundStore
     from circleback.adapters.ses import SesMailer
     from circleback.adapters.sqs import DigestQueue
     from circleback.adapters.store.repository import Repository
@@ -77,6 +78,8 @@ class Environment:
     API_BASE_URL: str = ""
     SIGNING_SECRET_ID: str = ""
     SES_CONFIGURATION_SET: str = ""
+    INBOUND_BUCKET: str = ""  # mail in: where SES receiving stores each message (template.yaml, MailIn)
+    LOGGING_ADDRESS: str = ""  # mail in: the address the owner BCCs, forwards and replies to
 
     @classmethod
     def read(cls, variables: Mapping[str, str]) -> Environment:
@@ -171,6 +174,13 @@ def signer() -> TokenSigner:
     return TokenSigner(SecretsManagerKeyRing(environment().SIGNING_SECRET_ID))
 
 
+@cache
+def inbound_store() -> InboundStore:
+    from circleback.adapters.inbound import InboundStore
+
+    return InboundStore(environment().INBOUND_BUCKET)
+
+
 def links_for(owner: Owner, digest_date: date, now: datetime) -> LinkFactory:
     from circleback.mail.links import DigestLinks
 
@@ -179,5 +189,5 @@ def links_for(owner: Owner, digest_date: date, now: datetime) -> LinkFactory:
 
 def reset() -> None:
     """Forget the cached environment and adapters (the demo and tests change the environment)."""
-    for cached in (environment, repository, interactive_repository, digest_queue, mailer, signer):
+    for cached in (environment, repository, interactive_repository, digest_queue, mailer, signer, inbound_store):
         cached.cache_clear()

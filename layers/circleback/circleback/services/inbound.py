@@ -9,13 +9,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from circleback.adapters.store.repository import NotFoundError, Repository
 from circleback.domain.ids import content_id
-from circleback.domain.inbound import Mailboxes, Meaning, address_book, meaning_of
+from circleback.domain.inbound import Mailboxes, Meaning, Verdicts, address_book, distrust, dkim_domains, meaning_of
 from circleback.domain.model import NOTE_LIMIT, Owner, Touch
-from circleback.formats.messages import ReadMessage
+from circleback.formats.messages import MAX_MESSAGE_BYTES, ReadMessage, read_message
+from circleback.services.retries import retrying
+
+if TYPE_CHECKING:
+    from circleback.adapters.inbound import InboundStore
+    from circleback.payloads import SesRecord
 
 MAIL_SOURCE = "mail"
 
@@ -118,7 +125,7 @@ def _record(
         written = False
         if not dry_run:
             try:
-                written = repo.add_touch_to_existing(owner.id, touch)
+                written = retrying(lambda: repo.add_touch_to_existing(owner.id, touch), "the table kept changing")  # noqa: B023
             except NotFoundError:  # removed since the contacts were read: nothing outlives a contact
                 report.skipped.append((facts.message_id, f"{item.contact.name} was removed meanwhile"))
                 continue
@@ -128,3 +135,65 @@ def _record(
                 facts.message_id, written,
             )
         )  # fmt: skip
+
+
+# --- the logging address: SES receiving, the message in S3 (functions/inbound) ------------------------------
+
+
+class Received(StrEnum):
+    """What became of one message the logging address received."""
+
+    LOGGED = "logged"  # it made touches (or ran a digest reply's lines)
+    NOTHING = "nothing"  # the owner's, but it means nothing circleback logs (the reason is in the log)
+    DROPPED = "dropped"  # not trusted: not the owner's, or not authenticated; never bounced, counted
+    GONE = "gone"  # already read and deleted by an earlier delivery of the same event
+
+
+@dataclass(frozen=True, slots=True)
+class ReceivedMessage:
+    outcome: Received
+    reason: str | None = None
+    report: MailReport | None = None
+
+
+def receive(
+    repo: Repository,
+    store: InboundStore,
+    record: SesRecord,
+    owner: Owner,
+    logging_address: str,
+    now: datetime,
+) -> ReceivedMessage:
+    """One message SES received for the logging address: trusted only when it is the owner's and authenticated
+    (domain/inbound.py distrust), read from S3, taken in like any other, then deleted; untrusted mail is deleted
+    unread. Delivered again (Lambda retries an asynchronous invocation), it logs nothing twice: its touches exist
+    already, or its object is gone."""
+    mail, receipt = record.ses.mail, record.ses.receipt
+    key = store.key_of(mail.message_id)
+    sender = _sender(mail.common_headers.from_)
+    verdicts = Verdicts(
+        receipt.spf.status, receipt.dkim.status, receipt.dmarc.status, receipt.spam.status, receipt.virus.status,
+        dkim_domains([(h.name, h.value) for h in mail.headers]),
+    )  # fmt: skip
+    reason = distrust(sender, verdicts, owner_addresses(owner))
+    if reason is not None:
+        store.discard(key)
+        return ReceivedMessage(Received.DROPPED, reason)
+    raw = store.fetch(key, MAX_MESSAGE_BYTES)
+    if raw is None:
+        return ReceivedMessage(Received.GONE)
+    read = read_message(raw, key)
+    if read.facts is not None and read.facts.sender != sender:  # the stored message is not the one SES checked
+        store.discard(key)
+        return ReceivedMessage(Received.DROPPED, "its From differs from the one SES checked")
+    report = take_in(repo, owner, [read], receipt.timestamp or now, logging_address=logging_address.lower())
+    store.discard(key)
+    outcome = Received.LOGGED if report.logged or report.commands else Received.NOTHING
+    return ReceivedMessage(outcome, report.skipped[0][1] if report.skipped else None, report)
+
+
+def _sender(addresses: list[str]) -> str | None:
+    from email.utils import getaddresses
+
+    found = [address.lower() for _, address in getaddresses(addresses) if "@" in address]
+    return found[0] if len(found) == 1 else None  # several From addresses: no one sender to trust
