@@ -34,7 +34,7 @@ DISPATCH_OWNERS = (10_000, 2_500)
 DISPATCH_DUE = 400
 # Issue 8's budgets.
 RATIO_BUDGET = 4.0  # digest CPU over json.loads of the same bytes, at 5,000 contacts
-IMPORT_BUDGET_MS = {"dispatch": 150.0, "actions": 150.0, "digest": 250.0}
+IMPORT_BUDGET_MS = {"dispatch": 150.0, "actions": 150.0, "digest": 250.0, "inbound": 100.0}  # inbound: issue 17
 READS_RATIO_BUDGET = 1.1
 PACKAGE_BUDGET_MB = 10.0
 HTML_KB_BUDGET = 100.0  # the digest's HTML part; Gmail clips a message whose HTML passes ~102 KB
@@ -112,12 +112,15 @@ def run(quick: bool = False) -> dict[str, Any]:
     click = _python("bench.worker", "actions", "--as-of", scenario.ORDINARY_DAY.isoformat())
     _stage("handler imports in fresh processes")
     imported = imports.measure(
-        ("dispatch", "digest", "actions"),
+        ("dispatch", "digest", "actions", "inbound"),
         packaged["layer_top_level"],
         packaged["layer_modules_with_bytecode"],
         # The min of nine: a fresh process's import time swings by tens of milliseconds on these machines.
         3 if quick else 9,
     )
+
+    _stage("mail backfill: a Takeout mbox of 1,000 and 10,000 messages, each in a fresh process")
+    mail = {n: _python("bench.mailbox", str(n)) for n in (1_000, 10_000)}
 
     scale = measure_scale(quick)
 
@@ -130,6 +133,7 @@ def run(quick: bool = False) -> dict[str, Any]:
         "click": click,
         "imported": imported,
         "packaged": packaged,
+        "mail": mail,
         **scale,
     }
     RAW.write_text(json.dumps(raw), encoding="utf-8")
@@ -192,6 +196,26 @@ def _digest(contacts: int, as_of: Any, runs: int, *extra: str) -> dict[str, Any]
     )
 
 
+MAIL_SECONDS_BUDGET = 30.0  # issue 17: a 10,000-message backfill
+MAIL_MEMORY_RATIO_BUDGET = 1.25  # peak memory at 10,000 messages over that at 1,000: streaming, flat
+
+
+def _mail_backfill(mail: dict[Any, dict[str, Any]]) -> dict[str, Any]:
+    small, large = mail.get("1000") or mail[1000], mail.get("10000") or mail[10000]
+    ratio = large["peak_mb"] / small["peak_mb"]
+    return {
+        "value": large["seconds"],
+        "budget": f"< {MAIL_SECONDS_BUDGET:g} s, peak memory at 10,000 messages <= {MAIL_MEMORY_RATIO_BUDGET} x "
+        "that at 1,000",
+        "pass": large["seconds"] < MAIL_SECONDS_BUDGET and ratio <= MAIL_MEMORY_RATIO_BUDGET,
+        "memory_ratio": round(ratio, 3),
+        "runs": [small, large],
+        "method": "`circleback --local mail` on a Takeout-style mbox (a third to contacts, a third from contacts, "
+        "a third newsletters) into a store of 500 contacts, each in a fresh process; memory: the peak RSS of "
+        "`mail --dry-run` on the same mbox, before anything is written",
+    }
+
+
 def _passed(value: float, budget: float) -> bool:
     return value <= budget
 
@@ -230,6 +254,7 @@ def assemble(
     memory30000: dict[str, Any] | None = None,
     import_scaling: dict[str, Any] | None = None,
     commands: dict[str, Any] | None = None,
+    mail: dict[Any, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     out: dict[str, Any] = _header()
     out["digest_ratio_500"] = _ratio(d500, budget=None)
@@ -291,6 +316,7 @@ def assemble(
         "import_ms_over_boto3_dispatch",
         "import_ms_over_boto3_digest",
         "import_ms_over_boto3_actions",
+        "import_ms_over_boto3_inbound",
         "digest_reads",
         "dispatch_calls",
         "package_mb",
@@ -299,6 +325,9 @@ def assemble(
     if d30000 is not None and memory30000 is not None and import_scaling is not None and commands is not None:
         out |= scale_figures(d30000, memory30000, import_scaling, commands, d5000=d5000)
         budgeted += SCALE_BUDGETS
+    if mail is not None:
+        out["mail_backfill_10000"] = _mail_backfill(mail)
+        budgeted.append("mail_backfill_10000")
     out["budgets"] = {name: out[name]["pass"] for name in budgeted}
     out["all_budgets_pass"] = all(out["budgets"].values())
     return out

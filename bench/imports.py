@@ -30,12 +30,14 @@ CLIENTS: Mapping[str, Sequence[str]] = {
     "dispatch": ("dynamodb", "sqs"),
     "digest": ("dynamodb", "sesv2", "secretsmanager"),
     "actions": ("dynamodb", "secretsmanager"),
+    "inbound": ("dynamodb", "s3"),
 }
 PROJECT_CLIENT = {
     "dynamodb": "runtime.repository().client",
     "sqs": "runtime.digest_queue().client",
     "sesv2": "runtime.mailer().client",
     "secretsmanager": "SecretsManagerKeyRing(runtime.environment().SIGNING_SECRET_ID).client",
+    "s3": "runtime.inbound_store().client",
 }
 # The runtime provides these (python3.13 on Lambda ships boto3 and its dependencies): they keep their bytecode
 # unless the layer carries its own copy.

@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 LAYER = ROOT / "layers" / "circleback"
 LISTING = LAYER / "cold-start-modules.txt"
-FUNCTIONS = ("dispatch", "digest", "actions", "calendar")
+FUNCTIONS = ("dispatch", "digest", "actions", "calendar", "inbound")
 
 # What the functions import before their first invocation: each handler module and the clients it creates.
 # The libraries imported on first use (holidays for the digest's greetings, icalendar for the feed) are left
@@ -35,7 +35,7 @@ for function in {functions!r}:
     sys.path.insert(0, f"functions/{{function}}")
     importlib.import_module(f"{{function}}_handler")
 from circleback import runtime
-runtime.repository().client, runtime.mailer().client, runtime.digest_queue().client
+runtime.repository().client, runtime.mailer().client, runtime.digest_queue().client, runtime.inbound_store().client
 print(json.dumps(sorted({{getattr(m, "__file__", None) or "" for m in list(sys.modules.values())}})))
 """
 

@@ -19,8 +19,8 @@ from circleback.adapters.inbound import InboundStore
 from circleback.adapters.store.repository import Repository
 from circleback.domain.model import Contact, Direction, Owner
 from circleback.local import demo
-from circleback.payloads import SesInboundEvent
 from circleback.services.inbound import Received, receive
+from circleback.ses_events import ses_records
 from tests.mail_messages import ANA, forward, message
 from tests.paths import ROOT
 
@@ -40,7 +40,7 @@ def event(**receipt: str) -> dict[str, Any]:
 
 
 def record(raw_event: dict[str, Any]) -> Any:
-    return SesInboundEvent.model_validate(raw_event).records[0]
+    return ses_records(raw_event)[0]
 
 
 @pytest.fixture
@@ -191,3 +191,11 @@ def test_the_demo_delivers_a_bcc_as_ses_does_and_the_person_leaves_the_next_dige
         logged = [t for t in runtime.repository().load_digest_input("owner").touches if t.source == "mail"]  # type: ignore[union-attr]
     assert (mailed.outcome, mailed.due_before, mailed.due_after) == ("logged", True, False)
     assert len(logged) == 1 and logged[0].direction is Direction.OUTBOUND
+
+
+@pytest.mark.parametrize("broken", [{}, {"Records": "x"}, {"Records": [{"ses": {"mail": {}, "receipt": {}}}]}])
+def test_an_event_that_is_not_ses_s_is_refused_naming_the_field(broken: dict[str, Any]) -> None:
+    from circleback.ses_events import BadEvent
+
+    with pytest.raises(BadEvent, match="missing or not"):
+        ses_records(broken)

@@ -17,7 +17,14 @@ import pytest
 from tests.paths import ROOT
 
 HANDLERS = sorted((ROOT / "functions").glob("*/*_handler.py"))
-ALLOWED = ("circleback.runtime", "circleback.web", "circleback.services", "circleback.payloads", "circleback.auth")
+ALLOWED = (
+    "circleback.runtime",
+    "circleback.web",
+    "circleback.services",
+    "circleback.payloads",
+    "circleback.ses_events",
+    "circleback.auth",
+)
 FORBIDDEN_ROOTS = ("boto3", "botocore", "moto")
 
 

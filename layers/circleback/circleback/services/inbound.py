@@ -22,7 +22,7 @@ from circleback.services.retries import retrying
 
 if TYPE_CHECKING:
     from circleback.adapters.inbound import InboundStore
-    from circleback.payloads import SesRecord
+    from circleback.ses_events import SesRecord
 
 MAIL_SOURCE = "mail"
 
@@ -168,13 +168,10 @@ def receive(
     (domain/inbound.py distrust), read from S3, taken in like any other, then deleted; untrusted mail is deleted
     unread. Delivered again (Lambda retries an asynchronous invocation), it logs nothing twice: its touches exist
     already, or its object is gone."""
-    mail, receipt = record.ses.mail, record.ses.receipt
-    key = store.key_of(mail.message_id)
-    sender = _sender(mail.common_headers.from_)
-    verdicts = Verdicts(
-        receipt.spf.status, receipt.dkim.status, receipt.dmarc.status, receipt.spam.status, receipt.virus.status,
-        dkim_domains([(h.name, h.value) for h in mail.headers]),
-    )  # fmt: skip
+    key = store.key_of(record.message_id)
+    sender = _sender(list(record.from_))
+    v = record.verdicts
+    verdicts = Verdicts(v["spf"], v["dkim"], v["dmarc"], v["spam"], v["virus"], dkim_domains(list(record.headers)))
     reason = distrust(sender, verdicts, owner_addresses(owner))
     if reason is not None:
         store.discard(key)
@@ -186,7 +183,7 @@ def receive(
     if read.facts is not None and read.facts.sender != sender:  # the stored message is not the one SES checked
         store.discard(key)
         return ReceivedMessage(Received.DROPPED, "its From differs from the one SES checked")
-    report = take_in(repo, owner, [read], receipt.timestamp or now, logging_address=logging_address.lower())
+    report = take_in(repo, owner, [read], record.received_at or now, logging_address=logging_address.lower())
     store.discard(key)
     outcome = Received.LOGGED if report.logged or report.commands else Received.NOTHING
     return ReceivedMessage(outcome, report.skipped[0][1] if report.skipped else None, report)
