@@ -224,6 +224,7 @@ def worth_sharing(
     histories: Mapping[str, History],
     touches: Mapping[str, Sequence[Touch]],
     stepped: frozenset[str] = frozenset(),
+    first_due: Mapping[str, date] | None = None,
 ) -> ShareSuggestion | None:
     """The newest queued item that someone would care about, and up to SHARE_CONTACTS of them.
 
@@ -231,7 +232,7 @@ def worth_sharing(
     rotation, not snoozed, not touched for a fortnight, nothing shared with them for six weeks), so the item a
     person is suggested under is always the newest queued item whose tags meet theirs (`share_for`): a link
     names the person only, and finds the item again. Nor is anyone with a next step today (`stepped`) suggested:
-    each person is in a digest once.
+    each person is in a digest once. `first_due`: the plan's spread dates, when it has them.
     """
     eligible = [
         c
@@ -240,7 +241,7 @@ def worth_sharing(
     ]
     if not eligible:
         return None
-    first_due = first_due_dates(data.contacts)
+    first_due = first_due if first_due is not None else first_due_dates(data.contacts)
     for share in _newest_first(s for s in data.shares if queued(s, as_of)):
         wanted = set(interests(share.tags))
         matches = [(c, shared) for c in eligible if (shared := _shared(c, wanted))]

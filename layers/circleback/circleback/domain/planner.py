@@ -167,14 +167,17 @@ def plan_digest(
     touches_by_contact = _touches_by_contact(data.touches, as_of)
     histories = {c.id: summarise(c.last_touch, touches_by_contact.get(c.id, [])) for c in data.contacts}
     by_id = {c.id: c for c in data.contacts}
+    # Every contact's spread date, worked out once from all of them: leaving someone out of the ranking (a next
+    # step, a reconnect) must not move anyone else's (the calendar feed spreads over all contacts too).
+    first_due = first_due_dates(data.contacts)
     steps = next_steps(data, as_of, by_id, touches_by_contact)
     # A person with a next step is listed there, with its links, and not again in the due list.
     stepped = {step.contact.id for step in steps}
-    first = _reconnecting(data, by_id, histories, touches_by_contact, as_of, stepped)
+    first = _reconnecting(data, by_id, histories, first_due, touches_by_contact, as_of, stepped)
     limit = max(min(max(settings.max_due, 0), MAX_DUE) - len(first), 0)
     listed = stepped | {item.contact.id for item in first}
     rest = [c for c in data.contacts if c.id not in listed] if listed else data.contacts
-    ranked, all_due = _ranked_due(rest, histories, as_of, limit)
+    ranked, all_due = _ranked_due(rest, histories, first_due, as_of, limit)
     shown = first + ranked
     all_due += len(first)
     context = PlanContext(
@@ -200,7 +203,9 @@ def plan_digest(
         to_sort=to_sort(data.contacts, history, as_of, min(settings.sort_per_digest, MAX_SORT_PER_DIGEST)),
         unsorted=sum(1 for contact in data.contacts if contact.unsorted),
         steps=steps,
-        share=worth_sharing(data, as_of, histories, touches_by_contact, frozenset(stepped)) if data.shares else None,
+        share=worth_sharing(data, as_of, histories, touches_by_contact, frozenset(stepped), first_due)
+        if data.shares
+        else None,
         promoted=promotions(data, as_of, by_id, notice_days=7 if data.owner.frequency is Frequency.WEEKLY else 1),
     )
 
@@ -209,12 +214,12 @@ def _reconnecting(
     data: DigestInput,
     contacts: dict[str, Contact],
     histories: dict[str, History],
+    first_due: dict[str, date],
     touches: dict[str, list[Touch]],
     as_of: date,
     stepped: set[str],
 ) -> list[DueItem]:
     """The people the owner means to reconnect with (`circleback reconnect`), first in the list, due or not."""
-    first_due = first_due_dates(data.contacts) if data.reconnects else {}
     items = []
     for reconnect in sorted(data.reconnects, key=lambda r: (r.on, r.contact_id)):
         contact = contacts.get(reconnect.contact_id)
@@ -274,14 +279,13 @@ _EXACT_FLOAT_BOUND = 2**26
 
 
 def _ranked_due(
-    contacts: Sequence[Contact], histories: dict[str, History], as_of: date, limit: int
+    contacts: Sequence[Contact], histories: dict[str, History], first_due: dict[str, date], as_of: date, limit: int
 ) -> tuple[list[DueItem], int]:
     """The `limit` highest-ranked due contacts (score, then due date, then name), and how many are due.
 
     Ranked without building every contact's item: a float score (exact, see _EXACT_FLOAT_BOUND) picks the
     candidates whose (score, due date) can make the list, and only those are ordered by name.
     """
-    first_due = first_due_dates(contacts)
     due: list[tuple[int, int, date, Contact]] = []  # (weighted days overdue, cadence, due date, contact)
     for contact in contacts:
         timing = due_on(contact, histories[contact.id], first_due.get(contact.id), as_of)

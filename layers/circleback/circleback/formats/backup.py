@@ -28,7 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from datetime import date
 from enum import Enum
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AwareDatetime, BeforeValidator, Field, field_validator
@@ -305,11 +305,9 @@ def parse_backup(text: str, today: date) -> ParsedBackup:
         parsed.owner = _validated(BackupOwner, 0, owner, today, "owner", parsed.errors)
     parsed.contacts = _entries(BackupContact, document.get("contacts"), today, "contact", parsed.errors)
     contacts = _Held({entry.id for _, entry in parsed.contacts}, _ids_in(document.get("contacts")), parsed)
-    parsed.touches = [
-        (n, t)
-        for n, t in _entries(BackupTouch, document.get("touches"), today, "touch", parsed.errors)
-        if contacts.hold(n, t.contact_id, "touch")
-    ]
+    parsed.touches = contacts.held(
+        _entries(BackupTouch, document.get("touches"), today, "touch", parsed.errors), "touch"
+    )
     parsed.events = [
         (n, e)
         for n, e in _entries(BackupEvent, document.get("events"), today, "event", parsed.errors)
@@ -317,18 +315,13 @@ def parse_backup(text: str, today: date) -> ParsedBackup:
     ]
     parsed.trips = _entries(BackupTrip, document.get("trips"), today, "trip", parsed.errors)
     parsed.lunches = _entries(BackupLunch, document.get("lunches"), today, "lunch", parsed.errors, key="team")
-    parsed.favours = [
-        (n, f)
-        for n, f in _entries(BackupFavour, document.get("favours"), today, "favour", parsed.errors)
-        if contacts.hold(n, f.contact_id, "favour")
-    ]
-    parsed.reconnects = [
-        (n, r)
-        for n, r in _entries(
-            BackupReconnect, document.get("reconnects"), today, "reconnect", parsed.errors, key="contact_id"
-        )
-        if contacts.hold(n, r.contact_id, "reconnect")
-    ]
+    parsed.favours = contacts.held(
+        _entries(BackupFavour, document.get("favours"), today, "favour", parsed.errors), "favour"
+    )
+    parsed.reconnects = contacts.held(
+        _entries(BackupReconnect, document.get("reconnects"), today, "reconnect", parsed.errors, key="contact_id"),
+        "reconnect",
+    )
     parsed.shares = _entries(BackupShare, document.get("shares"), today, "share", parsed.errors)
     parsed.errors.sort(key=lambda error: (_PARTS.index(error.unit), error.row))
     return parsed
@@ -414,6 +407,15 @@ class _Held:
             reason = f"skipped: its contact {contact_id!r} is not in this backup"
             self.parsed.skipped.append(RowNote(number, "contact_id", reason, unit))
         return False
+
+    def held[EntryT: _OfContact](self, entries: list[tuple[int, EntryT]], unit: str) -> list[tuple[int, EntryT]]:
+        """The entries whose contact is held (`hold`), each other one refused or skipped with why."""
+        return [(number, entry) for number, entry in entries if self.hold(number, entry.contact_id, unit)]
+
+
+class _OfContact(Protocol):
+    @property
+    def contact_id(self) -> str: ...
 
 
 # --- writing ------------------------------------------------------------------------------------------------

@@ -98,18 +98,16 @@ def messages_in(paths: Iterable[Path]) -> Iterator[ReadMessage]:
 
 
 def _mbox(handle: IO[bytes], source: str) -> Iterator[ReadMessage]:
-    """An mbox (mboxrd or mboxo, as Gmail Takeout and Thunderbird write them): one message at a time."""
+    """An mbox (mboxrd or mboxo, as Gmail Takeout and Thunderbird write them): one message at a time, each
+    after its "From " line, a body's ">From " unquoted; past MAX_MESSAGE_BYTES, a message's lines are not kept."""
     lines: list[bytes] = []
-    size = 0
-    number = 0
+    size = number = 0
     for line in handle:
-        if _MBOX_FROM.match(line) and (number == 0 or lines):
+        if _MBOX_FROM.match(line):
             if lines:
                 number += 1
                 yield _from_mbox(lines, size, f"{source} #{number}")
             lines, size = [], 0
-            if number == 0:
-                number = 0
             continue
         if size <= MAX_MESSAGE_BYTES:
             lines.append(line[1:] if line.startswith(b">") and line.lstrip(b">").startswith(b"From ") else line)
@@ -153,8 +151,13 @@ def _decoded(value: str) -> str:
 
 
 def _addresses(message: Message, name: str) -> tuple[str, ...]:
-    found = []
-    for _, address in getaddresses(_raw_headers(message, name)):
+    return addresses_in(_raw_headers(message, name))
+
+
+def addresses_in(values: Iterable[str]) -> tuple[str, ...]:
+    """The email addresses in header values ("Ana <ana@x>, bo@y"), lower case, each once."""
+    found: list[str] = []
+    for _, address in getaddresses(list(values)):
         cleaned = address.strip().strip("<>").lower()
         if "@" in cleaned and " " not in cleaned and cleaned not in found:
             found.append(cleaned)

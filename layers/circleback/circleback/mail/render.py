@@ -248,7 +248,7 @@ OPENERS: Mapping[DueReason | OccasionKind, tuple[Opener, ...]] = {
     ),
 }
 
-_PLACEHOLDER = re.compile(r"\{(first|company|note|city)\}")
+_PLACEHOLDER = re.compile(r"\{(first|company|note|city|about)\}")  # about: a next step's (STEP_WORDS)
 LAPSED_AFTER_DAYS = 365  # and twice the person's effective cadence: a silence no reminder should gloss over
 RELATIONSHIP_REASON: Mapping[Relationship, DueReason] = {
     Relationship.BOSS: DueReason.SHARE,
@@ -599,7 +599,7 @@ def _step_view(step: Step, owner: Owner, links: LinkFactory | None) -> StepView:
     if step.kind is StepKind.FOLLOW_UP and not step.about:
         line, body = FOLLOW_UP_PLAIN
     words = {"first": first_name(step.contact.name), "about": step.about}
-    mailto = _mail_link(step.contact, subject, _worded(body, words), owner)
+    mailto = _mail_link(step.contact, subject, _filled(body, words), owner)
     contact = ContactView(
         name=step.contact.name,
         about=_about(step.contact),
@@ -610,8 +610,8 @@ def _step_view(step: Step, owner: Owner, links: LinkFactory | None) -> StepView:
     return StepView(
         kind=step.kind,
         name=step.contact.name,
-        title=_worded(title, words),
-        line=_worded(line, words),
+        title=_filled(title, words),
+        line=_filled(line, words),
         about=step.about,
         since=step.since,
         note=step.note,
@@ -642,11 +642,6 @@ def _links_for(contact_id: str, actions: Sequence[tuple[str, Action]], links: Li
     if links is None:
         return ()
     return tuple(Link(label, _checked_url(links.action_url(contact_id, action.value))) for label, action in actions)
-
-
-def _worded(template: str, words: Mapping[str, str]) -> str:
-    """The template with the words, in one pass: a favour written "{first}" stays as written."""
-    return re.sub(r"\{(first|about)\}", lambda found: words.get(found[1], ""), template)
 
 
 def _and(items: Sequence[str]) -> str:
@@ -703,7 +698,7 @@ def subject_line(plan: DigestPlan, limit: int = SUBJECT_LIMIT) -> str:
 
 
 def _step_gist(step: Step) -> str:
-    return _worded(STEP_WORDS[step.kind][0], {"first": first_name(step.contact.name)})
+    return _filled(STEP_WORDS[step.kind][0], {"first": first_name(step.contact.name)})
 
 
 def _by_label(plan: DigestPlan) -> list[Occasion]:

@@ -17,7 +17,7 @@ from circleback.adapters.store.repository import NotFoundError, Repository
 from circleback.domain.ids import content_id
 from circleback.domain.inbound import Mailboxes, Meaning, Verdicts, address_book, distrust, dkim_domains, meaning_of
 from circleback.domain.model import NOTE_LIMIT, Owner, Touch
-from circleback.formats.messages import MAX_MESSAGE_BYTES, ReadMessage, read_message
+from circleback.formats.messages import MAX_MESSAGE_BYTES, ReadMessage, addresses_in, read_message
 from circleback.services.retries import retrying
 
 if TYPE_CHECKING:
@@ -169,7 +169,7 @@ def receive(
     unread. Delivered again (Lambda retries an asynchronous invocation), it logs nothing twice: its touches exist
     already, or its object is gone."""
     key = store.key_of(record.message_id)
-    sender = _sender(list(record.from_))
+    sender = _sender(record.from_)
     v = record.verdicts
     verdicts = Verdicts(v["spf"], v["dkim"], v["dmarc"], v["spam"], v["virus"], dkim_domains(list(record.headers)))
     reason = distrust(sender, verdicts, owner_addresses(owner))
@@ -189,8 +189,6 @@ def receive(
     return ReceivedMessage(outcome, report.skipped[0][1] if report.skipped else None, report)
 
 
-def _sender(addresses: list[str]) -> str | None:
-    from email.utils import getaddresses
-
-    found = [address.lower() for _, address in getaddresses(addresses) if "@" in address]
+def _sender(values: tuple[str, ...]) -> str | None:
+    found = addresses_in(values)
     return found[0] if len(found) == 1 else None  # several From addresses: no one sender to trust
