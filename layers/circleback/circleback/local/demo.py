@@ -222,11 +222,16 @@ def next_owner_digest_date() -> date:
 def next_digest_html() -> str:
     """The next digest as the owner would get it if it were planned now (the email's HTML part)."""
     from circleback import runtime
+    from circleback.domain.schedule import local_send_date
     from circleback.mail.render import render_digest
     from circleback.services.preview import preview
 
     owner, as_of = _owner_and_next_digest_date()
-    links = runtime.links_for(owner, as_of, runtime.now())
+    now = runtime.now()
+    # Its links are signed now, so they belong to today's date at the latest: a link is made from 16 hours before
+    # its digest's date begins in UTC (docs/links.md), and tomorrow's digest can be further ahead than that (in
+    # the hour after today's send, say). Only the day a click is filed under differs.
+    links = runtime.links_for(owner, min(as_of, local_send_date(owner.timezone, now)), now)
     return render_digest(preview(runtime.repository(), OWNER_ID, as_of)[1], owner, links).html
 
 
