@@ -98,3 +98,32 @@ def test_a_dry_run_writes_nothing_and_the_subject_is_kept_only_when_asked(
 def test_a_missing_file_is_named(store: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "mail", str(store / "nope.mbox"))
     assert code != 0 and "nope.mbox" in err and "Traceback" not in err
+
+
+def test_a_contact_is_matched_by_any_of_their_addresses_in_any_case(
+    store: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # An iPhone card with a work and a home address (vCard 3.0, as iOS exports it): both are Lena's.
+    card = store / "lena.vcf"
+    card.write_text(
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Schmidt;Lena;;;\r\nFN:Lena Schmidt\r\n"
+        "item1.EMAIL;type=INTERNET;type=WORK;type=pref:lena@work.example\r\n"
+        "item2.EMAIL;type=INTERNET;type=HOME:lena.s@home.example\r\nEND:VCARD\r\n",
+        encoding="utf-8",
+    )
+    assert run(capsys, "import", str(card))[0] == 0
+    assert run(capsys, "contacts", "edit", "Tom", "--other-emails", "tom@old.example; T.B@Private.example")[0] == 0
+    code, out, _ = run(capsys, "contacts", "show", "Tom", "--json")
+    assert code == 0 and json.loads(out)["other_emails"] == ["tom@old.example", "T.B@Private.example"]
+
+    to_home = store / "home.eml"
+    to_home.write_bytes(message(to="Lena <LENA.S@HOME.EXAMPLE>", cc="t.b@private.example", message_id="<h@x>"))
+    logged = mail(capsys, str(to_home))["logged"]
+
+    assert [(m["contact"], m["email"]) for m in logged] == [
+        ("Lena Schmidt", "lena.s@home.example"),
+        ("Tom Becker", "t.b@private.example"),
+    ]
+    assert run(capsys, "contacts", "edit", "Tom", "--other-emails", "")[0] == 0
+    code, out, _ = run(capsys, "contacts", "show", "Tom", "--json")
+    assert json.loads(out)["other_emails"] == []

@@ -49,7 +49,24 @@ def test_a_newer_file_updates_every_field_the_last_import_wrote(first: ContactRo
     updated, kept = merge(imported, newer)
 
     assert kept == []
-    assert {name: getattr(updated, name) for name in offered(newer)} == offered(newer)
+    replaced = {name: value for name, value in offered(newer).items() if name != "other_emails"}
+    assert {name: getattr(updated, name) for name in replaced} == replaced
+    if imported.email and newer.email and imported.email.casefold() != newer.email.casefold():
+        assert imported.email in updated.other_emails  # an address a newer file replaces still names them
+
+
+def test_an_import_gathers_every_address_and_never_drops_one() -> None:
+    first = ContactRow(name="Ana Souza", email="ana@old.example", other_emails=("a@home.example",))
+    known = new_contact(first, TODAY)
+    row = ContactRow(name="Ana Souza", email="ana@new.example", other_emails=("A@HOME.example", "ana@work.example"))
+
+    merged, kept = merge(known, row)
+
+    assert kept == []
+    assert merged.email == "ana@new.example"
+    assert merged.other_emails == ("a@home.example", "ana@old.example", "ana@work.example")
+    assert merged.emails[0] == "ana@new.example"
+    assert merge(merged, row)[0] == merged
 
 
 @given(rows, st.sampled_from(sorted(TYPED)), rows)

@@ -263,8 +263,9 @@ def test_only_the_name_is_required() -> None:
     row = only_row(parse_contacts(contacts_file(contact_line(name="  Ana Souza  "))))
 
     assert row.name == "Ana Souza"
-    assert row.other_emails == ()  # not a column: only the other formats fill it in
-    assert row.model_dump(exclude={"name", "other_emails"}) == dict.fromkeys(set(CONTACT_COLUMNS) - {"name"})
+    assert row.other_emails == ()  # an empty list, not None: a row's other addresses are gathered, never "unset"
+    empty = dict.fromkeys(set(CONTACT_COLUMNS) - {"name", "other_emails"})
+    assert row.model_dump(exclude={"name", "other_emails"}) == empty
 
 
 def test_a_full_row_is_read_into_typed_values() -> None:

@@ -51,6 +51,7 @@ CHANNEL_WORDS = {
 # Option -> the contacts file's column it sets (the same names and checks as a file's cells).
 CONTACT_OPTIONS = {
     "email": "email",
+    "other_emails": "other_emails",
     "phone": "phone",
     "linkedin": "linkedin_url",
     "company": "company",
@@ -166,6 +167,7 @@ def with_contact_fields(command: Callable[..., None]) -> Callable[..., None]:
 def _field_options() -> dict[str, Any]:
     return {
         "email": _field("their email address", "EMAIL"),
+        "other_emails": _field("other addresses they write from, separated by ; (empty: none)", "EMAILS"),
         "phone": _field("their phone number", "PHONE"),
         "linkedin": _field("their LinkedIn profile address", "URL"),
         "company": _field("where they work", "COMPANY"),
@@ -610,6 +612,7 @@ def _details_entry(contact: Contact, touches: Sequence[Any], events: Sequence[An
     return {
         **{column: value or None for column, value in contact_cells(contact).items()},
         "id": contact.id,
+        "other_emails": list(contact.other_emails),
         "snoozed_until": contact.snoozed_until.isoformat() if contact.snoozed_until else None,
         "touches": [
             {"date": t.date.isoformat(), "direction": t.direction.value, "channel": t.channel.value, "note": t.note}

@@ -187,9 +187,10 @@ def address_book(contacts: list[Contact]) -> dict[str, Contact]:
 
 
 def _addresses_of(contact: Contact) -> list[str]:
-    """Every address a contact has: `email` may hold several ("a@x; b@y", as address books export them)."""
-    raw = contact.email or ""
-    return [part.strip().strip("<>").lower() for part in raw.replace(",", ";").split(";") if "@" in part]
+    """Every address a contact has: the main one and the others, any of which may hold several ("a@x; b@y", as
+    a hand-made file may write them)."""
+    parts = (part for raw in contact.emails for part in raw.replace(",", ";").split(";"))
+    return [part.strip().strip("<>").lower() for part in parts if "@" in part]
 
 
 # --- trust: the logging address acts only on the owner's own, authenticated mail ----------------------------

@@ -39,7 +39,7 @@ class ContactIndex:
         self._by_folded_name: dict[str, list[Any]] | None = None  # built when first asked (`same_name`)
         self.identity: dict[int, tuple[frozenset[str], str | None]] = {}
         for contact in contacts:
-            self.add(contact, [contact.email] if contact.email else [], contact.linkedin_url, contact.name)
+            self.add(contact, contact.emails, contact.linkedin_url, contact.name)
 
     def add(self, ref: Any, emails: Sequence[str], linkedin_url: str | None, name: str) -> None:
         email_keys = _email_keys(emails)

@@ -30,7 +30,9 @@ def merge(
       it: its value still matches the digest in `import_marks`, or it was never set (empty, or the default
       tier, relationship or pause);
     - otherwise the known value was typed or changed by hand, and it stays: no import, of this file or an
-      older one, overwrites it. The caller reports it, so the user can change it by hand if the file is right.
+      older one, overwrites it. The caller reports it, so the user can change it by hand if the file is right;
+    - the row's other addresses, and an email address the row replaces, join the contact's other addresses
+      (`other_addresses`): mail from any of them is the person's.
 
     So re-importing a file changes nothing, a newer export updates what the last import wrote, and a hand
     edit (which never touches `import_marks`) wins over any import until the user edits the field again.
@@ -40,7 +42,7 @@ def merge(
     kept: list[tuple[str, str]] = []
     row_emails = {email.casefold() for email in emails}
     for name, value in offered.items():
-        if value is None:
+        if value is None or name == "other_emails":  # addresses are gathered, never replaced: below
             continue
         current = getattr(contact, name)
         if name == "email" and current and current.casefold() in row_emails:
@@ -54,7 +56,27 @@ def merge(
             marks[name] = _mark(name, value)
         else:
             kept.append((name, f"kept {shown(current)}, as set by hand; the file has {shown(value)}"))
+    email = changes.get("email", contact.email)
+    others = other_addresses(email, (*contact.other_emails, *([contact.email] if contact.email else []), *emails))
+    if others != contact.other_emails:
+        changes["other_emails"] = others
     return replace(contact, **changes, import_marks=tuple(sorted(marks.items()))), kept
+
+
+MAX_OTHER_EMAILS = 20  # a person's other addresses: more is an address book's mistake, not a person
+
+
+def other_addresses(email: str | None, addresses: Sequence[str]) -> tuple[str, ...]:
+    """A contact's other addresses: every address known or offered but the main one, each once (case aside),
+    in the order they came. An address is never dropped by an import: an old one still names them in old mail,
+    and a newer export's address is added. Only the owner removes one (`contacts edit --other-emails`)."""
+    seen = {email.casefold()} if email else set()
+    kept: list[str] = []
+    for address in addresses:
+        if address.casefold() not in seen:
+            seen.add(address.casefold())
+            kept.append(address)
+    return tuple(kept[:MAX_OTHER_EMAILS])
 
 
 # A field at its default was never set: an import may fill it in whatever `import_marks` says.

@@ -104,6 +104,9 @@ class Contact:
     name: str
     created_on: date  # the day the contact entered circleback; anchors the never-touched spread
     email: str | None = None
+    # Every other address the person writes from (an address book's second and third EMAIL): mail in matches any
+    # of them (domain/inbound.py address_book), and so does an import (domain/matching.py ContactIndex).
+    other_emails: tuple[str, ...] = ()
     phone: str | None = None
     linkedin_url: str | None = None
     company: str | None = None
@@ -130,6 +133,11 @@ class Contact:
     # The fields an import wrote, each with a digest of the value it wrote (sorted by field). A field whose
     # value no longer matches its digest was changed by hand since, and no import overwrites it.
     import_marks: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def emails(self) -> tuple[str, ...]:
+        """Every address of the person, the main one first."""
+        return (self.email, *self.other_emails) if self.email else self.other_emails
 
 
 _Day = date  # the type, for fields of classes that have a field named "date"

@@ -62,7 +62,7 @@ def match_contact(contacts: Sequence[Contact], wanted: str, *, prefix: bool = Tr
     if not key:
         return NameMatch(None)
     if "@" in key:
-        return _decided([c for c in contacts if c.email and c.email.casefold() == key])
+        return _decided([c for c in contacts if any(e.casefold() == key for e in c.emails)])
     names = [(contact, folded(contact.name)) for contact in contacts]
     steps = [[c for c, name in names if name == key]]
     if prefix:

@@ -35,6 +35,7 @@ CONTACT_COLUMNS = [
     "last_touch",
     "paused",
     "first_seen",
+    "other_emails",  # a person's other addresses, separated by ";" (rows.py ContactRow)
 ]
 TOUCH_COLUMNS = ["contact", "date", "direction", "channel", "note"]
 EVENT_COLUMNS = ["contact", "date", "kind", "note"]
@@ -261,6 +262,7 @@ def contact_cells(contact: Contact) -> dict[str, str]:
     return {
         "name": contact.name,
         "email": contact.email or "",
+        "other_emails": "; ".join(contact.other_emails),
         "phone": contact.phone or "",
         "linkedin_url": contact.linkedin_url or "",
         "company": contact.company or "",

@@ -109,7 +109,7 @@ class ContactRow(Row):
     name: Annotated[str, BeforeValidator(blank_to_none), Field(min_length=1, max_length=MAX_SHORT)]
     email: Short = None
     # More addresses of the same person (a Google or vCard contact may have several): they find a contact
-    # already known by any of them; `email` is the one kept. No column of the canonical file sets them.
+    # already known by any of them, and mail from any of them is theirs. `contacts edit --other-emails` sets them.
     other_emails: tuple[OtherEmail, ...] = ()
     phone: Short = None
     linkedin_url: Short = None
@@ -198,6 +198,13 @@ class ContactRow(Row):
         if isinstance(value, str):
             # A cell of separators only (" ; ") names no tag: like a blank cell, it keeps the known tags.
             return tuple(dict.fromkeys(t.strip() for t in value.split(";") if t.strip())) or None
+        return value
+
+    @field_validator("other_emails", mode="before")
+    @classmethod
+    def _other_emails(cls, value: Any) -> Any:
+        if isinstance(value, str):  # as typed (`contacts edit --other-emails "a@x; b@y"`): empty clears them
+            return tuple(dict.fromkeys(e.strip() for e in value.replace(",", ";").split(";") if e.strip()))
         return value
 
     @field_validator("paused", mode="before")

@@ -438,6 +438,7 @@ def _card(contact: Contact) -> str:
     ]
     if contact.email:
         lines.append("EMAIL;PREF=1:" + _escape(contact.email))
+    lines.extend("EMAIL:" + _escape(address) for address in contact.other_emails)
     if contact.phone:
         lines.append("TEL;VALUE=text:" + _escape(contact.phone))
     if contact.company:

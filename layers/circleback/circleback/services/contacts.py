@@ -18,6 +18,7 @@ from circleback.domain.cadence import chronological, first_due_dates, summarise
 from circleback.domain.calendar import next_due_date
 from circleback.domain.ids import content_id
 from circleback.domain.matching import ContactIndex
+from circleback.domain.merge import other_addresses
 from circleback.domain.model import (
     Channel,
     Contact,
@@ -105,7 +106,10 @@ def edit(repo: Repository, owner_id: str, contact: Contact, changes: Mapping[str
 
     def change(current: Contact) -> Contact:
         row = ContactRow.model_validate({**contact_cells(current), **changes}, context={"today": today})
-        return located(replace(current, **{name: _value(row, name) for name in CONTACT_FIELDS}))
+        edited = replace(current, **{name: _value(row, name) for name in CONTACT_FIELDS})
+        # No cell of a contacts file holds the other addresses: they change only when named.
+        others = other_addresses(row.email, row.other_emails) if "other_emails" in changes else current.other_emails
+        return located(replace(edited, other_emails=other_addresses(edited.email, others)))
 
     return _saved(repo, owner_id, contact, change)
 
