@@ -34,6 +34,7 @@ from circleback.adapters.store.keys import (
     LUNCH_PREFIX,
     PROFILE_SK,
     RECONNECT_PREFIX,
+    REPLY_PREFIX,
     SHARE_PREFIX,
     TOKEN_PREFIX,
     TOUCH_PREFIX,
@@ -53,6 +54,7 @@ ITEM_KINDS = (
     (FAVOUR_PREFIX, "favour"),
     (RECONNECT_PREFIX, "reconnect"),
     (SHARE_PREFIX, "shared item"),
+    (REPLY_PREFIX, "reply outcome"),
     (CALENDAR_LINKS_SK, "calendar links"),
 )
 

@@ -26,6 +26,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from email.utils import format_datetime
 from typing import Any
 
 import boto3
@@ -260,6 +261,25 @@ INVENTORY: dict[str, tuple[Call, ...]] = {
             "Put touch + ConditionCheck contact",
             each(RETRIED) | {ALREADY_DONE: ABSORBED, ITEM_CHANGED: ABSORBED, TX_CONFLICT: ABSORBED},
         ),
+        Call(Site("s3", "DeleteObject", "received mail"), each(RETRIED)),
+    ),
+    # functions/inbound: the owner's reply to a digest, "done ana" and "snooze ana 2 weeks" (services/replies.py):
+    # whether it ran already, the digest's people, Ana's touch (its id the reply's and the line's), the snooze,
+    # then what it did, kept for the next digest. A retry runs the lines again: the same touch, the same snooze.
+    "inbound: digest reply": (
+        dynamodb("GetItem", "owner", each(RETRIED)),
+        dynamodb("Query", "contacts", each(RETRIED)),
+        Call(Site("s3", "GetObject", "received mail"), each(RETRIED)),
+        dynamodb("GetItem", "reply outcome", each(RETRIED)),
+        dynamodb("GetItem", "digest run", each(RETRIED)),
+        dynamodb(
+            "TransactWriteItems",
+            "Put touch + ConditionCheck contact",
+            each(RETRIED) | {ALREADY_DONE: ABSORBED, ITEM_CHANGED: ABSORBED, TX_CONFLICT: ABSORBED},
+        ),
+        # "snooze ana 2 weeks": the contact saved at the version read (a condition failed: read again, saved again)
+        dynamodb("UpdateItem", "contact", each(RETRIED) | {CONDITION_FAILED: ABSORBED}),
+        dynamodb("PutItem", "reply outcome", each(RETRIED) | {CONDITION_FAILED: ABSORBED}),
         Call(Site("s3", "DeleteObject", "received mail"), each(RETRIED)),
     ),
     # GET and HEAD /{token}: the confirmation page, read only
@@ -523,8 +543,8 @@ def _context(name: str) -> demo.LambdaContextStub:
 
 def run_entry(world: World, entry: str) -> None:
     """The entry point's normal run, from `world.begin()` on."""
-    if entry == "inbound":
-        event = mail_for(world)
+    if entry.startswith("inbound"):
+        event = mail_for(world, entry)
         world.begin()
         assert world.receive_mail(event) == {"outcomes": ["logged"]}
     elif entry == "dispatch tick":
@@ -815,12 +835,18 @@ def test_a_digest_write_retried_after_it_was_applied_still_sends_once(
 ANA = "Ana Souza"
 
 
-def mail_for(world: World) -> dict[str, Any]:
-    """SES's event for a BCC from the owner to Ana, with the message stored where the receipt rule puts it."""
+def mail_for(world: World, entry: str = "inbound") -> dict[str, Any]:
+    """SES's event for a BCC from the owner to Ana (or the owner's reply to a digest about Ana), with the message
+    stored where the receipt rule puts it."""
     event: dict[str, Any] = json.loads((ROOT / "events" / "ses_inbound.json").read_text(encoding="utf-8"))
     mail = event["Records"][0]["ses"]["mail"]
     mail["commonHeaders"]["from"] = [f"You <{OWNER_EMAIL}>"]
     raw = message(sender=f"You <{OWNER_EMAIL}>", bcc=demo.LOGGING_ADDRESS)
+    if entry == "inbound: digest reply":
+        replying_to = f"In-Reply-To: <digest-{OWNER}-{local_send_date('UTC', world.now).isoformat()}@example.com>"
+        body = "done ana\nsnooze ana 2 weeks\n\nOn ... wrote:\n> x\n"
+        raw = message(sender=f"You <{OWNER_EMAIL}>", to=demo.LOGGING_ADDRESS, body=body,
+                      date=format_datetime(world.now), extra=replying_to)  # fmt: skip
     with world.injector.unobserved():
         boto3.client("s3", region_name="us-east-1").put_object(
             Bucket=demo.INBOUND_BUCKET, Key=f"inbound/{mail['messageId']}", Body=raw
@@ -830,7 +856,8 @@ def mail_for(world: World) -> dict[str, Any]:
 
 def _mail_touches(world: World) -> list[Touch]:
     with world.injector.unobserved():
-        return [t for t in repo().contact_with_touches(OWNER, world.contact_id(ANA))[1] if t.source == "mail"]
+        touches = repo().contact_with_touches(OWNER, world.contact_id(ANA))[1]
+    return [t for t in touches if t.source in ("mail", "reply")]
 
 
 def _inbox(world: World) -> list[str]:
@@ -839,9 +866,9 @@ def _inbox(world: World) -> list[str]:
     return [o["Key"] for o in listed.get("Contents", [])]
 
 
-@pytest.mark.parametrize(("entry", "site", "fault", "outcome"), cells("inbound"))
+@pytest.mark.parametrize(("entry", "site", "fault", "outcome"), cells("inbound", "inbound: digest reply"))
 def test_inbound(world: World, entry: str, site: Site, fault: str, outcome: str) -> None:
-    event = mail_for(world)
+    event = mail_for(world, entry)
     world.begin()
     world.injector.plan = Plan(site, fault)
     if outcome == RETRIED:
@@ -860,10 +887,10 @@ def _touches_expected(fault: str) -> int:
     return 0 if fault == ALREADY_DONE else 1
 
 
-@pytest.mark.parametrize(("entry", "site", "fault", "outcome"), cells("inbound"))
+@pytest.mark.parametrize(("entry", "site", "fault", "outcome"), cells("inbound", "inbound: digest reply"))
 def test_inbound_twice(world: World, entry: str, site: Site, fault: str, outcome: str) -> None:
     """The same fault on the retry too: Lambda's third attempt logs the touch, still once."""
-    event = mail_for(world)
+    event = mail_for(world, entry)
     world.begin()
     world.injector.plan = Plan(site, fault, times=2)
     attempts = 0

@@ -21,7 +21,7 @@ from circleback.domain.model import Contact, Direction, Owner
 from circleback.local import demo
 from circleback.services.inbound import Received, receive
 from circleback.ses_events import ses_records
-from tests.mail_messages import ANA, forward, message
+from tests.mail_messages import ANA, digest_reply, forward, message
 from tests.paths import ROOT
 
 BUCKET = "circleback-inbound-test"
@@ -199,3 +199,16 @@ def test_an_event_that_is_not_ses_s_is_refused_naming_the_field(broken: dict[str
 
     with pytest.raises(BadEvent, match="missing or not"):
         ses_records(broken)
+
+
+def test_a_reply_to_the_digest_through_ses_runs_its_lines(owned: Repository, store: InboundStore) -> None:
+    raw = digest_reply("done ana\nsnooze ana 1 month").replace(b"sam.rivera@example.com", OWNER_EMAIL.encode())
+    stored(store, raw)
+
+    received = receive(owned, store, record(event()), OWNER, LOGGING, NOW)
+
+    assert received.outcome is Received.LOGGED and objects(store) == []
+    assert received.report is not None and len(received.report.replies[0].outcome.done) == 2
+    ana_now, touches = owned.contact_with_touches("owner", "ana")
+    assert [(t.direction, t.source) for t in touches] == [(Direction.OUTBOUND, "reply")]
+    assert ana_now.snoozed_until == date(2026, 12, 31)

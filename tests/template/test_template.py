@@ -61,6 +61,7 @@ FUNCTION_ENVIRONMENT: dict[str, dict[str, Any]] = {
         "API_BASE_URL": API_BASE_URL,
         "SIGNING_SECRET_ID": {"Ref": "SigningKeySecret"},
         "SES_CONFIGURATION_SET": {"Ref": "SesConfigurationSet"},
+        "LOGGING_ADDRESS": {"Ref": "LoggingAddress"},
     },
     "ActionsFunction": {
         "TABLE_NAME": {"Ref": "Table"},
@@ -787,6 +788,7 @@ IAM_ACTIONS = {
 # Which function runs each entry point of the fault matrix's inventory.
 ENTRY_FUNCTIONS = {
     "inbound": "InboundFunction",
+    "inbound: digest reply": "InboundFunction",
     "dispatch tick": "DispatchFunction",
     "digest": "DigestFunction",
     "link: do": "ActionsFunction",

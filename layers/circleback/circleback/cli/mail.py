@@ -58,6 +58,12 @@ def run_mail(args: Args) -> int:
     for logged in report.logged:
         verb = "would log" if args.dry_run else "logged" if logged.written else "already logged"
         print(f"{verb}\t{logged.date}\t{logged.direction}\t{logged.channel}\t{logged.contact}")
+    for reply in report.replies:
+        verb = "reply" if reply.ran_now else "reply (would run)" if args.dry_run else "reply (run before)"
+        for line in reply.outcome.done:
+            print(f"{verb}\t{line}")
+        for line, why in reply.outcome.unread:
+            print(f"{verb}\tnot read: {line!r}: {why}")
     new = sum(1 for logged in report.logged if logged.written)
     said = f"{report.messages} messages read: {new} touches logged"
     if args.dry_run:

@@ -30,24 +30,14 @@ from circleback.cli.output import choose_number, confirmed, print_table
 from circleback.cli.targets import Target, chosen_target, invocation, opened, owner_of
 from circleback.domain.model import Channel, Contact, Direction, FollowUp, Relationship, Tier
 from circleback.domain.reach import unreachable, ways_to_reach
+from circleback.domain.replies import CHANNEL_WORDS, MAX_SNOOZE_DAYS
 
 if TYPE_CHECKING:
     from circleback.adapters.store.repository import Repository
     from circleback.domain.names import NameMatch
     from circleback.services.contacts import ContactStatus
 
-MAX_SNOOZE_DAYS = 365
 RECENT_TOUCHES = 10
-# Everyday words for how you were in touch, as the channels the digest knows.
-CHANNEL_WORDS = {
-    **{channel.value: channel for channel in Channel},
-    **dict.fromkeys(("coffee", "lunch", "dinner", "breakfast", "drinks", "meetup", "visit", "video"), Channel.MEETING),
-    **dict.fromkeys(("zoom", "teams", "meet", "in-person", "in person"), Channel.MEETING),
-    **dict.fromkeys(("phone", "phone call", "voice"), Channel.CALL),
-    **dict.fromkeys(("mail", "e-mail"), Channel.EMAIL),
-    **dict.fromkeys(("text", "sms", "whatsapp", "signal", "slack", "dm", "chat", "imessage"), Channel.MESSAGE),
-    **dict.fromkeys(("linkedin", "twitter", "comment"), Channel.SOCIAL),
-}
 # Option -> the contacts file's column it sets (the same names and checks as a file's cells).
 CONTACT_OPTIONS = {
     "email": "email",

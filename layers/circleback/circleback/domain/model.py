@@ -338,6 +338,20 @@ FINAL_STATUSES = frozenset({RunStatus.SENT, RunStatus.SKIPPED, RunStatus.UNCERTA
 
 
 @dataclass(frozen=True, slots=True)
+class ReplyOutcome:
+    """What a reply to the digest did, which the next digest opens with (services/replies.py). The lines it could
+    not read are the one part of a message circleback keeps, until that digest has shown them (REPLY_KEEP_DAYS)."""
+
+    id: str  # from the reply's Message-ID: the same reply is run once
+    received_at: datetime
+    done: tuple[str, ...] = ()  # "Logged a note to Ana Souza (email)"
+    unread: tuple[tuple[str, str], ...] = ()  # (the line, why it could not be read)
+
+
+REPLY_KEEP_DAYS = 14
+
+
+@dataclass(frozen=True, slots=True)
 class DigestRun:
     """One owner's digest for one local date: the record that makes sending happen once."""
 
@@ -350,6 +364,7 @@ class DigestRun:
     message_id: str | None = None
     items: int = 0
     reason: str | None = None
+    people: tuple[str, ...] = ()  # the contacts it named: a reply's lines mean them first (domain/replies.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -365,3 +380,4 @@ class DigestInput:
     favours: Sequence[Favour] = ()
     reconnects: Sequence[Reconnect] = ()
     shares: Sequence[Share] = ()
+    replies: Sequence[ReplyOutcome] = ()

@@ -29,7 +29,18 @@ from circleback.domain.cadence import (
     summarise,
 )
 from circleback.domain.loops import ShareSuggestion, Step, next_steps, promotions, reconnecting, worth_sharing
-from circleback.domain.model import Contact, DigestInput, Direction, Frequency, LifeEvent, Owner, Touch, Trip
+from circleback.domain.model import (
+    Contact,
+    DigestInput,
+    Direction,
+    Frequency,
+    LifeEvent,
+    Owner,
+    ReplyOutcome,
+    Touch,
+    Trip,
+)
+from circleback.domain.replies import replies_shown
 from circleback.domain.sorting import (
     DEFAULT_SORT_PER_DIGEST,
     MAX_SORT_PER_DIGEST,
@@ -146,11 +157,26 @@ class DigestPlan:
     steps: list[Step] = field(default_factory=list)  # follow-ups and the favour loop's steps (domain/loops.py)
     share: ShareSuggestion | None = None  # the worth-sharing item
     promoted: list[Contact] = field(default_factory=list)  # moved to tier A when their favour's loop closed
+    replies: list[ReplyOutcome] = field(default_factory=list)  # what the owner's replies to the digest did
 
     @property
     def is_empty(self) -> bool:
-        """Nothing due, nothing coming, no next step and nobody to sort: no email is sent."""
-        return not (self.due or self.occasions or self.to_sort or self.steps or self.share or self.promoted)
+        """Nothing due, nothing coming, no next step, nobody to sort, no reply to answer: no email is sent."""
+        return not (
+            self.due or self.occasions or self.to_sort or self.steps or self.share or self.promoted or self.replies
+        )
+
+    @property
+    def people(self) -> tuple[str, ...]:
+        """The id of everyone the digest names, each once: a reply's lines mean them first (domain/replies.py)."""
+        named = [
+            *(step.contact.id for step in self.steps),
+            *(item.contact.id for item in self.due),
+            *(contact.id for occasion in self.occasions for contact in occasion.contacts),
+            *(item.contact.id for item in self.to_sort),
+            *(contact.id for contact, _ in (self.share.contacts if self.share else ())),
+        ]
+        return tuple(dict.fromkeys(named))
 
 
 def plan_digest(
@@ -207,6 +233,7 @@ def plan_digest(
         if data.shares
         else None,
         promoted=promotions(data, as_of, by_id, notice_days=7 if data.owner.frequency is Frequency.WEEKLY else 1),
+        replies=replies_shown(data.replies, as_of, data.owner),
     )
 
 

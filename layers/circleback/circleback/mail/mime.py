@@ -29,8 +29,10 @@ def build_message(
     message_id_domain: str,
     message_key: str,
     date: datetime,
+    reply_to: str | None = None,
 ) -> bytes:
-    """multipart/alternative (text, then HTML), both UTF-8, with the one-click pause headers of RFC 8058.
+    """multipart/alternative (text, then HTML), both UTF-8, with the one-click pause headers of RFC 8058; with
+    `reply_to` (the logging address), a reply's lines come back as commands (services/replies.py).
 
     The Message-ID is `<message_key@message_id_domain>` and the MIME boundary is derived from the key, so
     the same inputs always give the same bytes.
@@ -38,6 +40,8 @@ def build_message(
     message = EmailMessage(policy=POLICY)
     message["From"] = sender
     message["To"] = recipient
+    if reply_to:
+        message["Reply-To"] = reply_to
     message["Subject"] = digest.subject
     message["Date"] = format_datetime(_aware(date))
     message.set_raw("Message-ID", _message_id(message_key, message_id_domain))

@@ -418,6 +418,8 @@ class DigestView:
     steps: tuple[StepView, ...] = ()  # next steps: follow-ups and the favour loop (domain/loops.py)
     promoted: tuple[str, ...] = ()  # "Tom is in your closest circle now (tier A): ..."
     share: ShareView | None = None  # the worth-sharing item
+    replied: tuple[str, ...] = ()  # what the owner's reply to a digest did (domain/replies.py said)
+    unread: tuple[str, ...] = ()  # and the lines it could not read, each with why
 
     @property
     def pressing(self) -> tuple[OccasionView, ...]:
@@ -544,6 +546,8 @@ def digest_view(plan: DigestPlan, owner: Owner, links: LinkFactory | None) -> Di
             for c in plan.promoted
         ),
         share=_share_view(plan.share, owner, links) if plan.share else None,
+        replied=tuple(line for reply in plan.replies for line in reply.done),
+        unread=tuple(f"“{line}”: {why}." for reply in plan.replies for line, why in reply.unread),
     )
 
 

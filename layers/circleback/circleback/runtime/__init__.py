@@ -111,7 +111,7 @@ class Environment:
         from circleback.services.digest import DigestSettings
 
         domain = parseaddr(self.SENDER_EMAIL)[1].rpartition("@")[2] or "circleback.invalid"
-        return DigestSettings(sender=self.SENDER_EMAIL, message_id_domain=domain)
+        return DigestSettings(sender=self.SENDER_EMAIL, message_id_domain=domain, reply_to=self.LOGGING_ADDRESS or None)
 
 
 def _hour(text: str) -> int:

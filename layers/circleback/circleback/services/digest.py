@@ -23,6 +23,7 @@ from time import sleep
 
 from circleback.adapters.ses import MaybeSent, NotSent, SesMailer
 from circleback.adapters.store.repository import Repository
+from circleback.domain.inbound import DIGEST_ID_PREFIX
 from circleback.domain.model import FINAL_STATUSES, DigestRun, Owner, RunStatus
 from circleback.domain.occasions import DEFAULT_OCCASION_FINDERS
 from circleback.domain.planner import DigestPlan, PlanSettings, plan_digest
@@ -62,6 +63,7 @@ class DigestSettings:
     sender: str
     message_id_domain: str
     lease: timedelta = DEFAULT_LEASE
+    reply_to: str | None = None  # the logging address (mail in): a reply's lines are commands (services/replies.py)
 
 
 LinksFor = Callable[[Owner, date, datetime], LinkFactory]  # owner, digest date, when the links are signed
@@ -125,7 +127,9 @@ def send_digest(
         _advance(repo, owner, request.send_at, now)
         return DigestResult(Outcome.UNCERTAIN, local_date)
     items = len(plan.due) + len(plan.occasions) + len(plan.to_sort)
-    _finish(repo, sending, RunStatus.SENDING, status=RunStatus.SENT, message_id=message_id, items=items)
+    _finish(
+        repo, sending, RunStatus.SENDING, status=RunStatus.SENT, message_id=message_id, items=items, people=plan.people
+    )
     _advance(repo, owner, request.send_at, now)
     return DigestResult(Outcome.SENT, local_date, message_id, items)
 
@@ -157,7 +161,8 @@ def _message(plan: DigestPlan, owner: Owner, links: LinkFactory, settings: Diges
         recipient=owner.email,
         unsubscribe_url=links.pause_url(),
         message_id_domain=settings.message_id_domain,
-        message_key=f"digest-{run.owner_id}-{run.local_date.isoformat()}",
+        message_key=f"{DIGEST_ID_PREFIX}{run.owner_id}-{run.local_date.isoformat()}",
+        reply_to=settings.reply_to,
         date=run.send_at,
     )
 

@@ -18,6 +18,7 @@ from circleback.domain.ids import content_id
 from circleback.domain.inbound import Mailboxes, Meaning, Verdicts, address_book, distrust, dkim_domains, meaning_of
 from circleback.domain.model import NOTE_LIMIT, Owner, Touch
 from circleback.formats.messages import MAX_MESSAGE_BYTES, ReadMessage, addresses_in, read_message
+from circleback.services.replies import RanReply, run_reply
 from circleback.services.retries import retrying
 
 if TYPE_CHECKING:
@@ -45,7 +46,7 @@ class MailReport:
     logged: list[LoggedMail] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (message id or file, why)
     unknown: list[str] = field(default_factory=list)  # addresses the owner wrote to that are no contact's
-    commands: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)  # a digest reply's lines, by message
+    replies: list[RanReply] = field(default_factory=list)  # what each reply to the digest did
     messages: int = 0
 
     def as_json(self) -> dict[str, object]:
@@ -76,7 +77,8 @@ def take_in(
 ) -> MailReport:
     """Read each message and write the touches it makes (none with `dry_run`). The owner's contacts are read
     once; the messages are read one at a time, so a mailbox of any size takes flat memory."""
-    boxes = Mailboxes(owner_addresses(owner), logging_address, address_book(repo.list_contacts(owner.id)))
+    contacts = repo.list_contacts(owner.id)
+    boxes = Mailboxes(owner_addresses(owner), logging_address, address_book(contacts))
     zone = ZoneInfo(owner.timezone)
     report = MailReport()
     unknown: dict[str, None] = {}
@@ -86,7 +88,16 @@ def take_in(
             report.skipped.append((read.source, read.problem or "not readable as mail"))
             continue
         meaning = meaning_of(read.facts, boxes, zone, now)
-        _record(repo, owner, read, meaning, now, report, dry_run=dry_run)
+        if meaning.commands:
+            facts = read.facts
+            ran = run_reply(repo, owner, contacts, facts.message_id, facts.replying_to, meaning.commands,
+                            facts.sent_at or now, now, dry_run=dry_run)  # fmt: skip
+            if isinstance(ran, str):
+                report.skipped.append((facts.message_id, ran))
+            else:
+                report.replies.append(ran)
+        else:
+            _record(repo, owner, read, meaning, now, report, dry_run=dry_run)
         unknown.update(dict.fromkeys(meaning.unknown))
     report.unknown = list(unknown)
     return report
@@ -104,9 +115,6 @@ def _record(
 ) -> None:
     facts = read.facts
     assert facts is not None  # noqa: S101 - take_in passes only read messages
-    if meaning.commands:
-        report.commands.append((facts.message_id, meaning.commands))
-        return
     if not meaning.logged:
         report.skipped.append((facts.message_id, meaning.skipped or "nothing to log"))
         return
@@ -143,7 +151,7 @@ def _record(
 class Received(StrEnum):
     """What became of one message the logging address received."""
 
-    LOGGED = "logged"  # it made touches (or ran a digest reply's lines)
+    LOGGED = "logged"  # it made touches, or ran a digest reply's lines
     NOTHING = "nothing"  # the owner's, but it means nothing circleback logs (the reason is in the log)
     DROPPED = "dropped"  # not trusted: not the owner's, or not authenticated; never bounced, counted
     GONE = "gone"  # already read and deleted by an earlier delivery of the same event
@@ -185,7 +193,7 @@ def receive(
         return ReceivedMessage(Received.DROPPED, "its From differs from the one SES checked")
     report = take_in(repo, owner, [read], record.received_at or now, logging_address=logging_address.lower())
     store.discard(key)
-    outcome = Received.LOGGED if report.logged or report.commands else Received.NOTHING
+    outcome = Received.LOGGED if report.logged or report.replies else Received.NOTHING
     return ReceivedMessage(outcome, report.skipped[0][1] if report.skipped else None, report)
 
 

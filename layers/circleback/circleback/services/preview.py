@@ -71,6 +71,7 @@ def view_as_dict(view: DigestView) -> dict[str, Any]:
             if view.share
             else []
         ),
+        "reply": {"done": list(view.replied), "unread": list(view.unread)},
     }
 
 

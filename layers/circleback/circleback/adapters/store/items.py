@@ -17,11 +17,13 @@ from circleback.adapters.store.keys import (
     lunch_sk,
     owner_pk,
     reconnect_sk,
+    reply_sk,
     share_sk,
     touch_sk,
     trip_sk,
 )
 from circleback.domain.model import (
+    REPLY_KEEP_DAYS,
     AccessToken,
     ActionRecord,
     Birthday,
@@ -38,6 +40,7 @@ from circleback.domain.model import (
     Placement,
     Reconnect,
     Relationship,
+    ReplyOutcome,
     RunStatus,
     Share,
     Stint,
@@ -300,6 +303,7 @@ def run_to_item(run: DigestRun) -> dict[str, Any]:
         "message_id": run.message_id,
         "items": run.items,
         "reason": run.reason,
+        "people": list(run.people) or None,
         "expires_at": int(run.send_at.timestamp()) + RUN_RETENTION_SECONDS,
     }
 
@@ -315,6 +319,29 @@ def item_to_run(item: dict[str, Any]) -> DigestRun:
         message_id=item.get("message_id"),
         items=item.get("items", 0),
         reason=item.get("reason"),
+        people=tuple(item.get("people", ())),
+    )
+
+
+def reply_to_item(owner_id: str, reply: ReplyOutcome) -> dict[str, Any]:
+    return {
+        "PK": owner_pk(owner_id),
+        "SK": reply_sk(reply.id),
+        "type": "reply",
+        "id": reply.id,
+        "received_at": reply.received_at.isoformat(),
+        "done": list(reply.done) or None,
+        "unread": [list(pair) for pair in reply.unread] or None,
+        "expires_at": int(reply.received_at.timestamp()) + REPLY_KEEP_DAYS * 24 * 3600,
+    }
+
+
+def item_to_reply(item: dict[str, Any]) -> ReplyOutcome:
+    return ReplyOutcome(
+        id=item["id"],
+        received_at=datetime.fromisoformat(item["received_at"]),
+        done=tuple(item.get("done", ())),
+        unread=tuple((line, why) for line, why in item.get("unread", ())),
     )
 
 

@@ -22,6 +22,7 @@ LUNCH_PREFIX = "LUNCH#"  # a former team's last lunch (domain/places.py), also i
 FAVOUR_PREFIX = "FAVOUR#"
 RECONNECT_PREFIX = "RECONNECT#"
 SHARE_PREFIX = "SHARE#"
+REPLY_PREFIX = "REPLY#"  # what a reply to the digest did (services/replies.py), inside the digest's range too
 CALENDAR_LINKS_SK = "CALENDAR"  # when the owner last turned off their calendar links
 # Every contact, life event, trip and touch (and the profile, and the access tokens, both small) lies in this range:
 # "TOUCH$" is the first key after every "TOUCH#..." key ("$" follows "#").
@@ -79,3 +80,7 @@ def reconnect_sk(contact_id: str) -> str:
 
 def share_sk(queued_on: date, share_id: str) -> str:
     return f"{SHARE_PREFIX}{queued_on.isoformat()}#{share_id}"
+
+
+def reply_sk(reply_id: str) -> str:
+    return f"{REPLY_PREFIX}{reply_id}"

@@ -26,6 +26,7 @@ from circleback.adapters.store.items import (
     item_to_lunch,
     item_to_owner,
     item_to_reconnect,
+    item_to_reply,
     item_to_run,
     item_to_share,
     item_to_touch,
@@ -34,6 +35,7 @@ from circleback.adapters.store.items import (
     owner_schedule_keys,
     owner_to_item,
     reconnect_to_item,
+    reply_to_item,
     run_to_item,
     share_to_item,
     touch_key,
@@ -49,6 +51,7 @@ from circleback.adapters.store.keys import (
     LUNCH_PREFIX,
     PROFILE_SK,
     RECONNECT_PREFIX,
+    REPLY_PREFIX,
     SCHEDULE_INDEX,
     SHARE_PREFIX,
     TOKEN_PREFIX,
@@ -63,6 +66,7 @@ from circleback.adapters.store.keys import (
     lunch_sk,
     owner_pk,
     reconnect_sk,
+    reply_sk,
     share_sk,
     touch_prefix,
     touch_sk,
@@ -80,6 +84,7 @@ from circleback.domain.model import (
     Owner,
     Placement,
     Reconnect,
+    ReplyOutcome,
     RunStatus,
     Share,
     TeamLunch,
@@ -253,6 +258,7 @@ class Repository:
         favours: list[Favour] = []
         reconnects: list[Reconnect] = []
         shares: list[Share] = []
+        replies: list[ReplyOutcome] = []
         first, last = DIGEST_RANGE
         request: dict[str, Any] = {
             "TableName": self.table_name,
@@ -281,7 +287,9 @@ class Repository:
                 reconnects.append(item_to_reconnect(decode_item(raw)))
             elif sk.startswith(SHARE_PREFIX):
                 shares.append(item_to_share(decode_item(raw)))
-        return DigestInput(owner, contacts, touches, events, trips, lunches, favours, reconnects, shares)
+            elif sk.startswith(REPLY_PREFIX):
+                replies.append(item_to_reply(decode_item(raw)))
+        return DigestInput(owner, contacts, touches, events, trips, lunches, favours, reconnects, shares, replies)
 
     def _raw_query(self, request: dict[str, Any]) -> Iterator[dict[str, Any]]:
         """The items of every page of a Query, as DynamoDB's JSON (codec.decode_item reads either form)."""
@@ -692,6 +700,19 @@ class Repository:
             self.client.put_item,
             TableName=self.table_name,
             Item=encode_item(share_to_item(owner_id, share)),
+            ConditionExpression="attribute_not_exists(SK)",
+        )
+
+    def get_reply(self, owner_id: str, reply_id: str) -> ReplyOutcome | None:
+        item = self._get(owner_pk(owner_id), reply_sk(reply_id))
+        return item_to_reply(item) if item else None
+
+    def add_reply(self, owner_id: str, reply: ReplyOutcome) -> bool:
+        """Keep what a reply to the digest did; False when that reply was run already (the same id)."""
+        return self._conditional_write(
+            self.client.put_item,
+            TableName=self.table_name,
+            Item=encode_item(reply_to_item(owner_id, reply)),
             ConditionExpression="attribute_not_exists(SK)",
         )
 
