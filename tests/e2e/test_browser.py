@@ -353,8 +353,18 @@ def test_the_digest_and_every_kind_of_link_page_pass_axe(
     links = {"I reached out": the_link(browser, name, "I reached out").get_attribute("href")}
     links["Keep close"] = sort_link(browser, sort_names(browser)[0], "Keep close").get_attribute("href")
     pause = browser.find_element(By.XPATH, "//a[starts-with(normalize-space(), 'Pause digests')]").get_attribute("href")
-    # The old team's lunch (issue 20); the next steps and the worth-sharing item (issue 19)
-    for label in ("We had lunch", "Not now", "Done", "They helped", "Said thanks", "Told them", "I asked", "Shared"):
+    # The old team's lunch (issue 20); the next steps and the worth-sharing item (issue 19); new people (issue 17)
+    for label in (
+        "We had lunch",
+        "Not now",
+        "Done",
+        "They helped",
+        "Said thanks",
+        "Told them",
+        "I asked",
+        "Shared",
+        "Add",
+    ):
         found_link = browser.find_elements(By.XPATH, f"//a[normalize-space()='{label}']")[0]
         links[label] = found_link.get_attribute("href")
     browser.get(str(links["I reached out"]))

@@ -32,6 +32,7 @@ from circleback.adapters.store.keys import (
     EVENT_PREFIX,
     FAVOUR_PREFIX,
     LUNCH_PREFIX,
+    NEW_PERSON_PREFIX,
     PROFILE_SK,
     RECONNECT_PREFIX,
     REPLY_PREFIX,
@@ -55,6 +56,7 @@ ITEM_KINDS = (
     (RECONNECT_PREFIX, "reconnect"),
     (SHARE_PREFIX, "shared item"),
     (REPLY_PREFIX, "reply outcome"),
+    (NEW_PERSON_PREFIX, "new person"),
     (CALENDAR_LINKS_SK, "calendar links"),
 )
 

@@ -24,6 +24,7 @@ from werkzeug.test import Client, TestResponse
 from circleback import runtime
 from circleback.auth import access_tokens
 from circleback.auth.tokens import Action, Purpose
+from circleback.domain.inbound import new_person_key
 from circleback.domain.model import Owner
 from circleback.domain.sorting import company_key
 from circleback.domain.teams import team_id
@@ -147,6 +148,12 @@ class World:
         contact_id = self.contact_id(contact) if contact else None
         token = runtime.signer().sign(OWNER, contact_id, action, self.now.date().isoformat(), purpose, self.now)
         return f"{prefix}/{token}"
+
+    def add_link(self) -> str:
+        """The path of the digest's "Add" beside the sample person the owner wrote to (demo.SAMPLE_NEW_PERSON)."""
+        key = new_person_key(demo.SAMPLE_NEW_PERSON[1])
+        token = runtime.signer().sign(OWNER, key, Action.ADD, self.now.date().isoformat(), Purpose.ADD, self.now)
+        return f"/add/{token}"
 
     def team_link(self, action: Action) -> str:
         """The path of the sample old team's lunch link (Northwind Analytics, in the owner's London)."""

@@ -282,6 +282,15 @@ INVENTORY: dict[str, tuple[Call, ...]] = {
         dynamodb("PutItem", "reply outcome", each(RETRIED) | {CONDITION_FAILED: ABSORBED}),
         Call(Site("s3", "DeleteObject", "received mail"), each(RETRIED)),
     ),
+    # GET /add/{token}: the "Add" page of someone the owner wrote to, read only
+    "add page": (*KEYS, *(dynamodb("GetItem", kind, READ) for kind in ("owner", "action record", "new person"))),
+    # POST /add/{token}: the person, a contact now (unless someone has their address), and no longer offered
+    "link: add": (
+        *KEYS,
+        *(dynamodb("GetItem", kind, READ) for kind in ("owner", "action record", "new person")),
+        dynamodb("Query", "contacts", READ),
+        dynamodb("TransactWriteItems", "Put action record + Put contact + Delete new person", TRANSACTION),
+    ),
     # GET and HEAD /{token}: the confirmation page, read only
     "link page": OPEN_LINK,
     "link page: HEAD": OPEN_LINK,
@@ -489,6 +498,11 @@ def _shared(world: World) -> None:
     assert _purposes(world, "Margaret Okafor") == [TouchPurpose.SHARE]
 
 
+def _added(world: World) -> None:
+    found = [c for c in repo().list_contacts(OWNER) if c.email == demo.SAMPLE_NEW_PERSON[1]]
+    assert [c.name for c in found] == ["Lena Fischer"] and repo().load_digest_input(OWNER).new_people == []  # type: ignore[union-attr]
+
+
 def _touch_api(world: World) -> Callable[[], TestResponse]:
     body = json.dumps({"contact": THOMAS, "channel": "call", "direction": "outbound"})
     return lambda: world.post_touch(body, key="retry-safe-1")
@@ -521,6 +535,14 @@ HTTP: dict[str, HttpEntry] = {
     "link: undo said thanks": HttpEntry(_undone(Action.THANKED, "Fatima Al-Sayed"), 200, _not_thanked),
     "link: i asked": HttpEntry(_step(Action.ASKED, "Kenji Watanabe"), 200, _asked),
     "link: shared": HttpEntry(_step(Action.SHARED, "Margaret Okafor"), 200, _shared),
+    "add page": HttpEntry(
+        lambda world: (lambda path: lambda: world.http.open(path, method="GET"))(world.add_link()), 200, _nothing
+    ),
+    "link: add": HttpEntry(
+        lambda world: (lambda path: lambda: world.post(path, op="do", name="Lena Fischer"))(world.add_link()),
+        200,
+        _added,
+    ),
     "link page": HttpEntry(_read(Action.REACHED_OUT, "GET"), 200, _nothing),
     "link page: HEAD": HttpEntry(_read(Action.REACHED_OUT, "HEAD"), 200, _nothing),
     "unsubscribe page": HttpEntry(_read(Action.PAUSE, "GET", None), 200, _nothing),

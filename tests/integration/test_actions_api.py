@@ -1441,3 +1441,31 @@ def test_a_step_link_with_nothing_left_to_do_is_gone(site: Site) -> None:
 
 def unversioned(items: Snapshot) -> Snapshot:
     return [{k: v for k, v in item.items() if k != "version"} for item in items]
+
+
+# --- new people you wrote to (issue 17) -----------------------------------------------------------------------
+
+ADD_LINK = re.compile(r"http://127\.0\.0\.1:8000(/add/[A-Za-z0-9_-]{30,})(?![A-Za-z0-9_/.?-])")
+
+
+def test_the_demo_digest_s_add_link_shows_then_adds_lena_once(site: Site) -> None:
+    name, address = demo.SAMPLE_NEW_PERSON
+    assert "NEW PEOPLE YOU WROTE TO" in site.text and f"{name} · {address}" in site.text
+    (path,) = ADD_LINK.findall(site.text)
+    before = snapshot()
+
+    for _ in range(3):
+        page = site.get(path)
+        assert page.status_code == 200 and heading(page) == f"Add {name} to your contacts"
+        assert site.head(path).status_code == 200
+    assert snapshot() == before  # looking adds nobody
+
+    first = site.post(path, op="do", name="Lena Fischer-Wolf")
+    again = site.post(path, op="do", name="Someone Else")
+
+    assert (heading(first), heading(again)) == ("Added", "Already added")
+    added = [c for c in repo().list_contacts(OWNER) if c.email == address]
+    assert [c.name for c in added] == ["Lena Fischer-Wolf"]
+    refused = site.post(path, op="undo")
+    assert "contacts remove" in html.unescape(refused.get_data(as_text=True))
+    assert [c.email for c in repo().list_contacts(OWNER)].count(address) == 1

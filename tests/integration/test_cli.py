@@ -64,7 +64,7 @@ def test_preview_json_follows_the_contract(tmp_path: Path, capsys: pytest.Captur
     assert (code, err) == (0, "")
     plan: dict[str, Any] = json.loads(out)
     assert list(plan) == ["as_of", "subject", "due", "more_due", "occasions", "goal", "to_sort", "follow_ups", "shares",
-                          "reply"]  # fmt: skip
+                          "reply", "new_people"]  # fmt: skip
     assert plan["as_of"] == "2026-11-22"
     assert plan["subject"] == "2 to reach out to · Thanksgiving Thu"  # what the email's subject would be
     # Cy: C, 365 days from 2024-01-01 -> due 2024-12-31, 326 days overdue: 327/365*1 = 0.90

@@ -809,6 +809,8 @@ ENTRY_FUNCTIONS = {
     "link: i asked": "ActionsFunction",
     "link: shared": "ActionsFunction",
     "unsubscribe: undo": "ActionsFunction",
+    "add page": "ActionsFunction",
+    "link: add": "ActionsFunction",
     "link page": "ActionsFunction",
     "link page: HEAD": "ActionsFunction",
     "unsubscribe page": "ActionsFunction",
@@ -938,6 +940,9 @@ def test_the_api_routes_are_the_actions_and_calendar_functions_on_this_api(templ
         "GET /unsubscribe/{token}",
         "HEAD /unsubscribe/{token}",
         "POST /unsubscribe/{token}",
+        "GET /add/{token}",
+        "HEAD /add/{token}",
+        "POST /add/{token}",
         "POST /touches",
         "ANY $default",
     }
@@ -961,7 +966,7 @@ def test_every_other_request_is_answered_by_the_actions_function(template: dict[
 def test_the_writing_routes_are_throttled_tighter_than_the_pages(http_api: dict[str, Any]) -> None:
     default = http_api["DefaultRouteSettings"]
     routes = http_api["RouteSettings"]
-    assert set(routes) == {"POST /a/{token}", "POST /unsubscribe/{token}", "POST /touches"}
+    assert set(routes) == {"POST /a/{token}", "POST /unsubscribe/{token}", "POST /add/{token}", "POST /touches"}
     for settings in routes.values():
         assert 0 < settings["ThrottlingRateLimit"] < default["ThrottlingRateLimit"]
         assert 0 < settings["ThrottlingBurstLimit"] < default["ThrottlingBurstLimit"]

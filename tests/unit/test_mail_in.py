@@ -157,3 +157,59 @@ def test_any_bytes_at_all_never_raise(raw: bytes) -> None:
 def test_an_oversized_message_is_not_read() -> None:
     read = read_message(message(body="x" * (11 * 1024 * 1024)))
     assert read.facts is None and "MB" in (read.problem or "")
+
+
+# --- new people you wrote to ----------------------------------------------------------------------------------
+
+
+def test_the_name_beside_an_address_comes_along_as_mail_clients_write_it() -> None:
+    from circleback.formats.messages import names_in
+
+    headers = ['"Lee, Pat" <Pat.Lee@Example.org>, =?UTF-8?B?SsO8cmdlbg==?= <j@x.de>', "bo@y.example, 'Al' <al@z.io>"]
+    read = read_message(message(to=headers[0], cc=headers[1]))
+    assert read.facts is not None
+    assert dict(read.facts.names) == {"pat.lee@example.org": "Lee, Pat", "j@x.de": "Jürgen", "al@z.io": "Al"}
+    assert names_in(["<a@b.c>", "a@b.c (A)"]) == (("a@b.c", "A"),)
+
+
+@pytest.mark.parametrize(
+    ("address", "offered"),
+    [("pat@example.org", True), ("no-reply@shop.example", False), ("noreply+x@a.io", False),
+     ("notifications@github.com", False), ("MAILER-DAEMON@mx.example", False), ("replyall@x.io", True)],
+)  # fmt: skip
+def test_a_system_s_address_is_never_offered(address: str, offered: bool) -> None:
+    from circleback.domain.inbound import worth_offering
+
+    assert worth_offering(address, date(2026, 12, 1), date(2026, 12, 1)) is offered
+
+
+@given(st.dates(date(2024, 1, 1), date(2100, 1, 1)), st.integers(-5, 30), st.booleans())
+def test_someone_written_to_is_offered_once_in_the_next_digest(written: date, later: int, weekly: bool) -> None:
+    from datetime import timedelta
+
+    from circleback.domain.inbound import NEW_PERSON_DAYS, new_people, new_person_key, worth_offering
+    from circleback.domain.model import NewPerson
+
+    person = NewPerson(new_person_key("pat@example.org"), "pat@example.org", written)
+    as_of = written + timedelta(days=later)
+    notice = 7 if weekly else 1
+
+    assert (new_people([person], {}, as_of, notice) == [person]) == (1 <= later <= notice)
+    assert new_people([person], {"pat@example.org": ana}, as_of, notice) == []  # a contact by then: never
+    assert worth_offering(person.address, written, as_of) == (0 <= later <= NEW_PERSON_DAYS)
+
+
+def test_a_digest_offers_at_most_five_the_latest_written_to_first() -> None:
+    from datetime import timedelta
+
+    from circleback.domain.inbound import MAX_NEW_PEOPLE, new_people, new_person_key
+    from circleback.domain.model import NewPerson
+
+    day = date(2026, 12, 1)
+    people = [NewPerson(new_person_key(f"p{i}@x.io"), f"p{i}@x.io", day - timedelta(days=i % 3)) for i in range(9)]
+
+    shown = new_people(people, {}, day + timedelta(days=1), 7)
+
+    assert len(shown) == MAX_NEW_PEOPLE and [p.last_written for p in shown] == sorted(
+        (p.last_written for p in shown), reverse=True
+    )

@@ -38,6 +38,9 @@ class FakeLinks:
     def pause_url(self) -> str:
         return PAUSE_URL
 
+    def add_url(self, person_key: str) -> str:
+        return f"https://example.test/add/{person_key}"
+
     def settings_hint(self) -> str:
         return SETTINGS_HINT
 

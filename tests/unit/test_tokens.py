@@ -155,6 +155,31 @@ def test_unsubscribe_and_calendar_tokens_are_the_documented_payloads() -> None:
     assert feed.digest == ""
 
 
+def test_an_add_token_is_the_documented_payload_and_names_a_person_s_key() -> None:
+    token = signer.sign(OWNER, "00c0ffee42", Action.ADD, DIGEST, Purpose.ADD, NOW)
+
+    assert payload_of(token) == packed((0, 2), (DAY, 15), (HOUR, 9), (0x00C0FFEE42, 40))
+    assert unb64(token)[-16:] == tag(payload_of(token), Purpose.ADD)
+    claim = verified(token, Purpose.ADD)
+    assert (claim.contact_id, claim.action, claim.digest) == ("00c0ffee42", Action.ADD, DIGEST)
+    assert isinstance(refused(token, Purpose.ACTION), WrongPurpose)
+    assert isinstance(refused(action_token(), Purpose.ADD), WrongPurpose)
+    for bad in ("00C0FFEE42", "c0ffee42", "a contact id", None):  # only a key: ten lower-case hex digits
+        with pytest.raises(ValueError, match="10 hex digits"):
+            signer.sign(OWNER, bad, Action.ADD, DIGEST, Purpose.ADD, NOW)
+    with pytest.raises(ValueError):
+        signer.sign(OWNER, "00c0ffee42", Action.REACHED_OUT, DIGEST, Purpose.ADD, NOW)
+
+
+@pytest.mark.parametrize("bit", range(9 * 8))
+def test_flipping_any_bit_of_an_add_token_s_payload_fails(bit: int) -> None:
+    data = bytearray(unb64(signer.sign(OWNER, "00c0ffee42", Action.ADD, DIGEST, Purpose.ADD, NOW)))
+    data[bit // 8] ^= 0x80 >> (bit % 8)
+
+    for purpose in Purpose:
+        refused(b64(bytes(data)), purpose)
+
+
 def test_the_owner_and_purpose_are_signed_not_carried() -> None:
     token = action_token()
 
@@ -186,6 +211,7 @@ def test_every_link_fits_in_100_characters_with_the_longest_default_address() ->
     urls = [links.action_url(contact, action.value) for action in ACTION_CODES]
     urls.append(links.pause_url())
     urls.append(calendar_link(signer, LONGEST_BASE, OWNER, links.now, None))
+    urls.append(links.add_url("ffffffffff"))
 
     assert max(len(url) for url in urls) == 100, urls
     assert all(url.startswith(LONGEST_BASE + "/") for url in urls)

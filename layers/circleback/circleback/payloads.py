@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
@@ -53,6 +54,7 @@ class ActionForm(_Event):
     # A touch link's next step (domain/loops.py FOLLOW_UP_CHOICES): follow up in so many days, and what about.
     follow_up: Literal[0, 7, 14, 30] = 0
     about: Note | None = None
+    name: Annotated[str, Field(max_length=200)] | None = None  # an "Add" link's form: the new contact's name
 
     @field_validator("relationship", mode="before")
     @classmethod
@@ -69,6 +71,14 @@ class ActionForm(_Event):
     @classmethod
     def _blank_is_none(cls, value: str | None) -> str | None:
         return value or None
+
+    @field_validator("name")
+    @classmethod
+    def _one_line(cls, value: str | None) -> str | None:
+        """A name on one line, its spacing as a person means it; blank is none (the mail's name, then)."""
+        if value is not None and any(unicodedata.category(ch) == "Cc" for ch in value.strip()):
+            raise ValueError("a name has no control characters")
+        return " ".join(value.split()) or None if value is not None else None
 
 
 class TouchBody(BaseModel):

@@ -67,6 +67,7 @@ class Action(StrEnum):
     ASKED = "asked"  # `reconnect --need`: the favour is asked, and its loop starts
     SHARED = "shared"
     CALENDAR = "calendar"
+    ADD = "add"  # someone the owner wrote to, added as a contact: a link of its own purpose, Purpose.ADD
 
 
 # Each Sort choice's link (domain/sorting.SORT_CHOICES): a tier, or None for not in rotation.
@@ -104,6 +105,7 @@ class Purpose(StrEnum):
     ACTION = "action"
     UNSUBSCRIBE = "unsubscribe"
     CALENDAR = "calendar"
+    ADD = "add"  # the digest's "Add" beside someone you wrote to: its "contact" is the person's key
 
 
 class InvalidToken(Exception):
@@ -276,6 +278,7 @@ class TokenSigner:
 # Any other contact id: the first 31 bits, a zero bit, then the id in UTF-8. An unsubscribe link, 4 bytes:
 #     lifetime 2 | digest day 15 | issue hour 9 | 0 * 6
 # A calendar link, 4 bytes:  lifetime 2 | issue minute 26 | 0 * 4
+# An add link, 9 bytes:  lifetime 2 | digest day 15 | issue hour 9 | person key 40 | 0 * 6
 # The digest day counts days from EPOCH (to 2113); the issue hour counts hours from 08:00 UTC the day before
 # the digest's date (16 hours before it begins in UTC, when it has begun everywhere, UTC+14 included), which
 # covers a digest sent up to 20 days late (a queued digest is dropped after 14); the issue minute counts from
@@ -285,6 +288,8 @@ _ACTION_HEADER = (1, 4, 2, 15, 9)
 _PACKED_CONTACT = (41, 40)
 _DIGEST_LINK = (2, 15, 9)
 _CALENDAR_LINK = (2, 26)
+_ADD_LINK = (2, 15, 9, 40)
+_PERSON_KEY = re.compile(r"[0-9a-f]{10}")  # domain/inbound.py new_person_key
 _HEADER_BYTES = 4
 _HOURS_BEFORE_DIGEST_DAY = 16
 _OWN_CONTACT_ID = re.compile(r"[0-9a-f]{21}")
@@ -299,6 +304,8 @@ def _encode(claim: Claim) -> bytes:
     hour = (claim.issued_at - _hour_zero(claim.digest)) // timedelta(hours=1)
     if claim.purpose is Purpose.UNSUBSCRIBE:
         return _pack(_DIGEST_LINK, (lifetime, day, hour))
+    if claim.purpose is Purpose.ADD:
+        return _pack(_ADD_LINK, (lifetime, day, hour, int(claim.contact_id or "", 16)))
     action = ACTION_CODES.index(claim.action)
     contact = claim.contact_id or ""
     packed = _packed_contact(contact)
@@ -317,6 +324,9 @@ def _decode(payload: bytes, purpose: Purpose, owner_id: str) -> Claim:
     elif purpose is Purpose.UNSUBSCRIBE:
         lifetime, day, hour = _unpack(_DIGEST_LINK, payload)
         claim = _digest_link(owner_id, None, Action.PAUSE, purpose, (lifetime, day, hour))
+    elif purpose is Purpose.ADD:
+        lifetime, day, hour, key = _unpack(_ADD_LINK, payload)
+        claim = _digest_link(owner_id, f"{key:010x}", Action.ADD, purpose, (lifetime, day, hour))
     else:
         packed, code, *times = _unpack(_ACTION_HEADER, payload[:_HEADER_BYTES])
         contact = _unpacked_contact(payload) if packed else payload[_HEADER_BYTES:].decode("utf-8")
@@ -343,7 +353,10 @@ def _check_compact(claim: Claim) -> None:
             raise ValueError("a calendar link belongs to no digest")
     elif not claim.digest:
         raise ValueError("an action or unsubscribe link belongs to a digest")
-    if claim.purpose is not Purpose.ACTION and claim.contact_id is not None:
+    if claim.purpose is Purpose.ADD:
+        if claim.action is not Action.ADD or not _PERSON_KEY.fullmatch(claim.contact_id or ""):
+            raise ValueError("an add link names a person's key: 10 hex digits (domain/inbound.py new_person_key)")
+    elif claim.purpose is not Purpose.ACTION and claim.contact_id is not None:
         raise ValueError("only an action link names a contact")
     if claim.purpose is Purpose.ACTION and claim.action not in ACTION_CODES:
         raise ValueError(f"{claim.action.value} is not an action link's action")
@@ -474,6 +487,8 @@ def _check_claim(claim: Claim) -> None:
         raise ValueError("calendar links, and only they, carry the calendar action")
     if claim.purpose is Purpose.ACTION and claim.contact_id is None:
         raise ValueError("an action link names a contact")
+    if (claim.purpose is Purpose.ADD) != (claim.action is Action.ADD):
+        raise ValueError("add links, and only they, carry the add action")
     if claim.purpose is Purpose.UNSUBSCRIBE and claim.action is not Action.PAUSE:
         raise ValueError("an unsubscribe link pauses")
     if claim.expires_at <= claim.issued_at:

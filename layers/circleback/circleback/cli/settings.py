@@ -56,6 +56,7 @@ SETTINGS = {
     "paused_until": "paused until",
     "aliases": "aliases (your other addresses: mail from them is yours)",
     "mail_subjects": "mail subjects (kept as the touch's note)",
+    "logging_address": "logging address (where you BCC and forward mail: never a new person)",
 }
 
 
@@ -155,13 +156,17 @@ def set_command(
         str | None,
         typer.Option(parser=_on_off, metavar="on|off", help="keep a mailed message's subject as its touch's note"),
     ] = None,
+    logging_address: Annotated[
+        str | None,
+        typer.Option(metavar="ADDR", help="the stack's LoggingAddress: `mail` leaves it out of new people"),
+    ] = None,
 ) -> None:
     aliases = None if alias is None else [] if [a.strip().casefold() for a in alias] == [RESUME] else alias
     finish(
         ctx, run_set, email=email, name=name, timezone=timezone, country=country_code, send_hour=send_hour, city=city,
         frequency=frequency.value if frequency else None, weekday=weekday, monthly_goal=goal, max_due=max_due,
         lookahead_days=lookahead, paused_until=paused_until, sort_per_digest=sort_per_digest, aliases=aliases,
-        mail_subjects=None if mail_subjects is None else mail_subjects == "on",
+        mail_subjects=None if mail_subjects is None else mail_subjects == "on", logging_address=logging_address,
     )  # fmt: skip
 
 

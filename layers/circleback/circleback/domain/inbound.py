@@ -7,11 +7,13 @@ contacts as arguments. No message body is kept: only who, when, direction and ch
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 
-from circleback.domain.model import Channel, Contact, Direction
+from circleback.domain.ids import content_id
+from circleback.domain.model import Channel, Contact, Direction, NewPerson
 
 DIGEST_ID_PREFIX = "digest-"  # the digest's own Message-ID (mail/mime.py): a reply to it carries it
 
@@ -47,6 +49,7 @@ class Facts:
     subject: str = ""
     forwarded: Forwarded | None = None
     invitation: Invitation | None = None
+    names: tuple[tuple[str, str], ...] = ()  # (address, the name beside it) in To and Cc
     replying_to: tuple[str, ...] = ()  # In-Reply-To and References
     reply_lines: tuple[str, ...] = ()  # a reply's own lines, above the quote
     auto: bool = False  # an auto-reply, a bounce, a mailing list
@@ -75,6 +78,7 @@ class Meaning:
     logged: tuple[Logged, ...] = ()
     skipped: str | None = None
     unknown: tuple[str, ...] = ()
+    written_on: date | None = None  # the day of the owner's message to `unknown`
     commands: tuple[str, ...] = ()
 
 
@@ -134,8 +138,8 @@ def _from_owner(facts: Facts, boxes: Mailboxes, zone: tzinfo, received_at: datet
             logged.append(Logged(contact, address, on, Direction.OUTBOUND, Channel.EMAIL))
     if not logged:
         reason = "to nobody who is a contact" if unknown else "to nobody but you"
-        return Meaning(skipped=reason, unknown=tuple(unknown))
-    return Meaning(logged=tuple(logged), unknown=tuple(unknown))
+        return Meaning(skipped=reason, unknown=tuple(unknown), written_on=on)
+    return Meaning(logged=tuple(logged), unknown=tuple(unknown), written_on=on)
 
 
 def _invited(invitation: Invitation, boxes: Mailboxes, zone: tzinfo) -> Meaning:
@@ -177,7 +181,7 @@ def _day(value: datetime | date | None, zone: tzinfo) -> date | None:
     return value
 
 
-def address_book(contacts: list[Contact]) -> dict[str, Contact]:
+def address_book(contacts: Iterable[Contact]) -> dict[str, Contact]:
     """Each contact's email addresses, lower case, to the contact (the first contact keeps a shared address)."""
     book: dict[str, Contact] = {}
     for contact in contacts:
@@ -191,6 +195,40 @@ def _addresses_of(contact: Contact) -> list[str]:
     a hand-made file may write them)."""
     parts = (part for raw in contact.emails for part in raw.replace(",", ";").split(";"))
     return [part.strip().strip("<>").lower() for part in parts if "@" in part]
+
+
+# --- new people you wrote to: offered in the next digest with an "Add" link ------------------------------------
+
+NEW_PERSON_DAYS = 14  # someone written to this many days ago or less is kept to offer; earlier mail only counts
+MAX_NEW_PEOPLE = 5  # offered in one digest, those written to last first
+# Addresses that are a system's, not a person's: never offered.
+_AUTOMATED = re.compile(
+    r"^(no-?reply|do-?not-?reply|notifications?|mailer-daemon|postmaster|bounces?)([+._-].*)?@", re.IGNORECASE
+)
+
+
+def new_person_key(address: str) -> str:
+    """What an "Add" link names: 40 bits of a digest of the address (auth/tokens.py packs them)."""
+    return content_id("new-person", address.lower())[:10]
+
+
+def worth_offering(address: str, written_on: date, today: date) -> bool:
+    """Whether someone written to is kept to offer: a person's address, written to in the last NEW_PERSON_DAYS."""
+    return not _AUTOMATED.match(address) and today - timedelta(days=NEW_PERSON_DAYS) <= written_on <= today
+
+
+def new_people(
+    people: Iterable[NewPerson], book: Mapping[str, Contact], as_of: date, notice_days: int
+) -> list[NewPerson]:
+    """Those the digest of `as_of` offers: written to in the `notice_days` before it (the day before; the week
+    before, for a weekly owner), not a contact by any address since; the latest written to first."""
+    offered = [
+        person
+        for person in people
+        if person.address not in book and person.last_written < as_of <= person.last_written + timedelta(notice_days)
+    ]
+    offered.sort(key=lambda p: (-p.last_written.toordinal(), p.name or p.address, p.address))
+    return offered[:MAX_NEW_PEOPLE]
 
 
 # --- trust: the logging address acts only on the owner's own, authenticated mail ----------------------------

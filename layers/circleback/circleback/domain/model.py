@@ -259,6 +259,7 @@ class Owner:
     city_key: str | None = None
     aliases: tuple[str, ...] = ()  # the owner's other addresses: mail from any of them is the owner's (Mail in)
     mail_subjects: bool = False  # mail in keeps a message's subject as its touch's note (off: no words are kept)
+    logging_address: str | None = None  # the address mail in receives at (the stack's LoggingAddress): no person
 
 
 @dataclass(frozen=True, slots=True)
@@ -352,6 +353,17 @@ REPLY_KEEP_DAYS = 14
 
 
 @dataclass(frozen=True, slots=True)
+class NewPerson:
+    """Someone the owner wrote to who is no contact (mail in): the next digest offers to add them (domain/inbound.py
+    new_people). `key` is what the digest's "Add" link names (auth/tokens.py): a digest of the address."""
+
+    key: str
+    address: str
+    last_written: date  # the day the owner last wrote to them
+    name: str | None = None  # as the owner's mail client wrote it beside the address
+
+
+@dataclass(frozen=True, slots=True)
 class DigestRun:
     """One owner's digest for one local date: the record that makes sending happen once."""
 
@@ -381,3 +393,4 @@ class DigestInput:
     reconnects: Sequence[Reconnect] = ()
     shares: Sequence[Share] = ()
     replies: Sequence[ReplyOutcome] = ()
+    new_people: Sequence[NewPerson] = ()

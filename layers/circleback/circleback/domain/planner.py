@@ -28,6 +28,7 @@ from circleback.domain.cadence import (
     name_key,
     summarise,
 )
+from circleback.domain.inbound import address_book, new_people
 from circleback.domain.loops import ShareSuggestion, Step, next_steps, promotions, reconnecting, worth_sharing
 from circleback.domain.model import (
     Contact,
@@ -35,6 +36,7 @@ from circleback.domain.model import (
     Direction,
     Frequency,
     LifeEvent,
+    NewPerson,
     Owner,
     ReplyOutcome,
     Touch,
@@ -158,12 +160,20 @@ class DigestPlan:
     share: ShareSuggestion | None = None  # the worth-sharing item
     promoted: list[Contact] = field(default_factory=list)  # moved to tier A when their favour's loop closed
     replies: list[ReplyOutcome] = field(default_factory=list)  # what the owner's replies to the digest did
+    new_people: list[NewPerson] = field(default_factory=list)  # people the owner wrote to, offered as contacts
 
     @property
     def is_empty(self) -> bool:
         """Nothing due, nothing coming, no next step, nobody to sort, no reply to answer: no email is sent."""
         return not (
-            self.due or self.occasions or self.to_sort or self.steps or self.share or self.promoted or self.replies
+            self.due
+            or self.occasions
+            or self.to_sort
+            or self.steps
+            or self.share
+            or self.promoted
+            or self.replies
+            or self.new_people
         )
 
     @property
@@ -196,6 +206,8 @@ def plan_digest(
     # Every contact's spread date, worked out once from all of them: leaving someone out of the ranking (a next
     # step, a reconnect) must not move anyone else's (the calendar feed spreads over all contacts too).
     first_due = first_due_dates(data.contacts)
+    # What happened since the digest before is said in this one: the day before's, or the week before's.
+    notice_days = 7 if data.owner.frequency is Frequency.WEEKLY else 1
     steps = next_steps(data, as_of, by_id, touches_by_contact)
     # A person with a next step is listed there, with its links, and not again in the due list.
     stepped = {step.contact.id for step in steps}
@@ -232,8 +244,11 @@ def plan_digest(
         share=worth_sharing(data, as_of, histories, touches_by_contact, frozenset(stepped), first_due)
         if data.shares
         else None,
-        promoted=promotions(data, as_of, by_id, notice_days=7 if data.owner.frequency is Frequency.WEEKLY else 1),
+        promoted=promotions(data, as_of, by_id, notice_days),
         replies=replies_shown(data.replies, as_of, data.owner),
+        new_people=new_people(data.new_people, address_book(data.contacts), as_of, notice_days)
+        if data.new_people
+        else [],
     )
 
 

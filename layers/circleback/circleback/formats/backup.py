@@ -105,6 +105,7 @@ class BackupOwner(Row):
     city_key: Short = None  # its gazetteer key (services/places.py)
     aliases: list[Short] = Field(default_factory=list)  # the owner's other addresses (Mail in)
     mail_subjects: bool = False
+    logging_address: Short = None  # where mail in receives (Mail in): never a person to offer
 
     @field_validator("timezone", mode="after")
     @classmethod
@@ -117,7 +118,7 @@ class BackupOwner(Row):
 
     _country = field_validator("country", mode="after")(check_country)
 
-    @field_validator("email", mode="after")
+    @field_validator("email", "logging_address", mode="after")
     @classmethod
     def _email(cls, value: str | None) -> str | None:
         return None if value is None else check_email(value)

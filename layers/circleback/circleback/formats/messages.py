@@ -68,6 +68,7 @@ def facts_of(message: Message, raw: bytes) -> Facts:
         to=_addresses(message, "To"),
         cc=_addresses(message, "Cc"),
         bcc=_addresses(message, "Bcc"),
+        names=names_in([*_raw_headers(message, "To"), *_raw_headers(message, "Cc")]),
         sent_at=_date(_header(message, "Date")),
         subject=subject,
         forwarded=_forwarded(subject, body, attached),
@@ -156,12 +157,27 @@ def _addresses(message: Message, name: str) -> tuple[str, ...]:
 
 def addresses_in(values: Iterable[str]) -> tuple[str, ...]:
     """The email addresses in header values ("Ana <ana@x>, bo@y"), lower case, each once."""
-    found: list[str] = []
-    for _, address in getaddresses(list(values)):
+    return tuple(dict.fromkeys(address for _, address in _named(values)))
+
+
+def names_in(values: Iterable[str]) -> tuple[tuple[str, str], ...]:
+    """Each address in header values with the name written beside it ("Pat Lee" <pat@x>), where there is one."""
+    named: dict[str, str] = {}
+    for name, address in _named(values):
+        cleaned = " ".join(name.strip().strip("'\"").split())
+        if cleaned and "@" not in cleaned and address not in named:
+            named[address] = cleaned[:MAX_NAME]
+    return tuple(named.items())
+
+
+MAX_NAME = 100  # characters of a name written beside an address
+
+
+def _named(values: Iterable[str]) -> Iterator[tuple[str, str]]:
+    for name, address in getaddresses(list(values)):
         cleaned = address.strip().strip("<>").lower()
-        if "@" in cleaned and " " not in cleaned and cleaned not in found:
-            found.append(cleaned)
-    return tuple(found)
+        if "@" in cleaned and " " not in cleaned:
+            yield name, cleaned
 
 
 def _first_address(message: Message, name: str) -> str | None:

@@ -24,6 +24,7 @@ from email.message import EmailMessage
 from pathlib import Path, PurePosixPath
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from circleback.domain.model import Owner
 from circleback.local.api_gateway import (
@@ -387,6 +388,26 @@ def add_sample_steps(repo: Repository, today: date) -> None:
     reconnect(repo, OWNER_ID, people["Aisha Bello"], None, today)
     url, title, tags = SAMPLE_SHARE
     queue_share(repo, OWNER_ID, url, title, tags, day(-2))
+    add_sample_new_person(repo, day(-1))
+
+
+# Someone the owner wrote to the day before the digest who is no contact: the digest offers to add them.
+SAMPLE_NEW_PERSON = ("Lena Fischer", "lena.fischer@example.de")
+
+
+def add_sample_new_person(repo: Repository, written_on: date) -> None:
+    """The owner's note to Lena Fischer, BCC'd to the logging address the day before the digest, taken in as any
+    mail is (services/inbound.py): she is no contact, so the digest offers to add her."""
+    from circleback.formats.messages import read_message
+    from circleback.services.inbound import take_in
+
+    owner = repo.get_owner(OWNER_ID)
+    if owner is None or not owner.email:
+        raise RuntimeError("the demo's owner is missing, or has no email")
+    sent_at = datetime.combine(written_on, datetime.min.time().replace(hour=12), ZoneInfo(owner.timezone))
+    name, address = SAMPLE_NEW_PERSON
+    raw = _sample_bcc(owner.email, name, address, sent_at)
+    take_in(repo, owner, [read_message(raw)], sent_at, logging_address=LOGGING_ADDRESS)
 
 
 def add_sample_places(repo: Repository, today: date) -> None:

@@ -30,5 +30,11 @@ class DigestLinks:
         )
         return f"{self.base_url.rstrip('/')}/unsubscribe/{token}"
 
+    def add_url(self, person_key: str) -> str:
+        token = self.signer.sign(
+            self.owner_id, person_key, Action.ADD, self.digest_date.isoformat(), Purpose.ADD, self.now
+        )
+        return f"{self.base_url.rstrip('/')}/add/{token}"
+
     def settings_hint(self) -> str:
         return "Change the send time, frequency or goal with `circleback settings set`."

@@ -21,7 +21,7 @@ from circleback.auth.tokens import SORT_ACTIONS, Action
 from circleback.domain.cadence import History
 from circleback.domain.cities import at_home
 from circleback.domain.loops import ShareSuggestion, Step, StepKind
-from circleback.domain.model import Channel, Contact, Direction, Owner, Relationship, Touch
+from circleback.domain.model import Channel, Contact, Direction, NewPerson, Owner, Relationship, Touch
 from circleback.domain.planner import DigestPlan, DueItem, Goal, Occasion, OccasionKind
 from circleback.domain.reach import dialled, linkedin_profile, ways_to_reach
 from circleback.domain.sorting import SORT_CHOICES, SortItem
@@ -56,6 +56,10 @@ class LinkFactory(Protocol):
 
     def pause_url(self) -> str:
         """The RFC 8058 one-click pause (a POST target; a GET must only confirm)."""
+        ...
+
+    def add_url(self, person_key: str) -> str:
+        """The "Add" link beside someone the owner wrote to (domain/inbound.py new_person_key)."""
         ...
 
     def settings_hint(self) -> str:
@@ -418,6 +422,7 @@ class DigestView:
     steps: tuple[StepView, ...] = ()  # next steps: follow-ups and the favour loop (domain/loops.py)
     promoted: tuple[str, ...] = ()  # "Tom is in your closest circle now (tier A): ..."
     share: ShareView | None = None  # the worth-sharing item
+    new_people: tuple[NewPersonView, ...] = ()  # people the owner wrote to, offered as contacts
     replied: tuple[str, ...] = ()  # what the owner's reply to a digest did (domain/replies.py said)
     unread: tuple[str, ...] = ()  # and the lines it could not read, each with why
 
@@ -546,6 +551,7 @@ def digest_view(plan: DigestPlan, owner: Owner, links: LinkFactory | None) -> Di
             for c in plan.promoted
         ),
         share=_share_view(plan.share, owner, links) if plan.share else None,
+        new_people=tuple(_new_person_view(person, links) for person in plan.new_people),
         replied=tuple(line for reply in plan.replies for line in reply.done),
         unread=tuple(f"“{line}”: {why}." for reply in plan.replies for line, why in reply.unread),
     )
@@ -640,6 +646,21 @@ def _share_view(suggestion: ShareSuggestion, owner: Owner, links: LinkFactory | 
         )
         people.append(SharePersonView(view, f"Interested in {topics}"))
     return ShareView(share.title, _checked_url(share.url), tuple(people))
+
+
+@dataclass(frozen=True, slots=True)
+class NewPersonView:
+    name: str  # the name beside the address in the owner's mail, else the address
+    address: str
+    written: str  # "You wrote to them on Thursday 3 December."
+    add: Link | None  # None in a preview
+
+
+def _new_person_view(person: NewPerson, links: LinkFactory | None) -> NewPersonView:
+    add = Link("Add", _checked_url(links.add_url(person.key))) if links else None
+    return NewPersonView(person.name or person.address, person.address, f"You wrote to them on "
+                         f"{WEEKDAYS[person.last_written.weekday()]} {person.last_written.day} "
+                         f"{MONTHS[person.last_written.month - 1]}.", add)  # fmt: skip
 
 
 def _links_for(contact_id: str, actions: Sequence[tuple[str, Action]], links: LinkFactory | None) -> tuple[Link, ...]:

@@ -18,6 +18,7 @@ from circleback.adapters.store.repository import NotFoundError, Repository, Writ
 from circleback.auth.tokens import SORT_ACTIONS, Action, Claim, Purpose, TokenSigner
 from circleback.domain.cadence import chronological
 from circleback.domain.ids import content_id
+from circleback.domain.inbound import address_book
 from circleback.domain.loops import follow_up_of, open_favour, share_for
 from circleback.domain.model import (
     ActionRecord,
@@ -26,6 +27,7 @@ from circleback.domain.model import (
     Direction,
     Favour,
     FollowUp,
+    NewPerson,
     Owner,
     Reconnect,
     Relationship,
@@ -39,6 +41,7 @@ from circleback.domain.schedule import local_send_date, next_send_at
 from circleback.domain.sorting import placement, sorted_into, suggestion, work_history
 from circleback.domain.teams import TEAM_MAX_CONTACTS, Team, team_of
 from circleback.domain.wording import long_day
+from circleback.services.ids import new_id
 from circleback.services.loops import Move, MoveDetails, StepRefused, change_favour, favour_writes
 from circleback.services.retries import retrying
 
@@ -85,6 +88,7 @@ class Choice:
     relationship: Relationship | None = None  # a sort link's: how the owner knows them (None: leave it)
     follow_up_days: int = 0  # a touch link's next step: follow up in this many days (0: none)
     follow_up_about: str | None = None  # and what about
+    name: str | None = None  # an "Add" link's: the new contact's name as the owner wrote it
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +112,7 @@ class LinkTarget:
     today: date  # the owner's local date now
     team: Team | None = None  # a team lunch link's team, as it is now
     step: NextStep | None = None  # a next step's link: what it finds to act on, as it is now
+    new_person: NewPerson | None = None  # an "Add" link's person written to, until they are added
 
     @property
     def action(self) -> Action:
@@ -134,6 +139,8 @@ class ActionLinks:
             raise LinkGone("This account no longer exists.")
         if claim.action in GROUP_ACTIONS:
             return self._open_team(claim, owner, now, consistent=consistent)
+        if claim.purpose is Purpose.ADD:
+            return self._open_new_person(claim, owner, now, consistent=consistent)
         contact = None
         if claim.contact_id is not None:
             contact = self.repo.get_contact(owner.id, claim.contact_id, consistent=consistent)
@@ -181,6 +188,18 @@ class ActionLinks:
             raise LinkGone("This team is no longer together in your city. Log a lunch with `circleback touch`.")
         return LinkTarget(claim, owner, None, record, today, team=team)
 
+    def _open_new_person(self, claim: Claim, owner: Owner, now: datetime, *, consistent: bool) -> LinkTarget:
+        """An "Add" link: the person the owner wrote to, or, once added, the link's record and the contact it
+        made. Gone when the person is no longer offered and the link was not used."""
+        record = self.repo.get_action(owner.id, claim.key(), consistent=consistent)
+        contact = None
+        if record is not None and record.contact_id is not None:
+            contact = self.repo.get_contact(owner.id, record.contact_id, consistent=consistent)
+        person = self.repo.get_new_person(owner.id, claim.contact_id or "", consistent=consistent)
+        if record is None and person is None:
+            raise LinkGone(NEW_PERSON_GONE)
+        return LinkTarget(claim, owner, contact, record, local_send_date(owner.timezone, now), new_person=person)
+
     def alternatives(self, target: LinkTarget) -> list[tuple[Action, str]]:
         """The other links for the same person and digest that the link's page offers, each a token as the
         digest would have signed it (same issue and expiry), so using one twice is still once."""
@@ -220,6 +239,9 @@ class ActionLinks:
             record, writes = self._effect(target, choice, now)
             if not self.repo.record_action(target.owner.id, record, writes):
                 return None  # a concurrent request did it first: read again to show its record
+            if target.new_person is not None and record.contact_id is not None:  # the page names whom it added
+                made = added_contact(target.new_person, choice, target.today, record.contact_id)
+                return replace(target, record=record, contact=made), True
             return replace(target, record=record), True
 
         return retrying(attempt, "the link's target kept changing; nothing was recorded")
@@ -269,6 +291,8 @@ class ActionLinks:
             return record, [self.repo.follow_up_done_write(owner.id, touch, target.today)]
         if claim.action in FAVOUR_MOVES:
             return self._favour_move(target, record, now)
+        if claim.action is Action.ADD:
+            return self._added(target, record, choice)
         if claim.action is Action.PAUSE:
             until = _later(target.today + timedelta(days=PAUSE_DAYS - 1), owner.paused_until)
             record = replace(record, previous_until=owner.paused_until, until=until)
@@ -292,6 +316,17 @@ class ActionLinks:
                     self.repo.touch_put(owner.id, touch),
                 ]
         return replace(record, touches=touches, lunch=lunch), writes
+
+    def _added(self, target: LinkTarget, record: ActionRecord, choice: Choice) -> tuple[ActionRecord, list[Write]]:
+        """The person written to, a contact now (tier B, their last touch the day the owner last wrote to them),
+        and no longer offered. Refused when someone has their address meanwhile (added by hand, or imported)."""
+        person, owner = _required(target.new_person), target.owner
+        book = address_book(self.repo.list_contacts(owner.id))
+        if person.address in book:
+            raise LinkGone(f"{book[person.address].name} has this address already: nobody was added.")
+        contact = added_contact(person, choice, target.today, new_id())
+        record = replace(record, contact_id=contact.id)
+        return record, [self.repo.contact_put(owner.id, contact), self.repo.new_person_delete(owner.id, person)]
 
     def _favour_move(self, target: LinkTarget, record: ActionRecord, now: datetime) -> tuple[ActionRecord, list[Write]]:
         """A step of the favour loop, as `circleback ask` takes it: its touch filed under the link's day and id."""
@@ -356,6 +391,9 @@ class ActionLinks:
         record, owner = _required(target.record), target.owner
         if record.touch is not None:
             return [self.repo.touch_delete(owner.id, record.touch)]
+        if record.action == Action.ADD:  # a contact may gather touches at once: removing one is `contacts remove`
+            name = target.contact.name if target.contact else "They"
+            raise UndoRefused(f"{name} stays a contact. To remove them: circleback contacts remove '{name}'.")
         if record.favour_to is not None:
             return self._favour_reversal(target, record)
         if record.followed_up is not None:  # reopen the follow-up, while it is still dismissed by this link
@@ -386,6 +424,25 @@ class ActionLinks:
     def _pause_write(self, owner: Owner, until: date | None, now: datetime) -> Write:
         """Pause (or resume) and move the next send to the first one the new pause allows."""
         return self.repo.owner_pause_write(owner, until, next_send_at(replace(owner, paused_until=until), now))
+
+
+NEW_PERSON_GONE = (
+    "This person is no longer offered: added already, or last written to over a month ago. "
+    "Add them with `circleback contacts add`."
+)
+
+
+def added_contact(person: NewPerson, choice: Choice, today: date, contact_id: str) -> Contact:
+    """The contact an "Add" link makes of someone written to."""
+    name = choice.name or person.name or name_from_address(person.address)
+    return Contact(id=contact_id, name=name, created_on=today, email=person.address, last_touch=person.last_written)
+
+
+def name_from_address(address: str) -> str:
+    """A name to start from when the mail gave none: "pat.lee@x" is "Pat Lee"."""
+    local = address.partition("@")[0].partition("+")[0]
+    words = [w for w in local.replace(".", " ").replace("_", " ").replace("-", " ").split() if w]
+    return " ".join(w.capitalize() for w in words) or address
 
 
 def _changed_since(what: str, now_until: date | None) -> str:

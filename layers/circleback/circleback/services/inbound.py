@@ -8,15 +8,25 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from circleback.adapters.store.repository import NotFoundError, Repository
 from circleback.domain.ids import content_id
-from circleback.domain.inbound import Mailboxes, Meaning, Verdicts, address_book, distrust, dkim_domains, meaning_of
-from circleback.domain.model import NOTE_LIMIT, Owner, Touch
+from circleback.domain.inbound import (
+    Mailboxes,
+    Meaning,
+    Verdicts,
+    address_book,
+    distrust,
+    dkim_domains,
+    meaning_of,
+    new_person_key,
+    worth_offering,
+)
+from circleback.domain.model import NOTE_LIMIT, NewPerson, Owner, Touch
 from circleback.formats.messages import MAX_MESSAGE_BYTES, ReadMessage, addresses_in, read_message
 from circleback.services.replies import RanReply, run_reply
 from circleback.services.retries import retrying
@@ -78,10 +88,13 @@ def take_in(
     """Read each message and write the touches it makes (none with `dry_run`). The owner's contacts are read
     once; the messages are read one at a time, so a mailbox of any size takes flat memory."""
     contacts = repo.list_contacts(owner.id)
+    logging_address = logging_address or (owner.logging_address.lower() if owner.logging_address else None)
     boxes = Mailboxes(owner_addresses(owner), logging_address, address_book(contacts))
     zone = ZoneInfo(owner.timezone)
     report = MailReport()
     unknown: dict[str, None] = {}
+    recent: dict[str, NewPerson] = {}  # the unknown addresses to offer in the next digest, as last written to
+    today = now.astimezone(zone).date()
     for read in messages:
         report.messages += 1
         if read.facts is None:
@@ -99,8 +112,23 @@ def take_in(
         else:
             _record(repo, owner, read, meaning, now, report, dry_run=dry_run)
         unknown.update(dict.fromkeys(meaning.unknown))
+        _gather_new_people(meaning, dict(read.facts.names), today, recent)
     report.unknown = list(unknown)
+    if not dry_run:
+        for person in recent.values():
+            repo.note_new_person(owner.id, person)
     return report
+
+
+def _gather_new_people(meaning: Meaning, names: dict[str, str], today: date, recent: dict[str, NewPerson]) -> None:
+    """The people a message was written to who are no contact and worth offering, each kept at their latest."""
+    on = meaning.written_on
+    if on is None:
+        return
+    for address in meaning.unknown:
+        known = recent.get(address)
+        if worth_offering(address, on, today) and (known is None or known.last_written < on):
+            recent[address] = NewPerson(new_person_key(address), address, on, names.get(address))
 
 
 def _record(

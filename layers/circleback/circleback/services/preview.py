@@ -72,6 +72,7 @@ def view_as_dict(view: DigestView) -> dict[str, Any]:
             else []
         ),
         "reply": {"done": list(view.replied), "unread": list(view.unread)},
+        "new_people": [{"name": p.name, "email": p.address} for p in view.new_people],
     }
 
 

@@ -55,6 +55,17 @@ def post_unsubscribe(token: str) -> Response[str]:
     return html(_act(token, Purpose.UNSUBSCRIBE))
 
 
+# The digest's "Add" beside someone the owner wrote to (mail in): a purpose of its own, so its own route.
+@router.route("/add/<token>", method=["GET", "HEAD"])
+def show_add(token: str) -> Response[str]:
+    return html(link_page(_links().open(token, Purpose.ADD, runtime.now(), consistent=False)))
+
+
+@router.post("/add/<token>")
+def post_add(token: str) -> Response[str]:
+    return html(_act(token, Purpose.ADD))
+
+
 def _act(token: str, purpose: Purpose) -> Page:
     form = _form()
     links = _links()
@@ -62,7 +73,7 @@ def _act(token: str, purpose: Purpose) -> Page:
         target, undone = links.undo(token, purpose, runtime.now())
         log_route(router, "undo", target.action.value, "undone" if undone else "nothing_to_undo")
         return link_page(target, notice="Undone: nothing is recorded for this link now." if undone else None)
-    choice = Choice(form.channel, form.note, form.relationship, form.follow_up, form.about)
+    choice = Choice(form.channel, form.note, form.relationship, form.follow_up, form.about, form.name)
     target, done = links.perform(token, purpose, choice, runtime.now())
     log_route(router, "do", target.action.value, "done" if done else "already_done")
     return link_page(target, just_done=done)

@@ -12,11 +12,19 @@ from circleback.auth.tokens import Action
 from circleback.domain.cadence import TIER_CADENCE_DAYS
 from circleback.domain.cities import at_home
 from circleback.domain.loops import FOLLOW_UP_CHOICES, outcome_day
-from circleback.domain.model import NOTE_LIMIT, ActionRecord, Channel, Contact, Relationship, Tier
+from circleback.domain.model import NOTE_LIMIT, ActionRecord, Channel, Contact, NewPerson, Relationship, Tier
 from circleback.domain.sorting import SORT_CHOICES
 from circleback.domain.teams import TEAM_MAX_CONTACTS, TEAM_QUIET_DAYS, Team
 from circleback.domain.wording import first_name, long_day
-from circleback.services.actions import FAVOUR_MOVES, PAUSE_DAYS, SNOOZE_DAYS, SORT_TIERS, LinkTarget, NextStep
+from circleback.services.actions import (
+    FAVOUR_MOVES,
+    PAUSE_DAYS,
+    SNOOZE_DAYS,
+    SORT_TIERS,
+    LinkTarget,
+    NextStep,
+    name_from_address,
+)
 from circleback.templating import templates
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -79,7 +87,7 @@ def link_page(
         done=True,
         title=done_heading if just_done else repeat_heading,
         lines=[line],
-        undo_label="Undo",
+        undo_label=None if record.action == Action.ADD else "Undo",  # a contact is removed with `contacts remove`
         undo_hint=f"This link can undo it until {long_day(target.claim.expires_at.date())}.",
     )
 
@@ -99,9 +107,12 @@ def _confirmation(target: LinkTarget, suggested: Relationship | None = None) -> 
         "relationships": (),
         "relationship": "",
         "follow_ups": (),
+        "name_field": None,
     }
     if target.team is not None:  # a team lunch link names a team
         return {**common, **_team_confirmation(target, target.team)}
+    if target.new_person is not None:  # an "Add" link names someone written to
+        return {**common, **_add_confirmation(target.new_person)}
     if target.action in SORT_TIERS and target.contact is not None:  # a sort link names a contact
         return {**common, **_sort_confirmation(target, target.contact, first, suggested)}
     if target.action is Action.REACHED_OUT:
@@ -199,6 +210,19 @@ def _team_confirmation(target: LinkTarget, team: Team) -> dict[str, Any]:
     }
 
 
+def _add_confirmation(person: NewPerson) -> dict[str, Any]:
+    shown = f"{person.name} ({person.address})" if person.name else person.address
+    return {
+        "title": f"Add {person.name or person.address} to your contacts",
+        "lines": [
+            f"You wrote to {shown} on {long_day(person.last_written)}. Add them, and circleback reminds you to "
+            "stay in touch now and then (tier B), counting from that day."
+        ],
+        "name_field": person.name or name_from_address(person.address),
+        "submit_label": "Add",
+    }
+
+
 def _names(people: Sequence[Contact]) -> str:
     names = [first_name(c.name) for c in people]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
@@ -250,6 +274,9 @@ def _outcome(target: LinkTarget, record: ActionRecord) -> tuple[str, str, str]:
     when = "today" if record.done_at.date() == target.today else f"on {long_day(record.done_at.date())}"
     if record.action in STEP_OUTCOMES:
         return _step_outcome(target, record, first, when)
+    if record.action == Action.ADD:
+        name = target.contact.name if target.contact else "They"
+        return "Added", "Already added", f"{name} is a contact now: `circleback contacts edit` changes anything."
     if record.touch is not None:
         how = CHANNEL_PHRASES[record.touch.channel]
         if record.action == Action.THEY_REACHED_OUT:

@@ -15,6 +15,7 @@ from circleback.adapters.store.keys import (
     event_sk,
     favour_sk,
     lunch_sk,
+    new_person_sk,
     owner_pk,
     reconnect_sk,
     reply_sk,
@@ -36,6 +37,7 @@ from circleback.domain.model import (
     FollowUp,
     Frequency,
     LifeEvent,
+    NewPerson,
     Owner,
     Placement,
     Reconnect,
@@ -97,6 +99,7 @@ def owner_to_item(owner: Owner) -> dict[str, Any]:
         "city_key": owner.city_key,
         "aliases": list(owner.aliases) or None,
         "mail_subjects": owner.mail_subjects or None,
+        "logging_address": owner.logging_address,
     }
 
 
@@ -138,6 +141,7 @@ def item_to_owner(item: dict[str, Any]) -> Owner:
         city_key=item.get("city_key"),
         aliases=tuple(item.get("aliases", ())),
         mail_subjects=bool(item.get("mail_subjects", False)),
+        logging_address=item.get("logging_address"),
     )
 
 
@@ -321,6 +325,28 @@ def item_to_run(item: dict[str, Any]) -> DigestRun:
         reason=item.get("reason"),
         people=tuple(item.get("people", ())),
     )
+
+
+# Someone written to is kept a month after the last message to them: long enough to be offered, then forgotten.
+NEW_PERSON_RETENTION_DAYS = 30
+
+
+def new_person_to_item(owner_id: str, person: NewPerson) -> dict[str, Any]:
+    expires = datetime.combine(person.last_written, datetime.min.time(), UTC).timestamp()
+    return {
+        "PK": owner_pk(owner_id),
+        "SK": new_person_sk(person.key),
+        "type": "new_person",
+        "key": person.key,
+        "address": person.address,
+        "name": person.name,
+        "last_written": person.last_written.isoformat(),
+        "expires_at": int(expires) + NEW_PERSON_RETENTION_DAYS * 86400,
+    }
+
+
+def item_to_new_person(item: dict[str, Any]) -> NewPerson:
+    return NewPerson(item["key"], item["address"], date.fromisoformat(item["last_written"]), item.get("name"))
 
 
 def reply_to_item(owner_id: str, reply: ReplyOutcome) -> dict[str, Any]:

@@ -22,6 +22,7 @@ LUNCH_PREFIX = "LUNCH#"  # a former team's last lunch (domain/places.py), also i
 FAVOUR_PREFIX = "FAVOUR#"
 RECONNECT_PREFIX = "RECONNECT#"
 SHARE_PREFIX = "SHARE#"
+NEW_PERSON_PREFIX = "NEWPERSON#"  # someone the owner wrote to who is no contact (mail in), inside the range too
 REPLY_PREFIX = "REPLY#"  # what a reply to the digest did (services/replies.py), inside the digest's range too
 CALENDAR_LINKS_SK = "CALENDAR"  # when the owner last turned off their calendar links
 # Every contact, life event, trip and touch (and the profile, and the access tokens, both small) lies in this range:
@@ -84,3 +85,7 @@ def share_sk(queued_on: date, share_id: str) -> str:
 
 def reply_sk(reply_id: str) -> str:
     return f"{REPLY_PREFIX}{reply_id}"
+
+
+def new_person_sk(key: str) -> str:
+    return f"{NEW_PERSON_PREFIX}{key}"

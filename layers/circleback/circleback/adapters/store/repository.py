@@ -24,6 +24,7 @@ from circleback.adapters.store.items import (
     item_to_event,
     item_to_favour,
     item_to_lunch,
+    item_to_new_person,
     item_to_owner,
     item_to_reconnect,
     item_to_reply,
@@ -32,6 +33,7 @@ from circleback.adapters.store.items import (
     item_to_touch,
     item_to_trip,
     lunch_to_item,
+    new_person_to_item,
     owner_schedule_keys,
     owner_to_item,
     reconnect_to_item,
@@ -49,6 +51,7 @@ from circleback.adapters.store.keys import (
     EVENT_PREFIX,
     FAVOUR_PREFIX,
     LUNCH_PREFIX,
+    NEW_PERSON_PREFIX,
     PROFILE_SK,
     RECONNECT_PREFIX,
     REPLY_PREFIX,
@@ -64,6 +67,7 @@ from circleback.adapters.store.keys import (
     event_sk,
     favour_sk,
     lunch_sk,
+    new_person_sk,
     owner_pk,
     reconnect_sk,
     reply_sk,
@@ -81,6 +85,7 @@ from circleback.domain.model import (
     DigestRun,
     Favour,
     LifeEvent,
+    NewPerson,
     Owner,
     Placement,
     Reconnect,
@@ -259,6 +264,7 @@ class Repository:
         reconnects: list[Reconnect] = []
         shares: list[Share] = []
         replies: list[ReplyOutcome] = []
+        new_people: list[NewPerson] = []
         first, last = DIGEST_RANGE
         request: dict[str, Any] = {
             "TableName": self.table_name,
@@ -289,7 +295,11 @@ class Repository:
                 shares.append(item_to_share(decode_item(raw)))
             elif sk.startswith(REPLY_PREFIX):
                 replies.append(item_to_reply(decode_item(raw)))
-        return DigestInput(owner, contacts, touches, events, trips, lunches, favours, reconnects, shares, replies)
+            elif sk.startswith(NEW_PERSON_PREFIX):
+                new_people.append(item_to_new_person(decode_item(raw)))
+        return DigestInput(
+            owner, contacts, touches, events, trips, lunches, favours, reconnects, shares, replies, new_people
+        )
 
     def _raw_query(self, request: dict[str, Any]) -> Iterator[dict[str, Any]]:
         """The items of every page of a Query, as DynamoDB's JSON (codec.decode_item reads either form)."""
@@ -702,6 +712,45 @@ class Repository:
             Item=encode_item(share_to_item(owner_id, share)),
             ConditionExpression="attribute_not_exists(SK)",
         )
+
+    def note_new_person(self, owner_id: str, person: NewPerson) -> bool:
+        """Keep someone the owner wrote to, unless a later message to them is kept already (its day, and the name
+        first seen beside the address, win). False when nothing changed."""
+        item = encode_item(new_person_to_item(owner_id, person))
+        name = item.pop("name", None)
+        values: dict[str, Any] = {f":{k}": v for k, v in item.items() if k not in KEY_ATTRIBUTES}
+        assignments = [f"#{k} = :{k}" for k in item if k not in KEY_ATTRIBUTES]
+        names = {f"#{k}": k for k in item if k not in KEY_ATTRIBUTES}
+        if name is not None:
+            assignments.append("#name = if_not_exists(#name, :name)")
+            names["#name"], values[":name"] = "name", name
+        return self._conditional_write(
+            self.client.update_item,
+            TableName=self.table_name,
+            Key=_key(owner_pk(owner_id), new_person_sk(person.key)),
+            UpdateExpression="SET " + ", ".join(assignments),
+            ConditionExpression="attribute_not_exists(SK) OR #last_written < :last_written",
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
+        )
+
+    def get_new_person(self, owner_id: str, key: str, *, consistent: bool = True) -> NewPerson | None:
+        item = self._get(owner_pk(owner_id), new_person_sk(key), consistent=consistent)
+        return item_to_new_person(item) if item else None
+
+    def new_person_delete(self, owner_id: str, person: NewPerson) -> Write:
+        """Forget someone offered, now a contact (an "Add" link)."""
+        return {
+            "Delete": {
+                "TableName": self.table_name,
+                "Key": _key(owner_pk(owner_id), new_person_sk(person.key)),
+                "ConditionExpression": "attribute_exists(SK)",
+            }
+        }
+
+    def contact_put(self, owner_id: str, contact: Contact) -> Write:
+        """A new contact at version 1, in a transaction (an "Add" link); its id must be new."""
+        return self._put_new(contact_to_item(owner_id, replace(contact, version=1)))
 
     def get_reply(self, owner_id: str, reply_id: str) -> ReplyOutcome | None:
         item = self._get(owner_pk(owner_id), reply_sk(reply_id))
