@@ -144,3 +144,27 @@ def test_the_digest_s_reply_to_is_the_logging_address(repo: Repository) -> None:
 def _links() -> DigestLinks:
     return DigestLinks(TokenSigner(StaticKeyRing(b"k" * 32)), "https://api.example.test", "owner", DIGEST_DAY,
                        datetime(2026, 12, 1, 7, tzinfo=UTC))  # fmt: skip
+
+
+def test_mail_in_another_service_s_digest_thread_is_no_reply(repo: Repository) -> None:
+    seeded(repo)
+    raw = message(extra="In-Reply-To: <digest-weekly-2026-12-01@news.example>")  # the owner's note to Ana
+
+    report = take_in(repo, LISBON_OWNER, [read_message(raw)], REPLIED_AT, logging_address=LOGGING)
+
+    assert report.replies == [] and [m.contact for m in report.logged] == ["Ana Souza"]
+
+
+def test_a_pause_never_checks_the_rest_of_the_contact_and_a_future_date_is_now(repo: Repository) -> None:
+    seeded(repo)
+    later = date(2026, 12, 20)  # an import since wrote a day after the reply's: a file's row would refuse it
+    bobby_now = repo.get_contact("owner", "bobby")
+    assert bobby_now is not None
+    repo.save_contact("owner", replace(bobby_now, last_touch=later, first_seen=later))
+    future = digest_reply("pause bobby").replace(b"Tue, 01 Dec 2026 18:40:00 +0000", b"Fri, 31 Dec 9999 23:00:00 -1200")
+
+    report = take_in(repo, LISBON_OWNER, [read_message(future)], REPLIED_AT, logging_address=LOGGING)
+
+    assert report.replies[0].outcome.done == ("Paused Bobby Tran: out of rotation until you resume them.",)
+    paused = repo.get_contact("owner", "bobby")
+    assert paused is not None and paused.paused and paused.last_touch == later

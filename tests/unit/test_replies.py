@@ -3,7 +3,8 @@ and every line it cannot read named with the reason."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
@@ -64,10 +65,16 @@ def test_lines_as_people_write_them(
 
 
 def test_the_digest_s_people_come_first() -> None:
-    # "ana" is Ana Souza in a digest that named her, though "ana" also starts Anabel Ortiz's name.
-    assert isinstance(read := one("done ana"), Command) and read.contact == ana
-    assert isinstance(read := one("done bob", digest=[bobby]), Command) and read.contact == bobby
-    assert isinstance(read := one("done bob lee", digest=[bobby]), Command) and read.contact == bob
+    marsh = person("marsh", "Bob Marsh")
+    everyone = [*EVERYONE, marsh]
+
+    def read(line: str, digest: list[Contact]) -> Contact | None:
+        (found,) = read_reply([line], digest, everyone, TODAY)
+        return found.contact if isinstance(found, Command) else None
+
+    assert read("done bob", [bob]) == bob and read("done bob", [marsh]) == marsh  # "bob": whom the digest named
+    assert read("done bob lee", [marsh]) == bob  # the whole name wins over the digest's "bob"
+    assert read("done bob", []) is None  # two Bobs, neither in the digest: which?
 
 
 @pytest.mark.parametrize(
@@ -78,7 +85,8 @@ def test_the_digest_s_people_come_first() -> None:
         ("snooze bob 400 days", "a snooze ends from today to 365 days from now"),
         ("can we talk tomorrow?", "not a command"),
         ("bob", "no way of being in touch named after Bob Lee"),
-        ("done an", "could be Ana Souza or Anabel Ortiz"),
+        ("done an", "no contact named 'an'"),  # never the start of a name: whole words only
+        ("done", "not a command"),
     ],
 )
 def test_a_line_it_cannot_read_says_why(line: str, reason: str) -> None:
@@ -102,3 +110,58 @@ def test_a_snooze_until_a_day_is_taken_only_within_a_year(today: date, offset: i
     until = today + timedelta(days=offset)
     (read,) = read_reply([f"snooze bob until {until.isoformat()}"], DIGEST, EVERYONE, today)
     assert isinstance(read, Command) == (0 <= offset <= 365)
+
+
+def test_a_name_is_whole_words_never_the_start_of_one() -> None:
+    tom, ivan = person("tom", "Tom Baker"), person("ivan", "Ivan Petrov")
+    callahan, ana_lima = person("callahan", "Ana Callahan"), person("lima", "Ana Lima")
+    everyone = [*EVERYONE, tom, ivan, callahan, ana_lima]
+
+    def read(line: str, digest: list[Contact]) -> Command | Unread:
+        (found,) = read_reply([line], digest, everyone, TODAY)
+        return found
+
+    reached = read("reached out to Ana", [tom, ana])
+    assert isinstance(reached, Command) and (reached.contact, reached.note) == (ana, None)  # "to" is not Tom
+    assert isinstance(read("I called Ana", [ivan, ana]), Unread)  # "I" is not Ivan
+    call = read("done ana call", [ana])
+    assert isinstance(call, Command) and (call.contact, call.channel) == (ana, Channel.CALL)  # not Ana Callahan
+    comma = read("done Ana, call", [ana])
+    assert isinstance(comma, Command) and (comma.contact, comma.channel) == (ana, Channel.CALL)
+    met = read("done ana coffee", [ana])
+    assert isinstance(met, Command) and (met.direction, met.channel) == (Direction.MUTUAL, Channel.MEETING)
+    both = read("done ana", [])
+    assert isinstance(both, Unread) and "could be Ana Callahan or Ana Lima or Ana Souza" in both.reason
+    by_address = read("done ana.souza@example.com", [])
+    assert isinstance(by_address, Unread)  # no address on file here; with one, an address names them
+
+
+def test_an_address_names_a_contact_by_any_of_theirs() -> None:
+    with_addresses = person("ana", "Ana Souza")
+    with_addresses = Contact(id="ana", name="Ana Souza", created_on=date(2026, 1, 1), email="ana@x.io",
+                             other_emails=("a.souza@home.example",))  # fmt: skip
+    (read,) = read_reply(["they wrote A.Souza@home.example"], [], [with_addresses, bob], TODAY)
+    assert isinstance(read, Command) and read.contact == with_addresses
+
+
+@given(
+    st.datetimes(datetime(2024, 1, 1), datetime(2099, 1, 1), timezones=st.just(UTC)),
+    st.sampled_from(["Europe/Lisbon", "America/New_York", "Pacific/Kiritimati", "Asia/Kolkata"]),
+    st.integers(0, 23),
+)
+def test_a_reply_is_shown_by_exactly_one_daily_digest_the_first_sent_after_it_ran(
+    ran_at: datetime, zone: str, send_hour: int
+) -> None:
+    from circleback.domain.model import Owner, ReplyOutcome
+    from circleback.domain.replies import replies_shown
+
+    owner = Owner(id="o", timezone=zone, send_hour=send_hour)
+    reply = ReplyOutcome("r", ran_at)
+    local = ran_at.astimezone(ZoneInfo(zone)).date()
+    days = [local + timedelta(days=offset) for offset in range(-2, 4)]
+
+    showing = [day for day in days if replies_shown([reply], day, owner)]
+
+    assert len(showing) == 1
+    sent = datetime.combine(showing[0], time(send_hour), ZoneInfo(zone))
+    assert ran_at < sent <= ran_at + timedelta(days=1, hours=1)  # the next send (a day is 23 to 25 hours)

@@ -18,6 +18,11 @@ from circleback.domain.model import Channel, Contact, Direction, NewPerson
 DIGEST_ID_PREFIX = "digest-"  # the digest's own Message-ID (mail/mime.py): a reply to it carries it
 
 
+def digest_ids(owner_id: str) -> str:
+    """How the Message-ID of each of the owner's digests starts, its date after (services/digest.py)."""
+    return f"{DIGEST_ID_PREFIX}{owner_id}-"
+
+
 @dataclass(frozen=True, slots=True)
 class Forwarded:
     """The original message of a forward: its sender and when it was sent (a day, when only that is known)."""
@@ -90,6 +95,7 @@ class Mailboxes:
     owner: frozenset[str]
     logging: str | None
     contacts: Mapping[str, Contact]
+    digests: str = DIGEST_ID_PREFIX  # how this owner's digests' Message-IDs start: `digest-<owner>-`
 
 
 def meaning_of(facts: Facts, boxes: Mailboxes, zone: tzinfo, received_at: datetime | None = None) -> Meaning:
@@ -115,7 +121,7 @@ def meaning_of(facts: Facts, boxes: Mailboxes, zone: tzinfo, received_at: dateti
 
 
 def _from_owner(facts: Facts, boxes: Mailboxes, zone: tzinfo, received_at: datetime | None) -> Meaning:
-    if any(found.startswith(DIGEST_ID_PREFIX) for found in facts.replying_to):
+    if any(found.startswith(boxes.digests) for found in facts.replying_to):
         if not facts.reply_lines:
             return Meaning(skipped="a reply to your digest with nothing in it")
         return Meaning(commands=facts.reply_lines)

@@ -344,7 +344,7 @@ class ReplyOutcome:
     not read are the one part of a message circleback keeps, until that digest has shown them (REPLY_KEEP_DAYS)."""
 
     id: str  # from the reply's Message-ID: the same reply is run once
-    received_at: datetime
+    ran_at: datetime  # when it was run: the first digest sent after says what it did
     done: tuple[str, ...] = ()  # "Logged a note to Ana Souza (email)"
     unread: tuple[tuple[str, str], ...] = ()  # (the line, why it could not be read)
 

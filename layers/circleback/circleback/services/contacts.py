@@ -141,6 +141,11 @@ def snooze(repo: Repository, owner_id: str, contact: Contact, until: date | None
     return _saved(repo, owner_id, contact, lambda current: replace(current, snoozed_until=until))
 
 
+def pause(repo: Repository, owner_id: str, contact: Contact) -> Contact:
+    """Take the contact out of rotation (a reply's "pause bob"): nothing else of them is checked or changed."""
+    return _saved(repo, owner_id, contact, lambda current: replace(current, paused=True))
+
+
 def remove(repo: Repository, owner_id: str, contact: Contact) -> tuple[int, int]:
     """Delete the contact with its touches and life events: how many of each went with it."""
     current: Contact | None = contact

@@ -23,7 +23,7 @@ from time import sleep
 
 from circleback.adapters.ses import MaybeSent, NotSent, SesMailer
 from circleback.adapters.store.repository import Repository
-from circleback.domain.inbound import DIGEST_ID_PREFIX
+from circleback.domain.inbound import digest_ids
 from circleback.domain.model import FINAL_STATUSES, DigestRun, Owner, RunStatus
 from circleback.domain.occasions import DEFAULT_OCCASION_FINDERS
 from circleback.domain.planner import DigestPlan, PlanSettings, plan_digest
@@ -161,7 +161,7 @@ def _message(plan: DigestPlan, owner: Owner, links: LinkFactory, settings: Diges
         recipient=owner.email,
         unsubscribe_url=links.pause_url(),
         message_id_domain=settings.message_id_domain,
-        message_key=f"{DIGEST_ID_PREFIX}{run.owner_id}-{run.local_date.isoformat()}",
+        message_key=digest_ids(run.owner_id) + run.local_date.isoformat(),
         reply_to=settings.reply_to,
         date=run.send_at,
     )

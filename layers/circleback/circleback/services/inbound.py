@@ -20,6 +20,7 @@ from circleback.domain.inbound import (
     Meaning,
     Verdicts,
     address_book,
+    digest_ids,
     distrust,
     dkim_domains,
     meaning_of,
@@ -84,12 +85,13 @@ def take_in(
     *,
     logging_address: str | None = None,
     dry_run: bool = False,
+    received_at: datetime | None = None,
 ) -> MailReport:
     """Read each message and write the touches it makes (none with `dry_run`). The owner's contacts are read
     once; the messages are read one at a time, so a mailbox of any size takes flat memory."""
     contacts = repo.list_contacts(owner.id)
     logging_address = logging_address or (owner.logging_address.lower() if owner.logging_address else None)
-    boxes = Mailboxes(owner_addresses(owner), logging_address, address_book(contacts))
+    boxes = Mailboxes(owner_addresses(owner), logging_address, address_book(contacts), digest_ids(owner.id))
     zone = ZoneInfo(owner.timezone)
     report = MailReport()
     unknown: dict[str, None] = {}
@@ -100,7 +102,7 @@ def take_in(
         if read.facts is None:
             report.skipped.append((read.source, read.problem or "not readable as mail"))
             continue
-        meaning = meaning_of(read.facts, boxes, zone, now)
+        meaning = meaning_of(read.facts, boxes, zone, received_at or now)
         if meaning.commands:
             facts = read.facts
             ran = run_reply(repo, owner, contacts, facts.message_id, facts.replying_to, meaning.commands,
@@ -219,7 +221,7 @@ def receive(
     if read.facts is not None and read.facts.sender != sender:  # the stored message is not the one SES checked
         store.discard(key)
         return ReceivedMessage(Received.DROPPED, "its From differs from the one SES checked")
-    report = take_in(repo, owner, [read], record.received_at or now, logging_address=logging_address.lower())
+    report = take_in(repo, owner, [read], now, logging_address=logging_address.lower(), received_at=record.received_at)
     store.discard(key)
     outcome = Received.LOGGED if report.logged or report.replies else Received.NOTHING
     return ReceivedMessage(outcome, report.skipped[0][1] if report.skipped else None, report)

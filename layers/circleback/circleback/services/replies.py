@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from circleback.adapters.store.repository import NotFoundError, Repository
+from circleback.adapters.store.repository import ConflictError, NotFoundError, Repository
 from circleback.domain.ids import content_id
-from circleback.domain.inbound import DIGEST_ID_PREFIX
+from circleback.domain.inbound import digest_ids
 from circleback.domain.model import NOTE_LIMIT, Contact, Owner, ReplyOutcome, Touch
 from circleback.domain.replies import Command, Unread, Verb, read_reply, said, stale
 from circleback.services.retries import retrying
@@ -40,12 +40,13 @@ def run_reply(
 ) -> RanReply | str:
     """Run the reply's lines: what they did (kept from the first run, when it was run before), or why nothing
     was run."""
-    if stale(received_at, now):
+    written_at = min(received_at, now)  # a Date in the future is a clock's mistake: now, then
+    if stale(written_at, now):
         return "a reply to an old digest: what it said was done since"
     reply_id = content_id(REPLY_SOURCE, message_id)
     if (before := repo.get_reply(owner.id, reply_id)) is not None:
         return RanReply(before, ran_now=False)
-    today = received_at.astimezone(ZoneInfo(owner.timezone)).date()
+    today = written_at.astimezone(ZoneInfo(owner.timezone)).date()
     read = read_reply(lines, _digest_people(repo, owner, contacts, replying_to), contacts, today)
     done: list[str] = []
     unread: list[tuple[str, str]] = []
@@ -58,7 +59,7 @@ def run_reply(
             done.append(said(line))
         else:
             unread.append((line.line[:UNREAD_LINE_LIMIT], problem))
-    outcome = ReplyOutcome(reply_id, received_at, tuple(done), tuple(unread))
+    outcome = ReplyOutcome(reply_id, now, tuple(done), tuple(unread))
     if not dry_run:
         repo.add_reply(owner.id, outcome)  # False: a concurrent delivery kept the same outcome first
     return RanReply(outcome, ran_now=not dry_run)
@@ -72,7 +73,7 @@ class RanReply:
 
 def digest_date(replying_to: Sequence[str], owner_id: str) -> date | None:
     """The date of the digest a reply answers: its Message-ID is `digest-<owner>-<date>@...` (services/digest.py)."""
-    prefix = f"{DIGEST_ID_PREFIX}{owner_id}-"
+    prefix = digest_ids(owner_id)
     for found in replying_to:
         local = found.partition("@")[0]
         if local.startswith(prefix):
@@ -106,7 +107,7 @@ def _run(
         if command.verb is Verb.SNOOZE:
             contact_changes.snooze(repo, owner.id, contact, command.until)
         elif command.verb is Verb.PAUSE:
-            contact_changes.edit(repo, owner.id, contact, {"paused": "true"}, today)
+            contact_changes.pause(repo, owner.id, contact)
         else:
             touch = Touch(
                 id=content_id(REPLY_SOURCE, message_id, index),
@@ -121,4 +122,6 @@ def _run(
             retrying(lambda: repo.add_touch_to_existing(owner.id, touch), "the table kept changing")
     except NotFoundError:
         return f"{contact.name} was removed meanwhile"
+    except ConflictError:
+        return f"{contact.name} kept changing meanwhile; nothing was done"
     return None

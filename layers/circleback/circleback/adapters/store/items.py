@@ -355,17 +355,17 @@ def reply_to_item(owner_id: str, reply: ReplyOutcome) -> dict[str, Any]:
         "SK": reply_sk(reply.id),
         "type": "reply",
         "id": reply.id,
-        "received_at": reply.received_at.isoformat(),
+        "ran_at": reply.ran_at.isoformat(),
         "done": list(reply.done) or None,
         "unread": [list(pair) for pair in reply.unread] or None,
-        "expires_at": int(reply.received_at.timestamp()) + REPLY_KEEP_DAYS * 24 * 3600,
+        "expires_at": int(reply.ran_at.timestamp()) + REPLY_KEEP_DAYS * 24 * 3600,
     }
 
 
 def item_to_reply(item: dict[str, Any]) -> ReplyOutcome:
     return ReplyOutcome(
         id=item["id"],
-        received_at=datetime.fromisoformat(item["received_at"]),
+        ran_at=datetime.fromisoformat(item["ran_at"]),
         done=tuple(item.get("done", ())),
         unread=tuple((line, why) for line, why in item.get("unread", ())),
     )
