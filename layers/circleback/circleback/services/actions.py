@@ -18,7 +18,6 @@ from circleback.adapters.store.repository import NotFoundError, Repository, Writ
 from circleback.auth.tokens import SORT_ACTIONS, Action, Claim, Purpose, TokenSigner
 from circleback.domain.cadence import chronological
 from circleback.domain.ids import content_id
-from circleback.domain.inbound import address_book
 from circleback.domain.loops import follow_up_of, open_favour, share_for
 from circleback.domain.model import (
     ActionRecord,
@@ -320,6 +319,9 @@ class ActionLinks:
     def _added(self, target: LinkTarget, record: ActionRecord, choice: Choice) -> tuple[ActionRecord, list[Write]]:
         """The person written to, a contact now (tier B, their last touch the day the owner last wrote to them),
         and no longer offered. Refused when someone has their address meanwhile (added by hand, or imported)."""
+        # Imported here: the rest of mail in's rules are not what a link page's cold start should pay for.
+        from circleback.domain.inbound import address_book
+
         person, owner = _required(target.new_person), target.owner
         book = address_book(self.repo.list_contacts(owner.id))
         if person.address in book:
