@@ -24,7 +24,7 @@ from werkzeug.test import Client, TestResponse
 from circleback import runtime
 from circleback.auth import access_tokens
 from circleback.auth.tokens import Action, Purpose
-from circleback.domain.inbound import new_person_key
+from circleback.domain.mail_notices import new_person_key
 from circleback.domain.model import Owner
 from circleback.domain.sorting import company_key
 from circleback.domain.teams import team_id

@@ -10,7 +10,7 @@ import pytest
 
 from circleback.adapters.store.repository import Repository
 from circleback.auth.tokens import Action, Purpose, StaticKeyRing, TokenSigner
-from circleback.domain.inbound import new_person_key
+from circleback.domain.mail_notices import new_person_key
 from circleback.domain.model import Contact, Owner
 from circleback.domain.occasions import DEFAULT_OCCASION_FINDERS
 from circleback.domain.planner import plan_digest

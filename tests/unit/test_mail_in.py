@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from circleback.domain.inbound import Mailboxes, address_book, meaning_of
+from circleback.domain.inbound import Mailboxes, meaning_of
+from circleback.domain.mail_notices import address_book
 from circleback.domain.model import Channel, Contact, Direction
 from circleback.formats.messages import forwarded_date, messages_in, read_message
 from tests.mail_messages import (
@@ -178,7 +179,7 @@ def test_the_name_beside_an_address_comes_along_as_mail_clients_write_it() -> No
      ("notifications@github.com", False), ("MAILER-DAEMON@mx.example", False), ("replyall@x.io", True)],
 )  # fmt: skip
 def test_a_system_s_address_is_never_offered(address: str, offered: bool) -> None:
-    from circleback.domain.inbound import worth_offering
+    from circleback.domain.mail_notices import worth_offering
 
     assert worth_offering(address, date(2026, 12, 1), date(2026, 12, 1)) is offered
 
@@ -187,7 +188,7 @@ def test_a_system_s_address_is_never_offered(address: str, offered: bool) -> Non
 def test_someone_written_to_is_offered_once_in_the_next_digest(written: date, later: int, weekly: bool) -> None:
     from datetime import timedelta
 
-    from circleback.domain.inbound import NEW_PERSON_DAYS, new_people, new_person_key, worth_offering
+    from circleback.domain.mail_notices import NEW_PERSON_DAYS, new_people, new_person_key, worth_offering
     from circleback.domain.model import NewPerson
 
     person = NewPerson(new_person_key("pat@example.org"), "pat@example.org", written)
@@ -202,7 +203,7 @@ def test_someone_written_to_is_offered_once_in_the_next_digest(written: date, la
 def test_a_digest_offers_at_most_five_the_latest_written_to_first() -> None:
     from datetime import timedelta
 
-    from circleback.domain.inbound import MAX_NEW_PEOPLE, new_people, new_person_key
+    from circleback.domain.mail_notices import MAX_NEW_PEOPLE, new_people, new_person_key
     from circleback.domain.model import NewPerson
 
     day = date(2026, 12, 1)

@@ -152,8 +152,8 @@ def test_an_address_names_a_contact_by_any_of_theirs() -> None:
 def test_a_reply_is_shown_by_exactly_one_daily_digest_the_first_sent_after_it_ran(
     ran_at: datetime, zone: str, send_hour: int
 ) -> None:
+    from circleback.domain.mail_notices import replies_shown
     from circleback.domain.model import Owner, ReplyOutcome
-    from circleback.domain.replies import replies_shown
 
     owner = Owner(id="o", timezone=zone, send_hour=send_hour)
     reply = ReplyOutcome("r", ran_at)

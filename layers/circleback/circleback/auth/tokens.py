@@ -289,7 +289,7 @@ _PACKED_CONTACT = (41, 40)
 _DIGEST_LINK = (2, 15, 9)
 _CALENDAR_LINK = (2, 26)
 _ADD_LINK = (2, 15, 9, 40)
-_PERSON_KEY = re.compile(r"[0-9a-f]{10}")  # domain/inbound.py new_person_key
+_PERSON_KEY = re.compile(r"[0-9a-f]{10}")  # domain/mail_notices.py new_person_key
 _HEADER_BYTES = 4
 _HOURS_BEFORE_DIGEST_DAY = 16
 _OWN_CONTACT_ID = re.compile(r"[0-9a-f]{21}")
@@ -355,7 +355,7 @@ def _check_compact(claim: Claim) -> None:
         raise ValueError("an action or unsubscribe link belongs to a digest")
     if claim.purpose is Purpose.ADD:
         if claim.action is not Action.ADD or not _PERSON_KEY.fullmatch(claim.contact_id or ""):
-            raise ValueError("an add link names a person's key: 10 hex digits (domain/inbound.py new_person_key)")
+            raise ValueError("an add link names a person's key: 10 hex digits (domain/mail_notices.py new_person_key)")
     elif claim.purpose is not Purpose.ACTION and claim.contact_id is not None:
         raise ValueError("only an action link names a contact")
     if claim.purpose is Purpose.ACTION and claim.action not in ACTION_CODES:

@@ -7,13 +7,11 @@ contacts as arguments. No message body is kept: only who, when, direction and ch
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, tzinfo
 
-from circleback.domain.ids import content_id
-from circleback.domain.model import Channel, Contact, Direction, NewPerson
+from circleback.domain.model import Channel, Contact, Direction
 
 DIGEST_ID_PREFIX = "digest-"  # the digest's own Message-ID (mail/mime.py): a reply to it carries it
 
@@ -185,56 +183,6 @@ def _day(value: datetime | date | None, zone: tzinfo) -> date | None:
     if isinstance(value, datetime):
         return value.astimezone(zone).date() if value.tzinfo is not None else value.date()
     return value
-
-
-def address_book(contacts: Iterable[Contact]) -> dict[str, Contact]:
-    """Each contact's email addresses, lower case, to the contact (the first contact keeps a shared address)."""
-    book: dict[str, Contact] = {}
-    for contact in contacts:
-        for address in _addresses_of(contact):
-            book.setdefault(address, contact)
-    return book
-
-
-def _addresses_of(contact: Contact) -> list[str]:
-    """Every address a contact has: the main one and the others, any of which may hold several ("a@x; b@y", as
-    a hand-made file may write them)."""
-    parts = (part for raw in contact.emails for part in raw.replace(",", ";").split(";"))
-    return [part.strip().strip("<>").lower() for part in parts if "@" in part]
-
-
-# --- new people you wrote to: offered in the next digest with an "Add" link ------------------------------------
-
-NEW_PERSON_DAYS = 14  # someone written to this many days ago or less is kept to offer; earlier mail only counts
-MAX_NEW_PEOPLE = 5  # offered in one digest, those written to last first
-# Addresses that are a system's, not a person's: never offered.
-_AUTOMATED = re.compile(
-    r"^(no-?reply|do-?not-?reply|notifications?|mailer-daemon|postmaster|bounces?)([+._-].*)?@", re.IGNORECASE
-)
-
-
-def new_person_key(address: str) -> str:
-    """What an "Add" link names: 40 bits of a digest of the address (auth/tokens.py packs them)."""
-    return content_id("new-person", address.lower())[:10]
-
-
-def worth_offering(address: str, written_on: date, today: date) -> bool:
-    """Whether someone written to is kept to offer: a person's address, written to in the last NEW_PERSON_DAYS."""
-    return not _AUTOMATED.match(address) and today - timedelta(days=NEW_PERSON_DAYS) <= written_on <= today
-
-
-def new_people(
-    people: Iterable[NewPerson], book: Mapping[str, Contact], as_of: date, notice_days: int
-) -> list[NewPerson]:
-    """Those the digest of `as_of` offers: written to in the `notice_days` before it (the day before; the week
-    before, for a weekly owner), not a contact by any address since; the latest written to first."""
-    offered = [
-        person
-        for person in people
-        if person.address not in book and person.last_written < as_of <= person.last_written + timedelta(notice_days)
-    ]
-    offered.sort(key=lambda p: (-p.last_written.toordinal(), p.name or p.address, p.address))
-    return offered[:MAX_NEW_PEOPLE]
 
 
 # --- trust: the logging address acts only on the owner's own, authenticated mail ----------------------------

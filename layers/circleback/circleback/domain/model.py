@@ -105,7 +105,7 @@ class Contact:
     created_on: date  # the day the contact entered circleback; anchors the never-touched spread
     email: str | None = None
     # Every other address the person writes from (an address book's second and third EMAIL): mail in matches any
-    # of them (domain/inbound.py address_book), and so does an import (domain/matching.py ContactIndex).
+    # of them (domain/mail_notices.py address_book), and so does an import (domain/matching.py ContactIndex).
     other_emails: tuple[str, ...] = ()
     phone: str | None = None
     linkedin_url: str | None = None
@@ -354,8 +354,9 @@ REPLY_KEEP_DAYS = 14
 
 @dataclass(frozen=True, slots=True)
 class NewPerson:
-    """Someone the owner wrote to who is no contact (mail in): the next digest offers to add them (domain/inbound.py
-    new_people). `key` is what the digest's "Add" link names (auth/tokens.py): a digest of the address."""
+    """Someone the owner wrote to who is no contact (mail in): the next digest offers to add them
+    (domain/mail_notices.py new_people). `key` is what the "Add" link names (auth/tokens.py): a digest of its
+    address."""
 
     key: str
     address: str

@@ -28,8 +28,8 @@ from circleback.domain.cadence import (
     name_key,
     summarise,
 )
-from circleback.domain.inbound import address_book, new_people
 from circleback.domain.loops import ShareSuggestion, Step, next_steps, promotions, reconnecting, worth_sharing
+from circleback.domain.mail_notices import address_book, new_people, replies_shown
 from circleback.domain.model import (
     Contact,
     DigestInput,
@@ -42,7 +42,6 @@ from circleback.domain.model import (
     Touch,
     Trip,
 )
-from circleback.domain.replies import replies_shown
 from circleback.domain.sorting import (
     DEFAULT_SORT_PER_DIGEST,
     MAX_SORT_PER_DIGEST,

@@ -17,18 +17,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
 from circleback.domain.model import (
     REPLY_KEEP_DAYS,
     Channel,
     Contact,
     Direction,
-    Frequency,
-    Owner,
-    ReplyOutcome,
 )
 from circleback.domain.names import folded
 
@@ -264,12 +260,3 @@ def said(command: Command) -> str:
 def stale(received_at: datetime, now: datetime) -> bool:
     """A reply older than this is not run (a mailbox backfill holds old ones: what they said was done since)."""
     return now - received_at > timedelta(days=REPLY_KEEP_DAYS)
-
-
-def replies_shown(replies: Sequence[ReplyOutcome], as_of: date, owner: Owner) -> list[ReplyOutcome]:
-    """The replies the digest of `as_of` opens with: those run since the digest before it (a day before, a week
-    for a weekly owner), up to its send time. Each is shown once, by the first digest after it: a digest reads
-    its input after its send time, so a reply run before that time is in it, and one run after is in the next."""
-    send_at = datetime.combine(as_of, time(owner.send_hour), ZoneInfo(owner.timezone))
-    since = send_at - timedelta(days=7 if owner.frequency is Frequency.WEEKLY else 1)
-    return sorted((r for r in replies if since <= r.ran_at < send_at), key=lambda r: (r.ran_at, r.id))

@@ -59,7 +59,7 @@ class LinkFactory(Protocol):
         ...
 
     def add_url(self, person_key: str) -> str:
-        """The "Add" link beside someone the owner wrote to (domain/inbound.py new_person_key)."""
+        """The "Add" link beside someone the owner wrote to (domain/mail_notices.py new_person_key)."""
         ...
 
     def settings_hint(self) -> str:

@@ -320,7 +320,7 @@ class ActionLinks:
         """The person written to, a contact now (tier B, their last touch the day the owner last wrote to them),
         and no longer offered. Refused when someone has their address meanwhile (added by hand, or imported)."""
         # Imported here: the rest of mail in's rules are not what a link page's cold start should pay for.
-        from circleback.domain.inbound import address_book
+        from circleback.domain.mail_notices import address_book
 
         person, owner = _required(target.new_person), target.owner
         book = address_book(self.repo.list_contacts(owner.id))

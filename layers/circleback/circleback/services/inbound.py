@@ -15,18 +15,8 @@ from zoneinfo import ZoneInfo
 
 from circleback.adapters.store.repository import NotFoundError, Repository
 from circleback.domain.ids import content_id
-from circleback.domain.inbound import (
-    Mailboxes,
-    Meaning,
-    Verdicts,
-    address_book,
-    digest_ids,
-    distrust,
-    dkim_domains,
-    meaning_of,
-    new_person_key,
-    worth_offering,
-)
+from circleback.domain.inbound import Mailboxes, Meaning, Verdicts, digest_ids, distrust, dkim_domains, meaning_of
+from circleback.domain.mail_notices import address_book, new_person_key, worth_offering
 from circleback.domain.model import NOTE_LIMIT, NewPerson, Owner, Touch
 from circleback.formats.messages import MAX_MESSAGE_BYTES, ReadMessage, addresses_in, read_message
 from circleback.services.replies import RanReply, run_reply

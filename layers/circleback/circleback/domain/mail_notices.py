@@ -1,0 +1,76 @@
+"""What the digest says of mail in (docs/design.md, "Mail in"): the people the owner wrote to who are no
+contacts, and what the owner's replies to the digest did. Apart from the rest of mail in's rules, because the
+digest worker plans with these on every send, and its cold start pays for every module it imports.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from circleback.domain.ids import content_id
+from circleback.domain.model import Contact, Frequency, NewPerson, Owner, ReplyOutcome
+
+
+def address_book(contacts: Iterable[Contact]) -> dict[str, Contact]:
+    """Each contact's email addresses, lower case, to the contact (the first contact keeps a shared address)."""
+    book: dict[str, Contact] = {}
+    for contact in contacts:
+        for address in _addresses_of(contact):
+            book.setdefault(address, contact)
+    return book
+
+
+def _addresses_of(contact: Contact) -> list[str]:
+    """Every address a contact has: the main one and the others, any of which may hold several ("a@x; b@y", as
+    a hand-made file may write them)."""
+    parts = (part for raw in contact.emails for part in raw.replace(",", ";").split(";"))
+    return [part.strip().strip("<>").lower() for part in parts if "@" in part]
+
+
+# --- new people you wrote to: offered in the next digest with an "Add" link ------------------------------------
+
+NEW_PERSON_DAYS = 14  # someone written to this many days ago or less is kept to offer; earlier mail only counts
+MAX_NEW_PEOPLE = 5  # offered in one digest, those written to last first
+# Addresses that are a system's, not a person's: never offered.
+_AUTOMATED = re.compile(
+    r"^(no-?reply|do-?not-?reply|notifications?|mailer-daemon|postmaster|bounces?)([+._-].*)?@", re.IGNORECASE
+)
+
+
+def new_person_key(address: str) -> str:
+    """What an "Add" link names: 40 bits of a digest of the address (auth/tokens.py packs them)."""
+    return content_id("new-person", address.lower())[:10]
+
+
+def worth_offering(address: str, written_on: date, today: date) -> bool:
+    """Whether someone written to is kept to offer: a person's address, written to in the last NEW_PERSON_DAYS."""
+    return not _AUTOMATED.match(address) and today - timedelta(days=NEW_PERSON_DAYS) <= written_on <= today
+
+
+def new_people(
+    people: Iterable[NewPerson], book: Mapping[str, Contact], as_of: date, notice_days: int
+) -> list[NewPerson]:
+    """Those the digest of `as_of` offers: written to in the `notice_days` before it (the day before; the week
+    before, for a weekly owner), not a contact by any address since; the latest written to first."""
+    offered = [
+        person
+        for person in people
+        if person.address not in book and person.last_written < as_of <= person.last_written + timedelta(notice_days)
+    ]
+    offered.sort(key=lambda p: (-p.last_written.toordinal(), p.name or p.address, p.address))
+    return offered[:MAX_NEW_PEOPLE]
+
+
+# --- replies to the digest ---------------------------------------------------------------------------------
+
+
+def replies_shown(replies: Sequence[ReplyOutcome], as_of: date, owner: Owner) -> list[ReplyOutcome]:
+    """The replies the digest of `as_of` opens with: those run since the digest before it (a day before, a week
+    for a weekly owner), up to its send time. Each is shown once, by the first digest after it: a digest reads
+    its input after its send time, so a reply run before that time is in it, and one run after is in the next."""
+    send_at = datetime.combine(as_of, time(owner.send_hour), ZoneInfo(owner.timezone))
+    since = send_at - timedelta(days=7 if owner.frequency is Frequency.WEEKLY else 1)
+    return sorted((r for r in replies if since <= r.ran_at < send_at), key=lambda r: (r.ran_at, r.id))
