@@ -3,6 +3,7 @@ offered in the next digest with an "Add" link, and added once; GET never adds.""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
@@ -50,7 +51,8 @@ def offered(repo: Repository, day: date = NEXT_DIGEST) -> list[tuple[str, str | 
 def test_who_the_owner_wrote_to_is_offered_the_next_day_with_the_name_their_mail_gave(owned: Repository) -> None:
     raw = message(cc=f'"Lee, Pat" <{PAT.upper()}>, noreply@shop.example', bcc=LOGGING)
     mail(owned, message(cc=f"{PAT}", date="Mon, 30 Nov 2026 09:00:00 +0000", message_id="<old@x>"))
-    assert offered(owned, date(2026, 12, 1)) == [(PAT, None, date(2026, 11, 30))]  # the day after
+    assert offered(owned, date(2026, 12, 1)) == []  # read after the 1st's digest (as a backfill would)
+    assert offered(owned) == [(PAT, None, date(2026, 11, 30))]  # so the next one offers them
 
     mail(owned, raw)
     mail(owned, raw)  # the same message again: nothing new
@@ -58,6 +60,8 @@ def test_who_the_owner_wrote_to_is_offered_the_next_day_with_the_name_their_mail
 
     assert offered(owned) == [(PAT, "Lee, Pat", date(2026, 12, 1))]  # a system's address and the logging one: never
     assert offered(owned, date(2026, 12, 3)) == []  # offered once: written to again, offered again
+    (kept,) = owned.load_digest_input("owner").new_people  # type: ignore[union-attr]
+    assert kept.noted_at == SENT  # the later message's, which made the change
 
 
 def test_a_dry_run_and_mail_older_than_two_weeks_keep_nobody(owned: Repository) -> None:
@@ -122,3 +126,15 @@ def test_the_digest_offers_them_with_an_add_link_in_both_parts(owned: Repository
     url = links.add_url(new_person_key(PAT))
     assert "NEW PEOPLE YOU WROTE TO" in digest.text and f"Add: {url}" in digest.text
     assert "New people you wrote to" in digest.html and f'href="{url}"' in digest.html and len(url) <= 100 - 16
+
+
+def test_a_contact_of_the_same_name_is_not_added_twice(owned: Repository) -> None:
+    owned.add_contact("owner", Contact(id="pat", name="Pat Lee", created_on=date(2026, 1, 1)))  # from LinkedIn
+    mail(owned, message(cc=f"Pat Lee <{PAT}>"))
+    links = ActionLinks(owned, TokenSigner(KEYS), "owner")
+    now = datetime(2026, 12, 2, 9, tzinfo=UTC)
+    url = DigestLinks(TokenSigner(KEYS), "https://x.test", "owner", NEXT_DIGEST, now).add_url(new_person_key(PAT))
+
+    with pytest.raises(LinkGone, match=re.escape(f"contacts edit 'Pat Lee' --other-emails {PAT}")):
+        links.perform(url.rsplit("/", 1)[1], Purpose.ADD, Choice(), now)
+    assert [c.name for c in owned.list_contacts("owner")].count("Pat Lee") == 1

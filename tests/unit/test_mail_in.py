@@ -184,33 +184,54 @@ def test_a_system_s_address_is_never_offered(address: str, offered: bool) -> Non
     assert worth_offering(address, date(2026, 12, 1), date(2026, 12, 1)) is offered
 
 
-@given(st.dates(date(2024, 1, 1), date(2100, 1, 1)), st.integers(-5, 30), st.booleans())
-def test_someone_written_to_is_offered_once_in_the_next_digest(written: date, later: int, weekly: bool) -> None:
+@given(
+    st.datetimes(datetime(2024, 1, 1), datetime(2099, 1, 1), timezones=st.just(UTC)),
+    st.sampled_from(["Europe/Lisbon", "America/New_York", "Pacific/Kiritimati"]),
+    st.integers(0, 23),
+)
+def test_someone_written_to_is_offered_once_by_the_first_digest_after_circleback_learned_of_them(
+    noted_at: datetime, zone: str, send_hour: int
+) -> None:
     from datetime import timedelta
 
-    from circleback.domain.mail_notices import NEW_PERSON_DAYS, new_people, new_person_key, worth_offering
-    from circleback.domain.model import NewPerson
+    from circleback.domain.mail_notices import new_people, new_person_key
+    from circleback.domain.model import NewPerson, Owner
 
-    person = NewPerson(new_person_key("pat@example.org"), "pat@example.org", written)
-    as_of = written + timedelta(days=later)
-    notice = 7 if weekly else 1
+    owner = Owner(id="o", email=OWNER, aliases=(ALIAS,), timezone=zone, send_hour=send_hour, logging_address=LOGGING)
+    local = noted_at.astimezone(ZoneInfo(zone)).date()
+    days = [local + timedelta(days=offset) for offset in range(-2, 4)]
 
-    assert (new_people([person], {}, as_of, notice) == [person]) == (1 <= later <= notice)
-    assert new_people([person], {"pat@example.org": ana}, as_of, notice) == []  # a contact by then: never
-    assert worth_offering(person.address, written, as_of) == (0 <= later <= NEW_PERSON_DAYS)
+    def offering(address: str, book: dict[str, Contact]) -> list[date]:
+        person = NewPerson(new_person_key(address), address, local - timedelta(days=5), noted_at)  # a backfill's
+        return [day for day in days if new_people([person], book, day, owner)]
+
+    assert len(offering("pat@example.org", {})) == 1  # found by a backfill today: offered by the next digest
+    assert offering("pat@example.org", {"pat@example.org": ana}) == []  # a contact by then: never
+    for own in (OWNER, ALIAS, LOGGING):
+        assert offering(own, {}) == []  # the owner's own addresses and the logging one: never
 
 
 def test_a_digest_offers_at_most_five_the_latest_written_to_first() -> None:
     from datetime import timedelta
 
     from circleback.domain.mail_notices import MAX_NEW_PEOPLE, new_people, new_person_key
-    from circleback.domain.model import NewPerson
+    from circleback.domain.model import NewPerson, Owner
 
     day = date(2026, 12, 1)
-    people = [NewPerson(new_person_key(f"p{i}@x.io"), f"p{i}@x.io", day - timedelta(days=i % 3)) for i in range(9)]
+    noted = datetime(2026, 12, 1, 12, tzinfo=UTC)
+    people = [NewPerson(new_person_key(f"p{i}@x.io"), f"p{i}@x.io", day - timedelta(days=i % 3), noted)
+              for i in range(9)]  # fmt: skip
 
-    shown = new_people(people, {}, day + timedelta(days=1), 7)
+    shown = new_people(people, {}, day + timedelta(days=1), Owner(id="o", timezone="UTC", send_hour=7))
 
     assert len(shown) == MAX_NEW_PEOPLE and [p.last_written for p in shown] == sorted(
         (p.last_written for p in shown), reverse=True
     )
+
+
+def test_a_kept_address_is_one_a_contact_could_hold() -> None:
+    from circleback.domain.mail_notices import is_address
+
+    assert is_address("pat.lee@example.org")
+    for bad in ('"a,b"@x.com', "pat@localhost", "a\\b@x.com", "a b@x.com", "@x.com", "pat@", "a@b@c.com"):
+        assert not is_address(bad), bad

@@ -6,6 +6,7 @@ digest worker plans with these on every send, and its cold start pays for every 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -36,8 +37,24 @@ NEW_PERSON_DAYS = 14  # someone written to this many days ago or less is kept to
 MAX_NEW_PEOPLE = 5  # offered in one digest, those written to last first
 # Addresses that are a system's, not a person's: never offered.
 _AUTOMATED = re.compile(
-    r"^(no-?reply|do-?not-?reply|notifications?|mailer-daemon|postmaster|bounces?)([+._-].*)?@", re.IGNORECASE
+    r"^((no|do[-_.]?not)[-_.]?reply|notifications?|calendar-notification|mailer-daemon|postmaster|bounces?)"
+    r"([+._-].*)?@|^reply\+|-request@",
+    re.IGNORECASE,
 )
+
+
+def is_address(value: str) -> bool:
+    """An address a contact can hold: one address, no display name (the check of every file's email cell too)."""
+    local, at, domain = value.partition("@")
+    labels = domain.split(".")
+    return not (
+        not at
+        or not local
+        or "@" in domain
+        or len(labels) < 2  # a name and a top-level domain at least
+        or not all(labels)
+        or any(ch.isspace() or ch in '<>,;()[]\\"' or unicodedata.category(ch) == "Cc" for ch in value)
+    )
 
 
 def new_person_key(address: str) -> str:
@@ -50,27 +67,39 @@ def worth_offering(address: str, written_on: date, today: date) -> bool:
     return not _AUTOMATED.match(address) and today - timedelta(days=NEW_PERSON_DAYS) <= written_on <= today
 
 
-def new_people(
-    people: Iterable[NewPerson], book: Mapping[str, Contact], as_of: date, notice_days: int
-) -> list[NewPerson]:
-    """Those the digest of `as_of` offers: written to in the `notice_days` before it (the day before; the week
-    before, for a weekly owner), not a contact by any address since; the latest written to first."""
+def new_people(people: Iterable[NewPerson], book: Mapping[str, Contact], as_of: date, owner: Owner) -> list[NewPerson]:
+    """Those the digest of `as_of` offers: learned of since the digest before it (as a reply is shown:
+    `since_last_digest`), whether written to yesterday or found by a backfill of the last two weeks, and neither a
+    contact by any address since nor one of the owner's own; the latest written to first."""
+    since, send_at = since_last_digest(as_of, owner)
+    own = own_addresses(owner)
     offered = [
         person
         for person in people
-        if person.address not in book and person.last_written < as_of <= person.last_written + timedelta(notice_days)
+        if since <= person.noted_at < send_at and person.address not in book and person.address not in own
     ]
     offered.sort(key=lambda p: (-p.last_written.toordinal(), p.name or p.address, p.address))
     return offered[:MAX_NEW_PEOPLE]
+
+
+def own_addresses(owner: Owner) -> frozenset[str]:
+    """The owner's addresses (the profile's email and every alias) and the logging address, lower case."""
+    found = (owner.email, *owner.aliases, owner.logging_address)
+    return frozenset(a.strip().lower() for a in found if a and "@" in a)
+
+
+def since_last_digest(as_of: date, owner: Owner) -> tuple[datetime, datetime]:
+    """The time since the digest before the one of `as_of` (a day before, a week for a weekly owner) up to its
+    send time. A digest reads its input after its send time, so what happened before that time is in it, and what
+    happened after is in the next: each thing is said once, by the first digest after it."""
+    send_at = datetime.combine(as_of, time(owner.send_hour), ZoneInfo(owner.timezone))
+    return send_at - timedelta(days=7 if owner.frequency is Frequency.WEEKLY else 1), send_at
 
 
 # --- replies to the digest ---------------------------------------------------------------------------------
 
 
 def replies_shown(replies: Sequence[ReplyOutcome], as_of: date, owner: Owner) -> list[ReplyOutcome]:
-    """The replies the digest of `as_of` opens with: those run since the digest before it (a day before, a week
-    for a weekly owner), up to its send time. Each is shown once, by the first digest after it: a digest reads
-    its input after its send time, so a reply run before that time is in it, and one run after is in the next."""
-    send_at = datetime.combine(as_of, time(owner.send_hour), ZoneInfo(owner.timezone))
-    since = send_at - timedelta(days=7 if owner.frequency is Frequency.WEEKLY else 1)
+    """The replies the digest of `as_of` opens with: those run since the digest before it (`since_last_digest`)."""
+    since, send_at = since_last_digest(as_of, owner)
     return sorted((r for r in replies if since <= r.ran_at < send_at), key=lambda r: (r.ran_at, r.id))

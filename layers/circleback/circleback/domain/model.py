@@ -361,6 +361,7 @@ class NewPerson:
     key: str
     address: str
     last_written: date  # the day the owner last wrote to them
+    noted_at: datetime  # when circleback learned of that message: the first digest after offers them
     name: str | None = None  # as the owner's mail client wrote it beside the address
 
 

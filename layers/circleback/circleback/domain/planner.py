@@ -245,7 +245,7 @@ def plan_digest(
         else None,
         promoted=promotions(data, as_of, by_id, notice_days),
         replies=replies_shown(data.replies, as_of, data.owner),
-        new_people=new_people(data.new_people, address_book(data.contacts), as_of, notice_days)
+        new_people=new_people(data.new_people, address_book(data.contacts), as_of, data.owner)
         if data.new_people
         else [],
     )

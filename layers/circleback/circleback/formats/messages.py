@@ -14,6 +14,7 @@ import email
 import email.policy
 import hashlib
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -164,7 +165,8 @@ def names_in(values: Iterable[str]) -> tuple[tuple[str, str], ...]:
     """Each address in header values with the name written beside it ("Pat Lee" <pat@x>), where there is one."""
     named: dict[str, str] = {}
     for name, address in _named(values):
-        cleaned = " ".join(name.strip().strip("'\"").split())
+        printable = "".join(ch for ch in name if unicodedata.category(ch) not in ("Cc", "Cf"))
+        cleaned = " ".join(printable.strip().strip("'\"").split())
         if cleaned and "@" not in cleaned and address not in named:
             named[address] = cleaned[:MAX_NAME]
     return tuple(named.items())

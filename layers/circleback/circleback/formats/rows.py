@@ -11,6 +11,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from circleback.domain.cadence import MAX_CADENCE_DAYS, MIN_CADENCE_DAYS
 from circleback.domain.countries import is_country_code
+from circleback.domain.mail_notices import is_address
 from circleback.domain.matching import normalise_linkedin
 from circleback.domain.model import (
     Birthday,
@@ -78,16 +79,7 @@ RequiredDate = Annotated[date, BeforeValidator(_iso_date)]
 
 def check_email(value: str) -> str:
     """The address itself (no display name, one address), or a ValueError saying it is not one."""
-    local, at, domain = value.partition("@")
-    labels = domain.split(".")
-    if (
-        not at
-        or not local
-        or "@" in domain
-        or len(labels) < 2  # a name and a top-level domain at least
-        or not all(labels)
-        or any(ch.isspace() or ch in '<>,;()[]\\"' or unicodedata.category(ch) == "Cc" for ch in value)
-    ):
+    if not is_address(value):
         raise ValueError(f"{value!r} is not an email address")
     return value
 

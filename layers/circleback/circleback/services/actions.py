@@ -319,14 +319,23 @@ class ActionLinks:
     def _added(self, target: LinkTarget, record: ActionRecord, choice: Choice) -> tuple[ActionRecord, list[Write]]:
         """The person written to, a contact now (tier B, their last touch the day the owner last wrote to them),
         and no longer offered. Refused when someone has their address meanwhile (added by hand, or imported)."""
-        # Imported here: the rest of mail in's rules are not what a link page's cold start should pay for.
+        # Imported here: mail in's rules and the matching index are not what a link page's cold start should pay for.
         from circleback.domain.mail_notices import address_book
+        from circleback.domain.matching import ContactIndex
 
         person, owner = _required(target.new_person), target.owner
-        book = address_book(self.repo.list_contacts(owner.id))
+        contacts = self.repo.list_contacts(owner.id)
+        book = address_book(contacts)
         if person.address in book:
             raise LinkGone(f"{book[person.address].name} has this address already: nobody was added.")
         contact = added_contact(person, choice, target.today, new_id())
+        same = ContactIndex(contacts).same_name(contact.name, [person.address])
+        if same:  # as `contacts add` refuses: most likely them (a LinkedIn import, without an address)
+            known = same[0].name
+            raise LinkGone(
+                f"You have a contact named {known} already, so nobody was added. If that is them, give them this "
+                f"address: circleback contacts edit '{known}' --other-emails {person.address}"
+            )
         record = replace(record, contact_id=contact.id)
         return record, [self.repo.contact_put(owner.id, contact), self.repo.new_person_delete(owner.id, person)]
 

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from circleback.adapters.store.repository import NotFoundError, Repository
 from circleback.domain.ids import content_id
 from circleback.domain.inbound import Mailboxes, Meaning, Verdicts, digest_ids, distrust, dkim_domains, meaning_of
-from circleback.domain.mail_notices import address_book, new_person_key, worth_offering
+from circleback.domain.mail_notices import address_book, is_address, new_person_key, worth_offering
 from circleback.domain.model import NOTE_LIMIT, NewPerson, Owner, Touch
 from circleback.formats.messages import MAX_MESSAGE_BYTES, ReadMessage, addresses_in, read_message
 from circleback.services.replies import RanReply, run_reply
@@ -63,7 +63,7 @@ class MailReport:
 
 
 def owner_addresses(owner: Owner) -> frozenset[str]:
-    """The owner's addresses: the profile's email and every alias, lower case."""
+    """The owner's addresses: the profile's email and every alias, lower case (the senders trusted as the owner)."""
     return frozenset(a.strip().lower() for a in (owner.email, *owner.aliases) if a and "@" in a)
 
 
@@ -104,7 +104,7 @@ def take_in(
         else:
             _record(repo, owner, read, meaning, now, report, dry_run=dry_run)
         unknown.update(dict.fromkeys(meaning.unknown))
-        _gather_new_people(meaning, dict(read.facts.names), today, recent)
+        _gather_new_people(meaning, dict(read.facts.names), today, now, recent)
     report.unknown = list(unknown)
     if not dry_run:
         for person in recent.values():
@@ -112,15 +112,21 @@ def take_in(
     return report
 
 
-def _gather_new_people(meaning: Meaning, names: dict[str, str], today: date, recent: dict[str, NewPerson]) -> None:
-    """The people a message was written to who are no contact and worth offering, each kept at their latest."""
+def _gather_new_people(
+    meaning: Meaning, names: dict[str, str], today: date, now: datetime, recent: dict[str, NewPerson]
+) -> None:
+    """The people a message was written to who are no contact and worth offering, each kept at their latest (and
+    with the first name seen beside the address). An address a contact's could not hold is never kept."""
     on = meaning.written_on
     if on is None:
         return
     for address in meaning.unknown:
         known = recent.get(address)
-        if worth_offering(address, on, today) and (known is None or known.last_written < on):
-            recent[address] = NewPerson(new_person_key(address), address, on, names.get(address))
+        if not (worth_offering(address, on, today) and is_address(address)):
+            continue
+        if known is None or known.last_written < on:
+            name = names.get(address) or (known.name if known else None)
+            recent[address] = NewPerson(new_person_key(address), address, on, now, name)
 
 
 def _record(

@@ -275,8 +275,13 @@ def _outcome(target: LinkTarget, record: ActionRecord) -> tuple[str, str, str]:
     if record.action in STEP_OUTCOMES:
         return _step_outcome(target, record, first, when)
     if record.action == Action.ADD:
-        name = target.contact.name if target.contact else "They"
-        return "Added", "Already added", f"{name} is a contact now: `circleback contacts edit` changes anything."
+        if target.contact is None:
+            return "Added", "Already added", "They were added, and have been removed since."
+        return (
+            "Added",
+            "Already added",
+            f"{target.contact.name} is a contact now: `circleback contacts edit` changes anything.",
+        )
     if record.touch is not None:
         how = CHANNEL_PHRASES[record.touch.channel]
         if record.action == Action.THEY_REACHED_OUT:

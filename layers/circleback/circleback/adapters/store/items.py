@@ -341,12 +341,19 @@ def new_person_to_item(owner_id: str, person: NewPerson) -> dict[str, Any]:
         "address": person.address,
         "name": person.name,
         "last_written": person.last_written.isoformat(),
+        "noted_at": person.noted_at.isoformat(),
         "expires_at": int(expires) + NEW_PERSON_RETENTION_DAYS * 86400,
     }
 
 
 def item_to_new_person(item: dict[str, Any]) -> NewPerson:
-    return NewPerson(item["key"], item["address"], date.fromisoformat(item["last_written"]), item.get("name"))
+    return NewPerson(
+        item["key"],
+        item["address"],
+        date.fromisoformat(item["last_written"]),
+        datetime.fromisoformat(item["noted_at"]),
+        item.get("name"),
+    )
 
 
 def reply_to_item(owner_id: str, reply: ReplyOutcome) -> dict[str, Any]:
