@@ -8,11 +8,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 from circleback.domain.ids import content_id
-from circleback.domain.model import Contact, Frequency, NewPerson, Owner, ReplyOutcome
+from circleback.domain.model import Contact, NewPerson, Owner, ReplyOutcome
+from circleback.domain.schedule import digest_interval, send_instant
 
 
 def address_book(contacts: Iterable[Contact]) -> dict[str, Contact]:
@@ -82,18 +82,23 @@ def new_people(people: Iterable[NewPerson], book: Mapping[str, Contact], as_of: 
     return offered[:MAX_NEW_PEOPLE]
 
 
+def owner_addresses(owner: Owner) -> frozenset[str]:
+    """The owner's addresses: the profile's email and every alias, lower case (the senders trusted as the owner)."""
+    return frozenset(a.strip().lower() for a in (owner.email, *owner.aliases) if a and "@" in a)
+
+
 def own_addresses(owner: Owner) -> frozenset[str]:
-    """The owner's addresses (the profile's email and every alias) and the logging address, lower case."""
-    found = (owner.email, *owner.aliases, owner.logging_address)
-    return frozenset(a.strip().lower() for a in found if a and "@" in a)
+    """The owner's addresses and the logging address: none of them is a person to offer."""
+    logging = owner.logging_address.strip().lower() if owner.logging_address else None
+    return owner_addresses(owner) | ({logging} if logging else set())
 
 
 def since_last_digest(as_of: date, owner: Owner) -> tuple[datetime, datetime]:
     """The time since the digest before the one of `as_of` (a day before, a week for a weekly owner) up to its
     send time. A digest reads its input after its send time, so what happened before that time is in it, and what
     happened after is in the next: each thing is said once, by the first digest after it."""
-    send_at = datetime.combine(as_of, time(owner.send_hour), ZoneInfo(owner.timezone))
-    return send_at - timedelta(days=7 if owner.frequency is Frequency.WEEKLY else 1), send_at
+    before = as_of - digest_interval(owner)
+    return send_instant(owner.timezone, before, owner.send_hour), send_instant(owner.timezone, as_of, owner.send_hour)
 
 
 # --- replies to the digest ---------------------------------------------------------------------------------

@@ -34,7 +34,6 @@ from circleback.domain.model import (
     Contact,
     DigestInput,
     Direction,
-    Frequency,
     LifeEvent,
     NewPerson,
     Owner,
@@ -42,6 +41,7 @@ from circleback.domain.model import (
     Touch,
     Trip,
 )
+from circleback.domain.schedule import digest_interval
 from circleback.domain.sorting import (
     DEFAULT_SORT_PER_DIGEST,
     MAX_SORT_PER_DIGEST,
@@ -206,7 +206,7 @@ def plan_digest(
     # step, a reconnect) must not move anyone else's (the calendar feed spreads over all contacts too).
     first_due = first_due_dates(data.contacts)
     # What happened since the digest before is said in this one: the day before's, or the week before's.
-    notice_days = 7 if data.owner.frequency is Frequency.WEEKLY else 1
+    notice_days = digest_interval(data.owner).days
     steps = next_steps(data, as_of, by_id, touches_by_contact)
     # A person with a next step is listed there, with its links, and not again in the due list.
     stepped = {step.contact.id for step in steps}

@@ -43,6 +43,11 @@ def send_instant(timezone: str, on: date, hour: int) -> datetime:
     return _first_instant_at_or_after(ZoneInfo(timezone), datetime.combine(on, time(hour)))
 
 
+def digest_interval(owner: Owner) -> timedelta:
+    """How far apart the owner's digests are: what one says since the one before covers this long."""
+    return timedelta(days=7 if owner.frequency is Frequency.WEEKLY else 1)
+
+
 def next_send_at(owner: Owner, after: datetime) -> datetime | None:
     """The owner's first send instant strictly after `after` (aware), in UTC; None when digests are off.
 

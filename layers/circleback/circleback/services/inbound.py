@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from circleback.adapters.store.repository import NotFoundError, Repository
 from circleback.domain.ids import content_id
 from circleback.domain.inbound import Mailboxes, Meaning, Verdicts, digest_ids, distrust, dkim_domains, meaning_of
-from circleback.domain.mail_notices import address_book, is_address, new_person_key, worth_offering
+from circleback.domain.mail_notices import address_book, is_address, new_person_key, owner_addresses, worth_offering
 from circleback.domain.model import NOTE_LIMIT, NewPerson, Owner, Touch
 from circleback.formats.messages import MAX_MESSAGE_BYTES, ReadMessage, addresses_in, read_message
 from circleback.services.replies import RanReply, run_reply
@@ -60,11 +60,6 @@ class MailReport:
             "skipped": [{"message_id": message_id, "reason": reason} for message_id, reason in self.skipped],
             "unknown": sorted(self.unknown),
         }  # fmt: skip
-
-
-def owner_addresses(owner: Owner) -> frozenset[str]:
-    """The owner's addresses: the profile's email and every alias, lower case (the senders trusted as the owner)."""
-    return frozenset(a.strip().lower() for a in (owner.email, *owner.aliases) if a and "@" in a)
 
 
 def take_in(

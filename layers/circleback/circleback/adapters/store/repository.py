@@ -716,20 +716,19 @@ class Repository:
     def note_new_person(self, owner_id: str, person: NewPerson) -> bool:
         """Keep someone the owner wrote to, unless a later message to them is kept already (its day, and the name
         first seen beside the address, win). False when nothing changed."""
-        item = encode_item(new_person_to_item(owner_id, person))
-        name = item.pop("name", None)
-        values: dict[str, Any] = {f":{k}": v for k, v in item.items() if k not in KEY_ATTRIBUTES}
-        assignments = [f"#{k} = :{k}" for k in item if k not in KEY_ATTRIBUTES]
-        names = {f"#{k}": k for k in item if k not in KEY_ATTRIBUTES}
+        fields = {k: v for k, v in new_person_to_item(owner_id, person).items() if k not in KEY_ATTRIBUTES}
+        name = fields.pop("name")
+        expression, names, values = _set_and_remove(fields)  # every field has a value: SET only
+        names["#last"], values[":last"] = "last_written", encode_value(fields["last_written"])
         if name is not None:
-            assignments.append("#name = if_not_exists(#name, :name)")
-            names["#name"], values[":name"] = "name", name
+            expression += ", #name = if_not_exists(#name, :name)"
+            names["#name"], values[":name"] = "name", encode_value(name)
         return self._conditional_write(
             self.client.update_item,
             TableName=self.table_name,
             Key=_key(owner_pk(owner_id), new_person_sk(person.key)),
-            UpdateExpression="SET " + ", ".join(assignments),
-            ConditionExpression="attribute_not_exists(SK) OR #last_written < :last_written",
+            UpdateExpression=expression,
+            ConditionExpression="attribute_not_exists(SK) OR #last < :last",
             ExpressionAttributeNames=names,
             ExpressionAttributeValues=values,
         )
